@@ -1,0 +1,44 @@
+// The OpenAPI document's frame. Paths and schemas come from the route schemas themselves (@fastify/swagger).
+import type { SwaggerOptions } from '@fastify/swagger';
+import { AttemptSelector, CallOutcome, CallStage, CampaignStatus, CampaignType, type EnumMember } from '../domain/enums.js';
+
+function table(title: string, members: readonly EnumMember[]): string {
+  return `**${title}**\n\n| value | name | meaning |\n|---|---|---|\n${members
+    .map((member) => `| ${member.value} | ${member.name} | ${member.description} |`)
+    .join('\n')}`;
+}
+
+export const openApiInfo: NonNullable<Extract<SwaggerOptions, { openapi?: unknown }>['openapi']> = {
+  openapi: '3.0.3',
+  info: {
+    title: 'Ringcast Voice Campaigns API',
+    version: '1.0.0',
+    description: [
+      'Automated outbound voice campaigns. Client endpoints authenticate with `Authorization: Bearer <api key>` or',
+      '`X-API-Key: <api key>`; operator endpoints (`/api/admin`) with `Authorization: Bearer <ADMIN_TOKEN>`.',
+      'Request property names match case-insensitively. Errors are `application/problem+json`.',
+      '',
+      table('Campaign type', CampaignType.members),
+      '',
+      table('campaignStatus', CampaignStatus.members),
+      '',
+      table('Call stage', CallStage.members),
+      '',
+      table('Call outcome', CallOutcome.members),
+      '',
+      table('AnswerPhoneMessage / SMSOnBusy', AttemptSelector.members),
+    ].join('\n'),
+  },
+  tags: [
+    { name: 'Voice campaigns', description: 'The documented Voice Campaigns API' },
+    { name: 'Discovery', description: "The caller's own call flows and caller IDs" },
+    { name: 'Operator', description: 'Clients, API keys, call flows and CLIs (ADMIN_TOKEN)' },
+  ],
+  components: {
+    securitySchemes: {
+      bearerAuth: { type: 'http', scheme: 'bearer', description: 'Client API key, or ADMIN_TOKEN for /api/admin' },
+      apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+    },
+  },
+  security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
+};

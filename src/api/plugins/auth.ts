@@ -1,0 +1,46 @@
+// Authentication hooks. Clients send `Authorization: Bearer <key>` or `X-API-Key: <key>`; the operator API takes
+// `Authorization: Bearer <ADMIN_TOKEN>` and is switched off when ADMIN_TOKEN is unset.
+import type { FastifyRequest } from 'fastify';
+import { HttpProblem } from '../problem.js';
+import { secretsEqual } from '../../domain/api-key.js';
+import type { TenantRepository } from '../../store/repositories/tenants.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated client (tenant); set by the client auth hook. */
+    clientId: number;
+  }
+}
+
+const unauthorized = (detail: string) =>
+  new HttpProblem(401, 'unauthorized', detail, undefined, { 'www-authenticate': 'Bearer realm="ringcast"' });
+
+function presentedCredential(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header === 'string') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (match) return match[1];
+  }
+  const apiKey = request.headers['x-api-key'];
+  return typeof apiKey === 'string' && apiKey.trim() !== '' ? apiKey.trim() : undefined;
+}
+
+export function clientAuthHook(tenants: TenantRepository) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const key = presentedCredential(request);
+    if (!key) throw unauthorized('Send your API key as "Authorization: Bearer <key>" or "X-API-Key: <key>".');
+    const clientId = await tenants.authenticate(key);
+    if (clientId === undefined) throw unauthorized('The API key is not valid or has been revoked.');
+    request.clientId = clientId;
+  };
+}
+
+export function adminAuthHook(adminToken: string | undefined) {
+  return async (request: FastifyRequest): Promise<void> => {
+    if (!adminToken) {
+      throw new HttpProblem(403, 'forbidden', 'The operator API is disabled: set ADMIN_TOKEN to enable it.');
+    }
+    const token = presentedCredential(request);
+    if (!token || !secretsEqual(token, adminToken)) throw unauthorized('Send "Authorization: Bearer <ADMIN_TOKEN>".');
+  };
+}

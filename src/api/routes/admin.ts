@@ -1,0 +1,174 @@
+// The operator API: the document's "ask us for the relevant ids" workflow. Authorised by ADMIN_TOKEN.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { adminAuthHook } from '../plugins/auth.js';
+import { ClientIdParams, errorResponses } from '../schemas/common.js';
+import {
+  ApiKeySchema,
+  CallFlowSchema,
+  ClientChildParams,
+  ClientSchema,
+  CliSchema,
+  CreateCallFlowBody,
+  CreateClientBody,
+  CreateCliBody,
+  CreatedApiKeySchema,
+  CreatedClientSchema,
+  KeyIdParams,
+} from '../schemas/tenants.js';
+import { conflict, notFound } from '../problem.js';
+import { createCallFlow, createCli } from '../../tenancy/operator.js';
+import { isForeignKeyViolation } from '../../store/errors.js';
+
+const tags = ['Operator'];
+const security = [{ bearerAuth: [] }];
+
+export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { tenants, clock } = app.services;
+  app.addHook('onRequest', adminAuthHook(app.services.settings.ADMIN_TOKEN));
+
+  const requireClient = async (clientId: number) => {
+    if (!(await tenants.getClient(clientId))) throw notFound(`Client ${clientId} does not exist.`);
+  };
+  /** Deleting something a campaign still uses is a conflict, not a server error. */
+  const deleteOrConflict = async (what: string, remove: () => Promise<boolean>) => {
+    try {
+      if (!(await remove())) throw notFound(`${what} does not exist.`);
+    } catch (error) {
+      if (isForeignKeyViolation(error)) throw conflict(`${what} is used by a campaign and cannot be deleted.`);
+      throw error;
+    }
+  };
+
+  // --- clients ---
+  app.post(
+    '/clients',
+    { schema: { tags, security, body: CreateClientBody, response: { 201: CreatedClientSchema, ...errorResponses(400, 401, 403) } } },
+    async (request, reply) => {
+      const { client, apiKey } = await tenants.createClient(request.body.name);
+      return reply.code(201).header('location', `/api/admin/clients/${client.id}`).send({ id: client.id, name: client.name, apiKey });
+    },
+  );
+  app.get('/clients', { schema: { tags, security, response: { 200: Type.Array(ClientSchema), ...errorResponses(401, 403) } } }, async () =>
+    tenants.listClients(),
+  );
+  app.get(
+    '/clients/:clientId',
+    { schema: { tags, security, params: ClientIdParams, response: { 200: ClientSchema, ...errorResponses(401, 403, 404) } } },
+    async (request) => {
+      const client = await tenants.getClient(request.params.clientId);
+      if (!client) throw notFound(`Client ${request.params.clientId} does not exist.`);
+      return client;
+    },
+  );
+  app.delete(
+    '/clients/:clientId',
+    { schema: { tags, security, params: ClientIdParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404) } } },
+    async (request, reply) => {
+      if (!(await tenants.deleteClient(request.params.clientId))) throw notFound(`Client ${request.params.clientId} does not exist.`);
+      return reply.code(204).send(null);
+    },
+  );
+
+  // --- API keys ---
+  app.post(
+    '/clients/:clientId/apikeys',
+    { schema: { tags, security, params: ClientIdParams, response: { 201: CreatedApiKeySchema, ...errorResponses(401, 403, 404) } } },
+    async (request, reply) => {
+      await requireClient(request.params.clientId);
+      return reply.code(201).send(await tenants.createApiKey(request.params.clientId));
+    },
+  );
+  app.get(
+    '/clients/:clientId/apikeys',
+    { schema: { tags, security, params: ClientIdParams, response: { 200: Type.Array(ApiKeySchema), ...errorResponses(401, 403, 404) } } },
+    async (request) => {
+      await requireClient(request.params.clientId);
+      return tenants.listApiKeys(request.params.clientId);
+    },
+  );
+  app.delete(
+    '/apikeys/:keyId',
+    { schema: { tags, security, params: KeyIdParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404) } } },
+    async (request, reply) => {
+      if (!(await tenants.revokeApiKey(request.params.keyId, clock.now()))) {
+        throw notFound(`API key ${request.params.keyId} does not exist or is already revoked.`);
+      }
+      return reply.code(204).send(null);
+    },
+  );
+
+  // --- call flows ---
+  app.post(
+    '/clients/:clientId/callflows',
+    { schema: { tags, security, params: ClientIdParams, body: CreateCallFlowBody, response: { 201: CallFlowSchema, ...errorResponses(400, 401, 403, 404) } } },
+    async (request, reply) => {
+      await requireClient(request.params.clientId);
+      const flow = await createCallFlow(tenants, request.params.clientId, request.body);
+      return reply.code(201).header('location', `/api/admin/clients/${flow.clientId}/callflows/${flow.id}`).send(flow);
+    },
+  );
+  app.get(
+    '/clients/:clientId/callflows',
+    { schema: { tags, security, params: ClientIdParams, response: { 200: Type.Array(CallFlowSchema), ...errorResponses(401, 403, 404) } } },
+    async (request) => {
+      await requireClient(request.params.clientId);
+      return tenants.listCallFlows(request.params.clientId);
+    },
+  );
+  app.get(
+    '/clients/:clientId/callflows/:id',
+    { schema: { tags, security, params: ClientChildParams, response: { 200: CallFlowSchema, ...errorResponses(401, 403, 404) } } },
+    async (request) => {
+      const flow = await tenants.getCallFlow(request.params.clientId, request.params.id);
+      if (!flow) throw notFound(`Call flow ${request.params.id} of client ${request.params.clientId} does not exist.`);
+      return flow;
+    },
+  );
+  app.delete(
+    '/clients/:clientId/callflows/:id',
+    { schema: { tags, security, params: ClientChildParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404, 409) } } },
+    async (request, reply) => {
+      const { clientId, id } = request.params;
+      await deleteOrConflict(`Call flow ${id} of client ${clientId}`, () => tenants.deleteCallFlow(clientId, id));
+      return reply.code(204).send(null);
+    },
+  );
+
+  // --- caller IDs ---
+  app.post(
+    '/clients/:clientId/clis',
+    { schema: { tags, security, params: ClientIdParams, body: CreateCliBody, response: { 201: CliSchema, ...errorResponses(400, 401, 403, 404) } } },
+    async (request, reply) => {
+      await requireClient(request.params.clientId);
+      const cli = await createCli(tenants, request.params.clientId, request.body);
+      return reply.code(201).header('location', `/api/admin/clients/${cli.clientId}/clis/${cli.id}`).send(cli);
+    },
+  );
+  app.get(
+    '/clients/:clientId/clis',
+    { schema: { tags, security, params: ClientIdParams, response: { 200: Type.Array(CliSchema), ...errorResponses(401, 403, 404) } } },
+    async (request) => {
+      await requireClient(request.params.clientId);
+      return tenants.listClis(request.params.clientId);
+    },
+  );
+  app.get(
+    '/clients/:clientId/clis/:id',
+    { schema: { tags, security, params: ClientChildParams, response: { 200: CliSchema, ...errorResponses(401, 403, 404) } } },
+    async (request) => {
+      const cli = await tenants.getCli(request.params.clientId, request.params.id);
+      if (!cli) throw notFound(`CLI ${request.params.id} of client ${request.params.clientId} does not exist.`);
+      return cli;
+    },
+  );
+  app.delete(
+    '/clients/:clientId/clis/:id',
+    { schema: { tags, security, params: ClientChildParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404, 409) } } },
+    async (request, reply) => {
+      const { clientId, id } = request.params;
+      await deleteOrConflict(`CLI ${id} of client ${clientId}`, () => tenants.deleteCli(clientId, id));
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,31 @@
+// How stored rows are shown by the phone-number listing: call times as the campaign zone's wall clock, in the
+// document's `2022-02-12T12:16:15.637` form.
+import { formatWallClock } from '../../domain/wall-clock.js';
+import type { PhoneNumberWithOutcomes } from '../../store/repositories/campaigns.js';
+
+export function toPhoneNumberResult(entry: PhoneNumberWithOutcomes, timeZone: string) {
+  return {
+    id: entry.id,
+    number: entry.number,
+    name: entry.name,
+    parameters: entry.parameters.map((parameter) => ({ value: parameter.value, parameter: parameter.parameter })),
+    calls: entry.calls.map((call) => ({
+      startTime: formatWallClock(call.startTime, timeZone),
+      endTime: call.endTime ? formatWallClock(call.endTime, timeZone) : null,
+      stage: call.stage,
+      outcome: call.outcome,
+      userInput: call.userInput,
+      price: call.price,
+      isTransferCall: call.isTransferCall,
+      attemptNumber: call.attemptNumber,
+      secondsDuration: call.secondsDuration,
+    })),
+    sms: entry.sms.map((sms) => ({
+      sentAt: formatWallClock(sms.sentAt, timeZone),
+      attemptNumber: sms.attemptNumber,
+      text: sms.text,
+      parts: sms.parts,
+      status: sms.status,
+    })),
+  };
+}

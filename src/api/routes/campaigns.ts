@@ -1,0 +1,194 @@
+// The Voice Campaigns API, exactly as ../shared/spec/voice-campaigns.md documents it.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
+import { Type } from '@sinclair/typebox';
+import { clientAuthHook } from '../plugins/auth.js';
+import { errorResponses, IdParams } from '../schemas/common.js';
+import {
+  CAMPAIGN_FIELD_NAMES,
+  CampaignDetailSchema,
+  CampaignListItemSchema,
+  CampaignPageSchema,
+  CreateCampaignBody,
+  CreatedCampaignSchema,
+  CreateParams,
+  PhoneNumberResultSchema,
+  PhoneNumbersParams,
+} from '../schemas/campaigns.js';
+import { CampaignPageQuery } from '../schemas/campaign-query.js';
+import { notFound, validationProblem } from '../problem.js';
+import { schemaErrorsToFieldErrors } from '../validation-errors.js';
+import { checkCampaignRequest } from '../../domain/campaign-request.js';
+import { FieldErrorCollector } from '../../domain/field-errors.js';
+import { isUniqueViolation } from '../../store/errors.js';
+import type { CampaignRow } from '../../store/repositories/campaigns.js';
+import { toListQuery } from './campaign-list-query.js';
+import { toPhoneNumberResult } from './campaign-views.js';
+
+const tags = ['Voice campaigns'];
+
+export function toListItem(row: CampaignRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    startDate: `${row.startDate}T${row.startTime}:00`,
+    starttime: row.startTime,
+    finishtime: row.finishTime,
+    type: row.type,
+    callFlow_Id: row.callFlowId,
+    campaignStatus: row.status,
+    callCount: row.callCount,
+    cli_id: row.cliId,
+  };
+}
+
+export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { tenants, campaigns, clock } = app.services;
+  app.addHook('onRequest', clientAuthHook(tenants));
+
+  app.get(
+    '/',
+    { schema: { tags, summary: 'List of campaigns', response: { 200: Type.Array(CampaignListItemSchema), ...errorResponses(401) } } },
+    async (request) => (await campaigns.list(request.clientId)).map(toListItem),
+  );
+
+  app.get(
+    '/p',
+    {
+      schema: {
+        tags,
+        summary: 'List of campaigns with pagination, filtering and sorting',
+        querystring: CampaignPageQuery,
+        response: { 200: CampaignPageSchema, ...errorResponses(400, 401) },
+      },
+    },
+    async (request) => {
+      const query = toListQuery(request.query);
+      const { rows, totalRecords } = await campaigns.page(request.clientId, query);
+      return {
+        pageIndex: query.pageIndex,
+        totalPages: Math.ceil(totalRecords / query.pageSize),
+        totalRecords,
+        items: rows.map(toListItem),
+      };
+    },
+  );
+
+  app.get(
+    '/:id',
+    { schema: { tags, summary: 'Campaign by id', params: IdParams, response: { 200: CampaignDetailSchema, ...errorResponses(400, 401, 404) } } },
+    async (request) => {
+      const detail = await campaigns.get(request.clientId, request.params.id);
+      if (!detail) throw notFound(`Campaign ${request.params.id} does not exist.`);
+      const { campaign } = detail;
+      return {
+        ...toListItem(campaign),
+        cli_id: undefined,
+        cli_Id: campaign.cliId,
+        timeZone: campaign.timeZone,
+        attempts: detail.attempts.map((attempt) => ({ interval: attempt.intervalMinutes, attemptNumber: attempt.attemptNumber })),
+        runOverDays: detail.runoverDays,
+      };
+    },
+  );
+
+  // The three documented spellings of the phone-number listing share one handler.
+  for (const path of ['/:id/phonenumbers', '/:id/phonenumbers/:pageNumber', '/:id/phonenumbers/:pageSize/:pageNumber']) {
+    app.get(
+      path,
+      {
+        schema: {
+          tags,
+          summary: 'Phone numbers with call and SMS outcomes',
+          params: PhoneNumbersParams,
+          response: { 200: Type.Array(PhoneNumberResultSchema), ...errorResponses(400, 401, 404) },
+        },
+      },
+      async (request) => {
+        const { id, pageNumber = 1, pageSize = 10 } = request.params;
+        const detail = await campaigns.get(request.clientId, id);
+        if (!detail) throw notFound(`Campaign ${id} does not exist.`);
+        const page = await campaigns.phoneNumbersPage(id, pageSize, pageNumber);
+        return page.map((entry) => toPhoneNumberResult(entry, detail.campaign.timeZone));
+      },
+    );
+  }
+
+  for (const path of ['/', '/:ignoreInvalidPhoneNumbers']) {
+    app.post(
+      path,
+      {
+        // Schema errors are attached rather than answered at once, so the handler can add the rules the schema
+        // cannot express and report every failing field in one response.
+        attachValidation: true,
+        schema: {
+          tags,
+          summary: 'Create a campaign',
+          ...(path === '/' ? {} : { params: CreateParams }),
+          body: CreateCampaignBody,
+          response: { 201: CreatedCampaignSchema, ...errorResponses(400, 401, 413) },
+        },
+      },
+      async (request, reply) => {
+        const validationError = request.validationError as
+          | (Error & { validation?: FastifySchemaValidationError[]; validationContext?: string })
+          | undefined;
+        if (validationError && validationError.validationContext !== 'body') throw validationError;
+        const ignoreInvalidPhoneNumbers =
+          String((request.params as { ignoreInvalidPhoneNumbers?: string }).ignoreInvalidPhoneNumbers).toLowerCase() === 'true';
+        const schemaErrors = validationError?.validation
+          ? schemaErrorsToFieldErrors(validationError.validation, 'body', CAMPAIGN_FIELD_NAMES)
+          : {};
+        const body = request.body as Record<string, unknown> | undefined;
+        const check = checkCampaignRequest({ body, schemaErrors, now: clock.now(), ignoreInvalidPhoneNumbers });
+
+        // Rules that need the database: ownership of the call flow and CLI, and a unique name.
+        const errors = new FieldErrorCollector();
+        if (!check.ok) for (const [field, messages] of Object.entries(check.errors)) for (const m of messages) errors.add(field, m);
+        const clientId = request.clientId;
+        if (body && Number.isInteger(body.callflow_Id) && !errors.has('CallFlow_Id')) {
+          if (!(await tenants.getCallFlow(clientId, body.callflow_Id as number))) {
+            errors.add('CallFlow_Id', `Call flow ${body.callflow_Id} does not exist for this client (see GET /api/callflows).`);
+          }
+        }
+        if (body && Number.isInteger(body.defaultCli_Id) && !errors.has('DefaultCli_Id')) {
+          if (!(await tenants.getCli(clientId, body.defaultCli_Id as number))) {
+            errors.add('DefaultCli_Id', `CLI ${body.defaultCli_Id} does not exist for this client (see GET /api/clis).`);
+          }
+        }
+        const nameTaken = () => `A campaign named "${String(body?.name).trim()}" already exists.`;
+        if (check.ok && (await campaigns.nameExists(clientId, check.plan.name))) errors.add('Name', nameTaken());
+        if (!errors.isEmpty || !check.ok) throw validationProblem(errors.errors);
+
+        let id: number;
+        try {
+          id = await campaigns.create(clientId, check.plan);
+        } catch (error) {
+          // Two requests racing for one name: the unique index decides, the loser gets the same 400.
+          if (isUniqueViolation(error)) throw validationProblem({ Name: [nameTaken()] });
+          throw error;
+        }
+        const { plan } = check;
+        const sent = (body!.phoneNumbers as Record<string, unknown>[]) ?? [];
+        reply.code(201).header('location', `/api/campaigns/voice/${id}`);
+        return {
+          id,
+          name: plan.name,
+          startDate: plan.startDate,
+          startTime: plan.startTime,
+          finishTime: plan.finishTime,
+          timeZone: plan.timeZone,
+          runoverDays: plan.runoverDays,
+          callflow_Id: plan.callFlowId,
+          defaultCli_Id: plan.cliId,
+          attempts: plan.attempts.map((attempt) => ({ interval: attempt.intervalMinutes, attemptNumber: attempt.attemptNumber })),
+          answerMachineDetected: plan.answerPhoneMessage,
+          smsOnBusy: plan.smsOnBusy,
+          phoneNumbers: plan.numbers.map((n) => sent[n.index] as { number: string }),
+          invalidPhoneNumbers: check.leftOut,
+          duplicatePhoneNumbers: check.merged,
+        };
+      },
+    );
+  }
+};

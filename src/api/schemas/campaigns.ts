@@ -1,0 +1,190 @@
+// Schemas of the Voice Campaigns API (../shared/spec/voice-campaigns.md). Property names, their casing and the
+// response shapes are a contract with existing clients: do not "fix" `cli_id` vs `cli_Id` or `starttime`.
+import { Type, type Static } from '@sinclair/typebox';
+import { AttemptSelector, CallOutcome, CallStage, CampaignStatus, CampaignType } from '../../domain/enums.js';
+import type { FieldNameOverrides } from '../field-path.js';
+import { enumSchema } from './common.js';
+
+export const MAX_NAME_LENGTH = 100;
+export const MAX_ATTEMPTS = 10;
+/** Thirty days: a longer gap between attempts is almost certainly a units mistake (the interval is in minutes). */
+export const MAX_INTERVAL_MINUTES = 30 * 24 * 60;
+export const MAX_PHONE_NUMBERS_PER_REQUEST = 1_000_000;
+
+const nullable = <T extends ReturnType<typeof Type.Array>>(schema: T) => Type.Union([schema, Type.Null()]);
+const DateString = (description: string) =>
+  Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}(T[0-9:.]*)?$', description: `${description} (YYYY-MM-DD)` });
+const TimeString = (description: string) =>
+  Type.String({ pattern: '^([01]?\\d|2[0-3]):[0-5]\\d(:[0-5]\\d)?$', description: `${description} (HH:mm, 24-hour)` });
+const selector = (description: string) =>
+  Type.Integer({ enum: AttemptSelector.values, description: `${description}: 0 = Never, 1 = OnTheFirstCall, 2 = OnTheLastCall` });
+
+export const RunoverDaySchema = Type.Object({
+  date: DateString('A later day to keep calling on'),
+  startTime: TimeString('Window opens'),
+  finishTime: TimeString('Window closes'),
+});
+
+export const AttemptSchema = Type.Object({
+  interval: Type.Integer({ minimum: 0, maximum: MAX_INTERVAL_MINUTES, description: 'Minutes after the previous attempt ended (attempt 1: after the start)' }),
+  attemptNumber: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_ATTEMPTS, description: '1..n without gaps; defaults to the position' })),
+});
+
+export const PhoneParameterSchema = Type.Object({
+  value: Type.String({ minLength: 1, maxLength: 500, description: 'Spoken (TTS) and sent (SMS) where the flow says {ParameterN}' }),
+  parameter: Type.Integer({ minimum: 1, maximum: 9, description: '1 = Parameter1 ... 9 = Parameter9' }),
+});
+
+export const PhoneNumberInputSchema = Type.Object({
+  number: Type.String({ minLength: 1, maxLength: 64, description: 'UK or international number in any common format' }),
+  name: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()], { description: 'Name of the customer' })),
+  parameters: Type.Optional(nullable(Type.Array(PhoneParameterSchema, { maxItems: 9 }))),
+});
+
+export const CreateCampaignBody = Type.Object(
+  {
+    name: Type.String({ maxLength: MAX_NAME_LENGTH, description: 'Required, unique for the client (ignoring case)' }),
+    startDate: DateString('First calling day; with startTime, must be in the future'),
+    startTime: TimeString('Daily window opens'),
+    finishTime: TimeString('Daily window closes; after startTime'),
+    timeZone: Type.Optional(Type.String({ description: 'IANA zone of the dates and times; default Europe/London' })),
+    runoverDays: Type.Optional(nullable(Type.Array(RunoverDaySchema, { maxItems: 366 }))),
+    callflow_Id: Type.Integer({ minimum: 1, maximum: 2147483647, description: "One of the client's call flows (GET /api/callflows)" }),
+    defaultCli_Id: Type.Integer({ minimum: 1, maximum: 2147483647, description: "One of the client's caller IDs (GET /api/clis)" }),
+    attempts: Type.Optional(nullable(Type.Array(AttemptSchema, { maxItems: MAX_ATTEMPTS }))),
+    answerMachineDetected: {
+      ...selector('AnswerPhoneMessage: when to leave the voicemail message on an answering machine'),
+      'x-aliases': ['answerPhoneMessage'],
+    } as unknown as ReturnType<typeof selector>,
+    smsOnBusy: selector('SMSOnBusy: when to send the SMS if the line is busy'),
+    phoneNumbers: Type.Array(PhoneNumberInputSchema, { minItems: 1, maxItems: MAX_PHONE_NUMBERS_PER_REQUEST }),
+  },
+  { description: 'Property names match case-insensitively; answerPhoneMessage is accepted for answerMachineDetected.' },
+);
+export type CreateCampaignBody = Static<typeof CreateCampaignBody>;
+
+/** Error paths use the names of the document's tables (C#-style): `AnswerPhoneMessage`, `SMSOnBusy`, `CallFlow_Id`. */
+export const CAMPAIGN_FIELD_NAMES: FieldNameOverrides = {
+  answerMachineDetected: 'AnswerPhoneMessage',
+  smsOnBusy: 'SMSOnBusy',
+  callflow_Id: 'CallFlow_Id',
+  defaultCli_Id: 'DefaultCli_Id',
+};
+
+export const CreateParams = Type.Object({
+  ignoreInvalidPhoneNumbers: Type.String({ pattern: '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$', description: 'true drops invalid numbers and lists them in the response; false (default) rejects the request' }),
+});
+
+const LeftOutNumberSchema = Type.Object({
+  index: Type.Integer({ description: 'Position in the request phoneNumbers array' }),
+  number: Type.String(),
+  reasons: Type.Array(Type.String()),
+});
+const MergedNumberSchema = Type.Object({
+  index: Type.Integer(),
+  number: Type.String({ description: 'E.164' }),
+  duplicateOfIndex: Type.Integer({ description: 'The earlier entry that was kept' }),
+});
+
+export const CreatedCampaignSchema = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  startDate: Type.String(),
+  startTime: Type.String(),
+  finishTime: Type.String(),
+  timeZone: Type.String(),
+  runoverDays: Type.Array(RunoverDaySchema),
+  callflow_Id: Type.Integer(),
+  defaultCli_Id: Type.Integer(),
+  attempts: Type.Array(Type.Object({ interval: Type.Integer(), attemptNumber: Type.Integer() })),
+  answerMachineDetected: Type.Integer(),
+  smsOnBusy: Type.Integer(),
+  phoneNumbers: Type.Array(
+    Type.Object({
+      number: Type.String(),
+      name: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+      parameters: Type.Optional(Type.Union([Type.Array(PhoneParameterSchema), Type.Null()])),
+    }),
+  ),
+  invalidPhoneNumbers: Type.Array(LeftOutNumberSchema, { description: 'Numbers left out (only with ignoreInvalidPhoneNumbers=true)' }),
+  duplicatePhoneNumbers: Type.Array(MergedNumberSchema, { description: 'Repeats of an earlier number, merged into it' }),
+});
+
+const campaignType = enumSchema(CampaignType.members, 'Campaign type');
+const campaignStatus = enumSchema(CampaignStatus.members, 'Campaign status');
+
+export const CampaignListItemSchema = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  startDate: Type.String({ description: 'Start date at the start time, YYYY-MM-DDTHH:mm:ss, campaign time zone' }),
+  starttime: Type.String(),
+  finishtime: Type.String(),
+  type: campaignType,
+  callFlow_Id: Type.Integer(),
+  campaignStatus,
+  callCount: Type.Integer({ description: 'Calls placed so far' }),
+  cli_id: Type.Integer(),
+});
+
+export const CampaignPageSchema = Type.Object({
+  pageIndex: Type.Integer(),
+  totalPages: Type.Integer(),
+  totalRecords: Type.Integer(),
+  items: Type.Array(CampaignListItemSchema),
+});
+
+export const CampaignDetailSchema = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  startDate: Type.String(),
+  starttime: Type.String(),
+  finishtime: Type.String(),
+  type: campaignType,
+  callFlow_Id: Type.Integer(),
+  campaignStatus,
+  callCount: Type.Integer(),
+  cli_Id: Type.Integer(),
+  timeZone: Type.String({ description: 'Ringcast extension: the IANA zone of all dates and times' }),
+  attempts: Type.Array(Type.Object({ interval: Type.Integer(), attemptNumber: Type.Integer() })),
+  runOverDays: Type.Array(Type.Object({ date: Type.String(), startTime: Type.String(), finishTime: Type.String() })),
+});
+
+export const CallSchema = Type.Object({
+  startTime: Type.String({ description: 'Campaign-zone wall clock, YYYY-MM-DDTHH:mm:ss.SSS' }),
+  endTime: Type.Union([Type.String(), Type.Null()]),
+  stage: enumSchema(CallStage.members, 'How far the call got'),
+  outcome: enumSchema(CallOutcome.members, 'How the call ended'),
+  userInput: Type.String({ description: 'Digits pressed, in order' }),
+  price: Type.Number({ description: 'GBP' }),
+  isTransferCall: Type.Boolean(),
+  attemptNumber: Type.Integer(),
+  secondsDuration: Type.Integer(),
+});
+
+export const SmsSchema = Type.Object({
+  sentAt: Type.String(),
+  attemptNumber: Type.Integer(),
+  text: Type.String(),
+  parts: Type.Integer({ description: 'SMS parts billed (GSM-7: 160/153, UCS-2: 70/67 characters)' }),
+  status: Type.String(),
+});
+
+export const PhoneNumberResultSchema = Type.Object({
+  id: Type.Integer(),
+  number: Type.String({ description: 'E.164' }),
+  name: Type.String(),
+  parameters: Type.Array(PhoneParameterSchema),
+  calls: Type.Array(CallSchema),
+  sms: Type.Array(SmsSchema),
+});
+
+const PositiveInt = (maximum: number, description: string, defaultValue?: number) =>
+  Type.Integer({ minimum: 1, maximum, description, ...(defaultValue !== undefined ? { default: defaultValue } : {}) });
+
+export const MAX_PAGE_SIZE = 1000;
+
+export const PhoneNumbersParams = Type.Object({
+  id: PositiveInt(2147483647, 'Campaign id'),
+  pageNumber: Type.Optional(PositiveInt(2147483647, 'Page, 1-based', 1)),
+  pageSize: Type.Optional(PositiveInt(MAX_PAGE_SIZE, 'Numbers per page', 10)),
+});

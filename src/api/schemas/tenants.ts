@@ -1,0 +1,59 @@
+// Schemas of the operator API and of the client's read-only discovery endpoints.
+import { Type } from '@sinclair/typebox';
+
+/** Dates leave the store as Date objects; the serializer writes them as ISO 8601 strings. */
+const Timestamp = Type.Unsafe<Date>({ type: 'string', format: 'date-time' });
+const Text = (maxLength: number, description?: string) =>
+  Type.String({ minLength: 1, maxLength, ...(description ? { description } : {}) });
+
+export const ClientSchema = Type.Object({ id: Type.Integer(), name: Type.String(), createdAt: Timestamp });
+export const CreateClientBody = Type.Object({ name: Text(200, 'Client (tenant) name') });
+export const CreatedClientSchema = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  apiKey: Type.String({ description: 'Shown once; store it now' }),
+});
+
+export const ApiKeySchema = Type.Object({
+  id: Type.Integer(),
+  clientId: Type.Integer(),
+  keyPrefix: Type.String({ description: 'The first characters of the key, for recognising it' }),
+  createdAt: Timestamp,
+  revokedAt: Type.Union([Timestamp, Type.Null()]),
+});
+export const CreatedApiKeySchema = Type.Object({ id: Type.Integer(), apiKey: Type.String({ description: 'Shown once' }) });
+export const KeyIdParams = Type.Object({ keyId: Type.Integer({ minimum: 1, maximum: 2147483647 }) });
+
+const placeholderHelp = 'Placeholders: {Name}, {Parameter1}..{Parameter9}';
+export const CreateCallFlowBody = Type.Object({
+  name: Text(100),
+  message: Type.Optional(Text(5000, `Spoken to a person who answers. ${placeholderHelp}`)),
+  voicemailMessage: Type.Optional(Text(5000, `Left on an answering machine. ${placeholderHelp}`)),
+  smsText: Type.Optional(Text(1600, `Sent by SMS on busy. ${placeholderHelp}`)),
+});
+export const CallFlowSchema = Type.Object({
+  id: Type.Integer(),
+  clientId: Type.Integer(),
+  name: Type.String(),
+  message: Type.String(),
+  voicemailMessage: Type.String(),
+  smsText: Type.String(),
+  createdAt: Timestamp,
+});
+
+export const CreateCliBody = Type.Object({
+  number: Type.String({ minLength: 1, maxLength: 32, description: 'A UK number; not premium rate (09, 084, 087)' }),
+  label: Type.Optional(Type.String({ maxLength: 100 })),
+});
+export const CliSchema = Type.Object({
+  id: Type.Integer(),
+  clientId: Type.Integer(),
+  number: Type.String({ description: 'E.164' }),
+  label: Type.String(),
+  createdAt: Timestamp,
+});
+
+export const ClientChildParams = Type.Object({
+  clientId: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+  id: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+});

@@ -1,0 +1,100 @@
+// Builds the HTTP application (no listen here: src/server.ts does that, tests use inject()).
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Settings } from './config/settings.js';
+import type { Database } from './store/database.js';
+import type { Clock } from './domain/clock.js';
+import { systemClock } from './domain/clock.js';
+import { parseJsonc } from './api/jsonc.js';
+import { installErrorHandling } from './api/http-errors.js';
+import { openApiInfo } from './api/openapi.js';
+import { TenantRepository } from './store/repositories/tenants.js';
+import { CampaignRepository } from './store/repositories/campaigns.js';
+import { canonicalizeKeys } from './api/case-insensitive.js';
+import { ProblemSchema } from './api/schemas/common.js';
+import { adminRoutes } from './api/routes/admin.js';
+import { discoveryRoutes } from './api/routes/discovery.js';
+import { campaignRoutes } from './api/routes/campaigns.js';
+
+export interface AppServices {
+  readonly tenants: TenantRepository;
+  readonly campaigns: CampaignRepository;
+  readonly clock: Clock;
+  readonly settings: Settings;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: AppServices;
+  }
+}
+
+export interface BuildAppOptions {
+  settings: Settings;
+  database: Database;
+  clock?: Clock;
+  /** pino options or false; defaults to the LOG_LEVEL setting. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+export type App = FastifyInstance;
+
+export async function buildApp(options: BuildAppOptions): Promise<App> {
+  const { settings, database } = options;
+  const app = Fastify({
+    logger: options.logger ?? { level: settings.LOG_LEVEL },
+    bodyLimit: Math.round(settings.BODY_LIMIT_MB * 1024 * 1024),
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: {
+      customOptions: {
+        // Report every failing field at once, as the ValidationProblemDetails contract asks.
+        allErrors: true,
+        keywords: ['x-aliases'],
+      },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('services', {
+    tenants: new TenantRepository(database.db),
+    campaigns: new CampaignRepository(database.db),
+    clock: options.clock ?? systemClock,
+    settings,
+  });
+  app.decorateRequest('clientId', 0);
+
+  installErrorHandling(app);
+  app.addSchema(ProblemSchema);
+
+  // JSON with comments: the document's example body has a `//` line that clients paste as is.
+  app.removeContentTypeParser(['application/json']);
+  app.addContentTypeParser(/^application\/([\w.+-]*\+)?json$/, { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonc(String(body)));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  // Property and query-parameter names match case-insensitively: rewrite them to the schema's canonical names
+  // before validation.
+  app.addHook('preValidation', async (request) => {
+    const schema = request.routeOptions.schema;
+    if (schema?.body && request.body !== undefined) request.body = canonicalizeKeys(request.body, schema.body);
+    if (schema?.querystring && request.query) request.query = canonicalizeKeys(request.query, schema.querystring);
+  });
+
+  await app.register(swagger, { openapi: openApiInfo });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', database: database.kind }));
+
+  await app.register(adminRoutes, { prefix: '/api/admin' });
+  await app.register(discoveryRoutes, { prefix: '/api' });
+  await app.register(campaignRoutes, { prefix: '/api/campaigns/voice' });
+  return app;
+}

@@ -1,0 +1,76 @@
+// Every integer enumeration of the public API, defined once. The OpenAPI schemas (api/schemas) and the README
+// tables are generated from these lists, so a value and its meaning cannot drift apart.
+
+export interface EnumMember {
+  readonly value: number;
+  readonly name: string;
+  readonly description: string;
+}
+
+function defineEnum<const M extends readonly EnumMember[]>(members: M) {
+  const byName = Object.fromEntries(members.map((member) => [member.name, member.value])) as {
+    readonly [K in M[number]['name']]: Extract<M[number], { name: K }>['value'];
+  };
+  return { members, ...byName, values: members.map((member) => member.value) as M[number]['value'][] } as const;
+}
+
+/** Campaign `type`. The document's examples show 1 for a voice campaign; it is the only kind so far. */
+export const CampaignType = defineEnum([{ value: 1, name: 'Voice', description: 'Outbound voice campaign' }] as const);
+export type CampaignType = (typeof CampaignType.values)[number];
+
+/** `campaignStatus`. The document shows 5 for a finished campaign that placed calls. */
+export const CampaignStatus = defineEnum([
+  { value: 0, name: 'Scheduled', description: 'Created; its first calling window has not opened yet' },
+  { value: 1, name: 'Running', description: 'A calling window is open and numbers are being dialled' },
+  { value: 2, name: 'Waiting', description: 'Between calling windows (or waiting for retry intervals)' },
+  { value: 3, name: 'Paused', description: 'Paused by the client; no new calls start until resumed' },
+  { value: 4, name: 'Cancelled', description: 'Cancelled by the client; no further calls' },
+  { value: 5, name: 'Completed', description: 'The last window has closed or every number is finished' },
+] as const);
+export type CampaignStatus = (typeof CampaignStatus.values)[number];
+
+/** Call `stage`: how far a call got. The document's completed answered call shows stage 12. */
+export const CallStage = defineEnum([
+  { value: 0, name: 'Queued', description: 'Claimed by a dialer, not yet sent to the carrier' },
+  { value: 1, name: 'Dialling', description: 'Sent to the carrier' },
+  { value: 2, name: 'Ringing', description: 'The far end is ringing' },
+  { value: 3, name: 'Answered', description: 'Answered; answer type not yet known' },
+  { value: 4, name: 'AnswerTypeDetected', description: 'Answering-machine detection finished' },
+  { value: 5, name: 'MessagePlaying', description: 'The call flow message is playing' },
+  { value: 6, name: 'GatheringInput', description: 'Waiting for keypresses' },
+  { value: 7, name: 'Transferring', description: 'Transferring to another number' },
+  { value: 8, name: 'Transferred', description: 'The transfer was answered' },
+  { value: 9, name: 'VoicemailMessage', description: 'Leaving the answerphone message' },
+  { value: 10, name: 'SmsSending', description: 'Sending an SMS from within the call flow' },
+  { value: 11, name: 'HangingUp', description: 'The call is being released' },
+  { value: 12, name: 'Completed', description: 'The call ended after reaching the end of its flow' },
+] as const);
+export type CallStage = (typeof CallStage.values)[number];
+
+/** Call `outcome`. The document's completed answered call shows outcome 5. */
+export const CallOutcome = defineEnum([
+  { value: 0, name: 'InProgress', description: 'The call has not ended yet' },
+  { value: 1, name: 'Busy', description: 'Busy (SIP 486/600); retried while attempts remain' },
+  { value: 2, name: 'NoAnswer', description: 'Rang out unanswered (SIP 408/480 or ring timeout); retried' },
+  { value: 3, name: 'Failed', description: 'Transient network or carrier failure; retried' },
+  { value: 4, name: 'AnsweringMachine', description: 'An answering machine answered; retried' },
+  { value: 5, name: 'Answered', description: 'A person answered and the call flow ran; the number is finished' },
+  { value: 6, name: 'Rejected', description: 'Declined by the callee (SIP 603); the number is finished' },
+  { value: 7, name: 'InvalidNumber', description: 'The network says the number does not exist (SIP 404/484)' },
+  { value: 8, name: 'Abandoned', description: 'Answered but no message could be played in time' },
+  { value: 9, name: 'Interrupted', description: 'A dialer stopped mid-call (crash or shutdown); not repeated' },
+] as const);
+export type CallOutcome = (typeof CallOutcome.values)[number];
+
+/** AnswerPhoneMessage and SMSOnBusy share one set of values (the document's table). */
+export const AttemptSelector = defineEnum([
+  { value: 0, name: 'Never', description: 'Never' },
+  { value: 1, name: 'OnTheFirstCall', description: 'On the first attempt' },
+  { value: 2, name: 'OnTheLastCall', description: 'On the last attempt' },
+] as const);
+export type AttemptSelector = (typeof AttemptSelector.values)[number];
+
+/** A Markdown list of an enumeration's values, for OpenAPI descriptions. */
+export function describeEnum(members: readonly EnumMember[]): string {
+  return members.map((member) => `${member.value} = ${member.name}: ${member.description}`).join('\n');
+}

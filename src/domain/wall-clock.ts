@@ -1,0 +1,56 @@
+// Calling windows are wall-clock times in the campaign's IANA zone. Converting them to instants goes through luxon
+// (the zone database in Intl), never the server's local zone, so windows stay right across DST changes.
+import { DateTime, IANAZone } from 'luxon';
+
+export const DEFAULT_TIME_ZONE = 'Europe/London';
+
+export function isValidTimeZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}
+
+/** "9:00" and "09:00:00" -> "09:00"; undefined when not a 24-hour time. */
+export function normaliseTime(text: string): string | undefined {
+  const match = /^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/.exec(text.trim());
+  return match ? `${match[1]!.padStart(2, '0')}:${match[2]}` : undefined;
+}
+
+/** "2025-10-01" or "2025-10-01T00:00:00" -> "2025-10-01" when it is a real calendar date; else undefined. */
+export function normaliseDate(text: string): string | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:T[0-9:.]*)?$/.exec(text.trim());
+  if (!match) return undefined;
+  const date = DateTime.fromObject({ year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) }, { zone: 'UTC' });
+  return date.isValid ? date.toISODate()! : undefined;
+}
+
+export const minutesOfDay = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+
+export type WallClockInstant =
+  | { ok: true; instant: Date }
+  /** The time is skipped when the clocks go forward (e.g. 01:30 on the last Sunday of March in London). */
+  | { ok: false; reason: 'nonexistent' };
+
+/**
+ * The instant at which the wall clock in `zone` shows `date` `time`. A time that occurs twice (clocks going back)
+ * is the first occurrence; a time that never occurs is reported rather than silently moved.
+ */
+export function wallClockToInstant(date: string, time: string, zone: string): WallClockInstant {
+  const wall = `${date} ${time}`;
+  const asUtcMs = DateTime.fromISO(`${date}T${time}`, { zone: 'UTC' }).toMillis();
+  if (Number.isNaN(asUtcMs)) return { ok: false, reason: 'nonexistent' };
+  // Try every UTC offset the zone uses within a few hours of that moment; keep the earliest that shows this wall time.
+  const offsetsMinutes = new Set(
+    [-6, 0, 6].map((hours) => DateTime.fromMillis(asUtcMs + hours * 3_600_000, { zone }).offset),
+  );
+  let earliestMs: number | undefined;
+  for (const offset of offsetsMinutes) {
+    const candidateMs = asUtcMs - offset * 60_000;
+    if (DateTime.fromMillis(candidateMs, { zone }).toFormat('yyyy-MM-dd HH:mm') !== wall) continue;
+    if (earliestMs === undefined || candidateMs < earliestMs) earliestMs = candidateMs;
+  }
+  return earliestMs === undefined ? { ok: false, reason: 'nonexistent' } : { ok: true, instant: new Date(earliestMs) };
+}
+
+/** An instant shown as the campaign zone's wall clock, `YYYY-MM-DDTHH:mm:ss.SSS` (the document's call times). */
+export function formatWallClock(instant: Date, zone: string, withMilliseconds = true): string {
+  return DateTime.fromJSDate(instant, { zone }).toFormat(withMilliseconds ? "yyyy-MM-dd'T'HH:mm:ss.SSS" : "yyyy-MM-dd'T'HH:mm:ss");
+}

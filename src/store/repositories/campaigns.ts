@@ -1,0 +1,201 @@
+// Campaigns and their phone numbers. Numbers are inserted in large batches through unnest(), one statement per
+// batch, so a 100,000-number campaign is a few dozen statements rather than 100,000.
+import { and, asc, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../database.js';
+import { calls, campaignAttempts, campaignRunoverDays, campaigns, phoneNumbers, smsMessages } from '../schema.js';
+import type { CampaignPlan } from '../../domain/campaign-request.js';
+import { CampaignStatus, CampaignType } from '../../domain/enums.js';
+import type { CampaignListField } from '../../domain/campaign-list.js';
+
+export type CampaignRow = typeof campaigns.$inferSelect;
+export type CallRow = typeof calls.$inferSelect;
+export type SmsRow = typeof smsMessages.$inferSelect;
+
+/** Rows per INSERT ... SELECT FROM unnest(...) statement. */
+export const PHONE_NUMBER_BATCH_SIZE = 10_000;
+
+export type CampaignSortColumn = CampaignListField;
+
+export interface CampaignListQuery {
+  pageIndex: number;
+  pageSize: number;
+  sortColumn: CampaignSortColumn;
+  descending: boolean;
+  nameContains?: string | undefined;
+  statuses?: number[] | undefined;
+  types?: number[] | undefined;
+  callFlowIds?: number[] | undefined;
+  cliIds?: number[] | undefined;
+  ids?: number[] | undefined;
+  callCounts?: number[] | undefined;
+  /** Inclusive bounds on the list's startDate text, `YYYY-MM-DDTHH:mm:ss`. */
+  startDateFrom?: string | undefined;
+  startDateTo?: string | undefined;
+}
+
+export interface CampaignDetail {
+  campaign: CampaignRow;
+  attempts: { attemptNumber: number; intervalMinutes: number }[];
+  runoverDays: { date: string; startTime: string; finishTime: string }[];
+}
+
+export interface PhoneNumberWithOutcomes {
+  id: number;
+  number: string;
+  name: string;
+  parameters: { parameter: number; value: string }[];
+  calls: CallRow[];
+  sms: SmsRow[];
+}
+
+/** The list's `startDate` as SQL text, `YYYY-MM-DDTHH:mm:ss`, for range filters that match what clients see. */
+const startDateText = sql<string>`(to_char(${campaigns.startDate}, 'YYYY-MM-DD') || 'T' || ${campaigns.startTime} || ':00')`;
+
+const SORT_EXPRESSIONS: Record<CampaignSortColumn, SQL[]> = {
+  id: [sql`${campaigns.id}`],
+  name: [sql`lower(${campaigns.name})`],
+  startDate: [sql`${campaigns.startDate}`, sql`${campaigns.startTime}`],
+  starttime: [sql`${campaigns.startTime}`],
+  finishtime: [sql`${campaigns.finishTime}`],
+  type: [sql`${campaigns.type}`],
+  callFlow_Id: [sql`${campaigns.callFlowId}`],
+  campaignStatus: [sql`${campaigns.status}`],
+  callCount: [sql`${campaigns.callCount}`],
+  cli_id: [sql`${campaigns.cliId}`],
+};
+
+export class CampaignRepository {
+  constructor(private readonly db: Db) {}
+
+  async nameExists(clientId: number, name: string): Promise<boolean> {
+    const rows = await this.db
+      .select({ id: campaigns.id })
+      .from(campaigns)
+      .where(and(eq(campaigns.clientId, clientId), sql`lower(${campaigns.name}) = lower(${name})`))
+      .limit(1);
+    return rows.length > 0;
+  }
+
+  /** Stores a validated campaign and all its numbers in one transaction; returns the new id. */
+  async create(clientId: number, plan: CampaignPlan): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(campaigns)
+        .values({
+          clientId,
+          name: plan.name,
+          type: CampaignType.Voice,
+          status: CampaignStatus.Scheduled,
+          timeZone: plan.timeZone,
+          startDate: plan.startDate,
+          startTime: plan.startTime,
+          finishTime: plan.finishTime,
+          startsAt: plan.startsAt,
+          callFlowId: plan.callFlowId,
+          cliId: plan.cliId,
+          answerPhoneMessage: plan.answerPhoneMessage,
+          smsOnBusy: plan.smsOnBusy,
+        })
+        .returning({ id: campaigns.id });
+      const campaignId = row!.id;
+      await tx.insert(campaignAttempts).values(plan.attempts.map((attempt) => ({ campaignId, ...attempt })));
+      if (plan.runoverDays.length > 0) {
+        await tx.insert(campaignRunoverDays).values(plan.runoverDays.map((day) => ({ campaignId, ...day })));
+      }
+      for (let start = 0; start < plan.numbers.length; start += PHONE_NUMBER_BATCH_SIZE) {
+        const batch = plan.numbers.slice(start, start + PHONE_NUMBER_BATCH_SIZE);
+        await tx.execute(sql`
+          insert into ${phoneNumbers} (campaign_id, number, name, parameters)
+          select ${campaignId}, n.number, n.name, n.parameters::jsonb
+          from unnest(${sql.param(batch.map((n) => n.e164))}::text[], ${sql.param(batch.map((n) => n.name))}::text[],
+                      ${sql.param(batch.map((n) => JSON.stringify(n.parameters)))}::text[]) as n(number, name, parameters)`);
+      }
+      return campaignId;
+    });
+  }
+
+  async list(clientId: number): Promise<CampaignRow[]> {
+    return this.db.select().from(campaigns).where(eq(campaigns.clientId, clientId)).orderBy(asc(campaigns.id));
+  }
+
+  async page(clientId: number, query: CampaignListQuery): Promise<{ rows: CampaignRow[]; totalRecords: number }> {
+    const conditions: SQL[] = [eq(campaigns.clientId, clientId)];
+    if (query.nameContains) conditions.push(ilike(campaigns.name, `%${escapeLike(query.nameContains)}%`));
+    if (query.statuses) conditions.push(inArray(campaigns.status, query.statuses));
+    if (query.types) conditions.push(inArray(campaigns.type, query.types));
+    if (query.callFlowIds) conditions.push(inArray(campaigns.callFlowId, query.callFlowIds));
+    if (query.cliIds) conditions.push(inArray(campaigns.cliId, query.cliIds));
+    if (query.ids) conditions.push(inArray(campaigns.id, query.ids));
+    if (query.callCounts) conditions.push(inArray(campaigns.callCount, query.callCounts));
+    if (query.startDateFrom) conditions.push(sql`${startDateText} >= ${query.startDateFrom}`);
+    if (query.startDateTo) conditions.push(sql`${startDateText} <= ${query.startDateTo}`);
+    const where = and(...conditions);
+    const direction = query.descending ? desc : asc;
+    const [rows, [count]] = await Promise.all([
+      this.db
+        .select()
+        .from(campaigns)
+        .where(where)
+        .orderBy(...SORT_EXPRESSIONS[query.sortColumn].map((expression) => direction(expression)), direction(campaigns.id))
+        .limit(query.pageSize)
+        .offset((query.pageIndex - 1) * query.pageSize),
+      this.db.select({ total: sql<number>`count(*)::int` }).from(campaigns).where(where),
+    ]);
+    return { rows, totalRecords: Number(count?.total ?? 0) };
+  }
+
+  async get(clientId: number, id: number): Promise<CampaignDetail | undefined> {
+    const [campaign] = await this.db
+      .select()
+      .from(campaigns)
+      .where(and(eq(campaigns.clientId, clientId), eq(campaigns.id, id)));
+    if (!campaign) return undefined;
+    const [attempts, runoverDays] = await Promise.all([
+      this.db
+        .select({ attemptNumber: campaignAttempts.attemptNumber, intervalMinutes: campaignAttempts.intervalMinutes })
+        .from(campaignAttempts)
+        .where(eq(campaignAttempts.campaignId, id))
+        .orderBy(asc(campaignAttempts.attemptNumber)),
+      this.db
+        .select({ date: campaignRunoverDays.date, startTime: campaignRunoverDays.startTime, finishTime: campaignRunoverDays.finishTime })
+        .from(campaignRunoverDays)
+        .where(eq(campaignRunoverDays.campaignId, id))
+        .orderBy(asc(campaignRunoverDays.date)),
+    ]);
+    return { campaign, attempts, runoverDays };
+  }
+
+  /** One page of a campaign's numbers (in upload order) with their calls and SMS, in three queries. */
+  async phoneNumbersPage(campaignId: number, pageSize: number, pageNumber: number): Promise<PhoneNumberWithOutcomes[]> {
+    const numbers = await this.db
+      .select({ id: phoneNumbers.id, number: phoneNumbers.number, name: phoneNumbers.name, parameters: phoneNumbers.parameters })
+      .from(phoneNumbers)
+      .where(eq(phoneNumbers.campaignId, campaignId))
+      .orderBy(asc(phoneNumbers.id))
+      .limit(pageSize)
+      .offset((pageNumber - 1) * pageSize);
+    if (numbers.length === 0) return [];
+    const ids = numbers.map((n) => n.id);
+    const [callRows, smsRows] = await Promise.all([
+      this.db.select().from(calls).where(inArray(calls.phoneNumberId, ids)).orderBy(asc(calls.attemptNumber)),
+      this.db.select().from(smsMessages).where(inArray(smsMessages.phoneNumberId, ids)).orderBy(asc(smsMessages.sentAt)),
+    ]);
+    const callsByNumber = groupBy(callRows, (call) => call.phoneNumberId);
+    const smsByNumber = groupBy(smsRows, (sms) => sms.phoneNumberId);
+    return numbers.map((n) => ({ ...n, calls: callsByNumber.get(n.id) ?? [], sms: smsByNumber.get(n.id) ?? [] }));
+  }
+}
+
+function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const row of rows) {
+    const group = groups.get(key(row));
+    if (group) group.push(row);
+    else groups.set(key(row), [row]);
+  }
+  return groups;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
+}

@@ -1,0 +1,148 @@
+// Clients (tenants), their API keys, call flows and caller IDs. Every read that serves a client is scoped by clientId.
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../database.js';
+import { apiKeys, callFlows, clients, clis } from '../schema.js';
+import { VISIBLE_PREFIX_LENGTH, digestsEqual, generateApiKey, hashApiKey } from '../../domain/api-key.js';
+
+export type ClientRow = typeof clients.$inferSelect;
+export type CallFlowRow = typeof callFlows.$inferSelect;
+export type CliRow = typeof clis.$inferSelect;
+export type NewCallFlow = Omit<typeof callFlows.$inferInsert, 'id' | 'createdAt'>;
+export type NewCli = Omit<typeof clis.$inferInsert, 'id' | 'createdAt'>;
+
+export interface ApiKeyInfo {
+  id: number;
+  clientId: number;
+  keyPrefix: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+export class TenantRepository {
+  constructor(private readonly db: Db) {}
+
+  // --- clients ---
+
+  /** Creates a client with its first API key; the key is returned once and only its digest is stored. */
+  async createClient(name: string): Promise<{ client: ClientRow; apiKey: string; apiKeyId: number }> {
+    return this.db.transaction(async (tx) => {
+      const [client] = await tx.insert(clients).values({ name }).returning();
+      const key = await new TenantRepository(tx as unknown as Db).createApiKey(client!.id);
+      return { client: client!, apiKey: key.apiKey, apiKeyId: key.id };
+    });
+  }
+
+  listClients(): Promise<ClientRow[]> {
+    return this.db.select().from(clients).orderBy(asc(clients.id));
+  }
+
+  async getClient(id: number): Promise<ClientRow | undefined> {
+    const [row] = await this.db.select().from(clients).where(eq(clients.id, id));
+    return row;
+  }
+
+  /** Deletes a client and, by cascade, everything it owns. */
+  async deleteClient(id: number): Promise<boolean> {
+    const deleted = await this.db.delete(clients).where(eq(clients.id, id)).returning({ id: clients.id });
+    return deleted.length > 0;
+  }
+
+  // --- API keys ---
+
+  async createApiKey(clientId: number): Promise<{ id: number; apiKey: string }> {
+    const apiKey = generateApiKey();
+    const [row] = await this.db
+      .insert(apiKeys)
+      .values({ clientId, keyHash: hashApiKey(apiKey), keyPrefix: apiKey.slice(0, VISIBLE_PREFIX_LENGTH) })
+      .returning({ id: apiKeys.id });
+    return { id: row!.id, apiKey };
+  }
+
+  listApiKeys(clientId: number): Promise<ApiKeyInfo[]> {
+    return this.db
+      .select({
+        id: apiKeys.id,
+        clientId: apiKeys.clientId,
+        keyPrefix: apiKeys.keyPrefix,
+        createdAt: apiKeys.createdAt,
+        revokedAt: apiKeys.revokedAt,
+      })
+      .from(apiKeys)
+      .where(eq(apiKeys.clientId, clientId))
+      .orderBy(asc(apiKeys.id));
+  }
+
+  /** Revokes a key at once: the next request with it is refused. False when no such active key exists. */
+  async revokeApiKey(keyId: number, now: Date): Promise<boolean> {
+    const revoked = await this.db
+      .update(apiKeys)
+      .set({ revokedAt: now })
+      .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
+      .returning({ id: apiKeys.id });
+    return revoked.length > 0;
+  }
+
+  /** The client owning an active key, or undefined. The digest comparison is constant-time. */
+  async authenticate(apiKey: string): Promise<number | undefined> {
+    const digest = hashApiKey(apiKey);
+    const [row] = await this.db
+      .select({ clientId: apiKeys.clientId, keyHash: apiKeys.keyHash })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.keyHash, digest), isNull(apiKeys.revokedAt)));
+    return row && digestsEqual(row.keyHash, digest) ? row.clientId : undefined;
+  }
+
+  // --- call flows ---
+
+  async createCallFlow(flow: NewCallFlow): Promise<CallFlowRow> {
+    const [row] = await this.db.insert(callFlows).values(flow).returning();
+    return row!;
+  }
+
+  listCallFlows(clientId: number): Promise<CallFlowRow[]> {
+    return this.db.select().from(callFlows).where(eq(callFlows.clientId, clientId)).orderBy(asc(callFlows.id));
+  }
+
+  async getCallFlow(clientId: number, id: number): Promise<CallFlowRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(callFlows)
+      .where(and(eq(callFlows.clientId, clientId), eq(callFlows.id, id)));
+    return row;
+  }
+
+  async deleteCallFlow(clientId: number, id: number): Promise<boolean> {
+    const deleted = await this.db
+      .delete(callFlows)
+      .where(and(eq(callFlows.clientId, clientId), eq(callFlows.id, id)))
+      .returning({ id: callFlows.id });
+    return deleted.length > 0;
+  }
+
+  // --- caller IDs ---
+
+  async createCli(cli: NewCli): Promise<CliRow> {
+    const [row] = await this.db.insert(clis).values(cli).returning();
+    return row!;
+  }
+
+  listClis(clientId: number): Promise<CliRow[]> {
+    return this.db.select().from(clis).where(eq(clis.clientId, clientId)).orderBy(asc(clis.id));
+  }
+
+  async getCli(clientId: number, id: number): Promise<CliRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(clis)
+      .where(and(eq(clis.clientId, clientId), eq(clis.id, id)));
+    return row;
+  }
+
+  async deleteCli(clientId: number, id: number): Promise<boolean> {
+    const deleted = await this.db
+      .delete(clis)
+      .where(and(eq(clis.clientId, clientId), eq(clis.id, id)))
+      .returning({ id: clis.id });
+    return deleted.length > 0;
+  }
+}

@@ -1,0 +1,190 @@
+// The one PostgreSQL schema, as Drizzle tables. Migrations in /migrations are generated from this file
+// (`npm run db:generate`) and applied on start on both PGlite and PostgreSQL.
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  serial,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+
+export const clients = pgTable('clients', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+});
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: serial('id').primaryKey(),
+    clientId: integer('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    /** SHA-256 of the key, hex. The key itself is shown once and never stored. */
+    keyHash: text('key_hash').notNull(),
+    /** First characters of the key, so an operator can tell keys apart without the secret. */
+    keyPrefix: text('key_prefix').notNull(),
+    createdAt: createdAt(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  },
+  (table) => [uniqueIndex('api_keys_key_hash_idx').on(table.keyHash), index('api_keys_client_idx').on(table.clientId)],
+);
+
+export const callFlows = pgTable(
+  'call_flows',
+  {
+    id: serial('id').primaryKey(),
+    clientId: integer('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    message: text('message').notNull(),
+    voicemailMessage: text('voicemail_message').notNull(),
+    smsText: text('sms_text').notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [index('call_flows_client_idx').on(table.clientId)],
+);
+
+export const clis = pgTable(
+  'clis',
+  {
+    id: serial('id').primaryKey(),
+    clientId: integer('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    /** E.164. */
+    number: text('number').notNull(),
+    label: text('label').notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [index('clis_client_idx').on(table.clientId)],
+);
+
+export const campaigns = pgTable(
+  'campaigns',
+  {
+    id: serial('id').primaryKey(),
+    clientId: integer('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    type: smallint('type').notNull(),
+    status: smallint('status').notNull(),
+    /** IANA zone in which the dates and HH:mm times below are wall-clock times. */
+    timeZone: text('time_zone').notNull(),
+    startDate: date('start_date', { mode: 'string' }).notNull(),
+    startTime: text('start_time').notNull(),
+    finishTime: text('finish_time').notNull(),
+    /** The first window's opening as an instant, for sorting, filtering and the dialer. */
+    startsAt: timestamp('starts_at', { withTimezone: true, mode: 'date' }).notNull(),
+    callFlowId: integer('call_flow_id')
+      .notNull()
+      .references(() => callFlows.id),
+    cliId: integer('cli_id')
+      .notNull()
+      .references(() => clis.id),
+    answerPhoneMessage: smallint('answer_phone_message').notNull(),
+    smsOnBusy: smallint('sms_on_busy').notNull(),
+    callCount: integer('call_count').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    // Names are unique per client, ignoring case (the document's "Unique").
+    uniqueIndex('campaigns_client_name_idx').on(table.clientId, sql`lower(${table.name})`),
+    index('campaigns_client_starts_idx').on(table.clientId, table.startsAt),
+  ],
+);
+
+export const campaignAttempts = pgTable(
+  'campaign_attempts',
+  {
+    campaignId: integer('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    attemptNumber: smallint('attempt_number').notNull(),
+    intervalMinutes: integer('interval_minutes').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.campaignId, table.attemptNumber] })],
+);
+
+export const campaignRunoverDays = pgTable(
+  'campaign_runover_days',
+  {
+    campaignId: integer('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    date: date('date', { mode: 'string' }).notNull(),
+    startTime: text('start_time').notNull(),
+    finishTime: text('finish_time').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.campaignId, table.date] })],
+);
+
+export const phoneNumbers = pgTable(
+  'phone_numbers',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    campaignId: integer('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    /** E.164. */
+    number: text('number').notNull(),
+    name: text('name').notNull().default(''),
+    /** [{parameter, value}] sorted by parameter. */
+    parameters: jsonb('parameters').$type<{ parameter: number; value: string }[]>().notNull().default([]),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex('phone_numbers_campaign_number_idx').on(table.campaignId, table.number)],
+);
+
+export const calls = pgTable(
+  'calls',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    phoneNumberId: bigint('phone_number_id', { mode: 'number' })
+      .notNull()
+      .references(() => phoneNumbers.id, { onDelete: 'cascade' }),
+    attemptNumber: smallint('attempt_number').notNull(),
+    startTime: timestamp('start_time', { withTimezone: true, mode: 'date' }).notNull(),
+    endTime: timestamp('end_time', { withTimezone: true, mode: 'date' }),
+    stage: smallint('stage').notNull(),
+    outcome: smallint('outcome').notNull(),
+    userInput: text('user_input').notNull().default(''),
+    price: numeric('price', { precision: 12, scale: 4, mode: 'number' }).notNull().default(0),
+    isTransferCall: boolean('is_transfer_call').notNull().default(false),
+    secondsDuration: integer('seconds_duration').notNull().default(0),
+  },
+  // A (number, attempt) is dialled at most once: the database enforces it.
+  (table) => [uniqueIndex('calls_number_attempt_idx').on(table.phoneNumberId, table.attemptNumber)],
+);
+
+export const smsMessages = pgTable(
+  'sms_messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    phoneNumberId: bigint('phone_number_id', { mode: 'number' })
+      .notNull()
+      .references(() => phoneNumbers.id, { onDelete: 'cascade' }),
+    attemptNumber: smallint('attempt_number').notNull(),
+    sentAt: timestamp('sent_at', { withTimezone: true, mode: 'date' }).notNull(),
+    text: text('text').notNull(),
+    parts: smallint('parts').notNull(),
+    status: text('status').notNull(),
+  },
+  (table) => [index('sms_messages_number_idx').on(table.phoneNumberId)],
+);

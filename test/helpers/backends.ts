@@ -1,0 +1,54 @@
+// The suite runs on embedded PGlite always, and on real PostgreSQL too when TEST_DATABASE_URL is set
+// (.ci/run sets it). Each test file gets a database of its own, created fresh and dropped afterwards.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDatabase, type Database } from '../../src/store/database.js';
+
+export type BackendKind = 'pglite' | 'postgres';
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
+
+/** The backends this run covers; describe.each over this list runs a file's tests on each. */
+export const BACKENDS: { kind: BackendKind }[] = [{ kind: 'pglite' }, ...(TEST_DATABASE_URL ? [{ kind: 'postgres' as const }] : [])];
+
+function withDatabaseName(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+export interface TestDatabase {
+  database: Database;
+  /** postgres:// URL of the fresh database (postgres backend only), for child processes. */
+  url?: string;
+  dispose(): Promise<void>;
+}
+
+/** A migrated, empty database on the given backend. */
+export async function createTestDatabase(kind: BackendKind): Promise<TestDatabase> {
+  if (kind === 'pglite') {
+    const database = await openDatabase({ dataDir: 'memory://' });
+    await database.migrate();
+    return { database, dispose: () => database.close() };
+  }
+  if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
+  const name = `ringcast_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = withDatabaseName(TEST_DATABASE_URL, name);
+  const database = await openDatabase({ databaseUrl: url, poolSize: 4 });
+  await database.migrate();
+  return {
+    database,
+    url,
+    async dispose() {
+      await database.close();
+      const cleanup = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await cleanup.connect();
+      await cleanup.query(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    },
+  };
+}
