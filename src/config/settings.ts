@@ -17,6 +17,10 @@ export const SettingsSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info', description: 'pino log level' },
   ),
+  DEMO_CLIENT: Type.Boolean({
+    default: true,
+    description: 'On first start with an empty database, create a demo client, call flow and CLI (set false in production)',
+  }),
   BODY_LIMIT_MB: Type.Number({ exclusiveMinimum: 0, maximum: 1024, default: 64, description: 'Largest request body' }),
 });
 

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { parsePhoneNumberFromString, type PhoneNumberType } from 'libphonenumber-js/max';
 import {
   checkCalleeNumber,
   checkCallerId,
@@ -19,7 +20,7 @@ function expectRejected(check: NumberCheck, reason: PhoneNumberRejection) {
 }
 
 describe('checkCalleeNumber: the uk-rules.md range table', () => {
-  // One row of the table per case: [range, example, expected libphonenumber type].
+  // One row of the table per case: [range, example input, expected E.164, expected libphonenumber type].
   const allowed: [string, string, string, string][] = [
     ['071', '07123 456789', '+447123456789', 'MOBILE'],
     ['072', '07212 345678', '+447212345678', 'MOBILE'],
@@ -106,6 +107,7 @@ describe('checkCalleeNumber: written forms', () => {
     '+44 7722 123456',
     '+44 (0)7722 123456',
     '+44(0)7722123456',
+    '(+44) 7722 123456',
     '0044 7722 123456',
     '00447722123456',
     '447722123456',
@@ -141,7 +143,8 @@ describe('checkCalleeNumber: written forms', () => {
   });
 
   it('refuses other garbage as malformed', () => {
-    for (const input of ['07722#123456', '07722 123456;1', '++447722123456', '07722+123456', '()', '---', '*']) {
+    const garbage = ['07722#123456', '07722 123456;1', '++447722123456', '07722+123456', '()', '---', '*'];
+    for (const input of [...garbage, '07722\t123456', '07722\n123456']) {
       expectRejected(checkCalleeNumber(input), 'malformed');
     }
   });
@@ -188,6 +191,85 @@ describe('checkCalleeNumber: international numbers', () => {
   it('refuses invalid foreign numbers', () => {
     expectRejected(checkCalleeNumber('+33 6 12 34'), 'invalid');
   });
+});
+
+describe('checkCalleeNumber agrees with libphonenumber (the +44 fast path must never differ)', () => {
+  const allowedTypes = new Set<PhoneNumberType>([
+    'MOBILE',
+    'FIXED_LINE',
+    'FIXED_LINE_OR_MOBILE',
+    'UAN',
+    'VOIP',
+    'TOLL_FREE',
+  ]);
+  // Leading digits chosen to reach every UK type and every +44 region (GB, GG, IM, JE), valid and invalid.
+  const prefixes = [
+    '1', '2', '3', '55', '56', '70', '71', '74', '75', '76', '77', '78', '79', '800', '808', '84', '87', '9',
+    '1481', '1534', '1624', '7624', '7640', '7781', '7797', '7839', '7911', '7937', '7509', '7700', '845464',
+  ];
+  const forms: [string, (nationalNumber: string) => string][] = [
+    ['national', (n) => `0${n}`],
+    ['+44', (n) => `+44 ${n}`],
+    ['+44 (0)', (n) => `+44 (0)${n}`],
+    ['0044', (n) => `0044 ${n}`],
+    ['bare 44', (n) => `44${n}`],
+  ];
+  // A fixed linear congruential generator: the same numbers on every run.
+  let seed = 20240601;
+  const nextDigit = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return Math.floor((seed / 2147483648) * 10);
+  };
+  const nationalNumbers: string[] = [];
+  for (let i = 0; i < 3_000; i++) {
+    let nationalNumber = prefixes[i % prefixes.length]!;
+    const length = [10, 10, 10, 9, 7][i % 5]!;
+    while (nationalNumber.length < length) nationalNumber += String(nextDigit());
+    nationalNumbers.push(nationalNumber);
+  }
+
+  function expectSameAsLibrary(input: string): boolean {
+    const library = parsePhoneNumberFromString(input, 'GB');
+    const type = library?.getType();
+    const check = checkCalleeNumber(input);
+    if (library !== undefined && type !== undefined && allowedTypes.has(type)) {
+      expect(check, input).toEqual({ ok: true, number: { e164: library.number, type, region: library.country } });
+      return true;
+    }
+    expect(check.ok, input).toBe(false);
+    if (!check.ok && type === 'PERSONAL_NUMBER') expect(check.reason, input).toBe('personal_number');
+    if (!check.ok && type === 'PAGER') expect(check.reason, input).toBe('pager');
+    if (!check.ok && type === 'PREMIUM_RATE') {
+      expect(['premium_rate', 'shared_cost_revenue'], input).toContain(check.reason);
+    }
+    return false;
+  }
+
+  it('agrees on the awkward forms at the edges of the fast path', () => {
+    const inputs = [
+      '4407722123456', '440207946000', '44 0 7722 123456', '+4400 7722 123456', '+44 00 20 7946 0000',
+      '00440 7722 123456', '004400 7722 123456', '447722123456', '44772212345', '4420794600', '448001111',
+      '44 8001 111', '+44 800 1111', '0800 1111', '08001111', '+44 1481 123456', '01481 123456', '441481123456',
+      '+441624123456', '07937 123456', '+44 7839 123456', '01800 20 7722 123456', '18002007722123456',
+      '+44 7722 123456 7', '+447722 12345', '0044 (0) 20 7946 0000', '(+44) 20 7946 0000', '+(44) 20 7946 0000',
+      // 180020 is the Relay UK prefix: libphonenumber strips it after +44.
+      '+44 180020 7722 123456', '0044 180020 7722 123456', '44180020772212', '01800207722123456',
+      '+44 0180020 7722 123456',
+      '07722\u00a0123456', '+44', '0044', '+44 0', '4412345678901', '+44 7722 1234567890',
+    ];
+    for (const input of inputs) expectSameAsLibrary(input);
+  });
+
+  for (const [form, write] of forms) {
+    it(`gives libphonenumber's e164, type and region for ${nationalNumbers.length} numbers written as ${form}`, () => {
+      let accepted = 0;
+      for (const nationalNumber of nationalNumbers) {
+        if (expectSameAsLibrary(write(nationalNumber))) accepted++;
+      }
+      // Enough valid numbers that the comparison means something.
+      expect(accepted).toBeGreaterThan(nationalNumbers.length / 10);
+    });
+  }
 });
 
 describe('checkCallerId', () => {

@@ -1,0 +1,29 @@
+// Prints the README's enumeration and settings tables from their one source (src/domain/enums.ts,
+// src/config/settings.ts). test/docs/readme.test.ts fails when the README drifts from these.
+import { AttemptSelector, CallOutcome, CallStage, CampaignStatus, CampaignType, type EnumMember } from '../src/domain/enums.js';
+import { SettingsSchema } from '../src/config/settings.js';
+
+export function enumTable(members: readonly EnumMember[]): string {
+  return ['| value | name | meaning |', '|---|---|---|', ...members.map((m) => `| ${m.value} | ${m.name} | ${m.description} |`)].join('\n');
+}
+
+export function settingsTable(): string {
+  const rows = Object.entries(SettingsSchema.properties).map(([name, schema]) => {
+    const { description = '', default: fallback } = schema as { description?: string; default?: unknown };
+    return `| \`${name}\` | ${fallback === undefined ? '(unset)' : `\`${String(fallback)}\``} | ${description} |`;
+  });
+  return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
+}
+
+export const ENUM_TABLES: Record<string, readonly EnumMember[]> = {
+  'Campaign `type`': CampaignType.members,
+  '`campaignStatus`': CampaignStatus.members,
+  'Call `stage`': CallStage.members,
+  'Call `outcome`': CallOutcome.members,
+  '`AnswerPhoneMessage` (`answerMachineDetected`) and `SMSOnBusy`': AttemptSelector.members,
+};
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(settingsTable());
+  for (const [title, members] of Object.entries(ENUM_TABLES)) console.log(`\n#### ${title}\n\n${enumTable(members)}`);
+}

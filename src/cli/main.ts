@@ -1,0 +1,103 @@
+// The `ringcast` command. Subcommands: serve, api, migrate, admin, help.
+import { loadSettings, SettingsError, SettingsSchema } from '../config/settings.js';
+import { startServer, startupBanner } from '../server.js';
+import { openConfiguredDatabase } from '../store/open-from-settings.js';
+import { DataDirBusyError } from '../store/data-dir-lock.js';
+import { HttpProblem } from '../api/problem.js';
+import { ADMIN_USAGE, runAdminCommand, UsageError } from './admin.js';
+import { isForeignKeyViolation } from '../store/errors.js';
+
+const USAGE = `Usage: ringcast <command>
+
+Commands:
+  serve      Start the HTTP API (the dialer joins it in a later release)
+  api        Start the HTTP API only
+  migrate    Apply database migrations and exit
+  admin      Manage clients, API keys, call flows and caller IDs (ringcast admin --help)
+  help       Show this help
+
+Settings (environment variables):
+${Object.entries(SettingsSchema.properties)
+  .map(([name, schema]) => `  ${name.padEnd(14)} ${(schema as { description?: string }).description ?? ''}`)
+  .join('\n')}`;
+
+async function serve(): Promise<void> {
+  const settings = loadSettings();
+  const server = await startServer(settings);
+  process.stdout.write(startupBanner(server, settings));
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.app.log.info({ signal }, 'shutting down');
+    server.stop().then(
+      () => process.exit(0),
+      (error) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+    case 'api':
+      await serve();
+      return -1; // keeps running
+    case 'migrate': {
+      const database = await openConfiguredDatabase(loadSettings());
+      await database.close();
+      console.log(`migrations applied (${database.kind})`);
+      return 0;
+    }
+    case 'admin': {
+      if (rest.length === 0 || rest[0] === '--help' || rest[0] === 'help') {
+        console.log(ADMIN_USAGE);
+        return 0;
+      }
+      const result = await runAdminCommand(rest, loadSettings());
+      console.log(JSON.stringify(result, null, 2));
+      return 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      console.error(`Unknown command "${command}".\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof SettingsError || error instanceof UsageError || error instanceof DataDirBusyError) {
+      console.error(`ringcast: ${error.message}`);
+      process.exit(2);
+    }
+    if (error instanceof HttpProblem) {
+      console.error(JSON.stringify({ status: error.status, detail: error.detail, errors: error.errors }, null, 2));
+      process.exit(1);
+    }
+    if (isForeignKeyViolation(error)) {
+      console.error('ringcast: it is used by a campaign and cannot be deleted');
+      process.exit(1);
+    }
+    if ((error as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
+      console.error(`ringcast: ${(error as Error).message}; set PORT to a free port`);
+      process.exit(1);
+    }
+    console.error(error);
+    process.exit(1);
+  },
+);

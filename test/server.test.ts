@@ -1,0 +1,63 @@
+// `npm start` path: a fresh data folder gets a demo client printed with its key; a restart prints the same one.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadSettings } from '../src/config/settings.js';
+import { startServer, startupBanner } from '../src/server.js';
+
+describe('startServer on embedded PGlite', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ringcast-server-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  const settings = loadSettings({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' });
+
+  it('creates the demo client on first start, serves the API with it, and shows the same key after a restart', async () => {
+    const first = await startServer(settings);
+    let firstKey: string;
+    try {
+      expect(first.demo).toBeDefined();
+      firstKey = first.demo!.apiKey;
+      const banner = startupBanner(first, settings);
+      expect(banner).toContain(first.url);
+      expect(banner).toContain(firstKey);
+      expect(banner).toContain(`${first.url}/docs`);
+      const response = await fetch(`${first.url}/api/clis`, { headers: { authorization: `Bearer ${firstKey}` } });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject([{ id: first.demo!.cliId, number: '+442079460999' }]);
+      const docs = await fetch(`${first.url}/docs`);
+      expect(docs.status).toBe(200);
+      expect(await docs.text()).toContain('Swagger UI');
+    } finally {
+      await first.stop();
+    }
+    const second = await startServer(settings);
+    try {
+      expect(second.demo?.apiKey).toBe(firstKey);
+      const clients = await second.app.services.tenants.listClients();
+      expect(clients).toHaveLength(1);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('does not create a demo client when DEMO_CLIENT=false', async () => {
+    const otherDir = mkdtempSync(join(tmpdir(), 'ringcast-server-'));
+    const server = await startServer(loadSettings({ DATA_DIR: otherDir, PORT: '0', LOG_LEVEL: 'silent', DEMO_CLIENT: 'false' }));
+    try {
+      expect(server.demo).toBeUndefined();
+      expect(await server.app.services.tenants.listClients()).toHaveLength(0);
+    } finally {
+      await server.stop();
+      rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('settings', () => {
+  it('reject a bad value with a message naming the variable', () => {
+    expect(() => loadSettings({ PORT: 'eighty' })).toThrow(/PORT="eighty"/);
+    expect(() => loadSettings({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+    expect(() => loadSettings({ ADMIN_TOKEN: 'short' })).toThrow(/ADMIN_TOKEN/);
+    expect(loadSettings({}).PORT).toBe(3000);
+  });
+});
