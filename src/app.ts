@@ -1,5 +1,6 @@
 // Builds the HTTP application (no listen here: src/server.ts does that, tests use inject()).
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -20,6 +21,8 @@ import { discoveryRoutes } from './api/routes/discovery.js';
 import { campaignRoutes } from './api/routes/campaigns.js';
 
 export interface AppServices {
+  /** 'changed' is emitted when a campaign is created or its numbers or status change, so an in-process dialer acts at once. */
+  readonly campaignEvents: EventEmitter<{ changed: [campaignId: number] }>;
   readonly tenants: TenantRepository;
   readonly campaigns: CampaignRepository;
   readonly clock: Clock;
@@ -60,6 +63,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('services', {
+    campaignEvents: new EventEmitter<{ changed: [campaignId: number] }>(),
     tenants: new TenantRepository(database.db),
     campaigns: new CampaignRepository(database.db),
     clock: options.clock ?? systemClock,

@@ -1,57 +1,88 @@
-// Starts the HTTP API on the configured database and stops it cleanly on SIGINT/SIGTERM.
+// Starts Ringcast's processes on the configured database: the HTTP API, the dialer, or both (`ringcast serve`), and
+// stops them in order: the API stops accepting, the dialer drains its calls, then the database closes.
 import type { Settings } from './config/settings.js';
 import { buildApp, type App } from './app.js';
 import { openConfiguredDatabase } from './store/open-from-settings.js';
 import { ensureDemoClient, type DemoClient } from './tenancy/demo-client.js';
 import type { Database } from './store/database.js';
+import type { Dialer } from './dialer/dialer.js';
+import { dialerFromSettings } from './dialer/from-settings.js';
+
+export interface Roles {
+  api: boolean;
+  dialer: boolean;
+}
 
 export interface RunningServer {
-  app: App;
+  app: App | undefined;
+  dialer: Dialer | undefined;
   database: Database;
-  url: string;
+  url: string | undefined;
   demo: DemoClient | undefined;
   stop(): Promise<void>;
 }
 
-export async function startServer(settings: Settings): Promise<RunningServer> {
+export async function startServer(settings: Settings, roles: Roles = { api: true, dialer: true }): Promise<RunningServer> {
   const database = await openConfiguredDatabase(settings);
   let app: App | undefined;
+  let dialer: Dialer | undefined;
   try {
+    // The app is built even for a dialer-only process: it carries the logger and repositories, and never listens.
     app = await buildApp({ settings, database });
-    const demo = settings.DEMO_CLIENT ? await ensureDemoClient(app.services.tenants, settings.DATA_DIR) : undefined;
-    await app.listen({ port: settings.PORT, host: settings.HOST });
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : settings.PORT;
-    const shownHost = settings.HOST === '0.0.0.0' || settings.HOST === '::' ? 'localhost' : settings.HOST;
-    const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
-    const running = app;
+    if (roles.dialer) {
+      dialer = dialerFromSettings(settings, database, app.log.child({ component: 'dialer' }));
+      const running = dialer;
+      app.services.campaignEvents.on('changed', () => running.numbersAdded());
+      dialer.start();
+    }
+    let url: string | undefined;
+    let demo: DemoClient | undefined;
+    if (roles.api) {
+      demo = settings.DEMO_CLIENT ? await ensureDemoClient(app.services.tenants, settings.DATA_DIR) : undefined;
+      await app.listen({ port: settings.PORT, host: settings.HOST });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : settings.PORT;
+      const shownHost = settings.HOST === '0.0.0.0' || settings.HOST === '::' ? 'localhost' : settings.HOST;
+      url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+    }
+    const runningApp = app;
     return {
-      app,
+      app: roles.api ? app : undefined,
+      dialer,
       database,
       url,
       demo,
       async stop() {
-        await running.close();
+        await runningApp.close();
+        await dialer?.stop();
         await database.close();
       },
     };
   } catch (error) {
+    await dialer?.stop(0).catch(() => {});
     await app?.close().catch(() => {});
     await database.close().catch(() => {});
     throw error;
   }
 }
 
-/** What `ringcast serve` prints once it is listening. */
+/** What `ringcast serve` prints once it is up. */
 export function startupBanner(server: RunningServer, settings: Settings): string {
-  const lines = [
-    '',
-    `Ringcast is listening on ${server.url}`,
-    `  API docs (Swagger UI): ${server.url}/docs    OpenAPI: ${server.url}/openapi.json`,
+  const lines = [''];
+  if (server.url) {
+    lines.push(
+      `Ringcast is listening on ${server.url}`,
+      `  API docs (Swagger UI): ${server.url}/docs    OpenAPI: ${server.url}/openapi.json`,
+    );
+  } else {
+    lines.push('Ringcast dialer is running (no HTTP API in this process)');
+  }
+  lines.push(
     `  Database: ${server.database.kind === 'pglite' ? `embedded PGlite in ${settings.DATA_DIR}` : 'PostgreSQL (DATABASE_URL)'}`,
-    `  Operator API (/api/admin): ${settings.ADMIN_TOKEN ? 'on (ADMIN_TOKEN)' : 'off - set ADMIN_TOKEN to enable it'}`,
-  ];
-  if (server.demo) {
+    `  Dialer: ${server.dialer ? `${server.dialer.id}, carrier ${settings.CARRIER} (seed ${settings.SIMULATED_SEED})` : 'off in this process'}`,
+  );
+  if (server.url) lines.push(`  Operator API (/api/admin): ${settings.ADMIN_TOKEN ? 'on (ADMIN_TOKEN)' : 'off - set ADMIN_TOKEN to enable it'}`);
+  if (server.demo && server.url) {
     const { apiKey, clientId, callFlowId, cliId } = server.demo;
     lines.push(
       '',

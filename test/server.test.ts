@@ -10,9 +10,10 @@ describe('startServer on embedded PGlite', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ringcast-server-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
   const settings = loadSettings({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' });
+  const apiOnly = { api: true, dialer: false };
 
   it('creates the demo client on first start, serves the API with it, and shows the same key after a restart', async () => {
-    const first = await startServer(settings);
+    const first = await startServer(settings, apiOnly);
     let firstKey: string;
     try {
       expect(first.demo).toBeDefined();
@@ -30,10 +31,10 @@ describe('startServer on embedded PGlite', () => {
     } finally {
       await first.stop();
     }
-    const second = await startServer(settings);
+    const second = await startServer(settings, apiOnly);
     try {
       expect(second.demo?.apiKey).toBe(firstKey);
-      const clients = await second.app.services.tenants.listClients();
+      const clients = await second.app!.services.tenants.listClients();
       expect(clients).toHaveLength(1);
     } finally {
       await second.stop();
@@ -42,10 +43,10 @@ describe('startServer on embedded PGlite', () => {
 
   it('does not create a demo client when DEMO_CLIENT=false', async () => {
     const otherDir = mkdtempSync(join(tmpdir(), 'ringcast-server-'));
-    const server = await startServer(loadSettings({ DATA_DIR: otherDir, PORT: '0', LOG_LEVEL: 'silent', DEMO_CLIENT: 'false' }));
+    const server = await startServer(loadSettings({ DATA_DIR: otherDir, PORT: '0', LOG_LEVEL: 'silent', DEMO_CLIENT: 'false' }), apiOnly);
     try {
       expect(server.demo).toBeUndefined();
-      expect(await server.app.services.tenants.listClients()).toHaveLength(0);
+      expect(await server.app!.services.tenants.listClients()).toHaveLength(0);
     } finally {
       await server.stop();
       rmSync(otherDir, { recursive: true, force: true });

@@ -1,6 +1,8 @@
 // The `ringcast` command. Subcommands: serve, api, migrate, admin, help.
 import { loadSettings, SettingsError, SettingsSchema } from '../config/settings.js';
-import { startServer, startupBanner } from '../server.js';
+import { parseArgs } from 'node:util';
+import { startServer, startupBanner, type Roles } from '../server.js';
+import { formatDemoSummary, runDemo } from '../demo/run-demo.js';
 import { openConfiguredDatabase } from '../store/open-from-settings.js';
 import { DataDirBusyError } from '../store/data-dir-lock.js';
 import { HttpProblem } from '../api/problem.js';
@@ -10,8 +12,11 @@ import { isForeignKeyViolation } from '../store/errors.js';
 const USAGE = `Usage: ringcast <command>
 
 Commands:
-  serve      Start the HTTP API (the dialer joins it in a later release)
+  serve      Start the HTTP API and the dialer (npm start)
   api        Start the HTTP API only
+  dialer     Start a dialer only (run several against one PostgreSQL)
+  demo       Run a two-day demo campaign in virtual time and print a summary
+             [--numbers N (default 300)] [--seed S (default 7)]
   migrate    Apply database migrations and exit
   admin      Manage clients, API keys, call flows and caller IDs (ringcast admin --help)
   help       Show this help
@@ -21,15 +26,17 @@ ${Object.entries(SettingsSchema.properties)
   .map(([name, schema]) => `  ${name.padEnd(14)} ${(schema as { description?: string }).description ?? ''}`)
   .join('\n')}`;
 
-async function serve(): Promise<void> {
+async function serve(roles: Roles): Promise<void> {
   const settings = loadSettings();
-  const server = await startServer(settings);
+  const server = await startServer(settings, roles);
   process.stdout.write(startupBanner(server, settings));
   let stopping = false;
+  // SIGTERM: stop accepting requests and claiming numbers, let calls in progress finish (DRAIN_TIMEOUT_S), record
+  // them, then exit. A second signal does not cut this short: the leases would outlive the process.
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    server.app.log.info({ signal }, 'shutting down');
+    console.error(`ringcast: ${signal} received, draining calls in progress (at most ${settings.DRAIN_TIMEOUT_S} s)`);
     server.stop().then(
       () => process.exit(0),
       (error) => {
@@ -46,9 +53,24 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve':
-    case 'api':
-      await serve();
+      await serve({ api: true, dialer: true });
       return -1; // keeps running
+    case 'api':
+      await serve({ api: true, dialer: false });
+      return -1;
+    case 'dialer':
+      await serve({ api: false, dialer: true });
+      return -1;
+    case 'demo': {
+      const { values } = parseArgs({ args: rest, options: { numbers: { type: 'string' }, seed: { type: 'string' } } });
+      const numbers = Number(values.numbers ?? 300);
+      const seed = Number(values.seed ?? 7);
+      if (!Number.isInteger(numbers) || numbers < 10 || numbers > 100_000) throw new UsageError('--numbers must be 10..100000');
+      if (!Number.isInteger(seed)) throw new UsageError('--seed must be a whole number');
+      console.log(`Running a two-day campaign of ${numbers} numbers in virtual time (simulated carrier, seed ${seed})...`);
+      console.log(formatDemoSummary(await runDemo({ numbers, seed })));
+      return 0;
+    }
     case 'migrate': {
       const database = await openConfiguredDatabase(loadSettings());
       await database.close();

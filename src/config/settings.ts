@@ -2,6 +2,7 @@
 // the typed config and the README table, so a bad value stops the process with a message naming the variable.
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { parseRateTable } from '../domain/pricing.js';
 
 export const SettingsSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'HTTP port' }),
@@ -21,6 +22,23 @@ export const SettingsSchema = Type.Object({
     default: true,
     description: 'On first start with an empty database, create a demo client, call flow and CLI (set false in production)',
   }),
+  CARRIER: Type.Union([Type.Literal('simulated')], {
+    default: 'simulated',
+    description: 'Telephony: simulated (deterministic, no real calls); SIP trunks arrive with issue 5',
+  }),
+  SIMULATED_SEED: Type.Integer({ default: 1, description: 'Seed of the simulated carrier: same seed, same outcomes' }),
+  RING_TIMEOUT_S: Type.Integer({ minimum: 15, maximum: 300, default: 30, description: 'How long an unanswered call rings (Ofcom: at least 15 s)' }),
+  LEASE_S: Type.Integer({ minimum: 5, maximum: 3600, default: 60, description: 'Dialer lease on a number; a crashed dialer\'s numbers return after this' }),
+  DRAIN_TIMEOUT_S: Type.Integer({ minimum: 0, maximum: 3600, default: 30, description: 'On SIGTERM, how long calls in progress may finish' }),
+  CAMPAIGN_MAX_CALLS: Type.Integer({ minimum: 1, default: 10, description: 'Concurrent calls per campaign' }),
+  CAMPAIGN_MAX_CPS: Type.Integer({ minimum: 1, default: 2, description: 'Call starts per second per campaign' }),
+  CLIENT_MAX_CALLS: Type.Integer({ minimum: 1, default: 30, description: 'Concurrent calls per client' }),
+  CLIENT_MAX_CPS: Type.Integer({ minimum: 1, default: 5, description: 'Call starts per second per client' }),
+  CARRIER_MAX_CALLS: Type.Integer({ minimum: 1, default: 60, description: 'Concurrent calls through the carrier' }),
+  CARRIER_MAX_CPS: Type.Integer({ minimum: 1, default: 10, description: 'Call starts per second through the carrier' }),
+  RATES_JSON: Type.Optional(
+    Type.String({ description: 'Call rates override, GBP per minute by number type, e.g. {"MOBILE":0.02}' }),
+  ),
   BODY_LIMIT_MB: Type.Number({ exclusiveMinimum: 0, maximum: 1024, default: 64, description: 'Largest request body' }),
 });
 
@@ -41,6 +59,14 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const problems = [...Value.Errors(SettingsSchema, converted)].map(
     (error) => `${error.path.slice(1)}=${JSON.stringify(raw[error.path.slice(1)])}: ${error.message}`,
   );
+  const settings = converted as Settings;
+  if (settings.RATES_JSON !== undefined) {
+    try {
+      parseRateTable(settings.RATES_JSON);
+    } catch (error) {
+      problems.push(`RATES_JSON: ${(error as Error).message}`);
+    }
+  }
   if (problems.length > 0) throw new SettingsError(`Invalid settings:\n  ${problems.join('\n  ')}`);
-  return converted as Settings;
+  return settings;
 }

@@ -1,23 +1,119 @@
-// Time is injected everywhere so that tests and `ringcast demo` can run in virtual time.
+// Time is injected everywhere so that tests and `ringcast demo` can run in virtual time: the dialer, the carriers and
+// the API read `now()` and wait with `sleep()` of the clock they were given, never Date.now() or setTimeout directly.
+
 export interface Clock {
   now(): Date;
+  /** Resolves after `ms` of this clock's time; rejects with the signal's reason if it aborts first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
+export const systemClock: Clock = {
+  now: () => new Date(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, Math.max(0, ms));
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};
 
-/** A clock that only moves when told to: for tests. */
-export class ManualClock implements Clock {
+interface VirtualTimer {
+  atMs: number;
+  seq: number;
+  resolve: () => void;
+}
+
+/**
+ * A clock that moves only when told to. Sleepers wake in time order as it advances, so a two-day campaign runs in
+ * seconds of wall time with the same code paths as real time.
+ */
+export class VirtualClock implements Clock {
   private epochMs: number;
+  private timers: VirtualTimer[] = [];
+  private seq = 0;
+
   constructor(start: Date | string) {
     this.epochMs = new Date(start).getTime();
   }
+
   now(): Date {
     return new Date(this.epochMs);
   }
-  set(to: Date | string): void {
-    this.epochMs = new Date(to).getTime();
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const timer: VirtualTimer = { atMs: this.epochMs + Math.max(0, ms), seq: this.seq++, resolve };
+      this.timers.push(timer);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.timers = this.timers.filter((t) => t !== timer);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+    });
   }
+
+  /** How many sleepers are waiting on this clock. */
+  get sleepers(): number {
+    return this.timers.length;
+  }
+
+  /** When the earliest sleeper wakes, or undefined if none sleeps. */
+  nextWakeMs(): number | undefined {
+    let earliest: number | undefined;
+    for (const timer of this.timers) if (earliest === undefined || timer.atMs < earliest) earliest = timer.atMs;
+    return earliest;
+  }
+
+  /**
+   * Moves to `to` (never backwards), waking every sleeper due by then in time order. Woken code runs after this
+   * returns, so code that sleeps again must be driven by `runTo`, which settles between wake-ups.
+   */
+  advanceTo(to: Date | number): void {
+    const targetMs = typeof to === 'number' ? to : to.getTime();
+    for (let next = this.nextWakeMs(); next !== undefined && next <= targetMs; next = this.nextWakeMs()) this.wakeAt(next);
+    this.epochMs = Math.max(this.epochMs, targetMs);
+  }
+
+  /**
+   * Moves to `to` one wake-up instant at a time, awaiting `settle` after each so that woken code can do its I/O and
+   * go back to sleep at the right virtual time before the clock moves on.
+   */
+  async runTo(to: Date | number, settle: () => Promise<void>): Promise<void> {
+    const targetMs = typeof to === 'number' ? to : to.getTime();
+    for (let next = this.nextWakeMs(); next !== undefined && next <= targetMs; next = this.nextWakeMs()) {
+      this.wakeAt(next);
+      await settle();
+    }
+    this.epochMs = Math.max(this.epochMs, targetMs);
+  }
+
+  private wakeAt(atMs: number): void {
+    const due = this.timers.filter((timer) => timer.atMs <= atMs).sort((a, b) => a.atMs - b.atMs || a.seq - b.seq);
+    this.timers = this.timers.filter((timer) => timer.atMs > atMs);
+    this.epochMs = Math.max(this.epochMs, atMs);
+    for (const timer of due) timer.resolve();
+  }
+
   advanceMs(ms: number): void {
-    this.epochMs += ms;
+    this.advanceTo(this.epochMs + ms);
+  }
+
+  /** Jumps to an instant without waking anyone early: for tests that set "now". */
+  set(to: Date | string): void {
+    this.advanceTo(new Date(to).getTime());
   }
 }
+
+/** Kept for tests written before timers existed: a virtual clock they move by hand. */
+export { VirtualClock as ManualClock };

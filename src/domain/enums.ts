@@ -74,3 +74,19 @@ export type AttemptSelector = (typeof AttemptSelector.values)[number];
 export function describeEnum(members: readonly EnumMember[]): string {
   return members.map((member) => `${member.value} = ${member.name}: ${member.description}`).join('\n');
 }
+
+/**
+ * Where a phone number stands in its campaign (a Ringcast extension, shown as `status` on each number).
+ * Final statuses say why the number is finished, including when attempts were left unused.
+ */
+export const NumberStatus = defineEnum([
+  { value: 0, name: 'Pending', description: 'Waiting for its next attempt' },
+  { value: 1, name: 'Dialling', description: 'A dialer holds it and a call is in progress' },
+  { value: 2, name: 'Answered', description: 'Finished: a person answered' },
+  { value: 3, name: 'Rejected', description: 'Finished: the callee declined the call (SIP 603)' },
+  { value: 4, name: 'InvalidNumber', description: 'Finished: the network says the number does not exist' },
+  { value: 5, name: 'AttemptsExhausted', description: 'Finished: every attempt was used without a person answering' },
+  { value: 6, name: 'WindowsClosed', description: 'Finished: the last calling window closed with attempts left unused' },
+  { value: 7, name: 'Cancelled', description: 'Finished: the campaign was cancelled with attempts left unused' },
+] as const);
+export type NumberStatus = (typeof NumberStatus.values)[number];

@@ -92,6 +92,7 @@ export const campaigns = pgTable(
     finishTime: text('finish_time').notNull(),
     /** The first window's opening as an instant, for sorting, filtering and the dialer. */
     startsAt: timestamp('starts_at', { withTimezone: true, mode: 'date' }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
     callFlowId: integer('call_flow_id')
       .notNull()
       .references(() => callFlows.id),
@@ -148,8 +149,25 @@ export const phoneNumbers = pgTable(
     /** [{parameter, value}] sorted by parameter. */
     parameters: jsonb('parameters').$type<{ parameter: number; value: string }[]>().notNull().default([]),
     createdAt: createdAt(),
+    // --- dialer state (the database is the dialer's source of truth) ---
+    /** NumberStatus: pending, dialling, or a final status that says why the number is finished. */
+    status: smallint('status').notNull().default(0),
+    /** The attempt the next call will be. */
+    nextAttempt: smallint('next_attempt').notNull().default(1),
+    /** When the next attempt may start; null until the campaign first becomes active. */
+    dueAt: timestamp('due_at', { withTimezone: true, mode: 'date' }),
+    /** The dialer process holding the number while its call runs, and until when; an expired lease is recovered. */
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true, mode: 'date' }),
+    lastEndedAt: timestamp('last_ended_at', { withTimezone: true, mode: 'date' }),
   },
-  (table) => [uniqueIndex('phone_numbers_campaign_number_idx').on(table.campaignId, table.number)],
+  (table) => [
+    uniqueIndex('phone_numbers_campaign_number_idx').on(table.campaignId, table.number),
+    // The claim query: pending numbers by due time.
+    index('phone_numbers_due_idx').on(table.campaignId, table.dueAt).where(sql`status = 0`),
+    // Lease recovery and in-flight counts.
+    index('phone_numbers_dialling_idx').on(table.leaseExpiresAt).where(sql`status = 1`),
+  ],
 );
 
 export const calls = pgTable(
@@ -168,6 +186,15 @@ export const calls = pgTable(
     price: numeric('price', { precision: 12, scale: 4, mode: 'number' }).notNull().default(0),
     isTransferCall: boolean('is_transfer_call').notNull().default(false),
     secondsDuration: integer('seconds_duration').notNull().default(0),
+    answeredBy: text('answered_by'),
+    /** Whether the answerphone message was left (AnswerPhoneMessage). */
+    voicemailLeft: boolean('voicemail_left').notNull().default(false),
+    /** Why the call ended, in words, with the SIP code and Q.850 cause when the network gave them. */
+    endReason: text('end_reason'),
+    sipCode: integer('sip_code'),
+    q850Cause: integer('q850_cause'),
+    carrier: text('carrier'),
+    dialerId: text('dialer_id'),
   },
   // A (number, attempt) is dialled at most once: the database enforces it.
   (table) => [uniqueIndex('calls_number_attempt_idx').on(table.phoneNumberId, table.attemptNumber)],
@@ -185,6 +212,12 @@ export const smsMessages = pgTable(
     text: text('text').notNull(),
     parts: smallint('parts').notNull(),
     status: text('status').notNull(),
+    encoding: text('encoding'),
+    providerId: text('provider_id'),
   },
-  (table) => [index('sms_messages_number_idx').on(table.phoneNumberId)],
+  (table) => [
+    index('sms_messages_number_idx').on(table.phoneNumberId),
+    // One SMS per (number, attempt): a retried write after a crash cannot send twice.
+    uniqueIndex('sms_messages_number_attempt_idx').on(table.phoneNumberId, table.attemptNumber),
+  ],
 );

@@ -1,0 +1,138 @@
+// Runs one attempt on one number through the carrier port: dial, follow the answer (person: the call flow's message;
+// machine: the answerphone message when the campaign asks for it on this attempt), hang up, and describe what
+// happened. It decides nothing about retries: src/domain/outcome-policy.ts does that from the result.
+import type { AnsweredCall, Carrier, HangupInfo } from '../telephony/carrier.js';
+import type { Clock } from '../domain/clock.js';
+import { CallOutcome, CallStage, type AttemptSelector } from '../domain/enums.js';
+import { leaveVoicemailOn, outcomeForFailure } from '../domain/outcome-policy.js';
+import { renderPlaceholders } from '../domain/placeholders.js';
+import { formatCallId } from '../telephony/call-id.js';
+import type { CampaignForDialing, ClaimedNumber } from '../store/repositories/dialer-store.js';
+
+export interface CallReport {
+  endedAt: Date;
+  stage: CallStage;
+  outcome: CallOutcome;
+  userInput: string;
+  isTransferCall: boolean;
+  /** From answer to hang-up: what is billed. */
+  answeredSeconds: number;
+  answeredBy: 'human' | 'machine' | null;
+  voicemailLeft: boolean;
+  endReason: string;
+  sipCode: number | null;
+  q850Cause: number | null;
+}
+
+export interface RunCallArgs {
+  carrier: Carrier;
+  clock: Clock;
+  campaign: CampaignForDialing;
+  number: ClaimedNumber;
+  ringTimeoutMs: number;
+  /** Aborting hangs up (shutdown past its bound). */
+  signal?: AbortSignal;
+  /** Stage changes as they happen, for the phonenumbers endpoint to show calls in progress. */
+  onStage?: (stage: CallStage) => void;
+}
+
+function describeHangup(info: HangupInfo): string {
+  const parts = [`ended by ${info.by}`];
+  if (info.reason) parts.push(info.reason);
+  if (info.sipCode) parts.push(`SIP ${info.sipCode}`);
+  if (info.q850Cause) parts.push(`Q.850 cause ${info.q850Cause}`);
+  return parts.join(', ');
+}
+
+export async function runCall(args: RunCallArgs): Promise<CallReport> {
+  const { carrier, clock, campaign, number } = args;
+  const values = { name: number.name, parameters: new Map(number.parameters.map((p) => [p.parameter, p.value])) };
+  let stage: CallStage = CallStage.Dialling;
+  const setStage = (next: CallStage) => {
+    stage = next;
+    args.onStage?.(next);
+  };
+  setStage(CallStage.Dialling);
+
+  const result = await carrier.dial({
+    callId: formatCallId(number.phoneNumberId, number.attemptNumber),
+    to: number.number,
+    from: campaign.cliNumber,
+    ringTimeoutMs: args.ringTimeoutMs,
+    ...(args.signal ? { signal: args.signal } : {}),
+    onProgress: (event) => {
+      if (event.kind === 'ringing' && stage < CallStage.Ringing) setStage(CallStage.Ringing);
+    },
+  });
+
+  if (result.kind === 'failed') {
+    // Cancelled by our own shutdown: not the callee's doing, and the attempt is not repeated.
+    const interrupted = args.signal?.aborted === true;
+    return {
+      endedAt: clock.now(),
+      stage,
+      outcome: interrupted ? CallOutcome.Interrupted : outcomeForFailure(result.failure),
+      userInput: '',
+      isTransferCall: false,
+      answeredSeconds: 0,
+      answeredBy: null,
+      voicemailLeft: false,
+      endReason: [result.reason, result.sipCode ? `SIP ${result.sipCode}` : '', result.q850Cause ? `Q.850 cause ${result.q850Cause}` : '']
+        .filter(Boolean)
+        .join(', '),
+      sipCode: result.sipCode ?? null,
+      q850Cause: result.q850Cause ?? null,
+    };
+  }
+
+  const call: AnsweredCall = result.call;
+  const answeredAt = clock.now();
+  setStage(CallStage.Answered);
+  setStage(CallStage.AnswerTypeDetected);
+  let voicemailLeft = false;
+  let outcome: CallOutcome;
+  let reachedEnd = false;
+
+  if (call.answeredBy === 'human') {
+    outcome = CallOutcome.Answered;
+    setStage(CallStage.MessagePlaying);
+    const spoken = await call.say(renderPlaceholders(campaign.flow.message, values));
+    reachedEnd = !spoken.hungUp;
+  } else {
+    outcome = CallOutcome.AnsweringMachine;
+    const total = campaign.attempts.length;
+    if (leaveVoicemailOn(campaign.answerPhoneMessage as AttemptSelector, number.attemptNumber, total)) {
+      // The message starts after the greeting (the beep), or the machine records only its tail.
+      const greeting = await call.waitForGreetingEnd();
+      if (!greeting.hungUp) {
+        setStage(CallStage.VoicemailMessage);
+        const left = await call.say(renderPlaceholders(campaign.flow.voicemailMessage, values));
+        voicemailLeft = !left.hungUp;
+        reachedEnd = voicemailLeft;
+      }
+    } else {
+      reachedEnd = true;
+    }
+  }
+
+  // A call the callee ended early keeps the stage it reached (e.g. MessagePlaying), not HangingUp.
+  const stageReached = stage;
+  setStage(CallStage.HangingUp);
+  await call.hangup();
+  const ended = await call.ended;
+  const endedAt = clock.now();
+  if (reachedEnd) setStage(CallStage.Completed);
+  return {
+    endedAt,
+    stage: reachedEnd ? CallStage.Completed : stageReached,
+    outcome,
+    userInput: '',
+    isTransferCall: false,
+    answeredSeconds: Math.max(0, Math.round((endedAt.getTime() - answeredAt.getTime()) / 1000)),
+    answeredBy: call.answeredBy,
+    voicemailLeft,
+    endReason: describeHangup(ended),
+    sipCode: ended.sipCode ?? null,
+    q850Cause: ended.q850Cause ?? null,
+  };
+}

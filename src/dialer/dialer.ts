@@ -1,0 +1,419 @@
+// The dialer: one loop per process that supervises live campaigns (status by calling window), recovers numbers whose
+// dialer died (expired leases), claims due numbers within the pacing limits and runs their calls. Any number of
+// processes can run it against one PostgreSQL; the database decides who calls what.
+//
+// States: idle -> running -> draining -> stopped. `stop()` stops claiming, lets calls in progress finish for at most
+// `drainTimeoutMs`, hangs up the rest (recording them), and hands back anything claimed but not dialled.
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../domain/clock.js';
+import type { Carrier } from '../telephony/carrier.js';
+import type { SmsProvider } from '../sms/sms-port.js';
+import { CallOutcome, CallStage, CampaignStatus, NumberStatus, type AttemptSelector } from '../domain/enums.js';
+import { callingWindows, lastClosing, nextCallableInstant, windowContaining, type CallingWindow } from '../domain/calling-windows.js';
+import { attemptDueAt } from '../domain/attempt-schedule.js';
+import { decideAfterCall, sendSmsOnBusy } from '../domain/outcome-policy.js';
+import { callPrice, DEFAULT_RATES_GBP_PER_MINUTE, type RateTable } from '../domain/pricing.js';
+import { smsParts } from '../domain/sms-parts.js';
+import { checkCalleeNumber } from '../domain/phone-number.js';
+import { renderPlaceholders } from '../domain/placeholders.js';
+import { DEFAULT_PACING, type PacingLimits } from './pacing.js';
+import { runCall, type CallReport } from './call-runner.js';
+import type { CallResultRecord, CampaignForDialing, ClaimedNumber, DialerStore, InterruptedCall } from '../store/repositories/dialer-store.js';
+
+export interface DialerConfig {
+  /** How long a claim holds a number without renewal; a dead process's numbers come back after this. */
+  leaseMs: number;
+  /** Ofcom: let an unanswered call ring at least 15 s. */
+  ringTimeoutMs: number;
+  pacing: PacingLimits;
+  /** Loop period while calls are running or due. */
+  busyPollMs: number;
+  /** Longest sleep when nothing is due (also how soon a campaign created elsewhere is noticed). */
+  idlePollMs: number;
+  /** Most numbers claimed in one transaction. */
+  maxClaimBatch: number;
+  /** How long `stop()` lets calls in progress finish before hanging them up. */
+  drainTimeoutMs: number;
+  rates: RateTable;
+}
+
+export const DEFAULT_DIALER_CONFIG: DialerConfig = {
+  leaseMs: 60_000,
+  ringTimeoutMs: 30_000,
+  pacing: DEFAULT_PACING,
+  busyPollMs: 250,
+  idlePollMs: 1_000,
+  maxClaimBatch: 100,
+  drainTimeoutMs: 30_000,
+  rates: DEFAULT_RATES_GBP_PER_MINUTE,
+};
+
+export const MIN_RING_TIMEOUT_MS = 15_000;
+
+export interface DialerLogger {
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+const silentLogger: DialerLogger = { info() {}, warn() {}, error() {} };
+
+export interface DialerDeps {
+  store: DialerStore;
+  carrier: Carrier;
+  sms: SmsProvider;
+  clock: Clock;
+  config?: Partial<DialerConfig>;
+  log?: DialerLogger;
+}
+
+interface InFlightCall {
+  number: ClaimedNumber;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+interface CampaignPlanCache {
+  campaign: CampaignForDialing;
+  windows: CallingWindow[];
+}
+
+export type DialerState = 'idle' | 'running' | 'draining' | 'stopped';
+
+export function newDialerId(): string {
+  return `dialer-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+export class Dialer {
+  readonly config: DialerConfig;
+  private state: DialerState = 'idle';
+  private readonly inFlight = new Map<number, InFlightCall>();
+  private readonly campaigns = new Map<number, CampaignPlanCache>();
+  private wakeController = new AbortController();
+  private loop: Promise<void> | undefined;
+  private lastRenewMs = 0;
+  private lastRecoveryMs = Number.NEGATIVE_INFINITY;
+  /** When each campaign's unscheduled numbers were last given due times (numbers can be added to a live campaign). */
+  private readonly lastScheduledMs = new Map<number, number>();
+  private readonly log: DialerLogger;
+  /** Store operations in progress: the virtual-time runner waits for this to reach zero before moving the clock. */
+  pendingOps = 0;
+
+  constructor(private readonly deps: DialerDeps) {
+    this.config = { ...DEFAULT_DIALER_CONFIG, ...deps.config };
+    if (this.config.ringTimeoutMs < MIN_RING_TIMEOUT_MS) {
+      throw new RangeError(`ringTimeoutMs must be at least ${MIN_RING_TIMEOUT_MS} (Ofcom: ring at least 15 s)`);
+    }
+    this.log = deps.log ?? silentLogger;
+  }
+
+  get id(): string {
+    return this.deps.store.dialerId;
+  }
+  get status(): DialerState {
+    return this.state;
+  }
+  get callsInProgress(): number {
+    return this.inFlight.size;
+  }
+
+  start(): void {
+    if (this.state !== 'idle') throw new Error(`dialer cannot start from ${this.state}`);
+    this.state = 'running';
+    this.loop = this.run();
+  }
+
+  /** Wakes the loop now (a call ended, a campaign was created, resumed or cancelled). */
+  wake(): void {
+    this.wakeController.abort();
+  }
+
+  /** Numbers were added to a live campaign: schedule them on the next pass rather than within idlePollMs. */
+  numbersAdded(): void {
+    this.lastScheduledMs.clear();
+    this.wake();
+  }
+
+  /**
+   * Stops claiming, lets calls in progress finish for at most `drainTimeoutMs`, then hangs up what is left; every
+   * call is recorded before this resolves.
+   */
+  async stop(drainTimeoutMs = this.config.drainTimeoutMs): Promise<void> {
+    if (this.state === 'stopped') return;
+    if (this.state === 'idle') {
+      this.state = 'stopped';
+      return;
+    }
+    this.state = 'draining';
+    this.wake();
+    await this.loop;
+    const calls = [...this.inFlight.values()];
+    if (calls.length > 0) {
+      const drained = Promise.all(calls.map((call) => call.done)).then(() => true);
+      const timedOut = this.deps.clock.sleep(drainTimeoutMs).then(() => false);
+      if (!(await Promise.race([drained, timedOut]))) {
+        this.log.warn({ calls: this.inFlight.size }, 'drain timeout: hanging up calls still in progress');
+        for (const call of this.inFlight.values()) call.abort.abort(new Error('dialer shutting down'));
+        await Promise.all([...this.inFlight.values()].map((call) => call.done));
+      }
+    }
+    this.state = 'stopped';
+  }
+
+  private async run(): Promise<void> {
+    while (this.state === 'running') {
+      let sleepMs = this.config.idlePollMs;
+      try {
+        sleepMs = await this.tick();
+      } catch (error) {
+        // A database hiccup must not kill the loop: log and retry after a pause.
+        this.log.error({ err: error }, 'dialer tick failed');
+      }
+      if (this.state !== 'running') break;
+      this.wakeController = new AbortController();
+      await this.deps.clock.sleep(Math.max(1, sleepMs), this.wakeController.signal).catch(() => {});
+    }
+  }
+
+  private track<T>(operation: Promise<T>): Promise<T> {
+    this.pendingOps++;
+    return operation.finally(() => {
+      this.pendingOps--;
+    });
+  }
+
+  /** One pass of the loop; returns how long to sleep before the next. Public for tests that step it by hand. */
+  async tick(): Promise<number> {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    await this.track(this.renewLeases(now));
+    // Leases expire after leaseMs; looking for expired ones a few times per lease period is enough.
+    if (now.getTime() - this.lastRecoveryMs >= this.config.leaseMs / 4) {
+      this.lastRecoveryMs = now.getTime();
+      await this.track(this.recoverExpired(now));
+    }
+    const live = await this.track(store.liveCampaignIds());
+    for (const id of this.campaigns.keys()) if (!live.some((c) => c.id === id)) this.campaigns.delete(id);
+    const callable: { campaignId: number; clientId: number }[] = [];
+    let nextEventMs = now.getTime() + this.config.idlePollMs;
+    for (const { id, status } of live) {
+      const plan = await this.track(this.planFor(id));
+      if (!plan) continue;
+      const verdict = await this.track(this.supervise(plan, status, now));
+      if (verdict.callable) callable.push({ campaignId: id, clientId: plan.campaign.clientId });
+      if (verdict.nextBoundaryMs !== undefined) nextEventMs = Math.min(nextEventMs, verdict.nextBoundaryMs);
+    }
+    if (this.state !== 'running') return 0;
+    const claimed = await this.track(
+      store.claim({
+        now,
+        leaseMs: this.config.leaseMs,
+        carrier: this.deps.carrier.name,
+        limits: this.config.pacing,
+        callable,
+        maxBatch: this.config.maxClaimBatch,
+      }),
+    );
+    for (const number of claimed) this.startCall(number);
+    // More may be due at once, held back only by calls per second: look again shortly.
+    if (claimed.length > 0) return this.config.busyPollMs;
+    const nextDue = await this.track(store.nextDueAt(callable.map((c) => c.campaignId)));
+    // Due but no capacity: a call ending wakes the loop, so sleep long.
+    if (nextDue && nextDue.getTime() <= now.getTime()) return this.inFlight.size > 0 ? this.config.idlePollMs : this.config.busyPollMs;
+    if (nextDue) nextEventMs = Math.min(nextEventMs, nextDue.getTime());
+    return Math.max(1, nextEventMs - now.getTime());
+  }
+
+  private async planFor(campaignId: number): Promise<CampaignPlanCache | undefined> {
+    const cached = this.campaigns.get(campaignId);
+    if (cached) return cached;
+    const campaign = await this.deps.store.loadCampaign(campaignId);
+    if (!campaign) return undefined;
+    const plan = { campaign, windows: callingWindows(campaign) };
+    this.campaigns.set(campaignId, plan);
+    return plan;
+  }
+
+  /** Moves a campaign to the status its windows and numbers call for; says whether it may be dialled now. */
+  private async supervise(plan: CampaignPlanCache, status: number, now: Date): Promise<{ callable: boolean; nextBoundaryMs?: number }> {
+    const { store } = this.deps;
+    const { campaign, windows } = plan;
+    const closing = lastClosing(windows);
+    const live = [CampaignStatus.Scheduled, CampaignStatus.Running, CampaignStatus.Waiting, CampaignStatus.Paused] as number[];
+
+    if (!closing || now.getTime() >= closing.getTime()) {
+      // The last window has closed: numbers still pending are finished with the reason, then the campaign completes
+      // once its last calls have ended.
+      await store.finishPendingNumbers(campaign.id, NumberStatus.WindowsClosed);
+      const open = await store.countOpenNumbers(campaign.id);
+      if (open.dialling === 0 && (await store.transitionCampaign(campaign.id, live, CampaignStatus.Completed, now))) {
+        this.log.info({ campaignId: campaign.id }, 'campaign completed: last window closed');
+        this.campaigns.delete(campaign.id);
+      }
+      return { callable: false };
+    }
+    if (status === CampaignStatus.Paused) return { callable: false, nextBoundaryMs: closing.getTime() };
+
+    const firstAttempt = campaign.attempts[0]!;
+    const firstDue = attemptDueAt({ windows, intervalMinutes: firstAttempt.intervalMinutes, previousEndedAt: undefined, campaignStartsAt: campaign.startsAt });
+    if (firstDue && now.getTime() - (this.lastScheduledMs.get(campaign.id) ?? Number.NEGATIVE_INFINITY) >= this.config.idlePollMs) {
+      this.lastScheduledMs.set(campaign.id, now.getTime());
+      await store.scheduleNewNumbers(campaign.id, firstDue);
+    }
+
+    if (now.getTime() >= campaign.startsAt.getTime()) {
+      const open = await store.countOpenNumbers(campaign.id);
+      if (open.pending === 0 && open.dialling === 0) {
+        if (await store.transitionCampaign(campaign.id, live, CampaignStatus.Completed, now)) {
+          this.log.info({ campaignId: campaign.id }, 'campaign completed: every number finished');
+          this.campaigns.delete(campaign.id);
+        }
+        return { callable: false };
+      }
+    }
+    const window = windowContaining(windows, now);
+    if (window) {
+      if (status !== CampaignStatus.Running) await store.transitionCampaign(campaign.id, [status], CampaignStatus.Running, now);
+      return { callable: true, nextBoundaryMs: window.closesAt.getTime() };
+    }
+    const nextOpen = nextCallableInstant(windows, now);
+    if (status === CampaignStatus.Running) await store.transitionCampaign(campaign.id, [status], CampaignStatus.Waiting, now);
+    return { callable: false, ...(nextOpen ? { nextBoundaryMs: nextOpen.getTime() } : { nextBoundaryMs: closing.getTime() }) };
+  }
+
+  private startCall(number: ClaimedNumber): void {
+    const abort = new AbortController();
+    const entry: InFlightCall = { number, abort, done: Promise.resolve() };
+    entry.done = this.runAndRecord(number, abort.signal)
+      .catch((error) => this.log.error({ err: error, callId: number.callId }, 'call failed unexpectedly'))
+      .finally(() => {
+        this.inFlight.delete(number.callId);
+        this.wake();
+      });
+    this.inFlight.set(number.callId, entry);
+  }
+
+  private async runAndRecord(number: ClaimedNumber, signal: AbortSignal): Promise<void> {
+    const { store, clock, carrier } = this.deps;
+    const plan = await this.track(this.planFor(number.campaignId));
+    if (!plan) return;
+    let report: CallReport;
+    try {
+      report = await runCall({
+        carrier,
+        clock,
+        campaign: plan.campaign,
+        number,
+        ringTimeoutMs: this.config.ringTimeoutMs,
+        signal,
+        onStage: (stage) => {
+          // Claiming wrote Dialling; Ringing is the one progress step worth a write before the call ends.
+          if (stage === CallStage.Ringing) {
+            void this.track(store.updateStage(number.callId, stage)).catch(() => {});
+          }
+        },
+      });
+    } catch (error) {
+      report = {
+        endedAt: clock.now(),
+        stage: CallStage.Dialling,
+        outcome: CallOutcome.Failed,
+        userInput: '',
+        isTransferCall: false,
+        answeredSeconds: 0,
+        answeredBy: null,
+        voicemailLeft: false,
+        endReason: `carrier error: ${(error as Error).message}`,
+        sipCode: null,
+        q850Cause: null,
+      };
+    }
+    const { campaign, windows } = plan;
+    const next = this.nextFor(campaign, windows, number.attemptNumber, report.outcome, report.endedAt);
+    const numberType = checkCalleeNumber(number.number);
+    const record: CallResultRecord = {
+      callId: number.callId,
+      phoneNumberId: number.phoneNumberId,
+      endedAt: report.endedAt,
+      stage: report.stage,
+      outcome: report.outcome,
+      userInput: report.userInput,
+      price: callPrice({
+        e164: number.number,
+        numberType: numberType.ok ? numberType.number.type : 'UNKNOWN',
+        billableSeconds: report.answeredSeconds,
+        rates: this.config.rates,
+      }),
+      isTransferCall: report.isTransferCall,
+      secondsDuration: report.answeredSeconds,
+      answeredBy: report.answeredBy,
+      voicemailLeft: report.voicemailLeft,
+      endReason: report.endReason,
+      sipCode: report.sipCode,
+      q850Cause: report.q850Cause,
+      next,
+    };
+    const recorded = await this.track(store.finishCall(record));
+    if (!recorded) {
+      this.log.warn({ callId: number.callId }, 'lease lost before the call was recorded; another dialer recovered it');
+      return;
+    }
+    if (report.outcome === CallOutcome.Busy && sendSmsOnBusy(campaign.smsOnBusy as AttemptSelector, number.attemptNumber, campaign.attempts.length)) {
+      await this.track(this.sendBusySms(campaign, number));
+    }
+  }
+
+  /** Where the number goes after an attempt: its next attempt's due time, or a final status. */
+  private nextFor(campaign: CampaignForDialing, windows: CallingWindow[], attemptNumber: number, outcome: CallOutcome, endedAt: Date): CallResultRecord['next'] {
+    const decision = decideAfterCall({ outcome, attemptNumber, totalAttempts: campaign.attempts.length });
+    if (decision.kind === 'finished') return { status: decision.status, nextAttempt: attemptNumber, dueAt: null };
+    const nextAttempt = campaign.attempts.find((a) => a.attemptNumber === attemptNumber + 1)!;
+    const dueAt = attemptDueAt({ windows, intervalMinutes: nextAttempt.intervalMinutes, previousEndedAt: endedAt, campaignStartsAt: campaign.startsAt });
+    // No window left for the next attempt: finished now, with the reason.
+    if (!dueAt) return { status: NumberStatus.WindowsClosed, nextAttempt: attemptNumber + 1, dueAt: null };
+    return { status: NumberStatus.Pending, nextAttempt: attemptNumber + 1, dueAt };
+  }
+
+  private async sendBusySms(campaign: CampaignForDialing, number: ClaimedNumber): Promise<void> {
+    const text = renderPlaceholders(campaign.flow.smsText, {
+      name: number.name,
+      parameters: new Map(number.parameters.map((p) => [p.parameter, p.value])),
+    });
+    const parts = smsParts(text);
+    const sent = await this.deps.sms.send({ to: number.number, from: campaign.cliNumber, text }).catch((error: Error) => ({
+      status: 'failed' as const,
+      reason: error.message,
+    }));
+    await this.deps.store.recordSms({
+      phoneNumberId: number.phoneNumberId,
+      attemptNumber: number.attemptNumber,
+      sentAt: this.deps.clock.now(),
+      text,
+      parts: parts.parts,
+      encoding: parts.encoding,
+      status: sent.status === 'sent' ? 'sent' : `failed: ${sent.reason}`,
+      providerId: sent.status === 'sent' ? sent.providerId : null,
+    });
+  }
+
+  private async renewLeases(now: Date): Promise<void> {
+    if (this.inFlight.size === 0 || now.getTime() - this.lastRenewMs < this.config.leaseMs / 3) return;
+    this.lastRenewMs = now.getTime();
+    const ids = [...this.inFlight.values()].map((call) => call.number.phoneNumberId);
+    await this.deps.store.renewLeases(ids, new Date(now.getTime() + this.config.leaseMs));
+  }
+
+  private async recoverExpired(now: Date): Promise<void> {
+    const expired = await this.deps.store.expiredLeases(now);
+    for (const call of expired) await this.recoverOne(call, now);
+  }
+
+  private async recoverOne(call: InterruptedCall, now: Date): Promise<void> {
+    const plan = await this.planFor(call.campaignId);
+    if (!plan) return;
+    const next = this.nextFor(plan.campaign, plan.windows, call.attemptNumber, CallOutcome.Interrupted, call.leaseExpiresAt);
+    if (await this.deps.store.recoverInterrupted(call, now, next)) {
+      this.log.warn({ phoneNumberId: call.phoneNumberId, attempt: call.attemptNumber, owner: call.leaseOwner }, 'recovered a number from an expired lease');
+    }
+  }
+}

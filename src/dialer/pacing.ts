@@ -1,0 +1,30 @@
+// Pacing limits: concurrent calls and call starts per second, per campaign, per client and per carrier. The claim
+// transaction holds a lock while it counts, so the limits hold across any number of dialer processes.
+
+export interface PacingLimit {
+  maxConcurrentCalls: number;
+  maxCallsPerSecond: number;
+}
+
+export interface PacingLimits {
+  campaign: PacingLimit;
+  client: PacingLimit;
+  carrier: PacingLimit;
+}
+
+/** Defaults chosen below common carrier quotas (Twilio 1 CPS, Plivo 2 CPS per number; trunks often 10 CPS). */
+export const DEFAULT_PACING: PacingLimits = {
+  campaign: { maxConcurrentCalls: 10, maxCallsPerSecond: 2 },
+  client: { maxConcurrentCalls: 30, maxCallsPerSecond: 5 },
+  carrier: { maxConcurrentCalls: 60, maxCallsPerSecond: 10 },
+};
+
+export interface PacingUsage {
+  inFlight: number;
+  startedLastSecond: number;
+}
+
+/** How many more calls may start now under one limit. */
+export function headroom(limit: PacingLimit, usage: PacingUsage): number {
+  return Math.max(0, Math.min(limit.maxConcurrentCalls - usage.inFlight, limit.maxCallsPerSecond - usage.startedLastSecond));
+}

@@ -1,0 +1,413 @@
+// The dialer's reads and writes. The database is the source of truth: a number is claimed under a lease, its call
+// row is written before dialling (so a crash mid-call is visible), and every transition is guarded by the lease
+// owner so a process that lost its lease cannot overwrite what another recorded.
+import { and, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
+import type { Db } from '../database.js';
+import { callFlows, calls, campaignAttempts, campaignRunoverDays, campaigns, clis, phoneNumbers, smsMessages } from '../schema.js';
+import { CallOutcome, CallStage, CampaignStatus, NumberStatus } from '../../domain/enums.js';
+import { headroom, type PacingLimits, type PacingUsage } from '../../dialer/pacing.js';
+
+/** Serialises claim transactions of all dialer processes, so pacing counts are exact. */
+const CLAIM_LOCK_KEY = 7_123_002;
+
+export interface CampaignForDialing {
+  id: number;
+  clientId: number;
+  status: number;
+  timeZone: string;
+  startDate: string;
+  startTime: string;
+  finishTime: string;
+  startsAt: Date;
+  answerPhoneMessage: number;
+  smsOnBusy: number;
+  runoverDays: { date: string; startTime: string; finishTime: string }[];
+  attempts: { attemptNumber: number; intervalMinutes: number }[];
+  flow: { message: string; voicemailMessage: string; smsText: string };
+  cliNumber: string;
+}
+
+export interface ClaimedNumber {
+  phoneNumberId: number;
+  campaignId: number;
+  attemptNumber: number;
+  callId: number;
+  number: string;
+  name: string;
+  parameters: { parameter: number; value: string }[];
+}
+
+export interface CallResultRecord {
+  callId: number;
+  phoneNumberId: number;
+  endedAt: Date;
+  stage: number;
+  outcome: number;
+  userInput: string;
+  price: number;
+  isTransferCall: boolean;
+  secondsDuration: number;
+  answeredBy: string | null;
+  voicemailLeft: boolean;
+  endReason: string;
+  sipCode: number | null;
+  q850Cause: number | null;
+  /** What happens to the number next. */
+  next: { status: number; nextAttempt: number; dueAt: Date | null };
+}
+
+export interface InterruptedCall {
+  phoneNumberId: number;
+  campaignId: number;
+  attemptNumber: number;
+  leaseOwner: string | null;
+  leaseExpiresAt: Date;
+}
+
+export class DialerStore {
+  constructor(
+    private readonly db: Db,
+    readonly dialerId: string,
+  ) {}
+
+  /** Campaigns that may still need the dialer's attention. */
+  async liveCampaignIds(): Promise<{ id: number; status: number }[]> {
+    return this.db
+      .select({ id: campaigns.id, status: campaigns.status })
+      .from(campaigns)
+      .where(inArray(campaigns.status, [CampaignStatus.Scheduled, CampaignStatus.Running, CampaignStatus.Waiting, CampaignStatus.Paused]));
+  }
+
+  async loadCampaign(id: number): Promise<CampaignForDialing | undefined> {
+    const [row] = await this.db
+      .select({
+        campaign: campaigns,
+        flow: { message: callFlows.message, voicemailMessage: callFlows.voicemailMessage, smsText: callFlows.smsText },
+        cliNumber: clis.number,
+      })
+      .from(campaigns)
+      .innerJoin(callFlows, eq(callFlows.id, campaigns.callFlowId))
+      .innerJoin(clis, eq(clis.id, campaigns.cliId))
+      .where(eq(campaigns.id, id));
+    if (!row) return undefined;
+    const [attempts, runoverDays] = await Promise.all([
+      this.db
+        .select({ attemptNumber: campaignAttempts.attemptNumber, intervalMinutes: campaignAttempts.intervalMinutes })
+        .from(campaignAttempts)
+        .where(eq(campaignAttempts.campaignId, id))
+        .orderBy(campaignAttempts.attemptNumber),
+      this.db
+        .select({ date: campaignRunoverDays.date, startTime: campaignRunoverDays.startTime, finishTime: campaignRunoverDays.finishTime })
+        .from(campaignRunoverDays)
+        .where(eq(campaignRunoverDays.campaignId, id))
+        .orderBy(campaignRunoverDays.date),
+    ]);
+    const c = row.campaign;
+    return {
+      id: c.id,
+      clientId: c.clientId,
+      status: c.status,
+      timeZone: c.timeZone,
+      startDate: c.startDate,
+      startTime: c.startTime,
+      finishTime: c.finishTime,
+      startsAt: c.startsAt,
+      answerPhoneMessage: c.answerPhoneMessage,
+      smsOnBusy: c.smsOnBusy,
+      runoverDays,
+      attempts,
+      flow: row.flow,
+      cliNumber: row.cliNumber,
+    };
+  }
+
+  /** Moves a campaign between statuses, only from one it is in (so two processes cannot both act on it). */
+  async transitionCampaign(id: number, from: number[], to: number, now: Date): Promise<boolean> {
+    const finished = to === CampaignStatus.Completed || to === CampaignStatus.Cancelled;
+    const updated = await this.db
+      .update(campaigns)
+      .set({ status: to, ...(finished ? { finishedAt: now } : {}) })
+      .where(and(eq(campaigns.id, id), inArray(campaigns.status, from)))
+      .returning({ id: campaigns.id });
+    return updated.length > 0;
+  }
+
+  /** Gives numbers that have never been scheduled (new campaign, or numbers added later) their first due time. */
+  async scheduleNewNumbers(campaignId: number, dueAt: Date): Promise<void> {
+    await this.db
+      .update(phoneNumbers)
+      .set({ dueAt })
+      .where(and(eq(phoneNumbers.campaignId, campaignId), eq(phoneNumbers.status, NumberStatus.Pending), isNull(phoneNumbers.dueAt)));
+  }
+
+  /** Gives every still-pending number a final status (the campaign completed or was cancelled). */
+  async finishPendingNumbers(campaignId: number, status: number): Promise<number> {
+    const updated = await this.db
+      .update(phoneNumbers)
+      .set({ status, dueAt: null })
+      .where(and(eq(phoneNumbers.campaignId, campaignId), eq(phoneNumbers.status, NumberStatus.Pending)))
+      .returning({ id: phoneNumbers.id });
+    return updated.length;
+  }
+
+  async countOpenNumbers(campaignId: number): Promise<{ pending: number; dialling: number }> {
+    const rows = await this.db
+      .select({ status: phoneNumbers.status, count: sql<number>`count(*)::int` })
+      .from(phoneNumbers)
+      .where(and(eq(phoneNumbers.campaignId, campaignId), inArray(phoneNumbers.status, [NumberStatus.Pending, NumberStatus.Dialling])))
+      .groupBy(phoneNumbers.status);
+    const count = (status: number) => Number(rows.find((row) => row.status === status)?.count ?? 0);
+    return { pending: count(NumberStatus.Pending), dialling: count(NumberStatus.Dialling) };
+  }
+
+  /** The earliest due time of a pending number in these campaigns. */
+  async nextDueAt(campaignIds: number[]): Promise<Date | undefined> {
+    if (campaignIds.length === 0) return undefined;
+    const [row] = await this.db
+      .select({ dueAt: sql<Date | string | null>`min(${phoneNumbers.dueAt})` })
+      .from(phoneNumbers)
+      .where(and(inArray(phoneNumbers.campaignId, campaignIds), eq(phoneNumbers.status, NumberStatus.Pending)));
+    return row?.dueAt ? new Date(row.dueAt) : undefined;
+  }
+
+  /**
+   * Claims due numbers of the callable campaigns, within every pacing limit, under one lock shared by all dialer
+   * processes. Each claimed number gets a lease and a call row (stage Queued) before any dialling happens.
+   */
+  async claim(args: {
+    now: Date;
+    leaseMs: number;
+    carrier: string;
+    limits: PacingLimits;
+    /** Campaigns whose window is open now, with their client. */
+    callable: { campaignId: number; clientId: number }[];
+    maxBatch: number;
+  }): Promise<ClaimedNumber[]> {
+    if (args.callable.length === 0) return [];
+    return this.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${CLAIM_LOCK_KEY})`);
+      const oneSecondAgo = new Date(args.now.getTime() - 1000);
+      const inFlight = await tx
+        .select({ campaignId: phoneNumbers.campaignId, clientId: campaigns.clientId, count: sql<number>`count(*)::int` })
+        .from(phoneNumbers)
+        .innerJoin(campaigns, eq(campaigns.id, phoneNumbers.campaignId))
+        .where(eq(phoneNumbers.status, NumberStatus.Dialling))
+        .groupBy(phoneNumbers.campaignId, campaigns.clientId);
+      const started = await tx
+        .select({ campaignId: phoneNumbers.campaignId, clientId: campaigns.clientId, count: sql<number>`count(*)::int` })
+        .from(calls)
+        .innerJoin(phoneNumbers, eq(phoneNumbers.id, calls.phoneNumberId))
+        .innerJoin(campaigns, eq(campaigns.id, phoneNumbers.campaignId))
+        .where(sql`${calls.startTime} > ${oneSecondAgo}`)
+        .groupBy(phoneNumbers.campaignId, campaigns.clientId);
+      const usage = (rows: typeof inFlight, match: (row: (typeof inFlight)[number]) => boolean) =>
+        rows.filter(match).reduce((sum, row) => sum + Number(row.count), 0);
+      const usageOf = (match: (row: (typeof inFlight)[number]) => boolean): PacingUsage => ({
+        inFlight: usage(inFlight, match),
+        startedLastSecond: usage(started, match),
+      });
+      let carrierRoom = headroom(args.limits.carrier, usageOf(() => true));
+      const clientRoom = new Map<number, number>();
+      const claimed: ClaimedNumber[] = [];
+      for (const { campaignId, clientId } of args.callable) {
+        if (carrierRoom <= 0 || claimed.length >= args.maxBatch) break;
+        if (!clientRoom.has(clientId)) clientRoom.set(clientId, headroom(args.limits.client, usageOf((row) => row.clientId === clientId)));
+        const budget = Math.min(
+          carrierRoom,
+          clientRoom.get(clientId)!,
+          headroom(args.limits.campaign, usageOf((row) => row.campaignId === campaignId)),
+          args.maxBatch - claimed.length,
+        );
+        if (budget <= 0) continue;
+        const due = await tx
+          .select({
+            id: phoneNumbers.id,
+            nextAttempt: phoneNumbers.nextAttempt,
+            number: phoneNumbers.number,
+            name: phoneNumbers.name,
+            parameters: phoneNumbers.parameters,
+          })
+          .from(phoneNumbers)
+          .where(
+            and(eq(phoneNumbers.campaignId, campaignId), eq(phoneNumbers.status, NumberStatus.Pending), lte(phoneNumbers.dueAt, args.now)),
+          )
+          .orderBy(phoneNumbers.dueAt, phoneNumbers.id)
+          .limit(budget)
+          .for('update', { skipLocked: true });
+        if (due.length === 0) continue;
+        await tx
+          .update(phoneNumbers)
+          .set({ status: NumberStatus.Dialling, leaseOwner: this.dialerId, leaseExpiresAt: new Date(args.now.getTime() + args.leaseMs) })
+          .where(inArray(phoneNumbers.id, due.map((row) => row.id)));
+        // The unique (number, attempt) index makes a second dial of the same attempt impossible, whatever happens.
+        const callRows = await tx
+          .insert(calls)
+          .values(
+            due.map((row) => ({
+              phoneNumberId: row.id,
+              attemptNumber: row.nextAttempt,
+              startTime: args.now,
+              stage: CallStage.Dialling,
+              outcome: CallOutcome.InProgress,
+              carrier: args.carrier,
+              dialerId: this.dialerId,
+            })),
+          )
+          .returning({ id: calls.id, phoneNumberId: calls.phoneNumberId });
+        const callIdByNumber = new Map(callRows.map((row) => [row.phoneNumberId, row.id]));
+        await tx
+          .update(campaigns)
+          .set({ callCount: sql`${campaigns.callCount} + ${due.length}` })
+          .where(eq(campaigns.id, campaignId));
+        for (const row of due) {
+          claimed.push({
+            phoneNumberId: row.id,
+            campaignId,
+            attemptNumber: row.nextAttempt,
+            callId: callIdByNumber.get(row.id)!,
+            number: row.number,
+            name: row.name,
+            parameters: row.parameters,
+          });
+        }
+        carrierRoom -= due.length;
+        clientRoom.set(clientId, clientRoom.get(clientId)! - due.length);
+      }
+      return claimed;
+    });
+  }
+
+  async updateStage(callId: number, stage: number): Promise<void> {
+    await this.db.update(calls).set({ stage }).where(eq(calls.id, callId));
+  }
+
+  /** Extends this process's leases on numbers whose calls are still running. */
+  async renewLeases(phoneNumberIds: number[], until: Date): Promise<void> {
+    if (phoneNumberIds.length === 0) return;
+    await this.db
+      .update(phoneNumbers)
+      .set({ leaseExpiresAt: until })
+      .where(and(inArray(phoneNumbers.id, phoneNumberIds), eq(phoneNumbers.leaseOwner, this.dialerId), eq(phoneNumbers.status, NumberStatus.Dialling)));
+  }
+
+  /**
+   * Records a finished call and moves its number on, in one transaction. Returns false (and writes nothing) when
+   * this process no longer holds the number's lease: another process has recovered it.
+   */
+  async finishCall(record: CallResultRecord): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const moved = await tx
+        .update(phoneNumbers)
+        .set({
+          status: record.next.status,
+          nextAttempt: record.next.nextAttempt,
+          dueAt: record.next.dueAt,
+          leaseOwner: null,
+          leaseExpiresAt: null,
+          lastEndedAt: record.endedAt,
+        })
+        .where(
+          and(eq(phoneNumbers.id, record.phoneNumberId), eq(phoneNumbers.leaseOwner, this.dialerId), eq(phoneNumbers.status, NumberStatus.Dialling)),
+        )
+        .returning({ id: phoneNumbers.id });
+      if (moved.length === 0) return false;
+      await tx
+        .update(calls)
+        .set({
+          endTime: record.endedAt,
+          stage: record.stage,
+          outcome: record.outcome,
+          userInput: record.userInput,
+          price: record.price,
+          isTransferCall: record.isTransferCall,
+          secondsDuration: record.secondsDuration,
+          answeredBy: record.answeredBy,
+          voicemailLeft: record.voicemailLeft,
+          endReason: record.endReason,
+          sipCode: record.sipCode,
+          q850Cause: record.q850Cause,
+        })
+        .where(eq(calls.id, record.callId));
+      return true;
+    });
+  }
+
+  /** Numbers whose lease expired while dialling: their process died or stalled mid-call. */
+  async expiredLeases(now: Date, limit = 500): Promise<InterruptedCall[]> {
+    const rows = await this.db
+      .select({
+        phoneNumberId: phoneNumbers.id,
+        campaignId: phoneNumbers.campaignId,
+        attemptNumber: phoneNumbers.nextAttempt,
+        leaseOwner: phoneNumbers.leaseOwner,
+        leaseExpiresAt: phoneNumbers.leaseExpiresAt,
+      })
+      .from(phoneNumbers)
+      .where(and(eq(phoneNumbers.status, NumberStatus.Dialling), lt(phoneNumbers.leaseExpiresAt, now)))
+      .limit(limit);
+    return rows.map((row) => ({ ...row, leaseExpiresAt: row.leaseExpiresAt! }));
+  }
+
+  /**
+   * Records an attempt whose dialer vanished as Interrupted (never repeated: the attempt counts as used) and moves
+   * the number on. Guarded by the expired lease, so two recovering processes cannot both do it.
+   */
+  async recoverInterrupted(call: InterruptedCall, now: Date, next: CallResultRecord['next']): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const moved = await tx
+        .update(phoneNumbers)
+        .set({ status: next.status, nextAttempt: next.nextAttempt, dueAt: next.dueAt, leaseOwner: null, leaseExpiresAt: null, lastEndedAt: now })
+        .where(
+          and(
+            eq(phoneNumbers.id, call.phoneNumberId),
+            eq(phoneNumbers.status, NumberStatus.Dialling),
+            eq(phoneNumbers.nextAttempt, call.attemptNumber),
+            lt(phoneNumbers.leaseExpiresAt, now),
+          ),
+        )
+        .returning({ id: phoneNumbers.id });
+      if (moved.length === 0) return false;
+      await tx
+        .update(calls)
+        .set({
+          endTime: call.leaseExpiresAt,
+          outcome: CallOutcome.Interrupted,
+          endReason: `dialer ${call.leaseOwner ?? '?'} stopped mid-call (lease expired at ${call.leaseExpiresAt.toISOString()}); not repeated`,
+        })
+        .where(and(eq(calls.phoneNumberId, call.phoneNumberId), eq(calls.attemptNumber, call.attemptNumber), isNull(calls.endTime)));
+      return true;
+    });
+  }
+
+  /** Hands back numbers this process claimed but never dialled (shutdown before the call started). */
+  async releaseUndialled(claimed: ClaimedNumber[]): Promise<void> {
+    for (const number of claimed) {
+      await this.db.transaction(async (tx) => {
+        const released = await tx
+          .update(phoneNumbers)
+          .set({ status: NumberStatus.Pending, leaseOwner: null, leaseExpiresAt: null })
+          .where(and(eq(phoneNumbers.id, number.phoneNumberId), eq(phoneNumbers.leaseOwner, this.dialerId)))
+          .returning({ id: phoneNumbers.id });
+        if (released.length === 0) return;
+        await tx.delete(calls).where(eq(calls.id, number.callId));
+        await tx
+          .update(campaigns)
+          .set({ callCount: sql`${campaigns.callCount} - 1` })
+          .where(eq(campaigns.id, number.campaignId));
+      });
+    }
+  }
+
+  async recordSms(args: {
+    phoneNumberId: number;
+    attemptNumber: number;
+    sentAt: Date;
+    text: string;
+    parts: number;
+    encoding: string;
+    status: string;
+    providerId: string | null;
+  }): Promise<void> {
+    await this.db.insert(smsMessages).values(args).onConflictDoNothing();
+  }
+}
