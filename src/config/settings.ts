@@ -27,6 +27,12 @@ export const SettingsSchema = Type.Object({
     description: 'Telephony: simulated (deterministic, no real calls); SIP trunks arrive with issue 5',
   }),
   SIMULATED_SEED: Type.Integer({ default: 1, description: 'Seed of the simulated carrier: same seed, same outcomes' }),
+  SIMULATED_TIME_SCALE: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 1,
+    default: 1,
+    description: 'Speeds up the simulated carrier: 0.01 makes a 30 s call take 0.3 s (load and failure tests)',
+  }),
   RING_TIMEOUT_S: Type.Integer({ minimum: 15, maximum: 300, default: 30, description: 'How long an unanswered call rings (Ofcom: at least 15 s)' }),
   LEASE_S: Type.Integer({ minimum: 5, maximum: 3600, default: 60, description: 'Dialer lease on a number; a crashed dialer\'s numbers return after this' }),
   DRAIN_TIMEOUT_S: Type.Integer({ minimum: 0, maximum: 3600, default: 30, description: 'On SIGTERM, how long calls in progress may finish' }),

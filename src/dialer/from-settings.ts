@@ -8,8 +8,14 @@ import { SimulatedCarrier } from '../telephony/simulated/simulated-carrier.js';
 import { SimulatedSmsProvider } from '../sms/simulated-sms.js';
 import { Dialer, newDialerId, type DialerLogger } from './dialer.js';
 
+/** A clock whose waits are shortened by `scale`: the simulated network runs fast while windows keep real time. */
+function scaledSleeps(clock: Clock, scale: number): Clock {
+  return { now: () => clock.now(), sleep: (ms, signal) => clock.sleep(ms * scale, signal) };
+}
+
 export function dialerFromSettings(settings: Settings, database: Database, log: DialerLogger, clock: Clock = systemClock): Dialer {
-  const carrier = new SimulatedCarrier({ clock, seed: settings.SIMULATED_SEED });
+  const carrierClock = settings.SIMULATED_TIME_SCALE === 1 ? clock : scaledSleeps(clock, settings.SIMULATED_TIME_SCALE);
+  const carrier = new SimulatedCarrier({ clock: carrierClock, seed: settings.SIMULATED_SEED });
   return new Dialer({
     store: new DialerStore(database.db, newDialerId()),
     carrier,
