@@ -14,6 +14,8 @@ import { installErrorHandling } from './api/http-errors.js';
 import { openApiInfo } from './api/openapi.js';
 import { TenantRepository } from './store/repositories/tenants.js';
 import { CampaignRepository } from './store/repositories/campaigns.js';
+import { CampaignLifecycleRepository } from './store/repositories/campaign-lifecycle.js';
+import { campaignLifecycleRoutes } from './api/routes/campaign-lifecycle.js';
 import { canonicalizeKeys } from './api/case-insensitive.js';
 import { ProblemSchema } from './api/schemas/common.js';
 import { adminRoutes } from './api/routes/admin.js';
@@ -25,6 +27,7 @@ export interface AppServices {
   readonly campaignEvents: EventEmitter<{ changed: [campaignId: number] }>;
   readonly tenants: TenantRepository;
   readonly campaigns: CampaignRepository;
+  readonly lifecycle: CampaignLifecycleRepository;
   readonly clock: Clock;
   readonly settings: Settings;
 }
@@ -66,6 +69,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     campaignEvents: new EventEmitter<{ changed: [campaignId: number] }>(),
     tenants: new TenantRepository(database.db),
     campaigns: new CampaignRepository(database.db),
+    lifecycle: new CampaignLifecycleRepository(database.db),
     clock: options.clock ?? systemClock,
     settings,
   });
@@ -100,5 +104,6 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(adminRoutes, { prefix: '/api/admin' });
   await app.register(discoveryRoutes, { prefix: '/api' });
   await app.register(campaignRoutes, { prefix: '/api/campaigns/voice' });
+  await app.register(campaignLifecycleRoutes, { prefix: '/api/campaigns/voice' });
   return app;
 }

@@ -1,0 +1,85 @@
+// Beyond the document: pause, resume, cancel and delete a campaign. An action the campaign's status does not allow
+// is a 409 problem that names the status.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { clientAuthHook } from '../plugins/auth.js';
+import { errorResponses, IdParams } from '../schemas/common.js';
+import { CampaignListItemSchema } from '../schemas/campaigns.js';
+import { conflict, notFound } from '../problem.js';
+import { checkLifecycle, statusAfterResume, type LifecycleAction } from '../../domain/campaign-lifecycle.js';
+import { CampaignStatus } from '../../domain/enums.js';
+import { toListItem } from './campaigns.js';
+
+const tags = ['Campaign lifecycle'];
+
+export const campaignLifecycleRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { tenants, campaigns, clock, campaignEvents, lifecycle } = app.services;
+  app.addHook('onRequest', clientAuthHook(tenants));
+
+  /** Loads the caller's campaign and checks the action against its status (404 / 409). */
+  const guard = async (clientId: number, id: number, action: LifecycleAction) => {
+    const detail = await campaigns.get(clientId, id);
+    if (!detail) throw notFound(`Campaign ${id} does not exist.`);
+    const verdict = checkLifecycle(action, detail.campaign, clock.now());
+    if (!verdict.ok) throw conflict(verdict.reason);
+    return detail.campaign;
+  };
+  const reread = async (clientId: number, id: number) => toListItem((await campaigns.get(clientId, id))!.campaign);
+  const raced = (id: number) => conflict(`Campaign ${id} changed status while this request ran; read it and try again.`);
+  const response = { 200: CampaignListItemSchema, ...errorResponses(400, 401, 404, 409) };
+
+  app.post(
+    '/:id/pause',
+    { schema: { tags, summary: 'Pause: no new calls start until resumed; calls in progress finish', params: IdParams, response } },
+    async (request) => {
+      const { clientId } = request;
+      const campaign = await guard(clientId, request.params.id, 'pause');
+      if (!(await lifecycle.transition(clientId, campaign.id, [campaign.status], CampaignStatus.Paused))) throw raced(campaign.id);
+      campaignEvents.emit('changed', campaign.id);
+      return reread(clientId, campaign.id);
+    },
+  );
+
+  app.post(
+    '/:id/resume',
+    { schema: { tags, summary: 'Resume a paused campaign; due numbers are called in its next open window', params: IdParams, response } },
+    async (request) => {
+      const { clientId } = request;
+      const campaign = await guard(clientId, request.params.id, 'resume');
+      const to = statusAfterResume(campaign.startsAt, clock.now());
+      if (!(await lifecycle.transition(clientId, campaign.id, [CampaignStatus.Paused], to))) throw raced(campaign.id);
+      campaignEvents.emit('changed', campaign.id);
+      return reread(clientId, campaign.id);
+    },
+  );
+
+  app.post(
+    '/:id/cancel',
+    { schema: { tags, summary: 'Cancel: no further calls; waiting numbers end as Cancelled; calls in progress finish', params: IdParams, response } },
+    async (request) => {
+      const { clientId } = request;
+      const campaign = await guard(clientId, request.params.id, 'cancel');
+      if (!(await lifecycle.cancel(clientId, campaign.id, [campaign.status], clock.now()))) throw raced(campaign.id);
+      campaignEvents.emit('changed', campaign.id);
+      return reread(clientId, campaign.id);
+    },
+  );
+
+  app.delete(
+    '/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a campaign that has not started (409 once it has: cancel it instead)',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { clientId } = request;
+      const campaign = await guard(clientId, request.params.id, 'delete');
+      if (!(await lifecycle.delete(clientId, campaign.id))) throw raced(campaign.id);
+      return reply.code(204).send(null);
+    },
+  );
+};
