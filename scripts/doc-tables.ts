@@ -1,6 +1,18 @@
 // Prints the README's enumeration and settings tables from their one source (src/domain/enums.ts,
 // src/config/settings.ts). test/docs/readme.test.ts fails when the README drifts from these.
-import { AttemptSelector, CallOutcome, CallStage, CampaignStatus, CampaignType, type EnumMember } from '../src/domain/enums.js';
+import { AttemptSelector, CallOutcome, CallStage, CampaignStatus, CampaignType, NumberStatus, type EnumMember } from '../src/domain/enums.js';
+import { testNumberTable } from '../src/telephony/simulated/test-numbers.js';
+import { DEFAULT_RATES_GBP_PER_MINUTE } from '../src/domain/pricing.js';
+
+export { testNumberTable };
+
+export function ratesTable(): string {
+  return [
+    '| number type | GBP per minute |',
+    '|---|---|',
+    ...Object.entries(DEFAULT_RATES_GBP_PER_MINUTE).map(([type, rate]) => `| ${type} | ${rate} |`),
+  ].join('\n');
+}
 import { SettingsSchema } from '../src/config/settings.js';
 
 export function enumTable(members: readonly EnumMember[]): string {
@@ -21,9 +33,11 @@ export const ENUM_TABLES: Record<string, readonly EnumMember[]> = {
   'Call `stage`': CallStage.members,
   'Call `outcome`': CallOutcome.members,
   '`AnswerPhoneMessage` (`answerMachineDetected`) and `SMSOnBusy`': AttemptSelector.members,
+  'Phone number `status` (Ringcast extension)': NumberStatus.members,
 };
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(settingsTable());
   for (const [title, members] of Object.entries(ENUM_TABLES)) console.log(`\n#### ${title}\n\n${enumTable(members)}`);
+  console.log(`\n${testNumberTable()}\n\n${ratesTable()}`);
 }

@@ -2,7 +2,7 @@
 // from drifting when a value or a setting changes.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ENUM_TABLES, enumTable, settingsTable } from '../../scripts/doc-tables.js';
+import { ENUM_TABLES, enumTable, ratesTable, settingsTable, testNumberTable } from '../../scripts/doc-tables.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -13,6 +13,11 @@ describe('README', () => {
 
   it('documents every setting with its default', () => {
     expect(readme).toContain(settingsTable());
+  });
+
+  it('documents every simulated-carrier test number and the default rates', () => {
+    expect(readme).toContain(testNumberTable());
+    expect(readme).toContain(ratesTable());
   });
 
   it('keeps the two-command quick start', () => {
