@@ -9,9 +9,9 @@ import type { Settings } from './config/settings.js';
 import type { Database } from './store/database.js';
 import type { Clock } from './domain/clock.js';
 import { systemClock } from './domain/clock.js';
-import { parseJsonc } from './api/jsonc.js';
+import { JSON_MEDIA_TYPE, jsoncBodyParser } from './api/jsonc.js';
 import { installErrorHandling } from './api/http-errors.js';
-import { openApiInfo } from './api/openapi.js';
+import { swaggerOptions } from './api/openapi.js';
 import { TenantRepository } from './store/repositories/tenants.js';
 import { CampaignRepository } from './store/repositories/campaigns.js';
 import { CampaignLifecycleRepository } from './store/repositories/campaign-lifecycle.js';
@@ -78,15 +78,10 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   installErrorHandling(app);
   app.addSchema(ProblemSchema);
 
-  // JSON with comments: the document's example body has a `//` line that clients paste as is.
-  app.removeContentTypeParser(['application/json']);
-  app.addContentTypeParser(/^application\/([\w.+-]*\+)?json$/, { parseAs: 'string' }, (_request, body, done) => {
-    try {
-      done(null, parseJsonc(String(body)));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
+  // JSON with comments (the document's example body has a `//` line that clients paste as is), charset or not;
+  // every other media type is a 415.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'string' }, jsoncBodyParser);
 
   // Property and query-parameter names match case-insensitively: rewrite them to the schema's canonical names
   // before validation.
@@ -96,7 +91,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     if (schema?.querystring && request.query) request.query = canonicalizeKeys(request.query, schema.querystring);
   });
 
-  await app.register(swagger, { openapi: openApiInfo });
+  await app.register(swagger, swaggerOptions);
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', database: database.kind }));

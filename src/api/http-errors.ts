@@ -59,7 +59,9 @@ export function installErrorHandling(app: FastifyInstance): void {
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
-    const allowed = METHODS.filter((method) => paths.find(method, path) !== null);
+    const allowed: string[] = METHODS.filter((method) => paths.find(method, path) !== null);
+    // Fastify answers HEAD wherever it answers GET, and Allow lists every method the resource supports (RFC 9110 10.2.1).
+    if (allowed.includes('GET')) allowed.splice(1, 0, 'HEAD');
     if (allowed.length > 0) {
       return sendProblem(
         request,

@@ -55,13 +55,42 @@ function blank(comment: string): string {
   return spaces;
 }
 
-/** Parses JSON-with-comments; an empty body is `undefined`; bad input throws MalformedJsonError with the reason. */
+const BYTE_ORDER_MARK = '\uFEFF';
+
+/**
+ * Parses JSON-with-comments; an empty body (or only comments) is `undefined`; bad input throws MalformedJsonError with
+ * the reason.
+ * A leading byte order mark is skipped: Windows tools (Notepad, PowerShell's Out-File) write one, JSON.parse refuses
+ * it, and the .NET readers the document's clients know accept it.
+ */
 export function parseJsonc(text: string): unknown {
-  if (text.trim() === '') return undefined;
+  if (text.startsWith(BYTE_ORDER_MARK)) text = text.slice(1);
   try {
-    return JSON.parse(stripJsonComments(text));
+    const json = stripJsonComments(text);
+    // Checked after stripping: a body that is only a comment is as empty as no body at all.
+    if (json.trim() === '') return undefined;
+    return JSON.parse(json);
   } catch (error) {
     if (error instanceof MalformedJsonError) throw error;
     throw new MalformedJsonError((error as Error).message);
   }
+}
+
+/**
+ * `application/json` and any `+json` type, with or without parameters. Fastify tests a RegExp parser against the
+ * whole header as it normalises it (`application/json; charset="utf-8"`), so the pattern must allow what follows a
+ * `;`, or a client that names its charset gets 415.
+ */
+export const JSON_MEDIA_TYPE = /^application\/([\w.+-]*\+)?json\s*(;|$)/i;
+
+/** A Fastify content-type parser (`parseAs: 'string'`) for JSON with comments. */
+export function jsoncBodyParser(_request: unknown, body: string | Buffer, done: (error: Error | null, value?: unknown) => void): void {
+  let value: unknown;
+  try {
+    value = parseJsonc(String(body));
+  } catch (error) {
+    done(error as Error, undefined);
+    return;
+  }
+  done(null, value);
 }

@@ -1,5 +1,5 @@
 // The OpenAPI document's frame. Paths and schemas come from the route schemas themselves (@fastify/swagger).
-import type { SwaggerOptions } from '@fastify/swagger';
+import type { FastifyDynamicSwaggerOptions, SwaggerOptions } from '@fastify/swagger';
 import { AttemptSelector, CallOutcome, CallStage, CampaignStatus, CampaignType, type EnumMember } from '../domain/enums.js';
 
 function table(title: string, members: readonly EnumMember[]): string {
@@ -31,6 +31,7 @@ export const openApiInfo: NonNullable<Extract<SwaggerOptions, { openapi?: unknow
   },
   tags: [
     { name: 'Voice campaigns', description: 'The documented Voice Campaigns API' },
+    { name: 'Campaign lifecycle', description: 'Ringcast extensions: pause, resume, cancel, delete, add numbers' },
     { name: 'Discovery', description: "The caller's own call flows and caller IDs" },
     { name: 'Operator', description: 'Clients, API keys, call flows and CLIs (ADMIN_TOKEN)' },
   ],
@@ -41,4 +42,11 @@ export const openApiInfo: NonNullable<Extract<SwaggerOptions, { openapi?: unknow
     },
   },
   security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
+};
+
+/** Options for @fastify/swagger: the frame above, with shared schemas named by their $id. */
+export const swaggerOptions: FastifyDynamicSwaggerOptions = {
+  openapi: openApiInfo,
+  // Components are named by $id ("Problem") rather than the plugin's default def-0, def-1...
+  refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
 };

@@ -5,7 +5,7 @@ import type { Settings } from '../config/settings.js';
 import { HttpProblem } from '../api/problem.js';
 import { openConfiguredDatabase } from '../store/open-from-settings.js';
 import { TenantRepository } from '../store/repositories/tenants.js';
-import { createCallFlow, createCli } from '../tenancy/operator.js';
+import { createCallFlow, createCli, createClient } from '../tenancy/operator.js';
 
 export const ADMIN_USAGE = `ringcast admin <resource> <action> [options]   (prints JSON)
 
@@ -71,7 +71,7 @@ export async function runAdminCommand(args: string[], settings: Settings): Promi
 
     switch (`${resource} ${action}`) {
       case 'clients create': {
-        const { client, apiKey } = await tenants.createClient(required(values.name, 'name'));
+        const { client, apiKey } = await createClient(tenants, required(values.name, 'name'));
         return { id: client.id, name: client.name, apiKey };
       }
       case 'clients list':

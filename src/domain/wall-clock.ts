@@ -8,6 +8,23 @@ export function isValidTimeZone(zone: string): boolean {
   return IANAZone.isValidZone(zone);
 }
 
+let zonesByLowerCaseName: Map<string, string> | undefined;
+
+/**
+ * The IANA spelling of a zone name given in any case ("europe/london" -> "Europe/London"), or undefined when it is
+ * not a zone. Intl accepts any case, so without this a campaign would store and echo the client's spelling. A link
+ * name that Intl knows but does not list ("US/Eastern", "Etc/UTC") becomes the zone it links to. Either way the
+ * result comes from a fixed set of names, which matters because zone objects are cached by name (luxon's zone cache)
+ * and a client could otherwise fill that cache with case variants.
+ */
+export function canonicalTimeZone(zone: string): string | undefined {
+  if (!isValidTimeZone(zone)) return undefined;
+  zonesByLowerCaseName ??= new Map(
+    [...Intl.supportedValuesOf('timeZone'), 'UTC'].map((name) => [name.toLowerCase(), name] as const),
+  );
+  return zonesByLowerCaseName.get(zone.toLowerCase()) ?? new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+}
+
 /** "9:00" and "09:00:00" -> "09:00"; undefined when not a 24-hour time. */
 export function normaliseTime(text: string): string | undefined {
   const match = /^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/.exec(text.trim());

@@ -3,7 +3,14 @@ import { FieldErrorCollector, validationProblem } from '../api/problem.js';
 import { DEFAULT_FLOW_MESSAGE, DEFAULT_SMS_TEXT, DEFAULT_VOICEMAIL_MESSAGE } from '../domain/call-flow-defaults.js';
 import { unknownPlaceholders } from '../domain/placeholders.js';
 import { checkCallerId } from '../domain/phone-number.js';
-import type { CallFlowRow, CliRow, TenantRepository } from '../store/repositories/tenants.js';
+import type { CallFlowRow, ClientRow, CliRow, TenantRepository } from '../store/repositories/tenants.js';
+
+/** A new client with its first API key (returned once). The name is trimmed: "  Acme " and "Acme" are one name. */
+export async function createClient(tenants: TenantRepository, name: string): Promise<{ client: ClientRow; apiKey: string }> {
+  const trimmed = name.trim();
+  if (trimmed === '') throw validationProblem({ Name: ['The Name field is required.'] });
+  return tenants.createClient(trimmed);
+}
 
 export interface CallFlowInput {
   name: string;

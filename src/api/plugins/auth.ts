@@ -15,12 +15,15 @@ declare module 'fastify' {
 const unauthorized = (detail: string) =>
   new HttpProblem(401, 'unauthorized', detail, undefined, { 'www-authenticate': 'Bearer realm="ringcast"' });
 
-function presentedCredential(request: FastifyRequest): string | undefined {
+function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
-  if (typeof header === 'string') {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (match) return match[1];
-  }
+  if (typeof header !== 'string') return undefined;
+  return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+}
+
+function presentedCredential(request: FastifyRequest): string | undefined {
+  const bearer = bearerToken(request);
+  if (bearer) return bearer;
   const apiKey = request.headers['x-api-key'];
   return typeof apiKey === 'string' && apiKey.trim() !== '' ? apiKey.trim() : undefined;
 }
@@ -40,7 +43,9 @@ export function adminAuthHook(adminToken: string | undefined) {
     if (!adminToken) {
       throw new HttpProblem(403, 'forbidden', 'The operator API is disabled: set ADMIN_TOKEN to enable it.');
     }
-    const token = presentedCredential(request);
+    // Bearer only: X-API-Key is where client keys go, so the operator token is not looked for there (an operator
+    // token pasted into a client's X-API-Key slot must not quietly work on /api/admin).
+    const token = bearerToken(request);
     if (!token || !secretsEqual(token, adminToken)) throw unauthorized('Send "Authorization: Bearer <ADMIN_TOKEN>".');
   };
 }

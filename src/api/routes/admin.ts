@@ -17,7 +17,7 @@ import {
   KeyIdParams,
 } from '../schemas/tenants.js';
 import { conflict, notFound } from '../problem.js';
-import { createCallFlow, createCli } from '../../tenancy/operator.js';
+import { createCallFlow, createCli, createClient } from '../../tenancy/operator.js';
 import { isForeignKeyViolation } from '../../store/errors.js';
 
 const tags = ['Operator'];
@@ -43,18 +43,18 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // --- clients ---
   app.post(
     '/clients',
-    { schema: { tags, security, body: CreateClientBody, response: { 201: CreatedClientSchema, ...errorResponses(400, 401, 403) } } },
+    { schema: { tags, security, summary: 'Create a client and its first API key', body: CreateClientBody, response: { 201: CreatedClientSchema, ...errorResponses(400, 401, 403) } } },
     async (request, reply) => {
-      const { client, apiKey } = await tenants.createClient(request.body.name);
+      const { client, apiKey } = await createClient(tenants, request.body.name);
       return reply.code(201).header('location', `/api/admin/clients/${client.id}`).send({ id: client.id, name: client.name, apiKey });
     },
   );
-  app.get('/clients', { schema: { tags, security, response: { 200: Type.Array(ClientSchema), ...errorResponses(401, 403) } } }, async () =>
+  app.get('/clients', { schema: { tags, security, summary: 'List clients', response: { 200: Type.Array(ClientSchema), ...errorResponses(401, 403) } } }, async () =>
     tenants.listClients(),
   );
   app.get(
     '/clients/:clientId',
-    { schema: { tags, security, params: ClientIdParams, response: { 200: ClientSchema, ...errorResponses(401, 403, 404) } } },
+    { schema: { tags, security, summary: 'Read a client', params: ClientIdParams, response: { 200: ClientSchema, ...errorResponses(401, 403, 404) } } },
     async (request) => {
       const client = await tenants.getClient(request.params.clientId);
       if (!client) throw notFound(`Client ${request.params.clientId} does not exist.`);
@@ -63,7 +63,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.delete(
     '/clients/:clientId',
-    { schema: { tags, security, params: ClientIdParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404) } } },
+    { schema: { tags, security, summary: 'Delete a client and everything it owns', params: ClientIdParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404) } } },
     async (request, reply) => {
       if (!(await tenants.deleteClient(request.params.clientId))) throw notFound(`Client ${request.params.clientId} does not exist.`);
       return reply.code(204).send(null);
@@ -73,7 +73,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // --- API keys ---
   app.post(
     '/clients/:clientId/apikeys',
-    { schema: { tags, security, params: ClientIdParams, response: { 201: CreatedApiKeySchema, ...errorResponses(401, 403, 404) } } },
+    { schema: { tags, security, summary: 'Issue another API key (shown once)', params: ClientIdParams, response: { 201: CreatedApiKeySchema, ...errorResponses(401, 403, 404) } } },
     async (request, reply) => {
       await requireClient(request.params.clientId);
       return reply.code(201).send(await tenants.createApiKey(request.params.clientId));
@@ -81,7 +81,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.get(
     '/clients/:clientId/apikeys',
-    { schema: { tags, security, params: ClientIdParams, response: { 200: Type.Array(ApiKeySchema), ...errorResponses(401, 403, 404) } } },
+    { schema: { tags, security, summary: "List a client's API keys (prefixes only)", params: ClientIdParams, response: { 200: Type.Array(ApiKeySchema), ...errorResponses(401, 403, 404) } } },
     async (request) => {
       await requireClient(request.params.clientId);
       return tenants.listApiKeys(request.params.clientId);
@@ -89,7 +89,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.delete(
     '/apikeys/:keyId',
-    { schema: { tags, security, params: KeyIdParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404) } } },
+    { schema: { tags, security, summary: 'Revoke an API key at once', params: KeyIdParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404) } } },
     async (request, reply) => {
       if (!(await tenants.revokeApiKey(request.params.keyId, clock.now()))) {
         throw notFound(`API key ${request.params.keyId} does not exist or is already revoked.`);
@@ -101,7 +101,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // --- call flows ---
   app.post(
     '/clients/:clientId/callflows',
-    { schema: { tags, security, params: ClientIdParams, body: CreateCallFlowBody, response: { 201: CallFlowSchema, ...errorResponses(400, 401, 403, 404) } } },
+    { schema: { tags, security, summary: 'Create a call flow', params: ClientIdParams, body: CreateCallFlowBody, response: { 201: CallFlowSchema, ...errorResponses(400, 401, 403, 404) } } },
     async (request, reply) => {
       await requireClient(request.params.clientId);
       const flow = await createCallFlow(tenants, request.params.clientId, request.body);
@@ -110,7 +110,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.get(
     '/clients/:clientId/callflows',
-    { schema: { tags, security, params: ClientIdParams, response: { 200: Type.Array(CallFlowSchema), ...errorResponses(401, 403, 404) } } },
+    { schema: { tags, security, summary: "List a client's call flows", params: ClientIdParams, response: { 200: Type.Array(CallFlowSchema), ...errorResponses(401, 403, 404) } } },
     async (request) => {
       await requireClient(request.params.clientId);
       return tenants.listCallFlows(request.params.clientId);
@@ -118,7 +118,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.get(
     '/clients/:clientId/callflows/:id',
-    { schema: { tags, security, params: ClientChildParams, response: { 200: CallFlowSchema, ...errorResponses(401, 403, 404) } } },
+    { schema: { tags, security, summary: 'Read a call flow', params: ClientChildParams, response: { 200: CallFlowSchema, ...errorResponses(401, 403, 404) } } },
     async (request) => {
       const flow = await tenants.getCallFlow(request.params.clientId, request.params.id);
       if (!flow) throw notFound(`Call flow ${request.params.id} of client ${request.params.clientId} does not exist.`);
@@ -127,7 +127,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.delete(
     '/clients/:clientId/callflows/:id',
-    { schema: { tags, security, params: ClientChildParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404, 409) } } },
+    { schema: { tags, security, summary: 'Delete a call flow no campaign uses', params: ClientChildParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404, 409) } } },
     async (request, reply) => {
       const { clientId, id } = request.params;
       await deleteOrConflict(`Call flow ${id} of client ${clientId}`, () => tenants.deleteCallFlow(clientId, id));
@@ -138,7 +138,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // --- caller IDs ---
   app.post(
     '/clients/:clientId/clis',
-    { schema: { tags, security, params: ClientIdParams, body: CreateCliBody, response: { 201: CliSchema, ...errorResponses(400, 401, 403, 404) } } },
+    { schema: { tags, security, summary: 'Add a caller ID (CLI)', params: ClientIdParams, body: CreateCliBody, response: { 201: CliSchema, ...errorResponses(400, 401, 403, 404) } } },
     async (request, reply) => {
       await requireClient(request.params.clientId);
       const cli = await createCli(tenants, request.params.clientId, request.body);
@@ -147,7 +147,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.get(
     '/clients/:clientId/clis',
-    { schema: { tags, security, params: ClientIdParams, response: { 200: Type.Array(CliSchema), ...errorResponses(401, 403, 404) } } },
+    { schema: { tags, security, summary: "List a client's caller IDs", params: ClientIdParams, response: { 200: Type.Array(CliSchema), ...errorResponses(401, 403, 404) } } },
     async (request) => {
       await requireClient(request.params.clientId);
       return tenants.listClis(request.params.clientId);
@@ -155,7 +155,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.get(
     '/clients/:clientId/clis/:id',
-    { schema: { tags, security, params: ClientChildParams, response: { 200: CliSchema, ...errorResponses(401, 403, 404) } } },
+    { schema: { tags, security, summary: 'Read a caller ID', params: ClientChildParams, response: { 200: CliSchema, ...errorResponses(401, 403, 404) } } },
     async (request) => {
       const cli = await tenants.getCli(request.params.clientId, request.params.id);
       if (!cli) throw notFound(`CLI ${request.params.id} of client ${request.params.clientId} does not exist.`);
@@ -164,7 +164,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.delete(
     '/clients/:clientId/clis/:id',
-    { schema: { tags, security, params: ClientChildParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404, 409) } } },
+    { schema: { tags, security, summary: 'Delete a caller ID no campaign uses', params: ClientChildParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404, 409) } } },
     async (request, reply) => {
       const { clientId, id } = request.params;
       await deleteOrConflict(`CLI ${id} of client ${clientId}`, () => tenants.deleteCli(clientId, id));

@@ -66,7 +66,8 @@ export const campaignLifecycleRoutes: FastifyPluginAsyncTypebox = async (app) =>
   );
 
   app.delete(
-    '/:id',
+    // Digits only, so that DELETE on the /p listing is a 405 rather than a bad id.
+    '/:id(^\\d+$)',
     {
       schema: {
         tags,

@@ -1,27 +1,89 @@
-// Turns the /p query string into a repository query, checking what the schema cannot (column names, lists).
+// Turns the /p query string into a repository query, checking what the schema cannot: column names, the values of
+// comma lists (a status the column cannot hold must be a 400, not a database error), and that dates are real dates.
 import type { CampaignPageQuery } from '../schemas/campaign-query.js';
 import { CAMPAIGN_LIST_FIELDS, type CampaignListField } from '../../domain/campaign-list.js';
+import { CampaignStatus, CampaignType } from '../../domain/enums.js';
+import { normaliseDate } from '../../domain/wall-clock.js';
 import type { CampaignListQuery } from '../../store/repositories/campaigns.js';
-import { FieldErrorCollector } from '../../domain/field-errors.js';
+import { FieldErrorCollector, type FieldErrors } from '../../domain/field-errors.js';
 import { validationProblem } from '../problem.js';
 
 const FIELD_BY_LOWER = new Map(CAMPAIGN_LIST_FIELDS.map((field) => [field.toLowerCase(), field]));
 
-const intList = (text: string | undefined) => text?.split(',').map((part) => Number(part.trim()));
+/** The largest PostgreSQL integer: ids and call counts are int4 columns. */
+const MAX_INT4 = 2_147_483_647;
 
-function toBound(text: string | undefined, endOfDay: boolean): string | undefined {
-  if (text === undefined) return undefined;
-  if (text.length === 10) return `${text}T${endOfDay ? '23:59:59' : '00:00:00'}`;
-  return text.length === 16 ? `${text}:${endOfDay ? '59' : '00'}` : text;
+/** Enumerated columns accept only their defined values; the others any int4 (ids and counts). */
+const KNOWN_VALUES: Partial<Record<CampaignListField, readonly number[]>> = {
+  campaignStatus: CampaignStatus.values,
+  type: CampaignType.values,
+};
+
+type NumericField = 'id' | 'type' | 'callFlow_Id' | 'campaignStatus' | 'callCount' | 'cli_id';
+
+/**
+ * The numbers of a comma list, or undefined after recording an error under `param`. Values outside what the column
+ * holds are refused: PostgreSQL would fail the whole query on `status in (99999)` for a smallint column.
+ */
+function checkedValues(values: number[], field: NumericField, param: string, errors: FieldErrorCollector): number[] | undefined {
+  const known = KNOWN_VALUES[field];
+  const bad = values.filter((value) => (known ? !known.includes(value) : value > MAX_INT4));
+  if (bad.length === 0) return values;
+  errors.add(
+    param,
+    known
+      ? `${field} must be one of ${known.join(', ')}; ${bad.join(', ')} is not a known value.`
+      : `${field} values must be at most ${MAX_INT4}; ${bad.join(', ')} is too large.`,
+  );
+  return undefined;
 }
 
-export function toListQuery(query: CampaignPageQuery): CampaignListQuery {
+function intList(text: string | undefined, field: NumericField, errors: FieldErrorCollector): number[] | undefined {
+  if (text === undefined) return undefined;
+  return checkedValues(
+    text.split(',').map((part) => Number(part.trim())),
+    field,
+    field,
+    errors,
+  );
+}
+
+const BOUND = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?$/;
+
+/**
+ * An inclusive bound in the list's startDate form, `YYYY-MM-DDTHH:mm:ss`. A bare date is the start (or the end) of its
+ * day; a time without seconds is the start (or the end) of its minute. The schema checks the shape; this checks that
+ * the date exists and the clock reads a real time, so `2027-02-30` is a 400 rather than a silently odd filter.
+ */
+function toBound(text: string | undefined, param: string, endOfDay: boolean, errors: FieldErrorCollector): string | undefined {
+  if (text === undefined) return undefined;
+  const match = BOUND.exec(text);
+  const [, date, hours, minutes, seconds] = match ?? [];
+  const realTime = hours === undefined || (Number(hours) <= 23 && Number(minutes) <= 59 && (seconds === undefined || Number(seconds) <= 59));
+  if (!match || normaliseDate(date!) === undefined || !realTime) {
+    errors.add(param, `${param} must be a real date and time: YYYY-MM-DD or YYYY-MM-DDTHH:mm[:ss].`);
+    return undefined;
+  }
+  if (hours === undefined) return `${date}T${endOfDay ? '23:59:59' : '00:00:00'}`;
+  return `${date}T${hours}:${minutes}:${seconds ?? (endOfDay ? '59' : '00')}`;
+}
+
+/**
+ * The repository query for a validated query string; throws a 400 listing every bad parameter. `schemaErrors` are
+ * failures the schema already found (when the route attaches them instead of answering at once): they are reported
+ * with the rest, and the parameters they name are not checked again.
+ */
+export function toListQuery(query: CampaignPageQuery, schemaErrors: FieldErrors = {}): CampaignListQuery {
   const errors = new FieldErrorCollector();
+  for (const [param, messages] of Object.entries(schemaErrors)) for (const message of messages) errors.add(param, message);
+  const unchecked = <T>(param: string, value: T): T | undefined => (param in schemaErrors ? undefined : value);
+
   let sortColumn: CampaignListField = 'id';
-  if (query.sortColumn !== undefined && query.sortColumn !== '') {
-    const field = FIELD_BY_LOWER.get(query.sortColumn.toLowerCase());
+  const sortText = unchecked('sortColumn', query.sortColumn);
+  if (sortText !== undefined && sortText !== '') {
+    const field = FIELD_BY_LOWER.get(sortText.toLowerCase());
     if (field) sortColumn = field;
-    else errors.add('sortColumn', `Cannot sort by "${query.sortColumn}"; use one of ${CAMPAIGN_LIST_FIELDS.join(', ')}.`);
+    else errors.add('sortColumn', `Cannot sort by "${sortText}"; use one of ${CAMPAIGN_LIST_FIELDS.join(', ')}.`);
   }
   const result: CampaignListQuery = {
     pageIndex: query.pageIndex,
@@ -29,12 +91,12 @@ export function toListQuery(query: CampaignPageQuery): CampaignListQuery {
     sortColumn,
     descending: query.sortOrder?.toLowerCase() === 'desc',
     nameContains: query.name,
-    statuses: intList(query.campaignStatus),
-    types: intList(query.type),
-    callFlowIds: intList(query.callFlow_Id),
-    cliIds: intList(query.cli_id),
-    startDateFrom: toBound(query.startDateFrom, false),
-    startDateTo: toBound(query.startDateTo, true),
+    statuses: intList(unchecked('campaignStatus', query.campaignStatus), 'campaignStatus', errors),
+    types: intList(unchecked('type', query.type), 'type', errors),
+    callFlowIds: intList(unchecked('callFlow_Id', query.callFlow_Id), 'callFlow_Id', errors),
+    cliIds: intList(unchecked('cli_id', query.cli_id), 'cli_id', errors),
+    startDateFrom: toBound(unchecked('startDateFrom', query.startDateFrom), 'startDateFrom', false, errors),
+    startDateTo: toBound(unchecked('startDateTo', query.startDateTo), 'startDateTo', true, errors),
   };
 
   // The generic filterColumn/filterQuery pair maps onto the same filters.
@@ -52,7 +114,7 @@ export function toListQuery(query: CampaignPageQuery): CampaignListQuery {
     } else if (!/^\d{1,10}$/.test(value)) {
       errors.add('filterQuery', `${field} takes a whole number.`);
     } else {
-      const list = [Number(value)];
+      const list = checkedValues([Number(value)], field, 'filterQuery', errors);
       if (field === 'campaignStatus') result.statuses = list;
       else if (field === 'type') result.types = list;
       else if (field === 'callFlow_Id') result.callFlowIds = list;

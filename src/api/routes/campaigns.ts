@@ -13,7 +13,8 @@ import {
   CreatedCampaignSchema,
   CreateParams,
   PhoneNumberResultSchema,
-  PhoneNumbersParams,
+  phoneNumbersParamsFor,
+  type PhoneNumbersParams,
 } from '../schemas/campaigns.js';
 import { CampaignPageQuery } from '../schemas/campaign-query.js';
 import { notFound, validationProblem } from '../problem.js';
@@ -45,6 +46,7 @@ export function toListItem(row: CampaignRow) {
 export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { tenants, campaigns, clock } = app.services;
   app.addHook('onRequest', clientAuthHook(tenants));
+
 
   app.get(
     '/',
@@ -100,12 +102,12 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
         schema: {
           tags,
           summary: 'Phone numbers with call and SMS outcomes',
-          params: PhoneNumbersParams,
+          params: phoneNumbersParamsFor(path),
           response: { 200: Type.Array(PhoneNumberResultSchema), ...errorResponses(400, 401, 404) },
         },
       },
       async (request) => {
-        const { id, pageNumber = 1, pageSize = 10 } = request.params;
+        const { id, pageNumber = 1, pageSize = 10 } = request.params as PhoneNumbersParams;
         const detail = await campaigns.get(request.clientId, id);
         if (!detail) throw notFound(`Campaign ${id} does not exist.`);
         const page = await campaigns.phoneNumbersPage(id, pageSize, pageNumber);
@@ -126,7 +128,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
           summary: 'Create a campaign',
           ...(path === '/' ? {} : { params: CreateParams }),
           body: CreateCampaignBody,
-          response: { 201: CreatedCampaignSchema, ...errorResponses(400, 401, 413) },
+          response: { 201: CreatedCampaignSchema, ...errorResponses(400, 401, 413, 415) },
         },
       },
       async (request, reply) => {
@@ -139,25 +141,27 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const schemaErrors = validationError?.validation
           ? schemaErrorsToFieldErrors(validationError.validation, 'body', CAMPAIGN_FIELD_NAMES)
           : {};
-        const body = request.body as Record<string, unknown> | undefined;
-        const check = checkCampaignRequest({ body, schemaErrors, now: clock.now(), ignoreInvalidPhoneNumbers });
+        const check = checkCampaignRequest({ body: request.body, schemaErrors, now: clock.now(), ignoreInvalidPhoneNumbers });
+        const body: Record<string, unknown> = isPlainObject(request.body) ? request.body : {};
 
-        // Rules that need the database: ownership of the call flow and CLI, and a unique name.
+        // Rules that need the database: ownership of the call flow and CLI, and a unique name. They run even when
+        // other fields failed, so that one response reports every failing field.
         const errors = new FieldErrorCollector();
         if (!check.ok) for (const [field, messages] of Object.entries(check.errors)) for (const m of messages) errors.add(field, m);
         const clientId = request.clientId;
-        if (body && Number.isInteger(body.callflow_Id) && !errors.has('CallFlow_Id')) {
+        if (Number.isInteger(body.callflow_Id) && !errors.has('CallFlow_Id')) {
           if (!(await tenants.getCallFlow(clientId, body.callflow_Id as number))) {
             errors.add('CallFlow_Id', `Call flow ${body.callflow_Id} does not exist for this client (see GET /api/callflows).`);
           }
         }
-        if (body && Number.isInteger(body.defaultCli_Id) && !errors.has('DefaultCli_Id')) {
+        if (Number.isInteger(body.defaultCli_Id) && !errors.has('DefaultCli_Id')) {
           if (!(await tenants.getCli(clientId, body.defaultCli_Id as number))) {
             errors.add('DefaultCli_Id', `CLI ${body.defaultCli_Id} does not exist for this client (see GET /api/clis).`);
           }
         }
-        const nameTaken = () => `A campaign named "${String(body?.name).trim()}" already exists.`;
-        if (check.ok && (await campaigns.nameExists(clientId, check.plan.name))) errors.add('Name', nameTaken());
+        const name = check.ok ? check.plan.name : check.name;
+        const nameTaken = () => `A campaign named "${name}" already exists.`;
+        if (name !== undefined && (await campaigns.nameExists(clientId, name))) errors.add('Name', nameTaken());
         if (!errors.isEmpty || !check.ok) throw validationProblem(errors.errors);
 
         let id: number;
@@ -168,8 +172,10 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
           if (isUniqueViolation(error)) throw validationProblem({ Name: [nameTaken()] });
           throw error;
         }
+        // An in-process dialer starts on it at once instead of at its next idle poll.
+        app.services.campaignEvents.emit('changed', id);
         const { plan } = check;
-        const sent = (body!.phoneNumbers as Record<string, unknown>[]) ?? [];
+        const sent = body.phoneNumbers as Record<string, unknown>[];
         reply.code(201).header('location', `/api/campaigns/voice/${id}`);
         return {
           id,
@@ -192,3 +198,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
     );
   }
 };
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

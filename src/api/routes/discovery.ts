@@ -11,10 +11,10 @@ export const discoveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { tenants } = app.services;
   app.addHook('onRequest', clientAuthHook(tenants));
 
-  app.get('/callflows', { schema: { tags, response: { 200: Type.Array(CallFlowSchema), ...errorResponses(401) } } }, async (request) =>
+  app.get('/callflows', { schema: { tags, summary: 'Your call flows (ids for callflow_Id)', response: { 200: Type.Array(CallFlowSchema), ...errorResponses(401) } } }, async (request) =>
     tenants.listCallFlows(request.clientId),
   );
-  app.get('/clis', { schema: { tags, response: { 200: Type.Array(CliSchema), ...errorResponses(401) } } }, async (request) =>
+  app.get('/clis', { schema: { tags, summary: 'Your caller IDs (ids for defaultCli_Id)', response: { 200: Type.Array(CliSchema), ...errorResponses(401) } } }, async (request) =>
     tenants.listClis(request.clientId),
   );
 };

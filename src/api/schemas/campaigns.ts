@@ -3,19 +3,21 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AttemptSelector, CallOutcome, CallStage, CampaignStatus, CampaignType } from '../../domain/enums.js';
 import type { FieldNameOverrides } from '../field-path.js';
+import { TEXT_PATTERNS } from '../validation-errors.js';
+import { MAX_ATTEMPTS, MAX_PARAMETER } from '../../domain/campaign-request.js';
 import { enumSchema } from './common.js';
 
 export const MAX_NAME_LENGTH = 100;
-export const MAX_ATTEMPTS = 10;
+export { MAX_ATTEMPTS };
 /** Thirty days: a longer gap between attempts is almost certainly a units mistake (the interval is in minutes). */
 export const MAX_INTERVAL_MINUTES = 30 * 24 * 60;
 export const MAX_PHONE_NUMBERS_PER_REQUEST = 1_000_000;
 
 const nullable = <T extends ReturnType<typeof Type.Array>>(schema: T) => Type.Union([schema, Type.Null()]);
 const DateString = (description: string) =>
-  Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}(T[0-9:.]*)?$', description: `${description} (YYYY-MM-DD)` });
+  Type.String({ pattern: TEXT_PATTERNS.date.pattern, description: `${description} (YYYY-MM-DD)` });
 const TimeString = (description: string) =>
-  Type.String({ pattern: '^([01]?\\d|2[0-3]):[0-5]\\d(:[0-5]\\d)?$', description: `${description} (HH:mm, 24-hour)` });
+  Type.String({ pattern: TEXT_PATTERNS.time.pattern, description: `${description} (HH:mm, 24-hour)` });
 const selector = (description: string) =>
   Type.Integer({ enum: AttemptSelector.values, description: `${description}: 0 = Never, 1 = OnTheFirstCall, 2 = OnTheLastCall` });
 
@@ -27,18 +29,20 @@ export const RunoverDaySchema = Type.Object({
 
 export const AttemptSchema = Type.Object({
   interval: Type.Integer({ minimum: 0, maximum: MAX_INTERVAL_MINUTES, description: 'Minutes after the previous attempt ended (attempt 1: after the start)' }),
-  attemptNumber: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_ATTEMPTS, description: '1..n without gaps; defaults to the position' })),
+  // No schema maximum: "1..n without gaps" (checked with the other rules) already bounds it by the number of entries,
+  // and a second message about the same mistake would only add noise.
+  attemptNumber: Type.Optional(Type.Integer({ minimum: 1, description: `1..n without gaps (n at most ${MAX_ATTEMPTS}); defaults to the position` })),
 });
 
 export const PhoneParameterSchema = Type.Object({
   value: Type.String({ minLength: 1, maxLength: 500, description: 'Spoken (TTS) and sent (SMS) where the flow says {ParameterN}' }),
-  parameter: Type.Integer({ minimum: 1, maximum: 9, description: '1 = Parameter1 ... 9 = Parameter9' }),
+  parameter: Type.Integer({ minimum: 1, maximum: MAX_PARAMETER, description: '1 = Parameter1 ... 9 = Parameter9' }),
 });
 
 export const PhoneNumberInputSchema = Type.Object({
   number: Type.String({ minLength: 1, maxLength: 64, description: 'UK or international number in any common format' }),
   name: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()], { description: 'Name of the customer' })),
-  parameters: Type.Optional(nullable(Type.Array(PhoneParameterSchema, { maxItems: 9 }))),
+  parameters: Type.Optional(nullable(Type.Array(PhoneParameterSchema, { maxItems: MAX_PARAMETER }))),
 });
 
 export const CreateCampaignBody = Type.Object(
@@ -72,7 +76,7 @@ export const CAMPAIGN_FIELD_NAMES: FieldNameOverrides = {
 };
 
 export const CreateParams = Type.Object({
-  ignoreInvalidPhoneNumbers: Type.String({ pattern: '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$', description: 'true drops invalid numbers and lists them in the response; false (default) rejects the request' }),
+  ignoreInvalidPhoneNumbers: Type.String({ pattern: TEXT_PATTERNS.trueOrFalse.pattern, description: 'true drops invalid numbers and lists them in the response; false (default) rejects the request' }),
 });
 
 const LeftOutNumberSchema = Type.Object({
@@ -183,8 +187,23 @@ const PositiveInt = (maximum: number, description: string, defaultValue?: number
 
 export const MAX_PAGE_SIZE = 1000;
 
-export const PhoneNumbersParams = Type.Object({
+const PHONE_NUMBERS_PARAMS = {
   id: PositiveInt(2147483647, 'Campaign id'),
-  pageNumber: Type.Optional(PositiveInt(2147483647, 'Page, 1-based', 1)),
-  pageSize: Type.Optional(PositiveInt(MAX_PAGE_SIZE, 'Numbers per page', 10)),
+  pageNumber: PositiveInt(2147483647, 'Page, 1-based (default 1)'),
+  pageSize: PositiveInt(MAX_PAGE_SIZE, 'Numbers per page (default 10)'),
+};
+
+export const PhoneNumbersParams = Type.Object({
+  id: PHONE_NUMBERS_PARAMS.id,
+  pageNumber: Type.Optional(PHONE_NUMBERS_PARAMS.pageNumber),
+  pageSize: Type.Optional(PHONE_NUMBERS_PARAMS.pageSize),
 });
+export type PhoneNumbersParams = Static<typeof PhoneNumbersParams>;
+
+/**
+ * The params of one of the listing's three paths: only the variables that path has, so the OpenAPI document declares
+ * no path parameter the path template lacks (each is then required, as OpenAPI says path parameters are).
+ */
+export function phoneNumbersParamsFor(path: string) {
+  return Type.Object(Object.fromEntries(Object.entries(PHONE_NUMBERS_PARAMS).filter(([name]) => path.includes(`:${name}`))));
+}
