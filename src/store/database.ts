@@ -31,6 +31,8 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   /** node-postgres pool size. */
   poolSize?: number;
+  /** Start PGlite from this dump (from `dumpPglite`) instead of an empty cluster: much faster than initdb. */
+  pgliteTemplate?: Blob;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -48,7 +50,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const dataDir = options.dataDir && options.dataDir !== 'memory://' ? options.dataDir : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const client = new PGlite(dataDir);
+  const client = options.pgliteTemplate
+    ? new PGlite({ ...(dataDir ? { dataDir } : {}), loadDataDir: options.pgliteTemplate })
+    : new PGlite(dataDir);
   await client.waitReady;
   const db = drizzlePglite(client, { schema });
   return {
@@ -57,6 +61,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     migrate: () => migratePglite(db, { migrationsFolder }),
     close: () => client.close(),
   };
+}
+
+/** A PGlite database's whole data folder as a blob, to start copies of it with `pgliteTemplate`. */
+export async function dumpPglite(database: Database): Promise<Blob> {
+  if (database.kind !== 'pglite') throw new Error('only a PGlite database can be dumped');
+  return ((database.db as unknown as { $client: PGlite }).$client).dumpDataDir('none');
 }
 
 /** Several processes may start at once against one PostgreSQL: an advisory lock makes them migrate in turn. */

@@ -2,7 +2,9 @@
 // (.ci/run sets it). Each test file gets a database of its own, created fresh and dropped afterwards.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { existsSync, readFileSync } from 'node:fs';
 import { openDatabase, type Database } from '../../src/store/database.js';
+import { PGLITE_TEMPLATE_PATH } from './pglite-template.js';
 
 export type BackendKind = 'pglite' | 'postgres';
 
@@ -27,7 +29,9 @@ export interface TestDatabase {
 /** A migrated, empty database on the given backend. */
 export async function createTestDatabase(kind: BackendKind): Promise<TestDatabase> {
   if (kind === 'pglite') {
-    const database = await openDatabase({ dataDir: 'memory://' });
+    // The global setup leaves a migrated PGlite dump behind; starting from it skips initdb (seconds per file).
+    const template = existsSync(PGLITE_TEMPLATE_PATH) ? new Blob([readFileSync(PGLITE_TEMPLATE_PATH)]) : undefined;
+    const database = await openDatabase({ dataDir: 'memory://', ...(template ? { pgliteTemplate: template } : {}) });
     await database.migrate();
     return { database, dispose: () => database.close() };
   }

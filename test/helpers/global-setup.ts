@@ -1,6 +1,13 @@
 // Says plainly which backends this run covers. With REQUIRE_PEERS=1 (set by .ci/run) a missing PostgreSQL fails
 // the run instead of being skipped.
-export default function setup(): void {
+import { ensurePgliteTemplate } from './pglite-template.js';
+
+export default async function setup(): Promise<void> {
+  await ensurePgliteTemplate();
+  announceBackends();
+}
+
+function announceBackends(): void {
   if (process.env.TEST_DATABASE_URL) {
     console.log(`[ringcast tests] databases: PGlite and PostgreSQL (${redact(process.env.TEST_DATABASE_URL)})`);
     return;
