@@ -97,18 +97,7 @@ export function checkCampaignRequest(input: CampaignCheckInput): CampaignCheck {
     return { ok: false, errors: errors.errors };
   }
   const body = input.body;
-  const invalidByIndex = new Map<number, string[]>();
-
-  // Schema errors inside a phone number entry make that entry invalid; with ignoreInvalidPhoneNumbers it is dropped.
-  for (const [path, messages] of Object.entries(input.schemaErrors)) {
-    const match = PHONE_PATH.exec(path);
-    if (match && input.ignoreInvalidPhoneNumbers) {
-      const index = Number(match[1]);
-      invalidByIndex.set(index, [...(invalidByIndex.get(index) ?? []), ...messages]);
-    } else {
-      for (const message of messages) errors.add(path, message);
-    }
-  }
+  const invalidByIndex = partitionSchemaErrors(input.schemaErrors, input.ignoreInvalidPhoneNumbers, errors);
   const fieldOk = (path: string) => !errors.hasUnder(path);
 
   // --- name ---
@@ -174,6 +163,42 @@ export function checkCampaignRequest(input: CampaignCheckInput): CampaignCheck {
     leftOut: phone.leftOut,
     merged: phone.merged,
   };
+}
+
+/**
+ * Schema errors inside a phone number entry make that entry invalid: with ignoreInvalidPhoneNumbers it is dropped
+ * (its reasons returned by index), otherwise its errors are reported like any other.
+ */
+function partitionSchemaErrors(schemaErrors: FieldErrors, ignoreInvalid: boolean, errors: FieldErrorCollector): Map<number, string[]> {
+  const invalidByIndex = new Map<number, string[]>();
+  for (const [path, messages] of Object.entries(schemaErrors)) {
+    const match = PHONE_PATH.exec(path);
+    if (match && ignoreInvalid) {
+      const index = Number(match[1]);
+      invalidByIndex.set(index, [...(invalidByIndex.get(index) ?? []), ...messages]);
+    } else {
+      for (const message of messages) errors.add(path, message);
+    }
+  }
+  return invalidByIndex;
+}
+
+export type PhoneNumbersRequestCheck =
+  | { ok: true; numbers: PhoneNumberPlan[]; leftOut: LeftOutNumber[]; merged: MergedNumber[] }
+  | { ok: false; errors: FieldErrors };
+
+/** `{ "phoneNumbers": [...] }` on its own, with the same rules as in a new campaign (adding numbers later). */
+export function checkPhoneNumbersRequest(input: Omit<CampaignCheckInput, 'now'>): PhoneNumbersRequestCheck {
+  const errors = new FieldErrorCollector();
+  if (!isObject(input.body)) {
+    for (const [path, messages] of Object.entries(input.schemaErrors)) for (const m of messages) errors.add(path, m);
+    if (errors.isEmpty) errors.add('body', 'The request body must be a JSON object.');
+    return { ok: false, errors: errors.errors };
+  }
+  const invalidByIndex = partitionSchemaErrors(input.schemaErrors, input.ignoreInvalidPhoneNumbers, errors);
+  const phone = checkPhoneNumbers(input.body.phoneNumbers, invalidByIndex, input.ignoreInvalidPhoneNumbers, errors);
+  if (!errors.isEmpty) return { ok: false, errors: errors.errors };
+  return { ok: true, ...phone };
 }
 
 /** A date field the schema passed (or never saw), normalised; undefined (with an error when due) otherwise. */

@@ -81,3 +81,68 @@ describe.each(BACKENDS)('campaign lifecycle on $kind', ({ kind }) => {
     expect((await act(id, 'pause', {})).statusCode).toBe(401);
   });
 });
+
+describe.each(BACKENDS)('adding numbers to a campaign on $kind', ({ kind }) => {
+  let t: TestApp;
+  let tenant: Tenant;
+  beforeAll(async () => {
+    t = await createTestApp(kind);
+    tenant = await t.createTenant();
+  });
+  afterAll(() => t.close());
+
+  const create = async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/campaigns/voice',
+      headers: tenant.headers,
+      payload: validCampaign(tenant, { phoneNumbers: [{ number: '07722123456', name: 'Ben' }] }),
+    });
+    return response.json().id as number;
+  };
+  const add = (id: number, payload: unknown, query = '') =>
+    t.app.inject({ method: 'POST', url: `/api/campaigns/voice/${id}/phonenumbers${query}`, headers: tenant.headers, payload: payload as object });
+
+  it('adds numbers with the creation rules, skipping ones the campaign has and merging repeats', async () => {
+    const id = await create();
+    const response = await add(id, {
+      PhoneNumbers: [
+        { number: '+44 7722 123456', name: 'Ben again' },
+        { number: '07722 000111', name: 'New', parameters: [{ parameter: 2, value: 'Tuesday' }] },
+        { number: '07722000111', name: 'Repeat' },
+      ],
+    });
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toEqual({
+      added: 1,
+      alreadyInCampaign: ['+447722123456'],
+      invalidPhoneNumbers: [],
+      duplicatePhoneNumbers: [{ index: 2, number: '+447722000111', duplicateOfIndex: 1 }],
+    });
+    const numbers = (await t.app.inject({ method: 'GET', url: `/api/campaigns/voice/${id}/phonenumbers`, headers: tenant.headers })).json();
+    expect(numbers.map((n: { number: string; status: number }) => [n.number, n.status])).toEqual([
+      ['+447722123456', NumberStatus.Pending],
+      ['+447722000111', NumberStatus.Pending],
+    ]);
+    expect(numbers[1].parameters).toEqual([{ value: 'Tuesday', parameter: 2 }]);
+  });
+
+  it('reports invalid numbers as a 400, or drops and lists them with ignoreInvalidPhoneNumbers=true', async () => {
+    const id = await create();
+    const refused = await add(id, { phoneNumbers: [{ number: '09012345678' }, { number: '07722000222' }] });
+    expect(refused.statusCode).toBe(400);
+    expect(Object.keys(refused.json().errors)).toEqual(['PhoneNumbers[0].Number']);
+    const dropped = await add(id, { phoneNumbers: [{ number: '09012345678' }, { number: '07722000222' }] }, '?ignoreInvalidPhoneNumbers=TRUE');
+    expect(dropped.statusCode).toBe(201);
+    expect(dropped.json()).toMatchObject({ added: 1, invalidPhoneNumbers: [{ index: 0, number: '09012345678' }] });
+    expect((await add(id, { phoneNumbers: [] })).statusCode).toBe(400);
+    expect((await add(id, { phoneNumbers: [{ number: '07722000333' }] }, '?ignoreInvalidPhoneNumbers=maybe')).statusCode).toBe(400);
+  });
+
+  it('refuses numbers for a finished campaign with 409', async () => {
+    const id = await create();
+    await t.app.inject({ method: 'POST', url: `/api/campaigns/voice/${id}/cancel`, headers: tenant.headers });
+    const response = await add(id, { phoneNumbers: [{ number: '07722000444' }] });
+    expect(response.statusCode).toBe(409);
+  });
+});

@@ -6,8 +6,23 @@ import { createTestApp, validCampaign, type Tenant, type TestApp } from '../help
 import { calls, smsMessages } from '../../src/store/schema.js';
 
 const PROBLEM_JSON = /^application\/problem\+json/;
-const NUMBER_KEYS = ['calls', 'id', 'name', 'number', 'parameters', 'sms'];
-const CALL_KEYS = ['attemptNumber', 'endTime', 'isTransferCall', 'outcome', 'price', 'secondsDuration', 'stage', 'startTime', 'userInput'];
+// The document's keys plus Ringcast's documented extensions (number `status`; call `answeredBy`, `voicemailLeft`,
+// `endReason`).
+const NUMBER_KEYS = ['calls', 'id', 'name', 'number', 'parameters', 'sms', 'status'];
+const CALL_KEYS = [
+  'answeredBy',
+  'attemptNumber',
+  'endReason',
+  'endTime',
+  'isTransferCall',
+  'outcome',
+  'price',
+  'secondsDuration',
+  'stage',
+  'startTime',
+  'userInput',
+  'voicemailLeft',
+];
 const SMS_KEYS = ['attemptNumber', 'parts', 'sentAt', 'status', 'text'];
 
 interface NumberResult {
@@ -61,7 +76,7 @@ describe.each(BACKENDS)('phone numbers with outcomes on $kind', ({ kind }) => {
       expect(first.map((entry) => entry.number)).toEqual(UPLOADED.slice(0, 10).map(e164));
     });
 
-    it('gives each number exactly {id, number, name, parameters, calls, sms}, the number in E.164', () => {
+    it('gives each number exactly {id, number, name, status, parameters, calls, sms}, the number in E.164', () => {
       for (const entry of first) {
         expect(Object.keys(entry).sort()).toEqual(NUMBER_KEYS);
         expect(Number.isInteger(entry.id)).toBe(true);
@@ -206,6 +221,9 @@ describe.each(BACKENDS)('phone numbers with outcomes on $kind', ({ kind }) => {
         isTransferCall: false,
         attemptNumber: 2,
         secondsDuration: 50,
+        answeredBy: null,
+        voicemailLeft: false,
+        endReason: null,
       });
     });
 

@@ -4,7 +4,17 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { clientAuthHook } from '../plugins/auth.js';
 import { errorResponses, IdParams } from '../schemas/common.js';
-import { CampaignListItemSchema } from '../schemas/campaigns.js';
+import {
+  AddedPhoneNumbersSchema,
+  AddPhoneNumbersBody,
+  AddPhoneNumbersQuery,
+  CAMPAIGN_FIELD_NAMES,
+  CampaignListItemSchema,
+} from '../schemas/campaigns.js';
+import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
+import { schemaErrorsToFieldErrors } from '../validation-errors.js';
+import { checkPhoneNumbersRequest } from '../../domain/campaign-request.js';
+import { validationProblem } from '../problem.js';
 import { conflict, notFound } from '../problem.js';
 import { checkLifecycle, statusAfterResume, type LifecycleAction } from '../../domain/campaign-lifecycle.js';
 import { CampaignStatus } from '../../domain/enums.js';
@@ -62,6 +72,45 @@ export const campaignLifecycleRoutes: FastifyPluginAsyncTypebox = async (app) =>
       if (!(await lifecycle.cancel(clientId, campaign.id, [campaign.status], clock.now()))) throw raced(campaign.id);
       campaignEvents.emit('changed', campaign.id);
       return reread(clientId, campaign.id);
+    },
+  );
+
+  app.post(
+    '/:id/phonenumbers',
+    {
+      // Like creation: schema errors are gathered with the phone-number rules into one answer.
+      attachValidation: true,
+      schema: {
+        tags,
+        summary: 'Add numbers to a campaign that has not finished (same rules as creation; numbers it has are skipped)',
+        params: IdParams,
+        querystring: AddPhoneNumbersQuery,
+        body: AddPhoneNumbersBody,
+        response: { 201: AddedPhoneNumbersSchema, ...errorResponses(400, 401, 404, 409, 413) },
+      },
+    },
+    async (request, reply) => {
+      const validationError = request.validationError as
+        | (Error & { validation?: FastifySchemaValidationError[]; validationContext?: string })
+        | undefined;
+      if (validationError && validationError.validationContext !== 'body') throw validationError;
+      const { clientId } = request;
+      const id = request.params.id;
+      const campaign = await guard(clientId, id, 'addNumbers');
+      const check = checkPhoneNumbersRequest({
+        body: request.body,
+        schemaErrors: validationError?.validation ? schemaErrorsToFieldErrors(validationError.validation, 'body', CAMPAIGN_FIELD_NAMES) : {},
+        ignoreInvalidPhoneNumbers: request.query.ignoreInvalidPhoneNumbers?.toLowerCase() === 'true',
+      });
+      if (!check.ok) throw validationProblem(check.errors);
+      const added = await campaigns.addNumbers(campaign.id, check.numbers);
+      campaignEvents.emit('changed', campaign.id);
+      return reply.code(201).send({
+        added: added.size,
+        alreadyInCampaign: check.numbers.filter((n) => !added.has(n.e164)).map((n) => n.e164),
+        invalidPhoneNumbers: check.leftOut,
+        duplicatePhoneNumbers: check.merged,
+      });
     },
   );
 

@@ -8,6 +8,7 @@ export function toPhoneNumberResult(entry: PhoneNumberWithOutcomes, timeZone: st
     id: entry.id,
     number: entry.number,
     name: entry.name,
+    status: entry.status,
     parameters: entry.parameters.map((parameter) => ({ value: parameter.value, parameter: parameter.parameter })),
     calls: entry.calls.map((call) => ({
       startTime: formatWallClock(call.startTime, timeZone),
@@ -19,6 +20,9 @@ export function toPhoneNumberResult(entry: PhoneNumberWithOutcomes, timeZone: st
       isTransferCall: call.isTransferCall,
       attemptNumber: call.attemptNumber,
       secondsDuration: call.secondsDuration,
+      answeredBy: call.answeredBy === 'human' || call.answeredBy === 'machine' ? (call.answeredBy as 'human' | 'machine') : null,
+      voicemailLeft: call.voicemailLeft,
+      endReason: call.endReason,
     })),
     sms: entry.sms.map((sms) => ({
       sentAt: formatWallClock(sms.sentAt, timeZone),

@@ -1,7 +1,7 @@
 // Schemas of the Voice Campaigns API (../shared/spec/voice-campaigns.md). Property names, their casing and the
 // response shapes are a contract with existing clients: do not "fix" `cli_id` vs `cli_Id` or `starttime`.
 import { Type, type Static } from '@sinclair/typebox';
-import { AttemptSelector, CallOutcome, CallStage, CampaignStatus, CampaignType } from '../../domain/enums.js';
+import { AttemptSelector, CallOutcome, CallStage, CampaignStatus, CampaignType, NumberStatus } from '../../domain/enums.js';
 import type { FieldNameOverrides } from '../field-path.js';
 import { TEXT_PATTERNS } from '../validation-errors.js';
 import { MAX_ATTEMPTS, MAX_PARAMETER } from '../../domain/campaign-request.js';
@@ -79,12 +79,12 @@ export const CreateParams = Type.Object({
   ignoreInvalidPhoneNumbers: Type.String({ pattern: TEXT_PATTERNS.trueOrFalse.pattern, description: 'true drops invalid numbers and lists them in the response; false (default) rejects the request' }),
 });
 
-const LeftOutNumberSchema = Type.Object({
+export const LeftOutNumberSchema = Type.Object({
   index: Type.Integer({ description: 'Position in the request phoneNumbers array' }),
   number: Type.String(),
   reasons: Type.Array(Type.String()),
 });
-const MergedNumberSchema = Type.Object({
+export const MergedNumberSchema = Type.Object({
   index: Type.Integer(),
   number: Type.String({ description: 'E.164' }),
   duplicateOfIndex: Type.Integer({ description: 'The earlier entry that was kept' }),
@@ -163,6 +163,9 @@ export const CallSchema = Type.Object({
   isTransferCall: Type.Boolean(),
   attemptNumber: Type.Integer(),
   secondsDuration: Type.Integer(),
+  answeredBy: Type.Union([Type.Literal('human'), Type.Literal('machine'), Type.Null()], { description: 'Ringcast extension: who answered' }),
+  voicemailLeft: Type.Boolean({ description: 'Ringcast extension: the answerphone message was left' }),
+  endReason: Type.Union([Type.String(), Type.Null()], { description: 'Ringcast extension: why the call ended (SIP code, Q.850 cause)' }),
 });
 
 export const SmsSchema = Type.Object({
@@ -177,6 +180,7 @@ export const PhoneNumberResultSchema = Type.Object({
   id: Type.Integer(),
   number: Type.String({ description: 'E.164' }),
   name: Type.String(),
+  status: enumSchema(NumberStatus.members, 'Ringcast extension: where the number stands'),
   parameters: Type.Array(PhoneParameterSchema),
   calls: Type.Array(CallSchema),
   sms: Type.Array(SmsSchema),
@@ -207,3 +211,19 @@ export type PhoneNumbersParams = Static<typeof PhoneNumbersParams>;
 export function phoneNumbersParamsFor(path: string) {
   return Type.Object(Object.fromEntries(Object.entries(PHONE_NUMBERS_PARAMS).filter(([name]) => path.includes(`:${name}`))));
 }
+
+/** POST /api/campaigns/voice/:id/phonenumbers: more numbers for a campaign that has not finished. */
+export const AddPhoneNumbersBody = Type.Object({
+  phoneNumbers: Type.Array(PhoneNumberInputSchema, { minItems: 1, maxItems: MAX_PHONE_NUMBERS_PER_REQUEST }),
+});
+export const AddPhoneNumbersQuery = Type.Object({
+  ignoreInvalidPhoneNumbers: Type.Optional(
+    Type.String({ pattern: TEXT_PATTERNS.trueOrFalse.pattern, description: 'true drops invalid numbers and lists them; false (default) rejects the request' }),
+  ),
+});
+export const AddedPhoneNumbersSchema = Type.Object({
+  added: Type.Integer({ description: 'Numbers added to the campaign' }),
+  alreadyInCampaign: Type.Array(Type.String({ description: 'E.164' }), { description: 'Numbers the campaign already had (skipped)' }),
+  invalidPhoneNumbers: Type.Array(LeftOutNumberSchema),
+  duplicatePhoneNumbers: Type.Array(MergedNumberSchema),
+});

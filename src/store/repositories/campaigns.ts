@@ -3,7 +3,7 @@
 import { and, asc, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import { calls, campaignAttempts, campaignRunoverDays, campaigns, phoneNumbers, smsMessages } from '../schema.js';
-import type { CampaignPlan } from '../../domain/campaign-request.js';
+import type { CampaignPlan, PhoneNumberPlan } from '../../domain/campaign-request.js';
 import { CampaignStatus, CampaignType } from '../../domain/enums.js';
 import type { CampaignListField } from '../../domain/campaign-list.js';
 
@@ -43,6 +43,7 @@ export interface PhoneNumberWithOutcomes {
   id: number;
   number: string;
   name: string;
+  status: number;
   parameters: { parameter: number; value: string }[];
   calls: CallRow[];
   sms: SmsRow[];
@@ -102,16 +103,17 @@ export class CampaignRepository {
       if (plan.runoverDays.length > 0) {
         await tx.insert(campaignRunoverDays).values(plan.runoverDays.map((day) => ({ campaignId, ...day })));
       }
-      for (let start = 0; start < plan.numbers.length; start += PHONE_NUMBER_BATCH_SIZE) {
-        const batch = plan.numbers.slice(start, start + PHONE_NUMBER_BATCH_SIZE);
-        await tx.execute(sql`
-          insert into ${phoneNumbers} (campaign_id, number, name, parameters)
-          select ${campaignId}, n.number, n.name, n.parameters::jsonb
-          from unnest(${sql.param(batch.map((n) => n.e164))}::text[], ${sql.param(batch.map((n) => n.name))}::text[],
-                      ${sql.param(batch.map((n) => JSON.stringify(n.parameters)))}::text[]) as n(number, name, parameters)`);
-      }
+      await insertNumbers(tx as unknown as Db, campaignId, plan.numbers);
       return campaignId;
     });
+  }
+
+  /**
+   * Adds numbers to an existing campaign; a number it already has is skipped. Returns the E.164 numbers added.
+   * New numbers have no due time: the dialer schedules them on its next pass.
+   */
+  async addNumbers(campaignId: number, numbers: PhoneNumberPlan[]): Promise<Set<string>> {
+    return this.db.transaction((tx) => insertNumbers(tx as unknown as Db, campaignId, numbers));
   }
 
   async list(clientId: number): Promise<CampaignRow[]> {
@@ -168,7 +170,13 @@ export class CampaignRepository {
   /** One page of a campaign's numbers (in upload order) with their calls and SMS, in three queries. */
   async phoneNumbersPage(campaignId: number, pageSize: number, pageNumber: number): Promise<PhoneNumberWithOutcomes[]> {
     const numbers = await this.db
-      .select({ id: phoneNumbers.id, number: phoneNumbers.number, name: phoneNumbers.name, parameters: phoneNumbers.parameters })
+      .select({
+        id: phoneNumbers.id,
+        number: phoneNumbers.number,
+        name: phoneNumbers.name,
+        status: phoneNumbers.status,
+        parameters: phoneNumbers.parameters,
+      })
       .from(phoneNumbers)
       .where(eq(phoneNumbers.campaignId, campaignId))
       .orderBy(asc(phoneNumbers.id))
@@ -184,6 +192,23 @@ export class CampaignRepository {
     const smsByNumber = groupBy(smsRows, (sms) => sms.phoneNumberId);
     return numbers.map((n) => ({ ...n, calls: callsByNumber.get(n.id) ?? [], sms: smsByNumber.get(n.id) ?? [] }));
   }
+}
+
+/** Inserts numbers in batches through unnest(), one statement per batch; existing numbers are left as they are. */
+async function insertNumbers(db: Db, campaignId: number, numbers: PhoneNumberPlan[]): Promise<Set<string>> {
+  const added = new Set<string>();
+  for (let start = 0; start < numbers.length; start += PHONE_NUMBER_BATCH_SIZE) {
+    const batch = numbers.slice(start, start + PHONE_NUMBER_BATCH_SIZE);
+    const result = (await db.execute(sql`
+      insert into ${phoneNumbers} (campaign_id, number, name, parameters)
+      select ${campaignId}, n.number, n.name, n.parameters::jsonb
+      from unnest(${sql.param(batch.map((n) => n.e164))}::text[], ${sql.param(batch.map((n) => n.name))}::text[],
+                  ${sql.param(batch.map((n) => JSON.stringify(n.parameters)))}::text[]) as n(number, name, parameters)
+      on conflict (campaign_id, number) do nothing
+      returning number`)) as unknown as { rows: { number: string }[] };
+    for (const row of result.rows) added.add(row.number);
+  }
+  return added;
 }
 
 function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
