@@ -15,7 +15,7 @@ export interface CallReport {
   outcome: CallOutcome;
   userInput: string;
   isTransferCall: boolean;
-  /** From answer to hang-up: what is billed. */
+  /** From answer to hang-up, with its fraction (billing rounds a part second up: src/domain/pricing.ts). */
   answeredSeconds: number;
   answeredBy: 'human' | 'machine' | null;
   voicemailLeft: boolean;
@@ -128,7 +128,7 @@ export async function runCall(args: RunCallArgs): Promise<CallReport> {
     outcome,
     userInput: '',
     isTransferCall: false,
-    answeredSeconds: Math.max(0, Math.round((endedAt.getTime() - answeredAt.getTime()) / 1000)),
+    answeredSeconds: Math.max(0, (endedAt.getTime() - answeredAt.getTime()) / 1000),
     answeredBy: call.answeredBy,
     voicemailLeft,
     endReason: describeHangup(ended),

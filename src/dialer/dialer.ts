@@ -50,6 +50,9 @@ export const DEFAULT_DIALER_CONFIG: DialerConfig = {
 
 export const MIN_RING_TIMEOUT_MS = 15_000;
 
+/** The span over which calls per second are counted (the claim counts starts in the last second). */
+const CALLS_PER_SECOND_SPAN_MS = 1_000;
+
 export interface DialerLogger {
   info(object: object, message: string): void;
   warn(object: object, message: string): void;
@@ -93,6 +96,8 @@ export class Dialer {
   private loop: Promise<void> | undefined;
   private lastRenewMs = 0;
   private lastRecoveryMs = Number.NEGATIVE_INFINITY;
+  /** When this process last started calls (a calls-per-second limit counts starts in the last second). */
+  private lastClaimMs = Number.NEGATIVE_INFINITY;
   /** When each campaign's unscheduled numbers were last given due times (numbers can be added to a live campaign). */
   private readonly lastScheduledMs = new Map<number, number>();
   private readonly log: DialerLogger;
@@ -170,6 +175,9 @@ export class Dialer {
         this.log.error({ err: error }, 'dialer tick failed');
       }
       if (this.state !== 'running') break;
+      // Leases are renewed only from this loop: while calls run, wake at least every leaseMs / 3 (renewLeases'
+      // period), or a sleep up to idlePollMs lets them expire and another process recovers a live call as dead.
+      if (this.inFlight.size > 0) sleepMs = Math.min(sleepMs, this.config.leaseMs / 3);
       this.wakeController = new AbortController();
       await this.deps.clock.sleep(Math.max(1, sleepMs), this.wakeController.signal).catch(() => {});
     }
@@ -215,11 +223,19 @@ export class Dialer {
       }),
     );
     for (const number of claimed) this.startCall(number);
+    if (claimed.length > 0) this.lastClaimMs = now.getTime();
     // More may be due at once, held back only by calls per second: look again shortly.
     if (claimed.length > 0) return this.config.busyPollMs;
     const nextDue = await this.track(store.nextDueAt(callable.map((c) => c.campaignId)));
-    // Due but no capacity: a call ending wakes the loop, so sleep long.
-    if (nextDue && nextDue.getTime() <= now.getTime()) return this.inFlight.size > 0 ? this.config.idlePollMs : this.config.busyPollMs;
+    if (nextDue && nextDue.getTime() <= now.getTime()) {
+      if (this.inFlight.size === 0) return this.config.busyPollMs;
+      // Due but no room. A calls-per-second limit frees up one second after our last start, with no call ending to
+      // wake the loop: look again then, or lines stay idle (with a long idlePollMs, a campaign allowed 2 lines at
+      // 1 call/s ran one line at a time). Otherwise concurrency is the limit, and a call ending wakes the loop.
+      const callsPerSecondFreeAtMs = this.lastClaimMs + CALLS_PER_SECOND_SPAN_MS;
+      if (callsPerSecondFreeAtMs > now.getTime()) return Math.min(this.config.idlePollMs, callsPerSecondFreeAtMs - now.getTime());
+      return this.config.idlePollMs;
+    }
     if (nextDue) nextEventMs = Math.min(nextEventMs, nextDue.getTime());
     return Math.max(1, nextEventMs - now.getTime());
   }
@@ -345,7 +361,8 @@ export class Dialer {
         rates: this.config.rates,
       }),
       isTransferCall: report.isTransferCall,
-      secondsDuration: report.answeredSeconds,
+      // The whole seconds billed (a part second counts as one, as in callPrice), so price = rate * secondsDuration.
+      secondsDuration: Math.ceil(report.answeredSeconds),
       answeredBy: report.answeredBy,
       voicemailLeft: report.voicemailLeft,
       endReason: report.endReason,

@@ -29,7 +29,11 @@ export async function runInVirtualTime(options: VirtualRunOptions): Promise<{ st
   let steps = 0;
   for (;;) {
     await settle(dialer);
-    await options.onStep?.();
+    if (options.onStep) {
+      await options.onStep();
+      // What the step did (a wake-up, a status change) runs before the clock may move.
+      await settle(dialer);
+    }
     if (await options.until()) return { steps };
     const next = clock.nextWakeMs();
     if (next === undefined) throw new Error('virtual time: nothing is scheduled and the run is not finished');

@@ -64,6 +64,12 @@ export interface InterruptedCall {
   leaseExpiresAt: Date;
 }
 
+/** A number's status after a call; a retry of a campaign cancelled while the call ran becomes Cancelled instead. */
+function nextStatus(status: number) {
+  if (status !== NumberStatus.Pending) return sql`${status}::smallint`;
+  return sql`case when (select ${campaigns.status} from ${campaigns} where ${campaigns.id} = ${phoneNumbers.campaignId}) = ${CampaignStatus.Cancelled} then ${NumberStatus.Cancelled}::smallint else ${NumberStatus.Pending}::smallint end`;
+}
+
 export class DialerStore {
   constructor(
     private readonly db: Db,
@@ -296,10 +302,11 @@ export class DialerStore {
    */
   async finishCall(record: CallResultRecord): Promise<boolean> {
     return this.db.transaction(async (tx) => {
+      const status = nextStatus(record.next.status);
       const moved = await tx
         .update(phoneNumbers)
         .set({
-          status: record.next.status,
+          status,
           nextAttempt: record.next.nextAttempt,
           dueAt: record.next.dueAt,
           leaseOwner: null,
@@ -354,9 +361,10 @@ export class DialerStore {
    */
   async recoverInterrupted(call: InterruptedCall, now: Date, next: CallResultRecord['next']): Promise<boolean> {
     return this.db.transaction(async (tx) => {
+      const status = nextStatus(next.status);
       const moved = await tx
         .update(phoneNumbers)
-        .set({ status: next.status, nextAttempt: next.nextAttempt, dueAt: next.dueAt, leaseOwner: null, leaseExpiresAt: null, lastEndedAt: now })
+        .set({ status, nextAttempt: next.nextAttempt, dueAt: next.dueAt, leaseOwner: null, leaseExpiresAt: null, lastEndedAt: now })
         .where(
           and(
             eq(phoneNumbers.id, call.phoneNumberId),
@@ -377,25 +385,6 @@ export class DialerStore {
         .where(and(eq(calls.phoneNumberId, call.phoneNumberId), eq(calls.attemptNumber, call.attemptNumber), isNull(calls.endTime)));
       return true;
     });
-  }
-
-  /** Hands back numbers this process claimed but never dialled (shutdown before the call started). */
-  async releaseUndialled(claimed: ClaimedNumber[]): Promise<void> {
-    for (const number of claimed) {
-      await this.db.transaction(async (tx) => {
-        const released = await tx
-          .update(phoneNumbers)
-          .set({ status: NumberStatus.Pending, leaseOwner: null, leaseExpiresAt: null })
-          .where(and(eq(phoneNumbers.id, number.phoneNumberId), eq(phoneNumbers.leaseOwner, this.dialerId)))
-          .returning({ id: phoneNumbers.id });
-        if (released.length === 0) return;
-        await tx.delete(calls).where(eq(calls.id, number.callId));
-        await tx
-          .update(campaigns)
-          .set({ callCount: sql`${campaigns.callCount} - 1` })
-          .where(eq(campaigns.id, number.campaignId));
-      });
-    }
   }
 
   async recordSms(args: {

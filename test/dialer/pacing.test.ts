@@ -1,0 +1,121 @@
+// Pacing as the real dialer keeps it, in virtual time on a real database: concurrent calls and call starts per second
+// per campaign, per client (across its campaigns) and per carrier (across clients) never exceed their limits, and the
+// dialer does use the room it has (the limit is reached, not merely respected by dialling one call at a time).
+// Concurrency and starts are counted from the carrier's side (a recording wrapper around the simulated carrier) and
+// checked against the database's call rows.
+//
+// Tests run in date order: the database is shared by the file and virtual time must only move forward.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS } from '../helpers/backends.js';
+import {
+  DialerHarness,
+  expectCompletedConsistently,
+  london,
+  maxConcurrent,
+  maxStartsPerSecond,
+  mobileNumbers,
+  recordsOf,
+  type RunResult,
+} from '../helpers/dialer-harness.js';
+import { VirtualClock } from '../../src/domain/clock.js';
+import type { PacingLimits } from '../../src/dialer/pacing.js';
+import type { OutcomeMix } from '../../src/telephony/simulated/simulated-carrier.js';
+
+/** Mostly people (calls of 5-15 s), some rings-out (20 s), busy lines and machines: calls of varied length. */
+const MIX: OutcomeMix = { human: 6, machine: 1, busy: 1, noAnswer: 2, failed: 0, rejected: 0 };
+const TALK = { answerRingMs: { minMs: 2_000, maxMs: 10_000 }, humanHangUpProbability: 0 };
+const RING_TIMEOUT_MS = 20_000;
+const TWO_ATTEMPTS = [{ interval: 0 }, { interval: 1 }];
+
+const WIDE = { maxConcurrentCalls: 100, maxCallsPerSecond: 100 };
+
+describe.each(BACKENDS)('dialer pacing on $kind', ({ kind }) => {
+  let harness: DialerHarness;
+  beforeAll(async () => {
+    harness = await DialerHarness.open(kind);
+  });
+  afterAll(async () => {
+    await harness?.dispose();
+  });
+
+  async function runPaced(date: string, pacing: PacingLimits, campaignsPerClient: number[], numbersPerCampaign: number) {
+    const clock = new VirtualClock(london(date, '00:00'));
+    const campaignIds: number[] = [];
+    for (const count of campaignsPerClient) {
+      const tenant = await harness.tenant();
+      for (let i = 0; i < count; i++) {
+        campaignIds.push(
+          await harness.campaign(
+            tenant,
+            {
+              startDate: date,
+              startTime: '09:00',
+              finishTime: '17:00',
+              attempts: TWO_ATTEMPTS,
+              phoneNumbers: mobileNumbers(numbersPerCampaign, campaignIds.length * 1_000),
+            },
+            clock.now(),
+          ),
+        );
+      }
+    }
+    const run = await harness.run({
+      clock,
+      campaignIds,
+      carrier: { mix: MIX, talk: TALK },
+      config: { pacing, ringTimeoutMs: RING_TIMEOUT_MS },
+    });
+    const perCampaign = [];
+    for (const id of campaignIds) perCampaign.push(await expectCompletedConsistently(harness, id, run));
+    return { run, perCampaign };
+  }
+
+  /** The limit holds for these dials, and is reached: the dialer filled the room it had. */
+  function expectLimit(label: string, run: RunResult, phoneNumberIds: number[], limit: { maxConcurrentCalls: number; maxCallsPerSecond: number }) {
+    const dials = recordsOf(run.carrier.records, phoneNumberIds);
+    expect(dials.length, label).toBeGreaterThan(0);
+    expect(maxConcurrent(dials), `${label}: concurrent calls`).toBe(limit.maxConcurrentCalls);
+    expect(maxStartsPerSecond(dials), `${label}: starts in one second`).toBe(limit.maxCallsPerSecond);
+  }
+
+  it('keeps a campaign to its concurrent calls and calls per second', async () => {
+    const limit = { maxConcurrentCalls: 3, maxCallsPerSecond: 1 };
+    const { run, perCampaign } = await runPaced('2027-06-07', { campaign: limit, client: { maxConcurrentCalls: 10, maxCallsPerSecond: 5 }, carrier: WIDE }, [1], 60);
+    const { calls, numbers } = perCampaign[0]!;
+    expect(calls.length).toBeGreaterThan(60);
+    expectLimit('campaign', run, numbers.map((n) => n.id), limit);
+    // The database's call rows say the same: at most one start in any second.
+    const starts = calls.map((call) => call.startTime.getTime()).sort((a, b) => a - b);
+    for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(1_000);
+    // Every first attempt was due at 09:00; at one call a second, the 60th cannot start before 09:00:59.
+    expect(starts[59]! - london('2027-06-07', '09:00').getTime()).toBeGreaterThanOrEqual(59_000);
+  });
+
+  it('keeps two campaigns of one client to the client limit together', async () => {
+    const client = { maxConcurrentCalls: 4, maxCallsPerSecond: 2 };
+    const { run, perCampaign } = await runPaced(
+      '2027-06-08',
+      { campaign: { maxConcurrentCalls: 5, maxCallsPerSecond: 5 }, client, carrier: WIDE },
+      [2],
+      30,
+    );
+    const ids = perCampaign.flatMap((c) => c.numbers.map((n) => n.id));
+    expectLimit('client', run, ids, client);
+    expect(run.carrier.maxUp).toBe(client.maxConcurrentCalls);
+  });
+
+  it('keeps two clients to the carrier limit together', async () => {
+    const carrier = { maxConcurrentCalls: 3, maxCallsPerSecond: 2 };
+    const { run, perCampaign } = await runPaced(
+      '2027-06-09',
+      { campaign: { maxConcurrentCalls: 5, maxCallsPerSecond: 5 }, client: { maxConcurrentCalls: 5, maxCallsPerSecond: 5 }, carrier },
+      [1, 1],
+      30,
+    );
+    const ids = perCampaign.flatMap((c) => c.numbers.map((n) => n.id));
+    expectLimit('carrier', run, ids, carrier);
+    expect(run.carrier.maxUp).toBe(carrier.maxConcurrentCalls);
+    // Both clients were dialled.
+    for (const campaign of perCampaign) expect(campaign.calls.length).toBeGreaterThan(30);
+  });
+});
