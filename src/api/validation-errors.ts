@@ -2,6 +2,7 @@
 // Ajv's own messages name the schema ("must match pattern \"^([01]?\d|2[0-3])...\"", "must NOT have more than 100
 // characters"); clients show these messages to people, so each keyword gets a sentence that names the field and
 // says what is expected instead.
+import type { FastifyRequest } from 'fastify';
 import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
 import { FieldErrorCollector, type FieldErrors } from './problem.js';
 import { type FieldNameOverrides, jsonPointerToFieldPath, joinFieldPath } from './field-path.js';
@@ -146,4 +147,15 @@ function typeName(type: string): string {
     .split(',')
     .map((name) => (name === 'null' ? 'null' : /^[aeiou]/.test(name) ? `an ${name}` : `a ${name}`))
     .join(' or ');
+}
+
+/**
+ * For routes with `attachValidation: true`, which gather schema errors with their own rules into one answer: the
+ * body's schema errors as field errors. A failure elsewhere (path or query parameters) is thrown as it is.
+ */
+export function attachedBodyErrors(request: FastifyRequest, overrides: FieldNameOverrides = {}): FieldErrors {
+  const error = request.validationError as (Error & { validation?: FastifySchemaValidationError[]; validationContext?: string }) | undefined;
+  if (!error) return {};
+  if (error.validationContext !== 'body') throw error;
+  return error.validation ? schemaErrorsToFieldErrors(error.validation, 'body', overrides) : {};
 }

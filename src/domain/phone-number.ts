@@ -76,14 +76,15 @@ const EMERGENCY_CODES = new Set(['999', '112', '911']);
 
 // Types a campaign may call (uk-rules.md: 071-075/077-079 mobile, 01/02 fixed, 03/055 UAN, 056 VoIP, 0800/0808
 // free). FIXED_LINE_OR_MOBILE is what NANP numbers (+1) report.
-const ALLOWED_TYPES: ReadonlySet<PhoneNumberType> = new Set<PhoneNumberType>([
+export const CALLABLE_NUMBER_TYPES = [
   'MOBILE',
   'FIXED_LINE',
   'FIXED_LINE_OR_MOBILE',
   'UAN',
   'VOIP',
   'TOLL_FREE',
-]);
+] as const satisfies readonly PhoneNumberType[];
+const ALLOWED_TYPES: ReadonlySet<PhoneNumberType> = new Set<PhoneNumberType>(CALLABLE_NUMBER_TYPES);
 
 const UK_COUNTRY_CALLING_CODE = '44';
 // UK national numbers 084x and 087x (without the trunk 0): Ofcom's revenue-sharing service numbers.

@@ -9,17 +9,10 @@
 //   numbering plan); every other country takes the INTERNATIONAL rate.
 // - The result is rounded to 4 decimals, half away from zero (as PostgreSQL rounds numeric), because the `price`
 //   column is numeric(12,4).
+import { CALLABLE_NUMBER_TYPES } from './phone-number.js';
 
-/** Number types the dialer may call (phone-number.ts ALLOWED_TYPES), plus INTERNATIONAL for non-+44 numbers. */
-export const RATE_KEYS = [
-  'MOBILE',
-  'FIXED_LINE',
-  'FIXED_LINE_OR_MOBILE',
-  'UAN',
-  'VOIP',
-  'TOLL_FREE',
-  'INTERNATIONAL',
-] as const;
+/** Number types the dialer may call, plus INTERNATIONAL for non-+44 numbers. */
+export const RATE_KEYS = [...CALLABLE_NUMBER_TYPES, 'INTERNATIONAL'] as const;
 export type RateKey = (typeof RATE_KEYS)[number];
 
 /** GBP per minute for each rate key. */

@@ -11,8 +11,7 @@ import {
   CAMPAIGN_FIELD_NAMES,
   CampaignListItemSchema,
 } from '../schemas/campaigns.js';
-import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
-import { schemaErrorsToFieldErrors } from '../validation-errors.js';
+import { attachedBodyErrors } from '../validation-errors.js';
 import { checkPhoneNumbersRequest } from '../../domain/campaign-request.js';
 import { validationProblem } from '../problem.js';
 import { conflict, notFound } from '../problem.js';
@@ -90,16 +89,13 @@ export const campaignLifecycleRoutes: FastifyPluginAsyncTypebox = async (app) =>
       },
     },
     async (request, reply) => {
-      const validationError = request.validationError as
-        | (Error & { validation?: FastifySchemaValidationError[]; validationContext?: string })
-        | undefined;
-      if (validationError && validationError.validationContext !== 'body') throw validationError;
+      const schemaErrors = attachedBodyErrors(request, CAMPAIGN_FIELD_NAMES);
       const { clientId } = request;
       const id = request.params.id;
       const campaign = await guard(clientId, id, 'addNumbers');
       const check = checkPhoneNumbersRequest({
         body: request.body,
-        schemaErrors: validationError?.validation ? schemaErrorsToFieldErrors(validationError.validation, 'body', CAMPAIGN_FIELD_NAMES) : {},
+        schemaErrors,
         ignoreInvalidPhoneNumbers: request.query.ignoreInvalidPhoneNumbers?.toLowerCase() === 'true',
       });
       if (!check.ok) throw validationProblem(check.errors);

@@ -1,6 +1,5 @@
 // The Voice Campaigns API, exactly as ../shared/spec/voice-campaigns.md documents it.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
 import { Type } from '@sinclair/typebox';
 import { clientAuthHook } from '../plugins/auth.js';
 import { errorResponses, IdParams } from '../schemas/common.js';
@@ -18,7 +17,7 @@ import {
 } from '../schemas/campaigns.js';
 import { CampaignPageQuery } from '../schemas/campaign-query.js';
 import { notFound, validationProblem } from '../problem.js';
-import { schemaErrorsToFieldErrors } from '../validation-errors.js';
+import { attachedBodyErrors } from '../validation-errors.js';
 import { checkCampaignRequest } from '../../domain/campaign-request.js';
 import { FieldErrorCollector } from '../../domain/field-errors.js';
 import { isUniqueViolation } from '../../store/errors.js';
@@ -132,15 +131,9 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
       async (request, reply) => {
-        const validationError = request.validationError as
-          | (Error & { validation?: FastifySchemaValidationError[]; validationContext?: string })
-          | undefined;
-        if (validationError && validationError.validationContext !== 'body') throw validationError;
+        const schemaErrors = attachedBodyErrors(request, CAMPAIGN_FIELD_NAMES);
         const ignoreInvalidPhoneNumbers =
           String((request.params as { ignoreInvalidPhoneNumbers?: string }).ignoreInvalidPhoneNumbers).toLowerCase() === 'true';
-        const schemaErrors = validationError?.validation
-          ? schemaErrorsToFieldErrors(validationError.validation, 'body', CAMPAIGN_FIELD_NAMES)
-          : {};
         const check = checkCampaignRequest({ body: request.body, schemaErrors, now: clock.now(), ignoreInvalidPhoneNumbers });
         const body: Record<string, unknown> = isPlainObject(request.body) ? request.body : {};
 
