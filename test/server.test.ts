@@ -59,6 +59,10 @@ describe('settings', () => {
     expect(() => loadSettings({ PORT: 'eighty' })).toThrow(/PORT="eighty"/);
     expect(() => loadSettings({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => loadSettings({ ADMIN_TOKEN: 'short' })).toThrow(/ADMIN_TOKEN/);
+    expect(() => loadSettings({ SIMULATED_MIX_JSON: '{"bsy": 3}' })).toThrow(/SIMULATED_MIX_JSON: unknown outcome "bsy"/);
+    expect(() => loadSettings({ RATES_JSON: '{"MOBILE": -1}' })).toThrow(/RATES_JSON/);
+    expect(() => loadSettings({ RING_TIMEOUT_S: '10' })).toThrow(/RING_TIMEOUT_S/);
+    expect(loadSettings({ SIMULATED_MIX_JSON: '{"busy": 30}' }).SIMULATED_MIX_JSON).toBe('{"busy": 30}');
     expect(loadSettings({}).PORT).toBe(3000);
   });
 });

@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parseRateTable } from '../domain/pricing.js';
+import { parseOutcomeMix } from '../telephony/simulated/callee-plan.js';
 
 export const SettingsSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'HTTP port' }),
@@ -27,6 +28,11 @@ export const SettingsSchema = Type.Object({
     description: 'Telephony: simulated (deterministic, no real calls); SIP trunks arrive with issue 5',
   }),
   SIMULATED_SEED: Type.Integer({ default: 1, description: 'Seed of the simulated carrier: same seed, same outcomes' }),
+  SIMULATED_MIX_JSON: Type.Optional(
+    Type.String({
+      description: 'Outcome weights of the simulated carrier for numbers that are not test numbers, e.g. {"busy":30}; keys human, machine, busy, noAnswer, failed, rejected',
+    }),
+  ),
   SIMULATED_TIME_SCALE: Type.Number({
     exclusiveMinimum: 0,
     maximum: 1,
@@ -71,6 +77,13 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       parseRateTable(settings.RATES_JSON);
     } catch (error) {
       problems.push(`RATES_JSON: ${(error as Error).message}`);
+    }
+  }
+  if (settings.SIMULATED_MIX_JSON !== undefined) {
+    try {
+      parseOutcomeMix(settings.SIMULATED_MIX_JSON);
+    } catch (error) {
+      problems.push(`SIMULATED_MIX_JSON: ${(error as Error).message}`);
     }
   }
   if (problems.length > 0) throw new SettingsError(`Invalid settings:\n  ${problems.join('\n  ')}`);

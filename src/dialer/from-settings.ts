@@ -5,6 +5,7 @@ import { systemClock, type Clock } from '../domain/clock.js';
 import { parseRateTable, DEFAULT_RATES_GBP_PER_MINUTE } from '../domain/pricing.js';
 import { DialerStore } from '../store/repositories/dialer-store.js';
 import { SimulatedCarrier } from '../telephony/simulated/simulated-carrier.js';
+import { parseOutcomeMix } from '../telephony/simulated/callee-plan.js';
 import { SimulatedSmsProvider } from '../sms/simulated-sms.js';
 import { Dialer, newDialerId, type DialerLogger } from './dialer.js';
 
@@ -15,7 +16,11 @@ function scaledSleeps(clock: Clock, scale: number): Clock {
 
 export function dialerFromSettings(settings: Settings, database: Database, log: DialerLogger, clock: Clock = systemClock): Dialer {
   const carrierClock = settings.SIMULATED_TIME_SCALE === 1 ? clock : scaledSleeps(clock, settings.SIMULATED_TIME_SCALE);
-  const carrier = new SimulatedCarrier({ clock: carrierClock, seed: settings.SIMULATED_SEED });
+  const carrier = new SimulatedCarrier({
+    clock: carrierClock,
+    seed: settings.SIMULATED_SEED,
+    ...(settings.SIMULATED_MIX_JSON ? { mix: parseOutcomeMix(settings.SIMULATED_MIX_JSON) } : {}),
+  });
   return new Dialer({
     store: new DialerStore(database.db, newDialerId()),
     carrier,

@@ -219,6 +219,28 @@ export function drawKeys(rng: Rng, keypresses: Readonly<Record<string, number>>)
   return '';
 }
 
+/**
+ * An operator's mix override (SIMULATED_MIX_JSON): any of the six weights, the rest keep their defaults. Throws a
+ * RangeError naming the bad key.
+ */
+export function parseOutcomeMix(json: string): OutcomeMix {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new RangeError('is not valid JSON');
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new RangeError('must be a JSON object of weights');
+  const mix: OutcomeMix = { ...DEFAULT_OUTCOME_MIX };
+  for (const [key, weight] of Object.entries(value)) {
+    if (!(key in mix)) throw new RangeError(`unknown outcome "${key}"; use ${Object.keys(mix).join(', ')}`);
+    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) throw new RangeError(`${key} must be a weight >= 0`);
+    mix[key as keyof OutcomeMix] = weight;
+  }
+  if (Object.values(mix).every((weight) => weight === 0)) throw new RangeError('needs a positive weight');
+  return mix;
+}
+
 /** Checks settings once, at construction: a bad mix or range is a configuration bug, so it throws. */
 export function validateSettings(mix: Readonly<OutcomeMix>, talk: Readonly<TalkSettings>): void {
   const weights = Object.entries(mix) as [string, number][];
