@@ -14,9 +14,9 @@ export interface DemoClient {
 
 const DEMO_FLOW = {
   name: 'Demo reminder',
-  message: 'Hello {Name}. This is a reminder from Ringcast Demo about your appointment on {Parameter1}. Goodbye.',
-  voicemailMessage: 'Hello {Name}, this is Ringcast Demo with a reminder about {Parameter1}. Please call us back. Goodbye.',
-  smsText: 'Hello {Name}, Ringcast Demo tried to call you about {Parameter1}. We will try again later.',
+  message: 'Hello {Name}. This is Ringcast Demo with a reminder about your appointment. To change it, call 020 7946 0999. Goodbye.',
+  voicemailMessage: 'Hello {Name}, this is Ringcast Demo with a reminder about your appointment. Please call us on 020 7946 0999. Goodbye.',
+  smsText: 'Hello {Name}, Ringcast Demo tried to call you about your appointment. Call 020 7946 0999 to change it.',
 };
 
 /**
