@@ -18,6 +18,7 @@ import { CampaignLifecycleRepository } from './store/repositories/campaign-lifec
 import { campaignLifecycleRoutes } from './api/routes/campaign-lifecycle.js';
 import { canonicalizeKeys } from './api/case-insensitive.js';
 import { ProblemSchema } from './api/schemas/common.js';
+import { FlowSchema } from './callflow/schema.js';
 import { adminRoutes } from './api/routes/admin.js';
 import { discoveryRoutes } from './api/routes/discovery.js';
 import { campaignRoutes } from './api/routes/campaigns.js';
@@ -77,6 +78,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
 
   installErrorHandling(app);
   app.addSchema(ProblemSchema);
+  // The call-flow language, listed in the OpenAPI document's components (validateFlow enforces it).
+  app.addSchema({ ...FlowSchema, $id: 'CallFlowDocument', title: 'CallFlowDocument' });
 
   // JSON with comments (the document's example body has a `//` line that clients paste as is), charset or not;
   // every other media type is a 415.

@@ -5,14 +5,17 @@ import type { Settings } from '../config/settings.js';
 import { HttpProblem } from '../api/problem.js';
 import { openConfiguredDatabase } from '../store/open-from-settings.js';
 import { TenantRepository } from '../store/repositories/tenants.js';
-import { createCallFlow, createCli, createClient } from '../tenancy/operator.js';
+import { readFileSync } from 'node:fs';
+import { createCallFlow, createCli, createClient, updateCallFlow } from '../tenancy/operator.js';
+import { toCallFlowView } from '../api/routes/call-flow-views.js';
 
 export const ADMIN_USAGE = `ringcast admin <resource> <action> [options]   (prints JSON)
 
   clients   create --name NAME | list | show ID | delete ID
   apikeys   create --client ID | list --client ID | revoke KEY_ID
-  callflows create --client ID --name NAME [--message TEXT] [--voicemail-message TEXT] [--sms-text TEXT]
-            list --client ID | show --client ID FLOW_ID | delete --client ID FLOW_ID
+  callflows create --client ID --name NAME [--flow-file FLOW.json | --message TEXT --voicemail-message TEXT --sms-text TEXT]
+            update --client ID FLOW_ID --name NAME [--flow-file FLOW.json | --message TEXT ...]   (a new version)
+            list --client ID | show --client ID FLOW_ID | versions --client ID FLOW_ID | delete --client ID FLOW_ID
   clis      create --client ID --number NUMBER [--label TEXT]
             list --client ID | show --client ID CLI_ID | delete --client ID CLI_ID`;
 
@@ -44,6 +47,7 @@ export async function runAdminCommand(args: string[], settings: Settings): Promi
       message: { type: 'string' },
       'voicemail-message': { type: 'string' },
       'sms-text': { type: 'string' },
+      'flow-file': { type: 'string' },
     },
   });
   const [resource, action, idText] = positionals;
@@ -66,6 +70,25 @@ export async function runAdminCommand(args: string[], settings: Settings): Promi
     const deleted = (ok: boolean, what: string) => {
       if (!ok) throw new HttpProblem(404, 'not-found', `${what} does not exist.`);
       return { deleted: true };
+    };
+    /** A flow from --flow-file (a JSON flow document) or from the one-message options. */
+    const flowInput = () => {
+      const file = values['flow-file'];
+      let flow: unknown;
+      if (file !== undefined) {
+        try {
+          flow = JSON.parse(readFileSync(file, 'utf8'));
+        } catch (error) {
+          throw new UsageError(`--flow-file ${file}: ${(error as Error).message}`);
+        }
+      }
+      return {
+        name: required(values.name, 'name'),
+        ...(flow !== undefined ? { flow } : {}),
+        message: values.message,
+        voicemailMessage: values['voicemail-message'],
+        smsText: values['sms-text'],
+      };
     };
     const requireClient = async (cid: number) => found(await tenants.getClient(cid), `Client ${cid}`);
 
@@ -90,17 +113,17 @@ export async function runAdminCommand(args: string[], settings: Settings): Promi
         return deleted(await tenants.revokeApiKey(id(), new Date()), `Active API key ${idText}`);
       case 'callflows create':
         await requireClient(clientId());
-        return createCallFlow(tenants, clientId(), {
-          name: required(values.name, 'name'),
-          message: values.message,
-          voicemailMessage: values['voicemail-message'],
-          smsText: values['sms-text'],
-        });
+        return toCallFlowView(await createCallFlow(tenants, clientId(), flowInput()));
+      case 'callflows update':
+        return toCallFlowView(found(await updateCallFlow(tenants, clientId(), id(), flowInput()), `Call flow ${idText}`));
+      case 'callflows versions':
+        found(await tenants.getCallFlow(clientId(), id()), `Call flow ${idText}`);
+        return tenants.listCallFlowVersions(id());
       case 'callflows list':
         await requireClient(clientId());
-        return tenants.listCallFlows(clientId());
+        return (await tenants.listCallFlows(clientId())).map(toCallFlowView);
       case 'callflows show':
-        return found(await tenants.getCallFlow(clientId(), id()), `Call flow ${idText}`);
+        return toCallFlowView(found(await tenants.getCallFlow(clientId(), id()), `Call flow ${idText}`));
       case 'callflows delete':
         return deleted(await tenants.deleteCallFlow(clientId(), id()), `Call flow ${idText}`);
       case 'clis create':

@@ -9,6 +9,7 @@ import { TenantRepository } from '../store/repositories/tenants.js';
 import { CampaignRepository } from '../store/repositories/campaigns.js';
 import { DialerStore } from '../store/repositories/dialer-store.js';
 import { createCallFlow, createCli } from '../tenancy/operator.js';
+import { MENU_FLOW_EXAMPLE } from '../callflow/examples.js';
 import { checkCampaignRequest } from '../domain/campaign-request.js';
 import { VirtualClock } from '../domain/clock.js';
 import { CallOutcome, CampaignStatus, NumberStatus } from '../domain/enums.js';
@@ -34,6 +35,8 @@ export interface DemoSummary {
   outcomes: Record<string, number>;
   numberStatuses: Record<string, number>;
   voicemailsLeft: number;
+  callsWithKeypresses: number;
+  transfers: number;
   smsSent: number;
   totalPriceGbp: number;
   virtualHours: number;
@@ -70,12 +73,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   try {
     const tenants = new TenantRepository(database.db);
     const { client } = await tenants.createClient('Demo Deliveries Ltd');
-    const flow = await createCallFlow(tenants, client.id, {
-      name: 'Delivery reminder',
-      message: 'Hello {Name}. Your parcel {Parameter1} arrives tomorrow between {Parameter2}. Goodbye.',
-      voicemailMessage: 'Hello {Name}, this is Demo Deliveries about parcel {Parameter1}. Call us on 020 7946 0999.',
-      smsText: 'Hi {Name}, we tried to call about parcel {Parameter1}. Call 020 7946 0999 to rebook.',
-    });
+    // A menu: press 1 to confirm (and get a text), 2 to be put through; machines get the voicemail message.
+    const flow = await createCallFlow(tenants, client.id, { name: 'Appointment reminder with a menu', flow: MENU_FLOW_EXAMPLE });
     const cli = await createCli(tenants, client.id, { number: '020 7946 0999', label: 'Deliveries' });
     const check = checkCampaignRequest({
       body: {
@@ -97,8 +96,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
           number,
           name: `Customer ${i + 1}`,
           parameters: [
-            { parameter: 1, value: `PX${100000 + i}` },
-            { parameter: 2, value: '9 and 11 am' },
+            { parameter: 1, value: `Tuesday at ${9 + (i % 8)} o'clock` },
           ],
         })),
       },
@@ -147,8 +145,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const statusRows = await rows<{ status: number; n: number }>(
       sql`select status, count(*)::int as n from phone_numbers where campaign_id = ${campaignId} group by status`,
     );
-    const [totals] = await rows<{ calls: number; voicemails: number; price: string; first: string | null; last: string | null }>(sql`
+    const [totals] = await rows<{
+      calls: number;
+      voicemails: number;
+      keyed: number;
+      transfers: number;
+      price: string;
+      first: string | null;
+      last: string | null;
+    }>(sql`
       select count(*)::int as calls, count(*) filter (where c.voicemail_left)::int as voicemails,
+             count(*) filter (where c.user_input <> '')::int as keyed, count(*) filter (where c.is_transfer_call)::int as transfers,
              coalesce(sum(c.price), 0)::text as price, min(c.start_time)::text as first, max(c.start_time)::text as last
       from calls c join phone_numbers p on p.id = c.phone_number_id where p.campaign_id = ${campaignId}`);
     const [sms] = await rows<{ n: number }>(
@@ -166,6 +173,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       outcomes: Object.fromEntries(outcomeRows.map((r) => [nameOf(CallOutcome.members, r.outcome), Number(r.n)])),
       numberStatuses: Object.fromEntries(statusRows.map((r) => [nameOf(NumberStatus.members, r.status), Number(r.n)])),
       voicemailsLeft: totals?.voicemails ?? 0,
+      callsWithKeypresses: totals?.keyed ?? 0,
+      transfers: totals?.transfers ?? 0,
       smsSent: sms?.n ?? 0,
       totalPriceGbp: Number(totals?.price ?? 0),
       virtualHours: Math.round(((clock.now().getTime() - DateTime.fromISO(`${firstDay}T08:00`, { zone }).minus({ days: 1 }).toMillis()) / 3_600_000) * 10) / 10,
@@ -191,7 +200,8 @@ export function formatDemoSummary(summary: DemoSummary): string {
     table(summary.outcomes),
     `  number statuses:`,
     table(summary.numberStatuses),
-    `  answerphone messages left: ${summary.voicemailsLeft}    SMS on busy sent: ${summary.smsSent}    cost: £${summary.totalPriceGbp.toFixed(2)}`,
+    `  menu: ${summary.callsWithKeypresses} calls with keypresses, ${summary.transfers} transferred`,
+    `  answerphone messages left: ${summary.voicemailsLeft}    SMS sent: ${summary.smsSent}    cost: £${summary.totalPriceGbp.toFixed(2)}`,
     `  ${summary.virtualHours} hours of virtual time in ${summary.wallSeconds} s of wall time`,
   ].join('\n');
 }

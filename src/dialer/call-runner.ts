@@ -5,7 +5,7 @@ import type { AnsweredCall, Carrier, HangupInfo } from '../telephony/carrier.js'
 import type { Clock } from '../domain/clock.js';
 import { CallOutcome, CallStage, type AttemptSelector } from '../domain/enums.js';
 import { leaveVoicemailOn, outcomeForFailure } from '../domain/outcome-policy.js';
-import { renderPlaceholders } from '../domain/placeholders.js';
+import { runFlow, runVoicemail } from '../callflow/interpreter.js';
 import { formatCallId } from '../telephony/call-id.js';
 import type { CampaignForDialing, ClaimedNumber } from '../store/repositories/dialer-store.js';
 
@@ -34,6 +34,8 @@ export interface RunCallArgs {
   signal?: AbortSignal;
   /** Stage changes as they happen, for the phonenumbers endpoint to show calls in progress. */
   onStage?: (stage: CallStage) => void;
+  /** Sends a text to the number called, for the flow's sms steps. */
+  sendSms?: (text: string) => Promise<void>;
 }
 
 function describeHangup(info: HangupInfo): string {
@@ -93,23 +95,37 @@ export async function runCall(args: RunCallArgs): Promise<CallReport> {
   let outcome: CallOutcome;
   let reachedEnd = false;
 
+  let userInput = '';
+  let isTransferCall = false;
   if (call.answeredBy === 'human') {
     outcome = CallOutcome.Answered;
     setStage(CallStage.MessagePlaying);
-    const spoken = await call.say(renderPlaceholders(campaign.flow.message, values));
-    reachedEnd = !spoken.hungUp;
+    // The call flow (src/callflow): messages, menus, transfers, texts, until it hangs up or the callee does.
+    const flowResult = await runFlow({
+      flow: campaign.flow,
+      call,
+      values,
+      sendSms: args.sendSms ?? (async () => {}),
+      onStep: (_stepId, stepNumber) => {
+        const step = campaign.flow.steps[stepNumber - 1];
+        if (step?.type === 'gather') setStage(CallStage.GatheringInput);
+        else if (step?.type === 'transfer') setStage(CallStage.Transferring);
+        else if (step?.type === 'sms') setStage(CallStage.SmsSending);
+        else setStage(CallStage.MessagePlaying);
+      },
+    });
+    userInput = flowResult.userInput;
+    isTransferCall = flowResult.isTransferCall;
+    if (isTransferCall) setStage(CallStage.Transferred);
+    reachedEnd = flowResult.hungUpBy === 'flow';
   } else {
     outcome = CallOutcome.AnsweringMachine;
     const total = campaign.attempts.length;
     if (leaveVoicemailOn(campaign.answerPhoneMessage as AttemptSelector, number.attemptNumber, total)) {
       // The message starts after the greeting (the beep), or the machine records only its tail.
-      const greeting = await call.waitForGreetingEnd();
-      if (!greeting.hungUp) {
-        setStage(CallStage.VoicemailMessage);
-        const left = await call.say(renderPlaceholders(campaign.flow.voicemailMessage, values));
-        voicemailLeft = !left.hungUp;
-        reachedEnd = voicemailLeft;
-      }
+      setStage(CallStage.VoicemailMessage);
+      voicemailLeft = (await runVoicemail(campaign.flow, call, values)).left;
+      reachedEnd = voicemailLeft;
     } else {
       reachedEnd = true;
     }
@@ -126,8 +142,8 @@ export async function runCall(args: RunCallArgs): Promise<CallReport> {
     endedAt,
     stage: reachedEnd ? CallStage.Completed : stageReached,
     outcome,
-    userInput: '',
-    isTransferCall: false,
+    userInput,
+    isTransferCall,
     answeredSeconds: Math.max(0, (endedAt.getTime() - answeredAt.getTime()) / 1000),
     answeredBy: call.answeredBy,
     voicemailLeft,

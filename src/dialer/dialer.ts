@@ -322,6 +322,7 @@ export class Dialer {
         number,
         ringTimeoutMs: this.config.ringTimeoutMs,
         signal,
+        sendSms: (text) => this.track(this.sendSms(plan.campaign, number, text)),
         onStage: (stage) => {
           // Claiming wrote Dialling; Ringing is the one progress step worth a write before the call ends.
           if (stage === CallStage.Ringing) {
@@ -392,10 +393,15 @@ export class Dialer {
   }
 
   private async sendBusySms(campaign: CampaignForDialing, number: ClaimedNumber): Promise<void> {
-    const text = renderPlaceholders(campaign.flow.smsText, {
+    const text = renderPlaceholders(campaign.flow.smsOnBusy, {
       name: number.name,
       parameters: new Map(number.parameters.map((p) => [p.parameter, p.value])),
     });
+    await this.sendSms(campaign, number, text);
+  }
+
+  /** Sends a text (SMS on busy, or a flow's sms step) and records it with its parts in the number's outcomes. */
+  private async sendSms(campaign: CampaignForDialing, number: ClaimedNumber, text: string): Promise<void> {
     const parts = smsParts(text);
     const sent = await this.deps.sms.send({ to: number.number, from: campaign.cliNumber, text }).catch((error: Error) => ({
       status: 'failed' as const,

@@ -18,6 +18,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { Flow } from '../callflow/schema.js';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 
@@ -52,12 +53,27 @@ export const callFlows = pgTable(
       .notNull()
       .references(() => clients.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
-    message: text('message').notNull(),
-    voicemailMessage: text('voicemail_message').notNull(),
-    smsText: text('sms_text').notNull(),
+    /** The version new campaigns use; every edit adds a version and moves this on. */
+    currentVersion: integer('current_version').notNull().default(1),
     createdAt: createdAt(),
   },
   (table) => [index('call_flows_client_idx').on(table.clientId)],
+);
+
+/** Every version of every call flow, never changed once written: a campaign keeps the version it was created with. */
+export const callFlowVersions = pgTable(
+  'call_flow_versions',
+  {
+    id: serial('id').primaryKey(),
+    callFlowId: integer('call_flow_id')
+      .notNull()
+      .references(() => callFlows.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    /** The flow document (src/callflow/schema.ts), validated before it is stored. */
+    document: jsonb('document').$type<Flow>().notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex('call_flow_versions_flow_version_idx').on(table.callFlowId, table.version)],
 );
 
 export const clis = pgTable(
@@ -96,6 +112,10 @@ export const campaigns = pgTable(
     callFlowId: integer('call_flow_id')
       .notNull()
       .references(() => callFlows.id),
+    /** The flow version this campaign runs, fixed when it was created. */
+    callFlowVersionId: integer('call_flow_version_id')
+      .notNull()
+      .references(() => callFlowVersions.id),
     cliId: integer('cli_id')
       .notNull()
       .references(() => clis.id),
@@ -216,8 +236,7 @@ export const smsMessages = pgTable(
     providerId: text('provider_id'),
   },
   (table) => [
-    index('sms_messages_number_idx').on(table.phoneNumberId),
-    // One SMS per (number, attempt): a retried write after a crash cannot send twice.
-    uniqueIndex('sms_messages_number_attempt_idx').on(table.phoneNumberId, table.attemptNumber),
+    // A call flow may send several texts in one attempt, so (number, attempt) is not unique.
+    index('sms_messages_number_idx').on(table.phoneNumberId, table.attemptNumber),
   ],
 );

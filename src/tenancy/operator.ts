@@ -1,7 +1,7 @@
 // Operator actions shared by the HTTP operator API and the `ringcast admin` commands, so both apply the same rules.
 import { FieldErrorCollector, validationProblem } from '../api/problem.js';
 import { DEFAULT_FLOW_MESSAGE, DEFAULT_SMS_TEXT, DEFAULT_VOICEMAIL_MESSAGE } from '../domain/call-flow-defaults.js';
-import { unknownPlaceholders } from '../domain/placeholders.js';
+import { flowFromSimpleMessage, validateFlow, type Flow } from '../callflow/index.js';
 import { checkCallerId } from '../domain/phone-number.js';
 import type { CallFlowRow, ClientRow, CliRow, TenantRepository } from '../store/repositories/tenants.js';
 
@@ -14,29 +14,65 @@ export async function createClient(tenants: TenantRepository, name: string): Pro
 
 export interface CallFlowInput {
   name: string;
+  /** A flow document (src/callflow/schema.ts); or, for a one-message flow, the three texts below. */
+  flow?: unknown;
   message?: string | undefined;
   voicemailMessage?: string | undefined;
   smsText?: string | undefined;
 }
 
-export async function createCallFlow(tenants: TenantRepository, clientId: number, input: CallFlowInput): Promise<CallFlowRow> {
-  const flow = {
-    clientId,
-    name: input.name.trim(),
-    message: input.message ?? DEFAULT_FLOW_MESSAGE,
-    voicemailMessage: input.voicemailMessage ?? DEFAULT_VOICEMAIL_MESSAGE,
-    smsText: input.smsText ?? DEFAULT_SMS_TEXT,
-  };
+/** SMS texts longer than this many parts are refused (GSM-7 153 / UCS-2 67 characters a part when concatenated). */
+export const MAX_SMS_PARTS = 4;
+
+/** Field paths of a one-message flow's document, as the request spelled them. */
+const SIMPLE_FIELD_PATHS: Record<string, string> = {
+  'Steps[0].Text': 'Message',
+  'Voicemail.Say': 'VoicemailMessage',
+  SmsOnBusy: 'SmsText',
+};
+
+/** Validates a create or update request and returns the flow document to store (400 with every error otherwise). */
+export function flowFromInput(input: CallFlowInput): { name: string; flow: Flow } {
   const errors = new FieldErrorCollector();
-  if (flow.name === '') errors.add('Name', 'The Name field is required.');
-  for (const field of ['message', 'voicemailMessage', 'smsText'] as const) {
-    for (const placeholder of unknownPlaceholders(flow[field])) {
-      const path = field.charAt(0).toUpperCase() + field.slice(1);
-      errors.add(path, `${placeholder} is not a known placeholder; use {Name} or {Parameter1}..{Parameter9}.`);
+  const name = input.name.trim();
+  if (name === '') errors.add('Name', 'The Name field is required.');
+  const simple = input.message !== undefined || input.voicemailMessage !== undefined || input.smsText !== undefined;
+  if (input.flow !== undefined && simple) {
+    errors.add('Flow', 'Give either a flow document or message/voicemailMessage/smsText, not both.');
+    throw validationProblem(errors.errors);
+  }
+  const document =
+    input.flow ??
+    flowFromSimpleMessage({
+      message: input.message ?? DEFAULT_FLOW_MESSAGE,
+      voicemailMessage: input.voicemailMessage ?? DEFAULT_VOICEMAIL_MESSAGE,
+      smsText: input.smsText ?? DEFAULT_SMS_TEXT,
+    });
+  const checked = validateFlow(document, { maxSmsParts: MAX_SMS_PARTS });
+  if (!checked.ok) {
+    for (const [path, messages] of Object.entries(checked.errors)) {
+      const shown = input.flow === undefined ? (SIMPLE_FIELD_PATHS[path] ?? `Flow.${path}`) : `Flow.${path}`;
+      for (const message of messages) errors.add(shown, message);
     }
   }
-  if (!errors.isEmpty) throw validationProblem(errors.errors);
-  return tenants.createCallFlow(flow);
+  if (!errors.isEmpty || !checked.ok) throw validationProblem(errors.errors);
+  return { name, flow: checked.flow };
+}
+
+export async function createCallFlow(tenants: TenantRepository, clientId: number, input: CallFlowInput): Promise<CallFlowRow> {
+  const { name, flow } = flowFromInput(input);
+  return tenants.createCallFlow({ clientId, name, flow });
+}
+
+/** Saves an edit as a new version; undefined when the flow does not exist for this client. */
+export async function updateCallFlow(
+  tenants: TenantRepository,
+  clientId: number,
+  id: number,
+  input: CallFlowInput,
+): Promise<CallFlowRow | undefined> {
+  const { name, flow } = flowFromInput(input);
+  return tenants.updateCallFlow(clientId, id, { name, flow });
 }
 
 export interface CliInput {

@@ -217,6 +217,15 @@ describe.each(BACKENDS)('operator API on $kind', ({ kind }) => {
         id: expect.any(Number),
         clientId: client.id,
         name: 'Reminder',
+        // Version 1 of a one-step flow document, and its texts as the first API showed them.
+        version: 1,
+        flow: {
+          version: 1,
+          start: 'message',
+          steps: [{ id: 'message', type: 'say', text: DEFAULT_FLOW_MESSAGE }],
+          voicemail: { say: DEFAULT_VOICEMAIL_MESSAGE },
+          smsOnBusy: DEFAULT_SMS_TEXT,
+        },
         message: DEFAULT_FLOW_MESSAGE,
         voicemailMessage: DEFAULT_VOICEMAIL_MESSAGE,
         smsText: DEFAULT_SMS_TEXT,

@@ -1,5 +1,6 @@
 // `ringcast admin ...` runs the operator operations on the configured database and prints the API's JSON.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { MENU_FLOW_EXAMPLE } from '../../src/callflow/examples.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +69,23 @@ describe.each(BACKENDS)('ringcast admin on $kind', ({ kind }) => {
     expect((error as HttpProblem).errors?.Number?.[0]).toMatch(/premium/);
     const flowError = await run('callflows', 'create', '--client', String(client.id), '--name', 'X', '--message', '{Foo}').catch((e) => e);
     expect((flowError as HttpProblem).errors?.Message?.[0]).toMatch(/\{Foo\}/);
+  });
+
+  it('creates a flow from a JSON file and saves an update as a new version', async () => {
+    const client = (await run('clients', 'create', '--name', 'Flows Ltd')) as { id: number };
+    const file = join(dataDir, 'menu.json');
+    writeFileSync(file, JSON.stringify(MENU_FLOW_EXAMPLE));
+    const flow = (await run('callflows', 'create', '--client', String(client.id), '--name', 'Menu', '--flow-file', file)) as {
+      id: number;
+      version: number;
+      flow: { start: string };
+    };
+    expect(flow).toMatchObject({ version: 1, flow: { start: 'menu' } });
+    const updated = await run('callflows', 'update', '--client', String(client.id), String(flow.id), '--name', 'Menu', '--message', 'Just this');
+    expect(updated).toMatchObject({ version: 2, message: 'Just this' });
+    expect(await run('callflows', 'versions', '--client', String(client.id), String(flow.id))).toHaveLength(2);
+    writeFileSync(file, '{ not json');
+    await expect(run('callflows', 'create', '--client', String(client.id), '--name', 'Bad', '--flow-file', file)).rejects.toBeInstanceOf(UsageError);
   });
 
   it('answers bad usage with a usage error, not a crash', async () => {

@@ -73,6 +73,8 @@ export interface FlowTexts {
   message?: string;
   voicemailMessage?: string;
   smsText?: string;
+  /** A whole flow document instead of the three texts. */
+  flow?: unknown;
 }
 
 /** A campaign request body as a client would post it (the document's property names). */
@@ -139,6 +141,8 @@ export interface CallView {
   secondsDuration: number;
   answeredBy: string | null;
   voicemailLeft: boolean;
+  userInput: string;
+  isTransferCall: boolean;
   endReason: string | null;
   sipCode: number | null;
   /** The dialer process that placed the call. */
@@ -309,6 +313,8 @@ export class DialerHarness {
         endReason: calls.endReason,
         sipCode: calls.sipCode,
         dialerId: calls.dialerId,
+        userInput: calls.userInput,
+        isTransferCall: calls.isTransferCall,
       })
       .from(calls)
       .innerJoin(phoneNumbers, eq(phoneNumbers.id, calls.phoneNumberId))

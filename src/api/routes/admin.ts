@@ -6,6 +6,7 @@ import { ClientIdParams, errorResponses } from '../schemas/common.js';
 import {
   ApiKeySchema,
   CallFlowSchema,
+  CallFlowVersionSchema,
   ClientChildParams,
   ClientSchema,
   CliSchema,
@@ -17,7 +18,8 @@ import {
   KeyIdParams,
 } from '../schemas/tenants.js';
 import { conflict, notFound } from '../problem.js';
-import { createCallFlow, createCli, createClient } from '../../tenancy/operator.js';
+import { toCallFlowView } from './call-flow-views.js';
+import { createCallFlow, updateCallFlow, createCli, createClient } from '../../tenancy/operator.js';
 import { isForeignKeyViolation } from '../../store/errors.js';
 
 const tags = ['Operator'];
@@ -105,7 +107,61 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       await requireClient(request.params.clientId);
       const flow = await createCallFlow(tenants, request.params.clientId, request.body);
-      return reply.code(201).header('location', `/api/admin/clients/${flow.clientId}/callflows/${flow.id}`).send(flow);
+      return reply.code(201).header('location', `/api/admin/clients/${flow.clientId}/callflows/${flow.id}`).send(toCallFlowView(flow));
+    },
+  );
+  app.put(
+    '/clients/:clientId/callflows/:id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Update a call flow: saved as a new version; campaigns already created keep theirs',
+        params: ClientChildParams,
+        body: CreateCallFlowBody,
+        response: { 200: CallFlowSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { clientId, id } = request.params;
+      const flow = await updateCallFlow(tenants, clientId, id, request.body);
+      if (!flow) throw notFound(`Call flow ${id} of client ${clientId} does not exist.`);
+      return toCallFlowView(flow);
+    },
+  );
+  app.get(
+    '/clients/:clientId/callflows/:id/versions',
+    {
+      schema: {
+        tags,
+        security,
+        summary: "A call flow's versions",
+        params: ClientChildParams,
+        response: { 200: Type.Array(CallFlowVersionSchema), ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { clientId, id } = request.params;
+      if (!(await tenants.getCallFlow(clientId, id))) throw notFound(`Call flow ${id} of client ${clientId} does not exist.`);
+      return tenants.listCallFlowVersions(id);
+    },
+  );
+  app.get(
+    '/clients/:clientId/callflows/:id/versions/:version',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'One version of a call flow',
+        params: Type.Object({ ...ClientChildParams.properties, version: Type.Integer({ minimum: 1, maximum: 2147483647 }) }),
+        response: { 200: CallFlowSchema, ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { clientId, id, version } = request.params;
+      const flow = await tenants.getCallFlowVersion(clientId, id, version);
+      if (!flow) throw notFound(`Call flow ${id} of client ${clientId} has no version ${version}.`);
+      return toCallFlowView(flow);
     },
   );
   app.get(
@@ -113,7 +169,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags, security, summary: "List a client's call flows", params: ClientIdParams, response: { 200: Type.Array(CallFlowSchema), ...errorResponses(401, 403, 404) } } },
     async (request) => {
       await requireClient(request.params.clientId);
-      return tenants.listCallFlows(request.params.clientId);
+      return (await tenants.listCallFlows(request.params.clientId)).map(toCallFlowView);
     },
   );
   app.get(
@@ -122,7 +178,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const flow = await tenants.getCallFlow(request.params.clientId, request.params.id);
       if (!flow) throw notFound(`Call flow ${request.params.id} of client ${request.params.clientId} does not exist.`);
-      return flow;
+      return toCallFlowView(flow);
     },
   );
   app.delete(

@@ -1,5 +1,6 @@
 // Schemas of the operator API and of the client's read-only discovery endpoints.
 import { Type } from '@sinclair/typebox';
+import type { Flow } from '../../callflow/schema.js';
 
 /** Dates leave the store as Date objects; the serializer writes them as ISO 8601 strings. */
 const Timestamp = Type.Unsafe<Date>({ type: 'string', format: 'date-time' });
@@ -25,21 +26,36 @@ export const CreatedApiKeySchema = Type.Object({ id: Type.Integer(), apiKey: Typ
 export const KeyIdParams = Type.Object({ keyId: Type.Integer({ minimum: 1, maximum: 2147483647 }) });
 
 const placeholderHelp = 'Placeholders: {Name}, {Parameter1}..{Parameter9}';
+/**
+ * A flow document in a request or response. Its full schema is the OpenAPI component CallFlowDocument
+ * (src/callflow/schema.ts); validateFlow checks it with messages keyed by step, so the route schema only asks for an
+ * object here.
+ */
+const FlowDocument = Type.Unsafe<Flow>({
+  type: 'object',
+  additionalProperties: true,
+  description: 'A call-flow document (schema: CallFlowDocument): {version: 1, start, steps, voicemail, smsOnBusy}',
+});
+
 export const CreateCallFlowBody = Type.Object({
   name: Text(100),
-  message: Type.Optional(Text(5000, `Spoken to a person who answers. ${placeholderHelp}`)),
-  voicemailMessage: Type.Optional(Text(5000, `Left on an answering machine. ${placeholderHelp}`)),
-  smsText: Type.Optional(Text(1600, `Sent by SMS on busy. ${placeholderHelp}`)),
+  flow: Type.Optional(FlowDocument),
+  message: Type.Optional(Text(5000, `One-message flow: spoken to a person who answers. ${placeholderHelp}`)),
+  voicemailMessage: Type.Optional(Text(5000, `One-message flow: left on an answering machine. ${placeholderHelp}`)),
+  smsText: Type.Optional(Text(1600, `One-message flow: sent by SMS on busy. ${placeholderHelp}`)),
 });
 export const CallFlowSchema = Type.Object({
   id: Type.Integer(),
   clientId: Type.Integer(),
   name: Type.String(),
-  message: Type.String(),
-  voicemailMessage: Type.String(),
-  smsText: Type.String(),
+  version: Type.Integer({ description: 'Current version; every update adds one. Campaigns keep the version they were created with.' }),
+  flow: FlowDocument,
+  message: Type.Union([Type.String(), Type.Null()], { description: "The first step's text when it is a say step" }),
+  voicemailMessage: Type.String({ description: 'flow.voicemail.say' }),
+  smsText: Type.String({ description: 'flow.smsOnBusy' }),
   createdAt: Timestamp,
 });
+export const CallFlowVersionSchema = Type.Object({ version: Type.Integer(), createdAt: Timestamp });
 
 export const CreateCliBody = Type.Object({
   number: Type.String({ minLength: 1, maxLength: 32, description: 'A UK number; not premium rate (09, 084, 087)' }),

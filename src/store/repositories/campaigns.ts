@@ -2,7 +2,7 @@
 // batch, so a 100,000-number campaign is a few dozen statements rather than 100,000.
 import { and, asc, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../database.js';
-import { calls, campaignAttempts, campaignRunoverDays, campaigns, phoneNumbers, smsMessages } from '../schema.js';
+import { callFlows, callFlowVersions, calls, campaignAttempts, campaignRunoverDays, campaigns, phoneNumbers, smsMessages } from '../schema.js';
 import type { CampaignPlan, PhoneNumberPlan } from '../../domain/campaign-request.js';
 import { CampaignStatus, CampaignType } from '../../domain/enums.js';
 import type { CampaignListField } from '../../domain/campaign-list.js';
@@ -93,6 +93,8 @@ export class CampaignRepository {
           finishTime: plan.finishTime,
           startsAt: plan.startsAt,
           callFlowId: plan.callFlowId,
+          // The flow's current version: later edits make new versions and leave this campaign's alone.
+          callFlowVersionId: sql`(select v.id from ${callFlowVersions} v join ${callFlows} f on f.id = v.call_flow_id and v.version = f.current_version where f.id = ${plan.callFlowId})`,
           cliId: plan.cliId,
           answerPhoneMessage: plan.answerPhoneMessage,
           smsOnBusy: plan.smsOnBusy,

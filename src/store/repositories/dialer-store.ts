@@ -3,7 +3,8 @@
 // owner so a process that lost its lease cannot overwrite what another recorded.
 import { and, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
-import { callFlows, calls, campaignAttempts, campaignRunoverDays, campaigns, clis, phoneNumbers, smsMessages } from '../schema.js';
+import type { Flow } from '../../callflow/schema.js';
+import { callFlowVersions, calls, campaignAttempts, campaignRunoverDays, campaigns, clis, phoneNumbers, smsMessages } from '../schema.js';
 import { CallOutcome, CallStage, CampaignStatus, NumberStatus } from '../../domain/enums.js';
 import { headroom, type PacingLimits, type PacingUsage } from '../../dialer/pacing.js';
 
@@ -23,7 +24,7 @@ export interface CampaignForDialing {
   smsOnBusy: number;
   runoverDays: { date: string; startTime: string; finishTime: string }[];
   attempts: { attemptNumber: number; intervalMinutes: number }[];
-  flow: { message: string; voicemailMessage: string; smsText: string };
+  flow: Flow;
   cliNumber: string;
 }
 
@@ -88,11 +89,12 @@ export class DialerStore {
     const [row] = await this.db
       .select({
         campaign: campaigns,
-        flow: { message: callFlows.message, voicemailMessage: callFlows.voicemailMessage, smsText: callFlows.smsText },
+        flow: callFlowVersions.document,
         cliNumber: clis.number,
       })
       .from(campaigns)
-      .innerJoin(callFlows, eq(callFlows.id, campaigns.callFlowId))
+      // The version the campaign was created with, not the flow's current one.
+      .innerJoin(callFlowVersions, eq(callFlowVersions.id, campaigns.callFlowVersionId))
       .innerJoin(clis, eq(clis.id, campaigns.cliId))
       .where(eq(campaigns.id, id));
     if (!row) return undefined;
@@ -397,6 +399,6 @@ export class DialerStore {
     status: string;
     providerId: string | null;
   }): Promise<void> {
-    await this.db.insert(smsMessages).values(args).onConflictDoNothing();
+    await this.db.insert(smsMessages).values(args);
   }
 }

@@ -1,13 +1,32 @@
 // Clients (tenants), their API keys, call flows and caller IDs. Every read that serves a client is scoped by clientId.
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../database.js';
-import { apiKeys, callFlows, clients, clis } from '../schema.js';
+import { apiKeys, callFlows, callFlowVersions, clients, clis } from '../schema.js';
+import type { Flow } from '../../callflow/schema.js';
 import { VISIBLE_PREFIX_LENGTH, digestsEqual, generateApiKey, hashApiKey } from '../../domain/api-key.js';
 
 export type ClientRow = typeof clients.$inferSelect;
-export type CallFlowRow = typeof callFlows.$inferSelect;
+/** A call flow with the document of its current version. */
+export interface CallFlowRow {
+  id: number;
+  clientId: number;
+  name: string;
+  version: number;
+  versionId: number;
+  flow: Flow;
+  createdAt: Date;
+}
+export interface CallFlowVersionInfo {
+  version: number;
+  versionId: number;
+  createdAt: Date;
+}
 export type CliRow = typeof clis.$inferSelect;
-export type NewCallFlow = Omit<typeof callFlows.$inferInsert, 'id' | 'createdAt'>;
+export interface NewCallFlow {
+  clientId: number;
+  name: string;
+  flow: Flow;
+}
 export type NewCli = Omit<typeof clis.$inferInsert, 'id' | 'createdAt'>;
 
 export interface ApiKeyInfo {
@@ -94,21 +113,88 @@ export class TenantRepository {
 
   // --- call flows ---
 
-  async createCallFlow(flow: NewCallFlow): Promise<CallFlowRow> {
-    const [row] = await this.db.insert(callFlows).values(flow).returning();
-    return row!;
+  /** Creates a flow and its version 1. */
+  async createCallFlow(input: NewCallFlow): Promise<CallFlowRow> {
+    const id = await this.db.transaction(async (tx) => {
+      const [flow] = await tx.insert(callFlows).values({ clientId: input.clientId, name: input.name, currentVersion: 1 }).returning();
+      await tx.insert(callFlowVersions).values({ callFlowId: flow!.id, version: 1, document: input.flow });
+      return flow!.id;
+    });
+    return (await this.getCallFlow(input.clientId, id))!;
+  }
+
+  /**
+   * Saves an edit as a new version and makes it current. Campaigns created earlier keep the version they were
+   * created with. Undefined when the flow does not exist for this client.
+   */
+  async updateCallFlow(clientId: number, id: number, input: { name: string; flow: Flow }): Promise<CallFlowRow | undefined> {
+    const updated = await this.db.transaction(async (tx) => {
+      // The row lock serialises concurrent edits, so each gets its own version number.
+      const [current] = await tx
+        .select({ currentVersion: callFlows.currentVersion })
+        .from(callFlows)
+        .where(and(eq(callFlows.clientId, clientId), eq(callFlows.id, id)))
+        .for('update');
+      if (!current) return false;
+      const version = current.currentVersion + 1;
+      await tx.insert(callFlowVersions).values({ callFlowId: id, version, document: input.flow });
+      await tx.update(callFlows).set({ name: input.name, currentVersion: version }).where(eq(callFlows.id, id));
+      return true;
+    });
+    return updated ? this.getCallFlow(clientId, id) : undefined;
+  }
+
+  private selectFlows() {
+    return this.db
+      .select({
+        id: callFlows.id,
+        clientId: callFlows.clientId,
+        name: callFlows.name,
+        version: callFlowVersions.version,
+        versionId: callFlowVersions.id,
+        flow: callFlowVersions.document,
+        createdAt: callFlows.createdAt,
+      })
+      .from(callFlows)
+      .innerJoin(
+        callFlowVersions,
+        and(eq(callFlowVersions.callFlowId, callFlows.id), eq(callFlowVersions.version, callFlows.currentVersion)),
+      );
   }
 
   listCallFlows(clientId: number): Promise<CallFlowRow[]> {
-    return this.db.select().from(callFlows).where(eq(callFlows.clientId, clientId)).orderBy(asc(callFlows.id));
+    return this.selectFlows().where(eq(callFlows.clientId, clientId)).orderBy(asc(callFlows.id));
   }
 
   async getCallFlow(clientId: number, id: number): Promise<CallFlowRow | undefined> {
-    const [row] = await this.db
-      .select()
-      .from(callFlows)
-      .where(and(eq(callFlows.clientId, clientId), eq(callFlows.id, id)));
+    const [row] = await this.selectFlows().where(and(eq(callFlows.clientId, clientId), eq(callFlows.id, id)));
     return row;
+  }
+
+  /** One stored version of a flow (campaigns may run an older one than the current). */
+  async getCallFlowVersion(clientId: number, id: number, version: number): Promise<CallFlowRow | undefined> {
+    const [row] = await this.db
+      .select({
+        id: callFlows.id,
+        clientId: callFlows.clientId,
+        name: callFlows.name,
+        version: callFlowVersions.version,
+        versionId: callFlowVersions.id,
+        flow: callFlowVersions.document,
+        createdAt: callFlows.createdAt,
+      })
+      .from(callFlows)
+      .innerJoin(callFlowVersions, eq(callFlowVersions.callFlowId, callFlows.id))
+      .where(and(eq(callFlows.clientId, clientId), eq(callFlows.id, id), eq(callFlowVersions.version, version)));
+    return row;
+  }
+
+  listCallFlowVersions(callFlowId: number): Promise<CallFlowVersionInfo[]> {
+    return this.db
+      .select({ version: callFlowVersions.version, versionId: callFlowVersions.id, createdAt: callFlowVersions.createdAt })
+      .from(callFlowVersions)
+      .where(eq(callFlowVersions.callFlowId, callFlowId))
+      .orderBy(asc(callFlowVersions.version));
   }
 
   async deleteCallFlow(clientId: number, id: number): Promise<boolean> {

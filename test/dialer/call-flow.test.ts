@@ -1,0 +1,56 @@
+// A campaign end to end with a menu call flow (issue 4): the dialer runs the flow on each answered call, and the
+// outcomes show the keys pressed, transfers and the texts the flow sent.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS } from '../helpers/backends.js';
+import { DialerHarness, expectCompletedConsistently, testE164, testNumber } from '../helpers/dialer-harness.js';
+import { VirtualClock } from '../../src/domain/clock.js';
+import { CallOutcome } from '../../src/domain/enums.js';
+import { MENU_FLOW_EXAMPLE } from '../../src/callflow/examples.js';
+
+const UNPACED = {
+  campaign: { maxConcurrentCalls: 20, maxCallsPerSecond: 20 },
+  client: { maxConcurrentCalls: 20, maxCallsPerSecond: 20 },
+  carrier: { maxConcurrentCalls: 20, maxCallsPerSecond: 20 },
+};
+
+describe.each(BACKENDS)('a menu call flow through the dialer on $kind', ({ kind }) => {
+  let harness: DialerHarness;
+  beforeAll(async () => {
+    harness = await DialerHarness.open(kind);
+  });
+  afterAll(() => harness?.dispose());
+
+  it('records keypresses, transfers and the texts the flow sends', async () => {
+    const clock = new VirtualClock('2027-04-05T07:00:00Z');
+    const tenant = await harness.tenant({ flow: MENU_FLOW_EXAMPLE });
+    const numbers = ['0005', '0013', '0015', '0016', '0900', '0003'];
+    const campaignId = await harness.campaign(
+      tenant,
+      {
+        startDate: '2027-04-05',
+        startTime: '09:00',
+        finishTime: '17:00',
+        answerMachineDetected: 1,
+        phoneNumbers: numbers.map((n) => ({ number: testNumber(n), name: `Caller ${n}`, parameters: [{ parameter: 1, value: 'Friday' }] })),
+      },
+      clock.now(),
+    );
+    const run = await harness.run({ clock, campaignIds: [campaignId], config: { pacing: UNPACED } });
+    await expectCompletedConsistently(harness, campaignId, run);
+
+    const first = async (lastFour: string) => (await harness.callsTo(campaignId, testE164(lastFour)))[0]!;
+    expect(await first('0005')).toMatchObject({ outcome: CallOutcome.Answered, userInput: '1', isTransferCall: false });
+    expect(await first('0013')).toMatchObject({ outcome: CallOutcome.Answered, userInput: '2', isTransferCall: true });
+    expect(await first('0015')).toMatchObject({ outcome: CallOutcome.Answered, userInput: '2', isTransferCall: false });
+    expect(await first('0016')).toMatchObject({ outcome: CallOutcome.Answered, userInput: '9,1' });
+    expect(await first('0900')).toMatchObject({ outcome: CallOutcome.Answered, userInput: '' });
+    expect(await first('0003')).toMatchObject({ outcome: CallOutcome.AnsweringMachine, voicemailLeft: true });
+
+    // Pressing 1 confirms and sends the confirmation text with the placeholders filled in.
+    const texts = await harness.sms(campaignId);
+    const confirmations = texts.filter((sms) => sms.text.includes('is confirmed'));
+    expect(confirmations.map((sms) => sms.number).sort()).toEqual([testE164('0005'), testE164('0016')].sort());
+    expect(confirmations[0]!.text).toContain('Hi Caller');
+    expect(confirmations[0]!.text).toContain('on Friday');
+  });
+});
