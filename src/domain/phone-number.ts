@@ -65,7 +65,6 @@ const LETTER = /\p{L}/u;
 // separators and silently drop digits. Tabs and line breaks are refused too (libphonenumber does not accept them
 // inside a number; inside a cell they mean a broken CSV row).
 const ALLOWED_CHARS = /^\(?\+?[0-9 \u00a0().\-\u2010-\u2015\u2212]*$/;
-const DIGIT = /[0-9]/;
 const NON_DIGITS = /[^0-9]/g;
 
 // Short codes (999, 112, 101, 111, 118xxx, 116xxx...) are dialled as 3 to 6 digits with no trunk or international

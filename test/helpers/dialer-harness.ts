@@ -25,7 +25,7 @@ import { callingWindows, lastClosing, type CallingWindow } from '../../src/domai
 import type { VirtualClock } from '../../src/domain/clock.js';
 import { CallOutcome, CampaignStatus, NumberStatus } from '../../src/domain/enums.js';
 import { Dialer, type DialerConfig } from '../../src/dialer/dialer.js';
-import { runInVirtualTime, settle } from '../../src/dialer/virtual-time.js';
+import { runInVirtualTime } from '../../src/dialer/virtual-time.js';
 import { RecordingCarrier, recordsOf, type DialRecord } from './recording-carrier.js';
 import {
   SimulatedCarrier,
@@ -267,10 +267,7 @@ export class DialerHarness {
     };
     const wallStart = performance.now();
     try {
-      const { steps } =
-        dialers.length === 1
-          ? await runInVirtualTime({ clock, dialer: dialers[0]!, deadline, until, ...(options.onStep ? { onStep: options.onStep } : {}) })
-          : await runAllInVirtualTime({ clock, dialers, deadline, until, ...(options.onStep ? { onStep: options.onStep } : {}) });
+      const { steps } = await runInVirtualTime({ clock, dialers, deadline, until, ...(options.onStep ? { onStep: options.onStep } : {}) });
       for (const dialer of dialers) await dialer.stop(0);
       this.lastRunEndMs = clock.now().getTime();
       return { dialer: dialers[0]!, dialers, carrier, events, sms, steps, wallMs: performance.now() - wallStart };
@@ -369,35 +366,6 @@ export class DialerHarness {
       .orderBy(asc(smsMessages.phoneNumberId), asc(smsMessages.attemptNumber));
   }
 }
-
-/**
- * runInVirtualTime for several dialer processes on one clock: between clock moves, waits until none of them has store
- * work in flight.
- */
-async function runAllInVirtualTime(options: {
-  clock: VirtualClock;
-  dialers: Dialer[];
-  deadline: Date;
-  until: () => Promise<boolean>;
-  onStep?: () => Promise<void> | void;
-}): Promise<{ steps: number }> {
-  const { clock, dialers } = options;
-  for (const dialer of dialers) dialer.start();
-  let steps = 0;
-  for (;;) {
-    do {
-      for (const dialer of dialers) await settle(dialer);
-    } while (dialers.some((dialer) => dialer.pendingOps > 0));
-    await options.onStep?.();
-    if (await options.until()) return { steps };
-    const next = clock.nextWakeMs();
-    if (next === undefined) throw new Error('virtual time: nothing is scheduled and the run is not finished');
-    if (next > options.deadline.getTime()) throw new Error(`virtual time: passed the deadline ${options.deadline.toISOString()}`);
-    clock.advanceTo(next);
-    steps++;
-  }
-}
-
 
 /**
  * What must hold after any completed run, whatever the outcomes: the campaign completed; every number has a final
