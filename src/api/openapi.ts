@@ -1,6 +1,6 @@
 // The OpenAPI document's frame. Paths and schemas come from the route schemas themselves (@fastify/swagger).
 import type { FastifyDynamicSwaggerOptions, SwaggerOptions } from '@fastify/swagger';
-import { AttemptSelector, CallOutcome, CallStage, CampaignStatus, CampaignType, type EnumMember } from '../domain/enums.js';
+import { AttemptSelector, CallOutcome, CallStage, CampaignStatus, CampaignType, MAX_CALL_STAGE, type EnumMember } from '../domain/enums.js';
 
 function table(title: string, members: readonly EnumMember[]): string {
   return `**${title}**\n\n| value | name | meaning |\n|---|---|---|\n${members
@@ -23,6 +23,8 @@ export const openApiInfo: NonNullable<Extract<SwaggerOptions, { openapi?: unknow
       table('campaignStatus', CampaignStatus.members),
       '',
       table('Call stage', CallStage.members),
+      '',
+      `Stages 1..${MAX_CALL_STAGE} are call-flow step numbers: the last step the call reached, counting the flow's steps from 1.`,
       '',
       table('Call outcome', CallOutcome.members),
       '',

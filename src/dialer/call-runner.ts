@@ -32,8 +32,6 @@ export interface RunCallArgs {
   ringTimeoutMs: number;
   /** Aborting hangs up (shutdown past its bound). */
   signal?: AbortSignal;
-  /** Stage changes as they happen, for the phonenumbers endpoint to show calls in progress. */
-  onStage?: (stage: CallStage) => void;
   /** Sends a text to the number called, for the flow's sms steps. */
   sendSms?: (text: string) => Promise<void>;
 }
@@ -49,12 +47,11 @@ function describeHangup(info: HangupInfo): string {
 export async function runCall(args: RunCallArgs): Promise<CallReport> {
   const { carrier, clock, campaign, number } = args;
   const values = { name: number.name, parameters: new Map(number.parameters.map((p) => [p.parameter, p.value])) };
-  let stage: CallStage = CallStage.Dialling;
+  // The stage is the last call-flow step reached (src/domain/enums.ts): 0 until a step runs.
+  let stage: CallStage = CallStage.FlowNotReached;
   const setStage = (next: CallStage) => {
     stage = next;
-    args.onStage?.(next);
   };
-  setStage(CallStage.Dialling);
 
   const result = await carrier.dial({
     callId: formatCallId(number.phoneNumberId, number.attemptNumber),
@@ -62,9 +59,6 @@ export async function runCall(args: RunCallArgs): Promise<CallReport> {
     from: campaign.cliNumber,
     ringTimeoutMs: args.ringTimeoutMs,
     ...(args.signal ? { signal: args.signal } : {}),
-    onProgress: (event) => {
-      if (event.kind === 'ringing' && stage < CallStage.Ringing) setStage(CallStage.Ringing);
-    },
   });
 
   if (result.kind === 'failed') {
@@ -89,58 +83,38 @@ export async function runCall(args: RunCallArgs): Promise<CallReport> {
 
   const call: AnsweredCall = result.call;
   const answeredAt = clock.now();
-  setStage(CallStage.Answered);
-  setStage(CallStage.AnswerTypeDetected);
   let voicemailLeft = false;
   let outcome: CallOutcome;
-  let reachedEnd = false;
 
   let userInput = '';
   let isTransferCall = false;
   if (call.answeredBy === 'human') {
     outcome = CallOutcome.Answered;
-    setStage(CallStage.MessagePlaying);
     // The call flow (src/callflow): messages, menus, transfers, texts, until it hangs up or the callee does.
     const flowResult = await runFlow({
       flow: campaign.flow,
       call,
       values,
       sendSms: args.sendSms ?? (async () => {}),
-      onStep: (_stepId, stepNumber) => {
-        const step = campaign.flow.steps[stepNumber - 1];
-        if (step?.type === 'gather') setStage(CallStage.GatheringInput);
-        else if (step?.type === 'transfer') setStage(CallStage.Transferring);
-        else if (step?.type === 'sms') setStage(CallStage.SmsSending);
-        else setStage(CallStage.MessagePlaying);
-      },
+      onStep: (_stepId, stepNumber) => setStage(stepNumber),
     });
     userInput = flowResult.userInput;
     isTransferCall = flowResult.isTransferCall;
-    if (isTransferCall) setStage(CallStage.Transferred);
-    reachedEnd = flowResult.hungUpBy === 'flow';
   } else {
     outcome = CallOutcome.AnsweringMachine;
     const total = campaign.attempts.length;
     if (leaveVoicemailOn(campaign.answerPhoneMessage as AttemptSelector, number.attemptNumber, total)) {
       // The message starts after the greeting (the beep), or the machine records only its tail.
-      setStage(CallStage.VoicemailMessage);
       voicemailLeft = (await runVoicemail(campaign.flow, call, values)).left;
-      reachedEnd = voicemailLeft;
-    } else {
-      reachedEnd = true;
     }
   }
 
-  // A call the callee ended early keeps the stage it reached (e.g. MessagePlaying), not HangingUp.
-  const stageReached = stage;
-  setStage(CallStage.HangingUp);
   await call.hangup();
   const ended = await call.ended;
   const endedAt = clock.now();
-  if (reachedEnd) setStage(CallStage.Completed);
   return {
     endedAt,
-    stage: reachedEnd ? CallStage.Completed : stageReached,
+    stage,
     outcome,
     userInput,
     isTransferCall,

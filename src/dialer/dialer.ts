@@ -323,17 +323,11 @@ export class Dialer {
         ringTimeoutMs: this.config.ringTimeoutMs,
         signal,
         sendSms: (text) => this.track(this.sendSms(plan.campaign, number, text)),
-        onStage: (stage) => {
-          // Claiming wrote Dialling; Ringing is the one progress step worth a write before the call ends.
-          if (stage === CallStage.Ringing) {
-            void this.track(store.updateStage(number.callId, stage)).catch(() => {});
-          }
-        },
       });
     } catch (error) {
       report = {
         endedAt: clock.now(),
-        stage: CallStage.Dialling,
+        stage: CallStage.FlowNotReached,
         outcome: CallOutcome.Failed,
         userInput: '',
         isTransferCall: false,

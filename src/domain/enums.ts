@@ -29,23 +29,17 @@ export const CampaignStatus = defineEnum([
 ] as const);
 export type CampaignStatus = (typeof CampaignStatus.values)[number];
 
-/** Call `stage`: how far a call got. The document's completed answered call shows stage 12. */
+/**
+ * Call `stage`: the last call-flow step the call reached. Steps are numbered from 1 in the order of the flow's
+ * `steps` list (so the document's stage 12 is "reached step 12"); 0 means the flow never ran: the call was not
+ * answered, or an answering machine answered (its `voicemailLeft` says whether the message was left).
+ */
 export const CallStage = defineEnum([
-  { value: 0, name: 'Queued', description: 'Claimed by a dialer, not yet sent to the carrier' },
-  { value: 1, name: 'Dialling', description: 'Sent to the carrier' },
-  { value: 2, name: 'Ringing', description: 'The far end is ringing' },
-  { value: 3, name: 'Answered', description: 'Answered; answer type not yet known' },
-  { value: 4, name: 'AnswerTypeDetected', description: 'Answering-machine detection finished' },
-  { value: 5, name: 'MessagePlaying', description: 'The call flow message is playing' },
-  { value: 6, name: 'GatheringInput', description: 'Waiting for keypresses' },
-  { value: 7, name: 'Transferring', description: 'Transferring to another number' },
-  { value: 8, name: 'Transferred', description: 'The transfer was answered' },
-  { value: 9, name: 'VoicemailMessage', description: 'Leaving the answerphone message' },
-  { value: 10, name: 'SmsSending', description: 'Sending an SMS from within the call flow' },
-  { value: 11, name: 'HangingUp', description: 'The call is being released' },
-  { value: 12, name: 'Completed', description: 'The call ended after reaching the end of its flow' },
+  { value: 0, name: 'FlowNotReached', description: 'Not answered, or answered by a machine: no call-flow step ran' },
 ] as const);
-export type CallStage = (typeof CallStage.values)[number];
+/** The highest stage: a flow has at most this many steps (src/callflow/schema.ts FLOW_LIMITS.stepsMax). */
+export const MAX_CALL_STAGE = 200;
+export type CallStage = number;
 
 /** Call `outcome`. The document's completed answered call shows outcome 5. */
 export const CallOutcome = defineEnum([

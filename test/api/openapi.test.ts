@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { CallOutcome, CallStage, CampaignStatus, CampaignType, type EnumMember } from '../../src/domain/enums.js';
+import { CallOutcome, CallStage, CampaignStatus, CampaignType, MAX_CALL_STAGE, type EnumMember } from '../../src/domain/enums.js';
 
 /** Parsed JSON walked by path; the document's shape is what these tests check, so it is not typed up front. */
 type Json = Record<string, any>;
@@ -124,14 +124,15 @@ describe.each(BACKENDS)('OpenAPI document and Swagger UI on $kind', ({ kind }) =
     expectEnumDocumented(detail.properties.type, CampaignType.members);
   });
 
-  it('describes every value of call stage and outcome in the phone-number listing', () => {
+  it('describes call stage (the last flow step reached) and every call outcome in the phone-number listing', () => {
     for (const path of [
       '/api/campaigns/voice/{id}/phonenumbers',
       '/api/campaigns/voice/{id}/phonenumbers/{pageNumber}',
       '/api/campaigns/voice/{id}/phonenumbers/{pageSize}/{pageNumber}',
     ]) {
       const call = okSchema(path).items.properties.calls.items as Json;
-      expectEnumDocumented(call.properties.stage, CallStage.members);
+      expect(call.properties.stage).toMatchObject({ type: 'integer', minimum: 0, maximum: MAX_CALL_STAGE });
+      expect(call.properties.stage.description).toMatch(/last call-flow step reached/);
       expectEnumDocumented(call.properties.outcome, CallOutcome.members);
     }
   });

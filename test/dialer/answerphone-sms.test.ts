@@ -75,7 +75,8 @@ describe.each(BACKENDS)('dialer answerphone messages and SMS on busy on $kind', 
           expect(call.outcome, label).toBe(CallOutcome.AnsweringMachine);
           expect(call.answeredBy, label).toBe('machine');
           expect(call.voicemailLeft, label).toBe(expectLeft);
-          expect(call.stage, label).toBe(CallStage.Completed);
+          // A machine never enters the call flow: stage 0, whether or not the message was left.
+          expect(call.stage, label).toBe(CallStage.FlowNotReached);
 
           const callId = `${call.phoneNumberId}:${call.attemptNumber}`;
           const says = run.events.filter((e): e is Extract<SimulatedCallEvent, { type: 'say' }> => e.type === 'say' && e.callId === callId);

@@ -39,12 +39,14 @@ describe.each(BACKENDS)('a menu call flow through the dialer on $kind', ({ kind 
     await expectCompletedConsistently(harness, campaignId, run);
 
     const first = async (lastFour: string) => (await harness.callsTo(campaignId, testE164(lastFour)))[0]!;
-    expect(await first('0005')).toMatchObject({ outcome: CallOutcome.Answered, userInput: '1', isTransferCall: false });
-    expect(await first('0013')).toMatchObject({ outcome: CallOutcome.Answered, userInput: '2', isTransferCall: true });
-    expect(await first('0015')).toMatchObject({ outcome: CallOutcome.Answered, userInput: '2', isTransferCall: false });
-    expect(await first('0016')).toMatchObject({ outcome: CallOutcome.Answered, userInput: '9,1' });
-    expect(await first('0900')).toMatchObject({ outcome: CallOutcome.Answered, userInput: '' });
-    expect(await first('0003')).toMatchObject({ outcome: CallOutcome.AnsweringMachine, voicemailLeft: true });
+    // stage = the last step reached, numbered in the flow's order: 1 menu, 2 confirm, 3 confirm-sms, 4 agent,
+    // 5 transfer, 6 agent-busy, 7 goodbye.
+    expect(await first('0005')).toMatchObject({ outcome: CallOutcome.Answered, stage: 3, userInput: '1', isTransferCall: false });
+    expect(await first('0013')).toMatchObject({ outcome: CallOutcome.Answered, stage: 5, userInput: '2', isTransferCall: true });
+    expect(await first('0015')).toMatchObject({ outcome: CallOutcome.Answered, stage: 6, userInput: '2', isTransferCall: false });
+    expect(await first('0016')).toMatchObject({ outcome: CallOutcome.Answered, stage: 3, userInput: '9,1' });
+    expect(await first('0900')).toMatchObject({ outcome: CallOutcome.Answered, stage: 7, userInput: '' });
+    expect(await first('0003')).toMatchObject({ outcome: CallOutcome.AnsweringMachine, stage: 0, voicemailLeft: true });
 
     // Pressing 1 confirms and sends the confirmation text with the placeholders filled in.
     const texts = await harness.sms(campaignId);

@@ -1,7 +1,7 @@
 // Schemas of the Voice Campaigns API (../shared/spec/voice-campaigns.md). Property names, their casing and the
 // response shapes are a contract with existing clients: do not "fix" `cli_id` vs `cli_Id` or `starttime`.
 import { Type, type Static } from '@sinclair/typebox';
-import { AttemptSelector, CallOutcome, CallStage, CampaignStatus, CampaignType, NumberStatus } from '../../domain/enums.js';
+import { AttemptSelector, CallOutcome, CampaignStatus, CampaignType, MAX_CALL_STAGE, NumberStatus } from '../../domain/enums.js';
 import type { FieldNameOverrides } from '../field-path.js';
 import { TEXT_PATTERNS } from '../validation-errors.js';
 import { MAX_ATTEMPTS, MAX_PARAMETER } from '../../domain/campaign-request.js';
@@ -156,7 +156,11 @@ export const CampaignDetailSchema = Type.Object({
 export const CallSchema = Type.Object({
   startTime: Type.String({ description: 'Campaign-zone wall clock, YYYY-MM-DDTHH:mm:ss.SSS' }),
   endTime: Type.Union([Type.String(), Type.Null()]),
-  stage: enumSchema(CallStage.members, 'How far the call got'),
+  stage: Type.Integer({
+    minimum: 0,
+    maximum: MAX_CALL_STAGE,
+    description: 'The last call-flow step reached, numbered from 1 in the flow\'s step order; 0 = no step ran (not answered, or a machine)',
+  }),
   outcome: enumSchema(CallOutcome.members, 'How the call ended'),
   userInput: Type.String({ description: 'Digits pressed, in order' }),
   price: Type.Number({ description: 'GBP' }),

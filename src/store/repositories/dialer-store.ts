@@ -255,7 +255,7 @@ export class DialerStore {
               phoneNumberId: row.id,
               attemptNumber: row.nextAttempt,
               startTime: args.now,
-              stage: CallStage.Dialling,
+              stage: CallStage.FlowNotReached,
               outcome: CallOutcome.InProgress,
               carrier: args.carrier,
               dialerId: this.dialerId,
@@ -283,10 +283,6 @@ export class DialerStore {
       }
       return claimed;
     });
-  }
-
-  async updateStage(callId: number, stage: number): Promise<void> {
-    await this.db.update(calls).set({ stage }).where(eq(calls.id, callId));
   }
 
   /** Extends this process's leases on numbers whose calls are still running. */
