@@ -1,3 +1,6 @@
 #!/usr/bin/env node
-// The `ringcast` command: runs the compiled CLI (npm run build produces dist/).
-import '../dist/cli/main.js';
+// The `ringcast` command: builds dist/ first when the sources are newer (a fresh clone), then runs the CLI.
+import { buildIfNeeded } from '../scripts/build-if-needed.mjs';
+
+buildIfNeeded();
+await import('../dist/cli/main.js');

@@ -1,9 +1,12 @@
-// Builds dist/ with tsc when it is missing or older than any source file, so `npm start` works on a fresh clone.
+// Builds dist/ with tsc when it is missing or older than any source file, so `npm start` and `npx ringcast` work on a
+// fresh clone. Paths are relative to the package, not to the caller's working directory.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const stamp = 'dist/cli/main.js';
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const stamp = join(root, 'dist/cli/main.js');
 
 function newestMtimeMs(dir) {
   let newest = 0;
@@ -14,8 +17,15 @@ function newestMtimeMs(dir) {
   return newest;
 }
 
-const stale = !existsSync(stamp) || newestMtimeMs('src') > statSync(stamp).mtimeMs;
-if (stale) {
-  console.log('ringcast: building dist/ (tsc)...');
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+export function buildIfNeeded() {
+  const sources = join(root, 'src');
+  if (!existsSync(sources)) return; // an installed package ships dist/ only
+  const stale = !existsSync(stamp) || newestMtimeMs(sources) > statSync(stamp).mtimeMs;
+  if (!stale) return;
+  const tsc = join(root, 'node_modules/typescript/bin/tsc');
+  if (!existsSync(tsc)) throw new Error('dist/ is missing or stale and TypeScript is not installed: run npm install');
+  console.error('ringcast: building dist/ (tsc)...');
+  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 }
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) buildIfNeeded();
