@@ -10,7 +10,7 @@ import { loadSettings } from '../src/config/settings.js';
 import { VirtualClock } from '../src/domain/clock.js';
 import { openDatabase, type Database } from '../src/store/database.js';
 import { TenantRepository } from '../src/store/repositories/tenants.js';
-import { createCallFlow, createCli } from '../src/tenancy/operator.js';
+import { NO_AUDIO, createCallFlow, createCli } from '../src/tenancy/operator.js';
 
 const NUMBERS = 100_000;
 
@@ -49,7 +49,7 @@ async function benchCreateCampaign(label: string, open: () => Promise<Database>)
     const app = await buildApp({ settings: loadSettings({ LOG_LEVEL: 'silent', BODY_LIMIT_MB: '64' }), database, clock });
     const tenants = new TenantRepository(database.db);
     const { client, apiKey } = await tenants.createClient('Bench');
-    const flow = await createCallFlow(tenants, client.id, { name: 'Flow' });
+    const flow = await createCallFlow(tenants, NO_AUDIO, client.id, { name: 'Flow' });
     const cli = await createCli(tenants, client.id, { number: '020 7946 0000' });
     const numbers = Array.from({ length: NUMBERS }, (_, i) => ({
       number: `077${String(i).padStart(8, '0')}`,

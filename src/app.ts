@@ -13,6 +13,8 @@ import { JSON_MEDIA_TYPE, jsoncBodyParser } from './api/jsonc.js';
 import { installErrorHandling } from './api/http-errors.js';
 import { swaggerOptions } from './api/openapi.js';
 import { TenantRepository } from './store/repositories/tenants.js';
+import { AudioRepository } from './store/repositories/audio.js';
+import { audioRoutes } from './api/routes/audio.js';
 import { CampaignRepository } from './store/repositories/campaigns.js';
 import { CampaignLifecycleRepository } from './store/repositories/campaign-lifecycle.js';
 import { campaignLifecycleRoutes } from './api/routes/campaign-lifecycle.js';
@@ -27,6 +29,7 @@ export interface AppServices {
   /** 'changed' is emitted when a campaign is created or its numbers or status change, so an in-process dialer acts at once. */
   readonly campaignEvents: EventEmitter<{ changed: [campaignId: number] }>;
   readonly tenants: TenantRepository;
+  readonly audio: AudioRepository;
   readonly campaigns: CampaignRepository;
   readonly lifecycle: CampaignLifecycleRepository;
   readonly clock: Clock;
@@ -69,6 +72,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   app.decorate('services', {
     campaignEvents: new EventEmitter<{ changed: [campaignId: number] }>(),
     tenants: new TenantRepository(database.db),
+    audio: new AudioRepository(database.db),
     campaigns: new CampaignRepository(database.db),
     lifecycle: new CampaignLifecycleRepository(database.db),
     clock: options.clock ?? systemClock,
@@ -100,6 +104,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', database: database.kind }));
 
   await app.register(adminRoutes, { prefix: '/api/admin' });
+  await app.register(audioRoutes, { prefix: '/api/admin' });
   await app.register(discoveryRoutes, { prefix: '/api' });
   await app.register(campaignRoutes, { prefix: '/api/campaigns/voice' });
   await app.register(campaignLifecycleRoutes, { prefix: '/api/campaigns/voice' });

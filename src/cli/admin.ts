@@ -5,6 +5,8 @@ import type { Settings } from '../config/settings.js';
 import { HttpProblem } from '../api/problem.js';
 import { openConfiguredDatabase } from '../store/open-from-settings.js';
 import { TenantRepository } from '../store/repositories/tenants.js';
+import { AudioRepository } from '../store/repositories/audio.js';
+import { uploadAudio, uploadKindOfFileName } from '../tenancy/audio.js';
 import { readFileSync } from 'node:fs';
 import { createCallFlow, createCli, createClient, updateCallFlow } from '../tenancy/operator.js';
 import { toCallFlowView } from '../api/routes/call-flow-views.js';
@@ -17,7 +19,9 @@ export const ADMIN_USAGE = `ringcast admin <resource> <action> [options]   (prin
             update --client ID FLOW_ID --name NAME [--flow-file FLOW.json | --message TEXT ...]   (a new version)
             list --client ID | show --client ID FLOW_ID | versions --client ID FLOW_ID | delete --client ID FLOW_ID
   clis      create --client ID --number NUMBER [--label TEXT]
-            list --client ID | show --client ID CLI_ID | delete --client ID CLI_ID`;
+            list --client ID | show --client ID CLI_ID | delete --client ID CLI_ID
+  audio     upload --client ID --name NAME FILE   (.wav or .mp3; stored as 8 kHz mono)
+            list --client ID | delete --client ID AUDIO_ID`;
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -55,12 +59,12 @@ export async function runAdminCommand(args: string[], settings: Settings): Promi
   const database = await openConfiguredDatabase(settings);
   try {
     // Awaited inside the try so the database stays open until the command's result is complete.
-    return await dispatch(new TenantRepository(database.db));
+    return await dispatch(new TenantRepository(database.db), new AudioRepository(database.db));
   } finally {
     await database.close();
   }
 
-  async function dispatch(tenants: TenantRepository): Promise<unknown> {
+  async function dispatch(tenants: TenantRepository, audio: AudioRepository): Promise<unknown> {
     const clientId = () => positiveInt(values.client, '--client');
     const id = () => positiveInt(idText, `${resource} id`);
     const found = <T>(row: T | undefined, what: string): T => {
@@ -113,9 +117,9 @@ export async function runAdminCommand(args: string[], settings: Settings): Promi
         return deleted(await tenants.revokeApiKey(id(), new Date()), `Active API key ${idText}`);
       case 'callflows create':
         await requireClient(clientId());
-        return toCallFlowView(await createCallFlow(tenants, clientId(), flowInput()));
+        return toCallFlowView(await createCallFlow(tenants, audio, clientId(), flowInput()));
       case 'callflows update':
-        return toCallFlowView(found(await updateCallFlow(tenants, clientId(), id(), flowInput()), `Call flow ${idText}`));
+        return toCallFlowView(found(await updateCallFlow(tenants, audio, clientId(), id(), flowInput()), `Call flow ${idText}`));
       case 'callflows versions':
         found(await tenants.getCallFlow(clientId(), id()), `Call flow ${idText}`);
         return tenants.listCallFlowVersions(id());
@@ -136,6 +140,26 @@ export async function runAdminCommand(args: string[], settings: Settings): Promi
         return found(await tenants.getCli(clientId(), id()), `CLI ${idText}`);
       case 'clis delete':
         return deleted(await tenants.deleteCli(clientId(), id()), `CLI ${idText}`);
+      case 'audio upload': {
+        // The file is the positional after the action.
+        const file = idText;
+        if (file === undefined) throw new UsageError('audio upload needs the FILE to upload');
+        const kind = uploadKindOfFileName(file);
+        if (kind === undefined) throw new UsageError(`${file}: only .wav and .mp3 files can be uploaded`);
+        let bytes: Uint8Array;
+        try {
+          bytes = readFileSync(file);
+        } catch (error) {
+          throw new UsageError(`${file}: ${(error as Error).message}`);
+        }
+        await requireClient(clientId());
+        return uploadAudio(audio, { clientId: clientId(), name: required(values.name, 'name'), kind, bytes });
+      }
+      case 'audio list':
+        await requireClient(clientId());
+        return audio.list(clientId());
+      case 'audio delete':
+        return deleted(await audio.delete(clientId(), id()), `Audio file ${idText}`);
       default:
         throw new UsageError(`Unknown admin command "${resource} ${action}".\n\n${ADMIN_USAGE}`);
     }

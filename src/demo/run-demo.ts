@@ -6,6 +6,7 @@ import { DateTime } from 'luxon';
 import { sql } from 'drizzle-orm';
 import { openDatabase } from '../store/database.js';
 import { TenantRepository } from '../store/repositories/tenants.js';
+import { AudioRepository } from '../store/repositories/audio.js';
 import { CampaignRepository } from '../store/repositories/campaigns.js';
 import { DialerStore } from '../store/repositories/dialer-store.js';
 import { createCallFlow, createCli } from '../tenancy/operator.js';
@@ -74,7 +75,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const tenants = new TenantRepository(database.db);
     const { client } = await tenants.createClient('Demo Deliveries Ltd');
     // A menu: press 1 to confirm (and get a text), 2 to be put through; machines get the voicemail message.
-    const flow = await createCallFlow(tenants, client.id, { name: 'Appointment reminder with a menu', flow: MENU_FLOW_EXAMPLE });
+    const flow = await createCallFlow(tenants, new AudioRepository(database.db), client.id, { name: 'Appointment reminder with a menu', flow: MENU_FLOW_EXAMPLE });
     const cli = await createCli(tenants, client.id, { number: '020 7946 0999', label: 'Deliveries' });
     const check = checkCampaignRequest({
       body: {

@@ -6,6 +6,7 @@ import type { Clock } from '../domain/clock.js';
 import { CallOutcome, CallStage, type AttemptSelector } from '../domain/enums.js';
 import { leaveVoicemailOn, outcomeForFailure } from '../domain/outcome-policy.js';
 import { runFlow, runVoicemail } from '../callflow/interpreter.js';
+import type { PlayAudio } from '../callflow/steps/index.js';
 import { formatCallId } from '../telephony/call-id.js';
 import type { CampaignForDialing, ClaimedNumber } from '../store/repositories/dialer-store.js';
 
@@ -34,6 +35,8 @@ export interface RunCallArgs {
   signal?: AbortSignal;
   /** Sends a text to the number called, for the flow's sms steps. */
   sendSms?: (text: string) => Promise<void>;
+  /** Plays the flow's uploaded audio (play steps); a flow with play steps cannot run without it. */
+  playAudio?: PlayAudio;
 }
 
 function describeHangup(info: HangupInfo): string {
@@ -97,6 +100,7 @@ export async function runCall(args: RunCallArgs): Promise<CallReport> {
       values,
       sendSms: args.sendSms ?? (async () => {}),
       onStep: (_stepId, stepNumber) => setStage(stepNumber),
+      ...(args.playAudio ? { playAudio: args.playAudio } : {}),
     });
     userInput = flowResult.userInput;
     isTransferCall = flowResult.isTransferCall;

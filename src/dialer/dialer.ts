@@ -6,7 +6,9 @@
 // `drainTimeoutMs`, hangs up the rest (recording them), and hands back anything claimed but not dialled.
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
-import type { Carrier } from '../telephony/carrier.js';
+import type { Carrier, PlayableAudio } from '../telephony/carrier.js';
+import type { PlayAudio } from '../callflow/steps/index.js';
+import { decodeStoredWav } from '../media/audio/encode-wav.js';
 import type { SmsProvider } from '../sms/sms-port.js';
 import { CallOutcome, CallStage, CampaignStatus, NumberStatus, type AttemptSelector } from '../domain/enums.js';
 import { callingWindows, lastClosing, nextCallableInstant, windowContaining, type CallingWindow } from '../domain/calling-windows.js';
@@ -79,6 +81,8 @@ interface InFlightCall {
 interface CampaignPlanCache {
   campaign: CampaignForDialing;
   windows: CallingWindow[];
+  /** The audio of the flow's play steps, by id; an id missing here was deleted after the flow was saved. */
+  audio: Map<number, PlayableAudio>;
 }
 
 export type DialerState = 'idle' | 'running' | 'draining' | 'stopped';
@@ -101,6 +105,9 @@ export class Dialer {
   /** When each campaign's unscheduled numbers were last given due times (numbers can be added to a live campaign). */
   private readonly lastScheduledMs = new Map<number, number>();
   private readonly log: DialerLogger;
+  /** Decoded audio by id, shared by every campaign that plays it (stored audio never changes; a deleted id stays
+   * playable for campaigns already loaded). */
+  private readonly audioCache = new Map<number, PlayableAudio>();
   /** Store operations in progress: the virtual-time runner waits for this to reach zero before moving the clock. */
   pendingOps = 0;
 
@@ -245,9 +252,38 @@ export class Dialer {
     if (cached) return cached;
     const campaign = await this.deps.store.loadCampaign(campaignId);
     if (!campaign) return undefined;
-    const plan = { campaign, windows: callingWindows(campaign) };
+    const plan = { campaign, windows: callingWindows(campaign), audio: await this.loadAudio(campaign) };
     this.campaigns.set(campaignId, plan);
     return plan;
+  }
+
+  /** Loads (once per id) the audio of the campaign's play steps. */
+  private async loadAudio(campaign: CampaignForDialing): Promise<Map<number, PlayableAudio>> {
+    const ids = [...new Set(campaign.flow.steps.flatMap((step) => (step.type === 'play' ? [step.audioId] : [])))];
+    const missing = ids.filter((id) => !this.audioCache.has(id));
+    for (const file of await this.deps.store.loadAudio(campaign.clientId, missing)) {
+      try {
+        this.audioCache.set(file.id, { durationMs: file.durationMs, pcm8kMono: decodeStoredWav(file.data) });
+      } catch (error) {
+        this.log.error({ err: error, audioId: file.id }, 'stored audio could not be decoded');
+      }
+    }
+    const audio = new Map<number, PlayableAudio>();
+    for (const id of ids) {
+      const found = this.audioCache.get(id);
+      if (found) audio.set(id, found);
+      else this.log.warn({ campaignId: campaign.id, audioId: id }, 'audio of a play step is missing: the step will be skipped');
+    }
+    return audio;
+  }
+
+  /** Plays a play step's audio; audio deleted since the flow was saved is skipped (the flow goes on). */
+  private playerFor(plan: CampaignPlanCache): PlayAudio {
+    return async (call, audioId) => {
+      const audio = plan.audio.get(audioId);
+      if (!audio) return { hungUp: false };
+      return call.play(audio);
+    };
   }
 
   /** Moves a campaign to the status its windows and numbers call for; says whether it may be dialled now. */
@@ -323,6 +359,7 @@ export class Dialer {
         ringTimeoutMs: this.config.ringTimeoutMs,
         signal,
         sendSms: (text) => this.track(this.sendSms(plan.campaign, number, text)),
+        playAudio: this.playerFor(plan),
       });
     } catch (error) {
       report = {

@@ -5,6 +5,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  customType,
   date,
   index,
   integer,
@@ -19,6 +20,11 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type { Flow } from '../callflow/schema.js';
+
+/** bytea as bytes: node-postgres gives a Buffer, PGlite a Uint8Array; both are Uint8Array. */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+});
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 
@@ -74,6 +80,25 @@ export const callFlowVersions = pgTable(
     createdAt: createdAt(),
   },
   (table) => [uniqueIndex('call_flow_versions_flow_version_idx').on(table.callFlowId, table.version)],
+);
+
+/** Uploaded audio for call flows' play steps, converted on upload to the one form the carriers play. */
+export const audioFiles = pgTable(
+  'audio_files',
+  {
+    id: serial('id').primaryKey(),
+    clientId: integer('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    /** Always 8000: the data is resampled on upload. */
+    sampleRate: integer('sample_rate').notNull().default(8000),
+    /** An 8 kHz mono 16-bit PCM WAV file (src/media/audio/encode-wav.ts). */
+    data: bytea('data').notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [index('audio_files_client_idx').on(table.clientId)],
 );
 
 export const clis = pgTable(

@@ -56,6 +56,12 @@ export interface GatherOptions {
 
 export type TransferResult = { kind: 'answered' } | { kind: 'failed'; failure: DialFailure };
 
+/** Audio ready for the media path: the form uploads are stored in (src/media/audio). */
+export interface PlayableAudio {
+  durationMs: number;
+  pcm8kMono: Int16Array;
+}
+
 /** An answered call. Every action resolves early with `hungUp: true` when the callee hangs up during it. */
 export interface AnsweredCall {
   readonly answeredBy: AnsweredBy;
@@ -67,6 +73,8 @@ export interface AnsweredCall {
   say(text: string, options?: SayOptions): Promise<{ hungUp: boolean }>;
   gather(options: GatherOptions): Promise<{ digits: string; hungUp: boolean }>;
   transfer(to: string, ringTimeoutMs: number): Promise<TransferResult>;
+  /** Plays uploaded audio (8 kHz mono 16-bit PCM, as stored); resolves when it has played or the callee hung up. */
+  play(audio: PlayableAudio): Promise<{ hungUp: boolean }>;
   hangup(): Promise<void>;
   /** Resolves once when the call has ended, whoever ended it. */
   readonly ended: Promise<HangupInfo>;

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TenantRepository } from '../store/repositories/tenants.js';
-import { createCallFlow, createCli } from './operator.js';
+import { NO_AUDIO, createCallFlow, createCli } from './operator.js';
 
 export interface DemoClient {
   clientId: number;
@@ -35,7 +35,7 @@ export async function ensureDemoClient(tenants: TenantRepository, dataDir: strin
   }
   if ((await tenants.listClients()).length > 0) return undefined;
   const { client, apiKey } = await tenants.createClient('Demo client');
-  const flow = await createCallFlow(tenants, client.id, DEMO_FLOW);
+  const flow = await createCallFlow(tenants, NO_AUDIO, client.id, DEMO_FLOW);
   // 020 7946 0xxx is Ofcom's drama range: a valid London number that belongs to nobody.
   const cli = await createCli(tenants, client.id, { number: '020 7946 0999', label: 'Demo caller ID' });
   const demo: DemoClient = { clientId: client.id, apiKey, callFlowId: flow.id, cliId: cli.id };

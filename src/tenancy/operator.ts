@@ -5,6 +5,11 @@ import { flowFromSimpleMessage, validateFlow, type Flow } from '../callflow/inde
 import { checkCallerId } from '../domain/phone-number.js';
 import type { CallFlowRow, ClientRow, CliRow, TenantRepository } from '../store/repositories/tenants.js';
 
+/** Which audio files a client owns (src/store/repositories/audio.ts), for checking a flow's play steps. */
+export interface AudioOwnership {
+  idsOwnedBy(clientId: number, ids: readonly number[]): Promise<Set<number>>;
+}
+
 /** A new client with its first API key (returned once). The name is trimmed: "  Acme " and "Acme" are one name. */
 export async function createClient(tenants: TenantRepository, name: string): Promise<{ client: ClientRow; apiKey: string }> {
   const trimmed = name.trim();
@@ -59,19 +64,45 @@ export function flowFromInput(input: CallFlowInput): { name: string; flow: Flow 
   return { name, flow: checked.flow };
 }
 
-export async function createCallFlow(tenants: TenantRepository, clientId: number, input: CallFlowInput): Promise<CallFlowRow> {
+/** For flows made without any uploaded audio (the demo client's): every play step's audio id is unknown. */
+export const NO_AUDIO: AudioOwnership = { idsOwnedBy: async () => new Set() };
+
+/**
+ * A play step may only play the flow's own client's audio: another client's id (or one that does not exist) is a
+ * validation error at the step's AudioId, so a flow can never play, or probe for, someone else's recording.
+ */
+export async function checkFlowAudio(audio: AudioOwnership, clientId: number, flow: Flow): Promise<void> {
+  const plays = flow.steps.flatMap((step, index) => (step.type === 'play' ? [{ index, audioId: step.audioId }] : []));
+  if (plays.length === 0) return;
+  const owned = await audio.idsOwnedBy(clientId, [...new Set(plays.map((play) => play.audioId))]);
+  const errors = new FieldErrorCollector();
+  for (const { index, audioId } of plays) {
+    if (!owned.has(audioId)) errors.add(`Flow.Steps[${index}].AudioId`, `Audio file ${audioId} does not exist for this client.`);
+  }
+  if (!errors.isEmpty) throw validationProblem(errors.errors);
+}
+
+export async function createCallFlow(
+  tenants: TenantRepository,
+  audio: AudioOwnership,
+  clientId: number,
+  input: CallFlowInput,
+): Promise<CallFlowRow> {
   const { name, flow } = flowFromInput(input);
+  await checkFlowAudio(audio, clientId, flow);
   return tenants.createCallFlow({ clientId, name, flow });
 }
 
 /** Saves an edit as a new version; undefined when the flow does not exist for this client. */
 export async function updateCallFlow(
   tenants: TenantRepository,
+  audio: AudioOwnership,
   clientId: number,
   id: number,
   input: CallFlowInput,
 ): Promise<CallFlowRow | undefined> {
   const { name, flow } = flowFromInput(input);
+  await checkFlowAudio(audio, clientId, flow);
   return tenants.updateCallFlow(clientId, id, { name, flow });
 }
 

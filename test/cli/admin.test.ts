@@ -10,6 +10,7 @@ import { HttpProblem } from '../../src/api/problem.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/backends.js';
 import { lockDataDir } from '../../src/store/data-dir-lock.js';
+import { playThenSayFlow, sineWav16 } from '../helpers/wav-builder.js';
 
 describe.each(BACKENDS)('ringcast admin on $kind', ({ kind }) => {
   let settings: Settings;
@@ -86,6 +87,31 @@ describe.each(BACKENDS)('ringcast admin on $kind', ({ kind }) => {
     expect(await run('callflows', 'versions', '--client', String(client.id), String(flow.id))).toHaveLength(2);
     writeFileSync(file, '{ not json');
     await expect(run('callflows', 'create', '--client', String(client.id), '--name', 'Bad', '--flow-file', file)).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('uploads, lists and deletes audio, and a flow can play it', async () => {
+    const client = (await run('clients', 'create', '--name', 'Audio Ltd')) as { id: number };
+    const clientId = String(client.id);
+    const wavFile = join(dataDir, 'welcome.wav');
+    writeFileSync(wavFile, sineWav16({ sampleRate: 16_000, channels: 1, frequencyHz: 400, durationMs: 1200 }));
+    const uploaded = (await run('audio', 'upload', '--client', clientId, '--name', 'Welcome', wavFile)) as { id: number };
+    expect(uploaded).toMatchObject({ clientId: client.id, name: 'Welcome', durationMs: 1200, sampleRate: 8000 });
+    expect(await run('audio', 'list', '--client', clientId)).toEqual([uploaded]);
+
+    const flowFile = join(dataDir, 'play-flow.json');
+    writeFileSync(flowFile, JSON.stringify(playThenSayFlow(uploaded.id)));
+    expect(await run('callflows', 'create', '--client', clientId, '--name', 'Plays', '--flow-file', flowFile)).toMatchObject({ name: 'Plays' });
+
+    const badFile = join(dataDir, 'bad.wav');
+    writeFileSync(badFile, 'not audio');
+    const error = await run('audio', 'upload', '--client', clientId, '--name', 'Bad', badFile).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpProblem);
+    expect((error as HttpProblem).status).toBe(400);
+    await expect(run('audio', 'upload', '--client', clientId, '--name', 'Ogg', join(dataDir, 'x.ogg'))).rejects.toBeInstanceOf(UsageError);
+    await expect(run('audio', 'upload', '--client', clientId, '--name', 'Missing', join(dataDir, 'missing.wav'))).rejects.toBeInstanceOf(UsageError);
+
+    expect(await run('audio', 'delete', '--client', clientId, String(uploaded.id))).toEqual({ deleted: true });
+    expect(await run('audio', 'list', '--client', clientId)).toEqual([]);
   });
 
   it('answers bad usage with a usage error, not a crash', async () => {

@@ -6,6 +6,9 @@ import { DialerHarness, expectCompletedConsistently, testE164, testNumber } from
 import { VirtualClock } from '../../src/domain/clock.js';
 import { CallOutcome } from '../../src/domain/enums.js';
 import { MENU_FLOW_EXAMPLE } from '../../src/callflow/examples.js';
+import { AudioRepository } from '../../src/store/repositories/audio.js';
+import { uploadAudio } from '../../src/tenancy/audio.js';
+import { playThenSayFlow, sineWav16 } from '../helpers/wav-builder.js';
 
 const UNPACED = {
   campaign: { maxConcurrentCalls: 20, maxCallsPerSecond: 20 },
@@ -54,5 +57,40 @@ describe.each(BACKENDS)('a menu call flow through the dialer on $kind', ({ kind 
     expect(confirmations.map((sms) => sms.number).sort()).toEqual([testE164('0005'), testE164('0016')].sort());
     expect(confirmations[0]!.text).toContain('Hi Caller');
     expect(confirmations[0]!.text).toContain('on Friday');
+  });
+
+  it('plays uploaded audio for its duration, then goes on to the next step', async () => {
+    const clock = new VirtualClock('2027-04-06T07:00:00Z');
+    let durationMs = 0;
+    const tenant = await harness.tenant(async (clientId) => {
+      // A 3 s 44.1 kHz stereo upload, stored as 8 kHz mono.
+      const wav = sineWav16({ sampleRate: 44_100, channels: 2, frequencyHz: 440, durationMs: 3000 });
+      const file = await uploadAudio(new AudioRepository(harness.db), { clientId, name: 'Intro', kind: 'wav', bytes: wav });
+      durationMs = file.durationMs;
+      return { flow: playThenSayFlow(file.id) };
+    });
+    expect(durationMs).toBe(3000);
+    // 0005 listens to the end; 0007 hangs up 2 s after answering, during the audio.
+    const campaignId = await harness.campaign(
+      tenant,
+      { startDate: '2027-04-06', startTime: '09:00', finishTime: '17:00', phoneNumbers: [testNumber('0005'), testNumber('0007')] },
+      clock.now(),
+    );
+    const run = await harness.run({ clock, campaignIds: [campaignId], config: { pacing: UNPACED } });
+    await expectCompletedConsistently(harness, campaignId, run);
+
+    const listener = (await harness.callsTo(campaignId, testE164('0005')))[0]!;
+    expect(listener).toMatchObject({ outcome: CallOutcome.Answered, stage: 2 });
+    const leaver = (await harness.callsTo(campaignId, testE164('0007')))[0]!;
+    expect(leaver).toMatchObject({ outcome: CallOutcome.Answered, stage: 1 });
+
+    const plays = run.events.filter((event) => event.type === 'play');
+    expect(plays).toHaveLength(2);
+    const played = plays.map((event) => ({ ms: event.endedAtMs - event.startedAtMs, complete: event.complete, durationMs: event.durationMs }));
+    expect(played).toContainEqual({ ms: 3000, complete: true, durationMs: 3000 });
+    expect(played).toContainEqual({ ms: 2000, complete: false, durationMs: 3000 });
+    // The say step followed the whole audio on the listener's call only.
+    const says = run.events.filter((event) => event.type === 'say' && event.text.startsWith('Goodbye'));
+    expect(says).toHaveLength(1);
   });
 });

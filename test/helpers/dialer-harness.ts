@@ -17,6 +17,7 @@ import { createTestDatabase, type BackendKind, type TestDatabase } from './backe
 import type { Db } from '../../src/store/database.js';
 import { calls, campaigns, phoneNumbers, smsMessages } from '../../src/store/schema.js';
 import { TenantRepository } from '../../src/store/repositories/tenants.js';
+import { AudioRepository } from '../../src/store/repositories/audio.js';
 import { CampaignRepository } from '../../src/store/repositories/campaigns.js';
 import { DialerStore } from '../../src/store/repositories/dialer-store.js';
 import { createCallFlow, createCli } from '../../src/tenancy/operator.js';
@@ -194,11 +195,15 @@ export class DialerHarness {
     await this.testDb.dispose();
   }
 
-  /** A new client with one call flow (texts as given, else the defaults) and one CLI. */
-  async tenant(flow: FlowTexts = {}, cliNumber = '020 7946 0999'): Promise<HarnessTenant> {
+  /**
+   * A new client with one call flow (texts as given, else the defaults) and one CLI. `flow` may be a function of the
+   * new client's id, for a flow that plays audio the client must upload first.
+   */
+  async tenant(flow: FlowTexts | ((clientId: number) => Promise<FlowTexts>) = {}, cliNumber = '020 7946 0999'): Promise<HarnessTenant> {
     const tenants = new TenantRepository(this.db);
     const { client } = await tenants.createClient(`Dialer test client ${++this.tenantCount}`);
-    const callFlow = await createCallFlow(tenants, client.id, { name: 'Flow', ...flow });
+    const texts = typeof flow === 'function' ? await flow(client.id) : flow;
+    const callFlow = await createCallFlow(tenants, new AudioRepository(this.db), client.id, { name: 'Flow', ...texts });
     const cli = await createCli(tenants, client.id, { number: cliNumber, label: 'Main' });
     return { clientId: client.id, callFlowId: callFlow.id, cliId: cli.id, cliE164: cli.number };
   }

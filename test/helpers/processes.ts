@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
 import type { Db } from '../../src/store/database.js';
 import { TenantRepository } from '../../src/store/repositories/tenants.js';
+import { AudioRepository } from '../../src/store/repositories/audio.js';
 import { CampaignRepository } from '../../src/store/repositories/campaigns.js';
 import { createCallFlow, createCli } from '../../src/tenancy/operator.js';
 import { checkCampaignRequest } from '../../src/domain/campaign-request.js';
@@ -63,7 +64,7 @@ export async function createOpenCampaign(
 ): Promise<{ campaignId: number; clientId: number }> {
   const tenants = new TenantRepository(db);
   const { client } = await tenants.createClient('Process test client');
-  const flow = await createCallFlow(tenants, client.id, { name: 'Flow' });
+  const flow = await createCallFlow(tenants, new AudioRepository(db), client.id, { name: 'Flow' });
   const cli = await createCli(tenants, client.id, { number: '020 7946 0999' });
   const zone = zoneWithDaylightNow();
   const local = DateTime.now().setZone(zone);

@@ -1,6 +1,6 @@
 // `play`: plays an uploaded audio file (stored as 8 kHz mono), then goes to `next`, or hangs up when there is none.
-// Playback goes through the PlayAudio the flow's runner was given (types.ts): the carrier port has no verb for audio
-// files yet.
+// Playback goes through the PlayAudio the flow's runner was given (types.ts): it looks the audio id up (the dialer
+// loads a flow's audio once) and plays it with the carrier port's `play`.
 import type { PlayStep } from '../schema.js';
 import { CALL_ENDED, following, nextTarget, type StepDefinition } from './types.js';
 

@@ -5,16 +5,16 @@
 //   StepDefinition<S>   per type: the steps it can go to, its texts, extra checks, and how it runs on a call
 //   StepContext         what a running step may use: the call, placeholder values, SMS, audio playback
 //   StepOutcome         what a step did: where to go next, digits gathered, SMS sent
-//   PlayAudio           how the dialer plays an uploaded audio file (the carrier port has no verb for it yet)
+//   PlayAudio           how the dialer plays an uploaded audio file (looked up by id, played with call.play)
 
 import type { AnsweredCall, SayOptions } from '../../telephony/carrier.js';
 import type { PlaceholderValues } from '../../domain/placeholders.js';
 import type { Step } from '../schema.js';
 
 /**
- * Plays uploaded audio file `audioId` on `call`, resolving when it has played or the call ended during it. The carrier
- * port (src/telephony/carrier.ts) can speak text but not play files yet, so whoever runs a flow with play steps
- * supplies this (from the audio store, through the carrier's media); runFlow refuses such a flow without it.
+ * Plays uploaded audio file `audioId` on `call`, resolving when it has played or the call ended during it. The flow
+ * holds only the id, so whoever runs a flow with play steps supplies this (the dialer: from the audio store, played
+ * with AnsweredCall.play); runFlow refuses such a flow without it.
  */
 export type PlayAudio = (call: AnsweredCall, audioId: number) => Promise<{ hungUp: boolean }>;
 

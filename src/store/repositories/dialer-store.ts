@@ -1,6 +1,7 @@
 // The dialer's reads and writes. The database is the source of truth: a number is claimed under a lease, its call
 // row is written before dialling (so a crash mid-call is visible), and every transition is guarded by the lease
 // owner so a process that lost its lease cannot overwrite what another recorded.
+import { AudioRepository, type AudioFileData } from './audio.js';
 import { and, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import type { Flow } from '../../callflow/schema.js';
@@ -76,6 +77,11 @@ export class DialerStore {
     private readonly db: Db,
     readonly dialerId: string,
   ) {}
+
+  /** The client's audio files among `ids` (a flow's play steps), with their data; deleted ones are left out. */
+  loadAudio(clientId: number, ids: readonly number[]): Promise<AudioFileData[]> {
+    return new AudioRepository(this.db).loadForPlayback(clientId, ids);
+  }
 
   /** Campaigns that may still need the dialer's attention. */
   async liveCampaignIds(): Promise<{ id: number; status: number }[]> {

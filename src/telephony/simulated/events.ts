@@ -36,6 +36,15 @@ export type SimulatedCallEvent =
       startedAtMs: number;
       endedAtMs: number;
     }
+  | {
+      type: 'play';
+      callId: string;
+      durationMs: number;
+      startedAtMs: number;
+      endedAtMs: number;
+      /** False when the call ended before the audio had played in full. */
+      complete: boolean;
+    }
   | { type: 'transfer'; callId: string; to: string; result: 'answered' | DialFailure; atMs: number }
   | { type: 'ended'; callId: string; info: HangupInfo; answeredAtMs: number; atMs: number };
 

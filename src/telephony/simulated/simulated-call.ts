@@ -10,6 +10,7 @@ import type {
   AnsweredCall,
   GatherOptions,
   HangupInfo,
+  PlayableAudio,
   SayOptions,
   TransferResult,
 } from '../carrier.js';
@@ -97,6 +98,22 @@ export class SimulatedCall implements AnsweredCall {
       endedAtMs: this.nowMs(),
       complete: up,
       beforeBeep: startedAtMs < this.greetingEndAtMs,
+    });
+    return { hungUp: !up };
+  }
+
+  /** Plays for the audio's duration, like say; the samples themselves go nowhere in a simulation. */
+  async play(audio: PlayableAudio): Promise<{ hungUp: boolean }> {
+    if (this.state === 'ended') return { hungUp: true };
+    const startedAtMs = this.nowMs();
+    const up = await this.waitWhileUp(audio.durationMs);
+    this.context.emit({
+      type: 'play',
+      callId: this.context.callId,
+      durationMs: audio.durationMs,
+      startedAtMs,
+      endedAtMs: this.nowMs(),
+      complete: up,
     });
     return { hungUp: !up };
   }
