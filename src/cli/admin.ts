@@ -92,6 +92,7 @@ export async function runAdminCommand(args: string[], settings: Settings): Promi
         message: values.message,
         voicemailMessage: values['voicemail-message'],
         smsText: values['sms-text'],
+        maxSmsParts: settings.SMS_MAX_PARTS,
       };
     };
     const requireClient = async (cid: number) => found(await tenants.getClient(cid), `Client ${cid}`);

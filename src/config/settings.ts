@@ -51,6 +51,12 @@ export const SettingsSchema = Type.Object({
   RATES_JSON: Type.Optional(
     Type.String({ description: 'Call rates override, GBP per minute by number type, e.g. {"MOBILE":0.02}' }),
   ),
+  SMS_MAX_PARTS: Type.Integer({
+    minimum: 1,
+    maximum: 10,
+    default: 4,
+    description: 'Call flows may not hold SMS texts longer than this many parts (153 GSM-7 / 67 UCS-2 characters each)',
+  }),
   BODY_LIMIT_MB: Type.Number({ exclusiveMinimum: 0, maximum: 1024, default: 64, description: 'Largest request body' }),
 });
 

@@ -24,9 +24,11 @@ export interface CallFlowInput {
   message?: string | undefined;
   voicemailMessage?: string | undefined;
   smsText?: string | undefined;
+  /** SMS texts longer than this many parts are refused (the SMS_MAX_PARTS setting); default MAX_SMS_PARTS. */
+  maxSmsParts?: number | undefined;
 }
 
-/** SMS texts longer than this many parts are refused (GSM-7 153 / UCS-2 67 characters a part when concatenated). */
+/** Default SMS length limit in parts (GSM-7 153 / UCS-2 67 characters a part when concatenated). */
 export const MAX_SMS_PARTS = 4;
 
 /** Field paths of a one-message flow's document, as the request spelled them. */
@@ -53,7 +55,7 @@ export function flowFromInput(input: CallFlowInput): { name: string; flow: Flow 
       voicemailMessage: input.voicemailMessage ?? DEFAULT_VOICEMAIL_MESSAGE,
       smsText: input.smsText ?? DEFAULT_SMS_TEXT,
     });
-  const checked = validateFlow(document, { maxSmsParts: MAX_SMS_PARTS });
+  const checked = validateFlow(document, { maxSmsParts: input.maxSmsParts ?? MAX_SMS_PARTS });
   if (!checked.ok) {
     for (const [path, messages] of Object.entries(checked.errors)) {
       const shown = input.flow === undefined ? (SIMPLE_FIELD_PATHS[path] ?? `Flow.${path}`) : `Flow.${path}`;

@@ -96,3 +96,23 @@ describe.each(BACKENDS)('call flows on $kind', ({ kind }) => {
     expect((await t.app.inject({ method: 'POST', url: `/api/callflows/${created.id}/preview`, headers: other.headers, payload: {} })).statusCode).toBe(404);
   });
 });
+
+describe.each(BACKENDS)('the SMS length limit of call flows on $kind', ({ kind }) => {
+  let t: TestApp;
+  let tenant: Tenant;
+  beforeAll(async () => {
+    // One part only: 160 GSM-7 characters.
+    t = await createTestApp(kind, { SMS_MAX_PARTS: '1' });
+    tenant = await t.createTenant();
+  });
+  afterAll(() => t.close());
+
+  it('refuses an SMS text longer than SMS_MAX_PARTS parts, and accepts one that fits', async () => {
+    const url = `/api/admin/clients/${tenant.clientId}/callflows`;
+    const tooLong = await t.admin({ method: 'POST', url, payload: { name: 'Long', smsText: 'x'.repeat(161) } });
+    expect(tooLong.statusCode).toBe(400);
+    expect(Object.keys(tooLong.json().errors)).toEqual(['SmsText']);
+    const fits = await t.admin({ method: 'POST', url, payload: { name: 'Short', smsText: 'x'.repeat(160) } });
+    expect(fits.statusCode).toBe(201);
+  });
+});

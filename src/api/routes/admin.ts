@@ -26,8 +26,8 @@ const tags = ['Operator'];
 const security = [{ bearerAuth: [] }];
 
 export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { tenants, audio, clock } = app.services;
-  app.addHook('onRequest', adminAuthHook(app.services.settings.ADMIN_TOKEN));
+  const { tenants, audio, clock, settings } = app.services;
+  app.addHook('onRequest', adminAuthHook(settings.ADMIN_TOKEN));
 
   const requireClient = async (clientId: number) => {
     if (!(await tenants.getClient(clientId))) throw notFound(`Client ${clientId} does not exist.`);
@@ -106,7 +106,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags, security, summary: 'Create a call flow', params: ClientIdParams, body: CreateCallFlowBody, response: { 201: CallFlowSchema, ...errorResponses(400, 401, 403, 404) } } },
     async (request, reply) => {
       await requireClient(request.params.clientId);
-      const flow = await createCallFlow(tenants, audio, request.params.clientId, request.body);
+      const flow = await createCallFlow(tenants, audio, request.params.clientId, { ...request.body, maxSmsParts: settings.SMS_MAX_PARTS });
       return reply.code(201).header('location', `/api/admin/clients/${flow.clientId}/callflows/${flow.id}`).send(toCallFlowView(flow));
     },
   );
@@ -124,7 +124,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { clientId, id } = request.params;
-      const flow = await updateCallFlow(tenants, audio, clientId, id, request.body);
+      const flow = await updateCallFlow(tenants, audio, clientId, id, { ...request.body, maxSmsParts: settings.SMS_MAX_PARTS });
       if (!flow) throw notFound(`Call flow ${id} of client ${clientId} does not exist.`);
       return toCallFlowView(flow);
     },
