@@ -144,7 +144,10 @@ export class TenantRepository {
     return updated ? this.getCallFlow(clientId, id) : undefined;
   }
 
-  private selectFlows() {
+  /** Flows joined to one of their versions: the current one unless `version` is given. */
+  private selectFlows(version?: number) {
+    const versionMatch =
+      version === undefined ? eq(callFlowVersions.version, callFlows.currentVersion) : eq(callFlowVersions.version, version);
     return this.db
       .select({
         id: callFlows.id,
@@ -156,10 +159,7 @@ export class TenantRepository {
         createdAt: callFlows.createdAt,
       })
       .from(callFlows)
-      .innerJoin(
-        callFlowVersions,
-        and(eq(callFlowVersions.callFlowId, callFlows.id), eq(callFlowVersions.version, callFlows.currentVersion)),
-      );
+      .innerJoin(callFlowVersions, and(eq(callFlowVersions.callFlowId, callFlows.id), versionMatch));
   }
 
   listCallFlows(clientId: number): Promise<CallFlowRow[]> {
@@ -173,19 +173,7 @@ export class TenantRepository {
 
   /** One stored version of a flow (campaigns may run an older one than the current). */
   async getCallFlowVersion(clientId: number, id: number, version: number): Promise<CallFlowRow | undefined> {
-    const [row] = await this.db
-      .select({
-        id: callFlows.id,
-        clientId: callFlows.clientId,
-        name: callFlows.name,
-        version: callFlowVersions.version,
-        versionId: callFlowVersions.id,
-        flow: callFlowVersions.document,
-        createdAt: callFlows.createdAt,
-      })
-      .from(callFlows)
-      .innerJoin(callFlowVersions, eq(callFlowVersions.callFlowId, callFlows.id))
-      .where(and(eq(callFlows.clientId, clientId), eq(callFlows.id, id), eq(callFlowVersions.version, version)));
+    const [row] = await this.selectFlows(version).where(and(eq(callFlows.clientId, clientId), eq(callFlows.id, id)));
     return row;
   }
 
