@@ -11,8 +11,8 @@ import type { PlayAudio } from '../callflow/steps/index.js';
 import { decodeStoredWav } from '../media/audio/encode-wav.js';
 import type { SmsProvider } from '../sms/sms-port.js';
 import { CallOutcome, CallStage, CampaignStatus, NumberStatus, type AttemptSelector } from '../domain/enums.js';
-import { callingWindows, lastClosing, nextCallableInstant, windowContaining, type CallingWindow } from '../domain/calling-windows.js';
-import { attemptDueAt } from '../domain/attempt-schedule.js';
+import { callingWindows, lastClosing, type CallingWindow } from '../domain/calling-windows.js';
+import { attemptDueAt, checkCallStart } from '../domain/attempt-schedule.js';
 import { decideAfterCall, sendSmsOnBusy } from '../domain/outcome-policy.js';
 import { callPrice, DEFAULT_RATES_GBP_PER_MINUTE, type RateTable } from '../domain/pricing.js';
 import { smsParts } from '../domain/sms-parts.js';
@@ -323,14 +323,13 @@ export class Dialer {
         return { callable: false };
       }
     }
-    const window = windowContaining(windows, now);
-    if (window) {
+    const start = checkCallStart({ windows, now });
+    if (start.allowed) {
       if (status !== CampaignStatus.Running) await store.transitionCampaign(campaign.id, [status], CampaignStatus.Running, now);
-      return { callable: true, nextBoundaryMs: window.closesAt.getTime() };
+      return { callable: true, nextBoundaryMs: start.window.closesAt.getTime() };
     }
-    const nextOpen = nextCallableInstant(windows, now);
     if (status === CampaignStatus.Running) await store.transitionCampaign(campaign.id, [status], CampaignStatus.Waiting, now);
-    return { callable: false, ...(nextOpen ? { nextBoundaryMs: nextOpen.getTime() } : { nextBoundaryMs: closing.getTime() }) };
+    return { callable: false, nextBoundaryMs: (start.nextCallableAt ?? closing).getTime() };
   }
 
   private startCall(number: ClaimedNumber): void {

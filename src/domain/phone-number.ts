@@ -127,12 +127,6 @@ export function checkCallerId(input: string): NumberCheck {
   return check;
 }
 
-/** National format for display, e.g. '+447722123456' -> '07722 123456'. Returns the input unchanged if unparsable. */
-export function formatNational(e164: string): string {
-  const parsed = parsePhoneNumberFromString(e164);
-  return parsed === undefined ? e164 : parsed.formatNational();
-}
-
 function classify(rawInput: unknown, defaultRegion: CountryCode, refusal: string): Classified {
   // Values come from JSON and CSV uploads, so a non-string is possible at run time despite the signature. A number
   // is not accepted either: 07722123456 written as a JSON number has already lost its leading zero.

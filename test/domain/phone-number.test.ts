@@ -3,7 +3,6 @@ import { parsePhoneNumberFromString, type PhoneNumberType } from 'libphonenumber
 import {
   checkCalleeNumber,
   checkCallerId,
-  formatNational,
   type NumberCheck,
   type PhoneNumberRejection,
 } from '../../src/domain/phone-number.js';
@@ -313,16 +312,5 @@ describe('checkCallerId', () => {
     const check = checkCallerId('+33 6 12 34 56 78');
     expectRejected(check, 'invalid');
     expect(!check.ok && check.message).toContain('UK');
-  });
-});
-
-describe('formatNational', () => {
-  it('formats E.164 numbers in national form for display', () => {
-    expect(formatNational('+447722123456')).toBe('07722 123456');
-    expect(formatNational('+442079460000')).toBe('020 7946 0000');
-  });
-
-  it('returns unparsable input unchanged', () => {
-    expect(formatNational('not a number')).toBe('not a number');
   });
 });
