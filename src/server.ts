@@ -7,6 +7,7 @@ import { ensureDemoClient, type DemoClient } from './tenancy/demo-client.js';
 import type { Database } from './store/database.js';
 import type { Dialer } from './dialer/dialer.js';
 import { dialerFromSettings } from './dialer/from-settings.js';
+import { trunksFromSettings } from './telephony/sip/carrier/trunk-config.js';
 
 export interface Roles {
   api: boolean;
@@ -30,7 +31,7 @@ export async function startServer(settings: Settings, roles: Roles = { api: true
     // The app is built even for a dialer-only process: it carries the logger and repositories, and never listens.
     app = await buildApp({ settings, database });
     if (roles.dialer) {
-      dialer = dialerFromSettings(settings, database, app.log.child({ component: 'dialer' }));
+      dialer = await dialerFromSettings(settings, database, app.log.child({ component: 'dialer' }));
       const running = dialer;
       app.services.campaignEvents.on('changed', () => running.numbersAdded());
       dialer.start();
@@ -66,6 +67,12 @@ export async function startServer(settings: Settings, roles: Roles = { api: true
   }
 }
 
+function trunkSummary(settings: Settings): string {
+  return trunksFromSettings(settings)
+    .map((t) => `${t.name} ${t.transport}:${t.host}${t.port ? `:${t.port}` : ''}`)
+    .join(', ');
+}
+
 /** What `ringcast serve` prints once it is up. */
 export function startupBanner(server: RunningServer, settings: Settings): string {
   const lines = [''];
@@ -79,7 +86,7 @@ export function startupBanner(server: RunningServer, settings: Settings): string
   }
   lines.push(
     `  Database: ${server.database.kind === 'pglite' ? `embedded PGlite in ${settings.DATA_DIR}` : 'PostgreSQL (DATABASE_URL)'}`,
-    `  Dialer: ${server.dialer ? `${server.dialer.id}, carrier ${settings.CARRIER} (seed ${settings.SIMULATED_SEED})` : 'off in this process'}`,
+    `  Dialer: ${server.dialer ? `${server.dialer.id}, carrier ${settings.CARRIER === 'sip' ? `sip (${trunkSummary(settings)}, local ${settings.SIP_ADDRESS}:${settings.SIP_PORT})` : `simulated (seed ${settings.SIMULATED_SEED})`}` : 'off in this process'}`,
   );
   if (server.url) lines.push(`  Operator API (/api/admin): ${settings.ADMIN_TOKEN ? 'on (ADMIN_TOKEN)' : 'off - set ADMIN_TOKEN to enable it'}`);
   if (server.demo && server.url) {

@@ -4,6 +4,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parseRateTable } from '../domain/pricing.js';
 import { parseOutcomeMix } from '../telephony/simulated/callee-plan.js';
+import { trunksFromSettings } from '../telephony/sip/carrier/trunk-config.js';
+import { parseAmdJson } from '../media/amd/amd-settings.js';
 
 export const SettingsSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'HTTP port' }),
@@ -23,9 +25,9 @@ export const SettingsSchema = Type.Object({
     default: true,
     description: 'On first start with an empty database, create a demo client, call flow and CLI (set false in production)',
   }),
-  CARRIER: Type.Union([Type.Literal('simulated')], {
+  CARRIER: Type.Union([Type.Literal('simulated'), Type.Literal('sip')], {
     default: 'simulated',
-    description: 'Telephony: simulated (deterministic, no real calls); SIP trunks arrive with issue 5',
+    description: 'Telephony: simulated (deterministic, no real calls) or sip (real calls through the SIP trunks below)',
   }),
   SIMULATED_SEED: Type.Integer({ default: 1, description: 'Seed of the simulated carrier: same seed, same outcomes' }),
   SIMULATED_MIX_JSON: Type.Optional(
@@ -57,6 +59,47 @@ export const SettingsSchema = Type.Object({
     default: 4,
     description: 'Call flows may not hold SMS texts longer than this many parts (153 GSM-7 / 67 UCS-2 characters each)',
   }),
+  SIP_TRUNK_HOST: Type.Optional(
+    Type.String({ minLength: 1, description: 'CARRIER=sip: the trunk\'s IP address, host name or SRV domain (one trunk)' }),
+  ),
+  SIP_TRUNK_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'Trunk port; unset: SRV lookup, else 5060' })),
+  SIP_TRUNK_TRANSPORT: Type.Optional(Type.Union([Type.Literal('udp'), Type.Literal('tcp')], { description: 'udp (default) or tcp' })),
+  SIP_TRUNK_USERNAME: Type.Optional(Type.String({ minLength: 1, description: 'Digest user name, when the trunk challenges with 401/407' })),
+  SIP_TRUNK_PASSWORD: Type.Optional(Type.String({ description: 'Digest password' })),
+  SIP_TRUNK_FROM_DOMAIN: Type.Optional(
+    Type.String({ minLength: 1, description: 'Host part of From and P-Asserted-Identity (default: the trunk host)' }),
+  ),
+  SIP_TRUNK_MAX_CALLS: Type.Optional(Type.Integer({ minimum: 1, description: 'Concurrent calls on the trunk (default 30)' })),
+  SIP_TRUNK_MAX_CPS: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Call starts per second on the trunk (default 5)' })),
+  SIP_TRUNKS_JSON: Type.Optional(
+    Type.String({
+      description:
+        'Several trunks instead of SIP_TRUNK_*: a JSON array of {name, host, port, transport, username, password, fromDomain, numberFormat, maxCalls, maxCps}',
+    }),
+  ),
+  SIP_ADDRESS: Type.String({
+    minLength: 1,
+    default: '127.0.0.1',
+    description: 'Local IP address for SIP and RTP: bound, and advertised in Via, Contact and SDP (must be reachable by the trunk)',
+  }),
+  SIP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 5060, description: 'Local SIP port, UDP and TCP (0: any free port)' }),
+  SIP_SESSION_EXPIRES_S: Type.Integer({
+    minimum: 0,
+    maximum: 86400,
+    default: 1800,
+    description: 'RFC 4028 session timer asked for on each call (0: off); dead calls end after this',
+  }),
+  RTP_PORT_MIN: Type.Integer({ minimum: 1024, maximum: 65534, default: 16384, description: 'Lowest local RTP port' }),
+  RTP_PORT_MAX: Type.Integer({ minimum: 1025, maximum: 65535, default: 32767, description: 'Highest local RTP port' }),
+  MEDIA_WORKERS: Type.Integer({ minimum: 1, maximum: 64, default: 1, description: 'Worker threads that send and receive call audio' }),
+  TTS_VOICE: Type.String({ minLength: 1, default: 'en-gb', description: 'espeak-ng voice for say steps (a call flow step may name another)' }),
+  TTS_CACHE_DIR: Type.Optional(Type.String({ minLength: 1, description: 'Where rendered prompts are cached (default DATA_DIR/tts-cache)' })),
+  AMD_JSON: Type.Optional(
+    Type.String({
+      description:
+        'Answering-machine detection overrides, e.g. {"initialSilenceMs":3000}; keys silenceThreshold, initialSilenceMs, greetingMs, afterGreetingSilenceMs, minWordLengthMs, betweenWordsSilenceMs, maximumNumberOfWords, maximumWordLengthMs, totalAnalysisTimeMs',
+    }),
+  ),
   BODY_LIMIT_MB: Type.Number({ exclusiveMinimum: 0, maximum: 1024, default: 64, description: 'Largest request body' }),
 });
 
@@ -92,6 +135,21 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       problems.push(`SIMULATED_MIX_JSON: ${(error as Error).message}`);
     }
   }
+  if (settings.CARRIER === 'sip') {
+    try {
+      trunksFromSettings(settings);
+    } catch (error) {
+      problems.push(`SIP trunks: ${(error as Error).message}`);
+    }
+  }
+  if (settings.AMD_JSON !== undefined) {
+    try {
+      parseAmdJson(settings.AMD_JSON);
+    } catch (error) {
+      problems.push(`AMD_JSON: ${(error as Error).message}`);
+    }
+  }
+  if (settings.RTP_PORT_MIN >= settings.RTP_PORT_MAX) problems.push('RTP_PORT_MIN: must be below RTP_PORT_MAX');
   if (problems.length > 0) throw new SettingsError(`Invalid settings:\n  ${problems.join('\n  ')}`);
   return settings;
 }

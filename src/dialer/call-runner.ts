@@ -125,7 +125,7 @@ export async function runCall(args: RunCallArgs): Promise<CallReport> {
     answeredSeconds: Math.max(0, (endedAt.getTime() - answeredAt.getTime()) / 1000),
     answeredBy: call.answeredBy,
     voicemailLeft,
-    endReason: describeHangup(ended),
+    endReason: call.detection ? `${describeHangup(ended)}; answering-machine detection: ${call.detection}` : describeHangup(ended),
     sipCode: ended.sipCode ?? null,
     q850Cause: ended.q850Cause ?? null,
   };

@@ -154,6 +154,7 @@ export class Dialer {
     if (this.state === 'stopped') return;
     if (this.state === 'idle') {
       this.state = 'stopped';
+      await this.closeCarrier();
       return;
     }
     this.state = 'draining';
@@ -170,6 +171,15 @@ export class Dialer {
       }
     }
     this.state = 'stopped';
+    await this.closeCarrier();
+  }
+
+  private async closeCarrier(): Promise<void> {
+    try {
+      await this.deps.carrier.close?.();
+    } catch (error) {
+      this.log.warn({ err: error }, 'carrier did not close cleanly');
+    }
   }
 
   private async run(): Promise<void> {

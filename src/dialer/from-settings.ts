@@ -1,4 +1,4 @@
-// Builds a dialer, its carrier and its SMS provider from the settings, for `ringcast serve` and `ringcast dialer`.
+// Builds a dialer, its carrier (CARRIER: simulated or sip) and its SMS provider from the settings, for `ringcast serve` and `ringcast dialer`.
 import type { Settings } from '../config/settings.js';
 import type { Database } from '../store/database.js';
 import { systemClock, type Clock } from '../domain/clock.js';
@@ -8,19 +8,44 @@ import { SimulatedCarrier } from '../telephony/simulated/simulated-carrier.js';
 import { parseOutcomeMix } from '../telephony/simulated/callee-plan.js';
 import { SimulatedSmsProvider } from '../sms/simulated-sms.js';
 import { Dialer, newDialerId, type DialerLogger } from './dialer.js';
+import path from 'node:path';
+import type { Carrier } from '../telephony/carrier.js';
+import { startSipCarrier } from '../telephony/sip/carrier/start-sip-carrier.js';
+import { trunksFromSettings } from '../telephony/sip/carrier/trunk-config.js';
+import { parseAmdJson } from '../media/amd/amd-settings.js';
 
 /** A clock whose waits are shortened by `scale`: the simulated network runs fast while windows keep real time. */
 function scaledSleeps(clock: Clock, scale: number): Clock {
   return { now: () => clock.now(), sleep: (ms, signal) => clock.sleep(ms * scale, signal) };
 }
 
-export function dialerFromSettings(settings: Settings, database: Database, log: DialerLogger, clock: Clock = systemClock): Dialer {
+/** The carrier CARRIER names: the simulated network, or SIP trunks with real audio. */
+export async function carrierFromSettings(settings: Settings, log: DialerLogger, clock: Clock = systemClock): Promise<Carrier> {
+  if (settings.CARRIER === 'sip') {
+    return startSipCarrier({
+      trunks: trunksFromSettings(settings),
+      clock,
+      address: settings.SIP_ADDRESS,
+      sipPort: settings.SIP_PORT,
+      rtpPortRange: { min: settings.RTP_PORT_MIN, max: settings.RTP_PORT_MAX },
+      mediaWorkers: settings.MEDIA_WORKERS,
+      ttsCacheDir: settings.TTS_CACHE_DIR ?? path.join(settings.DATA_DIR, 'tts-cache'),
+      ttsVoice: settings.TTS_VOICE,
+      sessionExpiresS: settings.SIP_SESSION_EXPIRES_S,
+      ...(settings.AMD_JSON ? { amdParams: parseAmdJson(settings.AMD_JSON) } : {}),
+      log,
+    });
+  }
   const carrierClock = settings.SIMULATED_TIME_SCALE === 1 ? clock : scaledSleeps(clock, settings.SIMULATED_TIME_SCALE);
-  const carrier = new SimulatedCarrier({
+  return new SimulatedCarrier({
     clock: carrierClock,
     seed: settings.SIMULATED_SEED,
     ...(settings.SIMULATED_MIX_JSON ? { mix: parseOutcomeMix(settings.SIMULATED_MIX_JSON) } : {}),
   });
+}
+
+export async function dialerFromSettings(settings: Settings, database: Database, log: DialerLogger, clock: Clock = systemClock): Promise<Dialer> {
+  const carrier = await carrierFromSettings(settings, log, clock);
   return new Dialer({
     store: new DialerStore(database.db, newDialerId()),
     carrier,

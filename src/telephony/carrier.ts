@@ -65,6 +65,8 @@ export interface PlayableAudio {
 /** An answered call. Every action resolves early with `hungUp: true` when the callee hangs up during it. */
 export interface AnsweredCall {
   readonly answeredBy: AnsweredBy;
+  /** How answeredBy was decided, for the call record (e.g. "machine: 3 words after 1.7 s"), when detection ran. */
+  readonly detection?: string;
   /**
    * For a machine: resolves when its greeting has ended (the beep), so a voicemail message starts after it and is
    * not cut. For a person it resolves at once.
@@ -88,4 +90,6 @@ export interface Carrier {
   /** Shown in logs and used for per-carrier pacing. */
   readonly name: string;
   dial(request: DialRequest): Promise<DialResult>;
+  /** Releases sockets and threads; the dialer calls it once its calls have ended. */
+  close?(): Promise<void>;
 }

@@ -1,0 +1,240 @@
+// A media worker thread: owns the UDP sockets of many calls and paces all their RTP streams with one timer, off the
+// main event loop (a blocking database call there must never stall audio). Started by media-engine.ts with
+// MediaWorkerOptions as workerData; speaks the messages of worker-protocol.ts.
+//
+// Pacing: one timeout, set for the earliest frame due across all sessions; each wake-up sends every frame due by then
+// (plus PACING_TOLERANCE_MS, so streams whose frames fall a fraction of a millisecond apart share a wake-up instead of
+// each costing one). Each stream computes its own due times from its start (rtp-sender.ts), so the timer's lateness
+// delays a packet but never accumulates.
+import { isMainThread, parentPort, threadId, workerData, type MessagePort } from 'node:worker_threads';
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { RtpSession } from './rtp-session.js';
+import type {
+  MediaErrorCode,
+  MediaWorkerDiagnostics,
+  MediaWorkerOptions,
+  OpenedSession,
+  PortRange,
+  WorkerEvent,
+  WorkerRequest,
+} from './worker-protocol.js';
+
+/** Frames due this soon are sent in the current wake-up (a packet up to 1 ms early is harmless). */
+const PACING_TOLERANCE_MS = 1;
+/** Wake-up latenesses kept for diagnostics. */
+const LATENESS_SAMPLES = 10_000;
+/** Ports tried before giving up on a range. */
+const MAX_BIND_ATTEMPTS = 512;
+
+class BindError extends Error {
+  constructor(
+    readonly code: MediaErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+class MediaWorker {
+  private readonly sessions = new Map<number, RtpSession>();
+  private timer: NodeJS.Timeout | null = null;
+  private timerDueMs = Infinity;
+  private readonly latenessMs = new Float64Array(LATENESS_SAMPLES);
+  private latenessCount = 0;
+  private readonly startedLoop = performance.eventLoopUtilization();
+
+  constructor(
+    private readonly port: MessagePort,
+    private readonly options: MediaWorkerOptions,
+  ) {}
+
+  run(): void {
+    this.port.on('message', (request: WorkerRequest) => {
+      this.handle(request).catch((error: unknown) => {
+        if ('requestId' in request) this.fail(request.requestId, 'MEDIA_INTERNAL', String((error as Error)?.message ?? error));
+      });
+    });
+    this.post({ type: 'ready' });
+  }
+
+  private post(event: WorkerEvent): void {
+    this.port.postMessage(event);
+  }
+
+  private reply(requestId: number, value: unknown): void {
+    this.post({ type: 'reply', requestId, ok: true, value });
+  }
+
+  private fail(requestId: number, code: MediaErrorCode, message: string): void {
+    this.post({ type: 'reply', requestId, ok: false, code, message });
+  }
+
+  private async handle(request: WorkerRequest): Promise<void> {
+    switch (request.type) {
+      case 'open':
+        return this.open(request.requestId, request.sessionId, request.bindAddress);
+      case 'diagnostics':
+        this.reply(request.requestId, this.diagnostics());
+        if (request.reset) this.latenessCount = 0;
+        return;
+      case 'shutdown':
+        await Promise.all([...this.sessions.values()].map((session) => session.close()));
+        this.sessions.clear();
+        this.schedule();
+        return this.reply(request.requestId, null);
+      case 'crash':
+        setImmediate(() => {
+          throw new Error('media worker crash requested (test)');
+        });
+        return;
+    }
+    const session = this.sessions.get(request.sessionId);
+    if (!session) {
+      if ('requestId' in request) {
+        this.fail(request.requestId, 'MEDIA_UNKNOWN_SESSION', `no media session ${request.sessionId} in this worker`);
+      }
+      return;
+    }
+    switch (request.type) {
+      case 'start':
+        session.start(request.remote);
+        return this.schedule();
+      case 'play':
+        session.play(request.requestId, new Int16Array(request.pcm));
+        return;
+      case 'stopPlayback':
+        return session.stopPlayback();
+      case 'detectAnsweringMachine':
+        return session.detectAnsweringMachine(request.requestId, request.params);
+      case 'waitForGreetingEnd':
+        return session.waitForGreetingEnd(request.requestId, request.options);
+      case 'listenForDigits':
+        return session.listenForDigits(request.listening);
+      case 'stats':
+        return this.reply(request.requestId, session.stats());
+      case 'close':
+        this.sessions.delete(request.sessionId);
+        await session.close();
+        this.schedule();
+        return this.reply(request.requestId, null);
+    }
+  }
+
+  private async open(requestId: number, sessionId: number, bindAddress: string): Promise<void> {
+    let socket: dgram.Socket;
+    try {
+      socket = await bindRtpSocket(bindAddress, this.options);
+    } catch (error) {
+      const code = error instanceof BindError ? error.code : 'MEDIA_BIND_FAILED';
+      return this.fail(requestId, code, (error as Error).message);
+    }
+    const session = new RtpSession(
+      socket,
+      {
+        reply: (id, value) => this.reply(id, value),
+        fail: (id, code, message) => this.fail(id, code, message),
+        digit: (digit, source) => this.post({ type: 'digit', sessionId, digit, source }),
+      },
+      () => performance.now(),
+    );
+    this.sessions.set(sessionId, session);
+    const opened: OpenedSession = { localAddress: session.localAddress, localPort: session.localPort };
+    this.reply(requestId, opened);
+  }
+
+  /** (Re)arms the single pacing timer for the earliest frame due; no sending session, no timer. */
+  private schedule(): void {
+    let earliestMs = Infinity;
+    for (const session of this.sessions.values()) {
+      if (session.sending) earliestMs = Math.min(earliestMs, session.nextDueMs());
+    }
+    if (earliestMs === Infinity) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      this.timerDueMs = Infinity;
+      return;
+    }
+    if (this.timer && this.timerDueMs <= earliestMs) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerDueMs = earliestMs;
+    this.timer = setTimeout(() => this.wake(), Math.max(0, earliestMs - performance.now()));
+  }
+
+  private wake(): void {
+    this.timer = null;
+    const nowMs = performance.now();
+    this.latenessMs[this.latenessCount++ % LATENESS_SAMPLES] = Math.max(0, nowMs - this.timerDueMs);
+    this.timerDueMs = Infinity;
+    for (const session of this.sessions.values()) {
+      if (session.sending) session.tick(nowMs + PACING_TOLERANCE_MS);
+    }
+    this.schedule();
+  }
+
+  private diagnostics(): MediaWorkerDiagnostics {
+    const samples = this.latenessMs.slice(0, Math.min(this.latenessCount, LATENESS_SAMPLES)).sort();
+    const mean = samples.length > 0 ? samples.reduce((sum, value) => sum + value, 0) / samples.length : 0;
+    return {
+      threadId,
+      sessions: this.sessions.size,
+      timerLateness: {
+        samples: samples.length,
+        meanMs: mean,
+        p99Ms: samples[Math.floor(samples.length * 0.99)] ?? samples[samples.length - 1] ?? 0,
+        maxMs: samples[samples.length - 1] ?? 0,
+      },
+      eventLoopUtilization: performance.eventLoopUtilization(this.startedLoop).utilization,
+    };
+  }
+}
+
+/**
+ * Binds a UDP socket on an even port of the range (RFC 3550 section 11: RTP on an even port, RTCP on the next odd
+ * one), starting at a random even port and walking up with wrap-around, so that workers and processes sharing a range
+ * rarely collide. Without a range, port 0: the system picks, and an odd pick is retried.
+ */
+async function bindRtpSocket(bindAddress: string, options: MediaWorkerOptions): Promise<dgram.Socket> {
+  const family = net.isIPv6(bindAddress) ? 'udp6' : 'udp4';
+  const range = options.portRange;
+  const candidates = range ? evenPorts(range) : null;
+  const attempts = candidates ? Math.min(candidates.count, MAX_BIND_ATTEMPTS) : MAX_BIND_ATTEMPTS;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const port = candidates ? candidates.at(attempt) : 0;
+    const socket = dgram.createSocket({ type: family, recvBufferSize: options.recvBufferBytes });
+    const outcome = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+      socket.once('error', resolve);
+      socket.bind({ port, address: bindAddress, exclusive: true }, () => {
+        socket.off('error', resolve);
+        resolve(null);
+      });
+    });
+    if (outcome === null && socket.address().port % 2 === 0) return socket;
+    closeQuietly(socket);
+    if (outcome !== null && outcome.code !== 'EADDRINUSE' && outcome.code !== 'EACCES') {
+      throw new BindError('MEDIA_BIND_FAILED', `cannot bind ${bindAddress}: ${outcome.message}`);
+    }
+  }
+  const where = range ? `${range.min}-${range.max}` : 'from the system';
+  throw new BindError('MEDIA_NO_PORT', `no free even UDP port on ${bindAddress} (${where}) after ${attempts} attempts`);
+}
+
+function closeQuietly(socket: dgram.Socket): void {
+  try {
+    socket.close();
+  } catch {
+    // never bound: nothing to close
+  }
+}
+
+function evenPorts(range: PortRange): { count: number; at(index: number): number } {
+  const first = range.min % 2 === 0 ? range.min : range.min + 1;
+  const count = Math.max(0, Math.floor((range.max - first) / 2) + 1);
+  const offset = Math.floor(Math.random() * count);
+  return { count, at: (index) => first + 2 * ((offset + index) % count) };
+}
+
+if (!isMainThread && parentPort) {
+  new MediaWorker(parentPort, workerData as MediaWorkerOptions).run();
+}

@@ -1,0 +1,319 @@
+// One call's media inside a media worker: its UDP socket, the paced sending stream, and the receive path
+//   socket -> peer check -> RTP parse -> payload type: audio -> G.711 decode -> reorder buffer -> 20 ms frames
+//                                                                  -> AMD, greeting end, in-band DTMF (when wanted)
+//                                                     telephone-event -> RFC 4733 digits
+// Only packets whose source address and port are exactly the ones the SDP answer named are accepted: anyone else
+// who learns the port could otherwise inject audio or digits (no "latching" onto the first sender). Malformed packets
+// are counted and dropped; nothing on the receive path throws.
+//
+// The worker's single pacing loop calls `tick`; replies and digits leave through the hooks.
+import type { Socket, RemoteInfo } from 'node:dgram';
+import { decodeG711, type G711Law } from '../codec/g711.js';
+import { parseRtpPacket } from '../rtp/rtp-packet.js';
+import { ReceiveBuffer, type ReceiveBufferStats } from '../rtp/receive-buffer.js';
+import { RtpSender } from '../rtp/rtp-sender.js';
+import { TelephoneEventReceiver } from '../dtmf/rfc4733.js';
+import { InbandDtmfDetector } from '../dtmf/goertzel.js';
+import { AmdDetector } from '../amd/amd-detector.js';
+import { DEFAULT_GREETING_MAX_WAIT_MS, GreetingEndDetector } from '../amd/greeting-end.js';
+import type { AmdDecision, AmdParams, DigitSource, G711Codec, RemoteMedia } from './types.js';
+import type { MediaErrorCode, WorkerSessionStats } from './worker-protocol.js';
+
+/**
+ * The detectors count analysed audio, so a far end that sends nothing would keep them waiting for ever: each wait
+ * also has a wall-clock limit of its own analysis time plus this margin (the reorder buffer holds audio back briefly).
+ */
+const DETECTOR_WALL_CLOCK_MARGIN_MS = 1000;
+
+/**
+ * A far end that sends nothing (silence suppression, or a peer that only answers) is silent, and a person who says
+ * nothing is exactly what AMD's initial-silence rule is for. When received audio falls this far behind the wall
+ * clock, the detectors are fed silence for the missing time; real packets arriving later are analysed as usual.
+ */
+const MISSING_AUDIO_AS_SILENCE_AFTER_MS = 300;
+const SILENT_FRAME = new Int16Array(160);
+
+export interface RtpSessionHooks {
+  reply(requestId: number, value: unknown): void;
+  fail(requestId: number, code: MediaErrorCode, message: string): void;
+  digit(digit: string, source: DigitSource): void;
+}
+
+interface AmdWait {
+  requestId: number;
+  detector: AmdDetector;
+  deadlineMs: number;
+  startedAtMs: number;
+  analysedMs: number;
+}
+
+interface GreetingWait {
+  requestId: number;
+  detector: GreetingEndDetector;
+  deadlineMs: number;
+  startedAtMs: number;
+  analysedMs: number;
+}
+
+const lawOf = (codec: G711Codec): G711Law => (codec === 'PCMU' ? 'mulaw' : 'alaw');
+
+export class RtpSession {
+  readonly localAddress: string;
+  readonly localPort: number;
+  private readonly socketFamily: string;
+  private remote: RemoteMedia | null = null;
+  /** Where packets go: the remote address, in the socket's family. */
+  private sendAddress = '';
+  private readonly sender: RtpSender;
+  private receiveBuffer = new ReceiveBuffer();
+  /** Counters of receive buffers replaced after an SSRC change. */
+  private readonly previousBufferStats: ReceiveBufferStats[] = [];
+  private remoteSsrc: number | null = null;
+  private readonly telephoneEvents = new TelephoneEventReceiver();
+  private inbandDtmf: InbandDtmfDetector | null = null;
+  /** The far end sends RFC 4733 events: its in-band tones (if any also reach us) would be the same digits again. */
+  private telephoneEventsSeen = false;
+  private listeningForDigits = false;
+  private amdWaits: AmdWait[] = [];
+  private greetingWaits: GreetingWait[] = [];
+  private closed = false;
+  private readonly counters = {
+    packetsReceived: 0,
+    packetsRejected: 0,
+    packetsInvalid: 0,
+    /** From the peer with a payload type neither the codec's nor telephone-event's (comfort noise, RFC 3389...). */
+    packetsOtherPayload: 0,
+    sendErrors: 0,
+  };
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly hooks: RtpSessionHooks,
+    private readonly nowMs: () => number,
+  ) {
+    const address = socket.address();
+    this.localAddress = address.address;
+    this.localPort = address.port;
+    this.socketFamily = address.family;
+    this.sender = new RtpSender({ law: 'mulaw', payloadType: 0, startMs: nowMs() });
+    socket.on('message', (message, remoteInfo) => this.receive(message, remoteInfo));
+    // Send failures (ICMP unreachable reported on the next send, ENOBUFS...) are counted, never fatal.
+    socket.on('error', () => this.counters.sendErrors++);
+  }
+
+  /** True once start() named the far end: the pacing loop then sends for this session. */
+  get sending(): boolean {
+    return this.remote !== null && !this.closed;
+  }
+
+  start(remote: RemoteMedia): void {
+    if (this.closed) return;
+    const first = this.remote === null;
+    this.remote = { ...remote, address: canonicalAddress(remote.address) };
+    // An IPv6 socket reaches an IPv4 peer through its mapped address (a dual-stack socket bound to ::).
+    const mapped = this.socketFamily === 'IPv6' && !this.remote.address.includes(':');
+    this.sendAddress = mapped ? `::ffff:${this.remote.address}` : this.remote.address;
+    this.sender.setFormat(lawOf(remote.codec), remote.payloadType);
+    if (first) this.sender.restartClock(this.nowMs());
+  }
+
+  play(requestId: number, pcm8k: Int16Array): void {
+    if (this.closed) return this.hooks.reply(requestId, { completed: false });
+    this.sender.enqueue(requestId, pcm8k);
+  }
+
+  stopPlayback(): void {
+    for (const id of this.sender.stopPlayback()) this.hooks.reply(id, { completed: false });
+  }
+
+  detectAnsweringMachine(requestId: number, params: Partial<AmdParams>): void {
+    let detector: AmdDetector;
+    try {
+      detector = new AmdDetector(params);
+    } catch (error) {
+      return this.hooks.fail(requestId, 'MEDIA_BAD_ARGUMENT', (error as Error).message);
+    }
+    const startedAtMs = this.nowMs();
+    const deadlineMs = startedAtMs + detector.params.totalAnalysisTimeMs + DETECTOR_WALL_CLOCK_MARGIN_MS;
+    this.amdWaits.push({ requestId, detector, deadlineMs, startedAtMs, analysedMs: 0 });
+  }
+
+  waitForGreetingEnd(requestId: number, options: { silenceMs?: number; maxWaitMs?: number }): void {
+    let detector: GreetingEndDetector;
+    try {
+      detector = new GreetingEndDetector(options);
+    } catch (error) {
+      return this.hooks.fail(requestId, 'MEDIA_BAD_ARGUMENT', (error as Error).message);
+    }
+    const maxWaitMs = options.maxWaitMs ?? DEFAULT_GREETING_MAX_WAIT_MS;
+    const startedAtMs = this.nowMs();
+    this.greetingWaits.push({ requestId, detector, deadlineMs: startedAtMs + maxWaitMs + DETECTOR_WALL_CLOCK_MARGIN_MS, startedAtMs, analysedMs: 0 });
+  }
+
+  listenForDigits(listening: boolean): void {
+    this.listeningForDigits = listening;
+    if (!listening) this.inbandDtmf = null;
+  }
+
+  nextDueMs(): number {
+    return this.sender.nextDueMs();
+  }
+
+  /** Sends the frames due at `nowMs`, settles finished playbacks and detector waits past their wall-clock limit. */
+  tick(nowMs: number): void {
+    const remote = this.remote;
+    if (!remote || this.closed) return;
+    const finished = this.sender.tick(nowMs, (packet) => this.socket.send(packet, remote.port, this.sendAddress));
+    for (const id of finished) this.hooks.reply(id, { completed: true });
+    this.fillMissingAudio(nowMs);
+    this.expireWaits(nowMs);
+  }
+
+  stats(): WorkerSessionStats {
+    const buffers = [...this.previousBufferStats, this.receiveBuffer.stats()];
+    const sum = (key: keyof ReceiveBufferStats) => buffers.reduce((total, stats) => total + stats[key], 0);
+    return {
+      packetsSent: this.sender.stats().packetsSent,
+      packetsReceived: this.counters.packetsReceived,
+      packetsRejected: this.counters.packetsRejected,
+      packetsLost: sum('packetsLost'),
+      packetsReordered: sum('packetsReordered'),
+      packetsInvalid: this.counters.packetsInvalid,
+      packetsDuplicate: sum('packetsDuplicate'),
+      packetsLate: sum('packetsLate'),
+      sendErrors: this.counters.sendErrors,
+    };
+  }
+
+  /** Closes the socket; unfinished playbacks resolve as not completed, detector waits fail. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopPlayback();
+    for (const wait of [...this.amdWaits, ...this.greetingWaits]) {
+      this.hooks.fail(wait.requestId, 'MEDIA_SESSION_CLOSED', 'the media session was closed');
+    }
+    this.amdWaits = [];
+    this.greetingWaits = [];
+    await new Promise<void>((resolve) => {
+      try {
+        this.socket.close(() => resolve());
+      } catch {
+        resolve(); // already closed
+      }
+    });
+  }
+
+  private receive(message: Buffer, from: RemoteInfo): void {
+    const remote = this.remote;
+    if (this.closed) return;
+    if (!remote || from.port !== remote.port || normaliseAddress(from.address) !== remote.address) {
+      this.counters.packetsRejected++;
+      return;
+    }
+    const parsed = parseRtpPacket(message);
+    if (!parsed.ok) {
+      this.counters.packetsInvalid++;
+      return;
+    }
+    const packet = parsed.packet;
+    this.counters.packetsReceived++;
+    if (packet.payloadType === remote.payloadType) {
+      if (this.remoteSsrc !== packet.ssrc) {
+        // RFC 3550 section 8: a new SSRC is a new stream with its own sequence and timestamp spaces.
+        if (this.remoteSsrc !== null) {
+          this.analyse(this.receiveBuffer.flush());
+          this.previousBufferStats.push(this.receiveBuffer.stats());
+          this.receiveBuffer = new ReceiveBuffer();
+        }
+        this.remoteSsrc = packet.ssrc;
+      }
+      const samples = decodeG711(lawOf(remote.codec), packet.payload);
+      this.analyse(this.receiveBuffer.push({ sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, samples }));
+    } else if (remote.dtmfPayloadType !== undefined && packet.payloadType === remote.dtmfPayloadType) {
+      this.telephoneEventsSeen = true;
+      this.inbandDtmf = null;
+      const digits = this.telephoneEvents.push(packet);
+      if (this.listeningForDigits) for (const digit of digits) this.hooks.digit(digit, 'rfc4733');
+    } else {
+      this.counters.packetsOtherPayload++;
+    }
+  }
+
+  private analyse(frames: Int16Array[]): void {
+    for (const frame of frames) {
+      if (this.amdWaits.length > 0) this.amdWaits = this.amdWaits.filter((wait) => this.feedAmd(wait, frame));
+      if (this.greetingWaits.length > 0) {
+        this.greetingWaits = this.greetingWaits.filter((wait) => this.feedGreeting(wait, frame));
+      }
+      if (this.listeningForDigits && !this.telephoneEventsSeen) {
+        this.inbandDtmf ??= new InbandDtmfDetector();
+        for (const digit of this.inbandDtmf.push(frame)) this.hooks.digit(digit, 'inband');
+      }
+    }
+  }
+
+  /** Returns whether the wait goes on. */
+  private feedAmd(wait: AmdWait, frame: Int16Array): boolean {
+    wait.analysedMs += (frame.length * 1000) / 8000;
+    const decision = wait.detector.pushFrame(frame);
+    if (decision === null) return true;
+    this.hooks.reply(wait.requestId, decision);
+    return false;
+  }
+
+  private feedGreeting(wait: GreetingWait, frame: Int16Array): boolean {
+    wait.analysedMs += (frame.length * 1000) / 8000;
+    const reason = wait.detector.pushFrame(frame);
+    if (reason === null) return true;
+    this.hooks.reply(wait.requestId, { reason });
+    return false;
+  }
+
+  private fillMissingAudio(nowMs: number): void {
+    const behind = (wait: AmdWait | GreetingWait) => nowMs - wait.startedAtMs - MISSING_AUDIO_AS_SILENCE_AFTER_MS - wait.analysedMs >= 20;
+    this.amdWaits = this.amdWaits.filter((wait) => {
+      while (behind(wait)) if (!this.feedAmd(wait, SILENT_FRAME)) return false;
+      return true;
+    });
+    this.greetingWaits = this.greetingWaits.filter((wait) => {
+      while (behind(wait)) if (!this.feedGreeting(wait, SILENT_FRAME)) return false;
+      return true;
+    });
+  }
+
+  private expireWaits(nowMs: number): void {
+    if (this.amdWaits.some((wait) => nowMs >= wait.deadlineMs)) {
+      this.amdWaits = this.amdWaits.filter((wait) => {
+        if (nowMs < wait.deadlineMs) return true;
+        const waitedMs = wait.detector.params.totalAnalysisTimeMs + DETECTOR_WALL_CLOCK_MARGIN_MS;
+        const decision: AmdDecision = {
+          result: 'notsure',
+          reason: `only ${Math.round(wait.analysedMs)} ms of audio arrived in ${waitedMs} ms`,
+          afterMs: wait.analysedMs,
+        };
+        this.hooks.reply(wait.requestId, decision);
+        return false;
+      });
+    }
+    if (this.greetingWaits.some((wait) => nowMs >= wait.deadlineMs)) {
+      this.greetingWaits = this.greetingWaits.filter((wait) => {
+        if (nowMs < wait.deadlineMs) return true;
+        this.hooks.reply(wait.requestId, { reason: 'timeout' });
+        return false;
+      });
+    }
+  }
+}
+
+/** An IPv4 address seen through a dual-stack socket arrives as ::ffff:a.b.c.d. */
+function normaliseAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice('::ffff:'.length) : address;
+}
+
+/** The form the socket reports a sender in: IPv6 compressed and lower-case (an SDP may write 0:0:0:0:0:0:0:1). */
+function canonicalAddress(address: string): string {
+  const plain = normaliseAddress(address.toLowerCase());
+  if (!plain.includes(':')) return plain;
+  return normaliseAddress(new URL(`http://[${plain}]/`).hostname.slice(1, -1));
+}

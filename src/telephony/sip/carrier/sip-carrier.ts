@@ -1,0 +1,198 @@
+// The SIP carrier: the carrier port (src/telephony/carrier.ts) over our own SIP user agent and RTP media engine.
+// One dial: take a trunk slot, open an RTP port, INVITE with an SDP offer, cancel at the ring timeout, and on answer
+// start the media and run answering-machine detection before handing the call to the call flow.
+import { randomInt } from 'node:crypto';
+import type { Carrier, DialRequest, DialResult } from '../../carrier.js';
+import type { Clock } from '../../../domain/clock.js';
+import type { AmdParams, MediaEngine, MediaSession } from '../../../media/session/types.js';
+import type { TextToSpeech } from '../../../media/tts/types.js';
+import type { SipTarget } from '../transaction/types.js';
+import type { InviteOutcome, SipUserAgent } from '../ua/user-agent.js';
+import { buildSdpOffer, parseSdpAnswer } from '../sdp/sdp.js';
+import { failureForStatus, isTrunkFailure } from './failure-map.js';
+import { TrunkPool, type TrunkLease } from './trunk-pool.js';
+import type { SipTrunk } from './trunk-config.js';
+import { SipAnsweredCall } from './sip-answered-call.js';
+import { trunkRequestUri } from './trunk-uri.js';
+
+export type ResolveTrunk = (trunk: SipTrunk) => Promise<SipTarget[]>;
+
+export interface SipCarrierLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface SipCarrierOptions {
+  trunks: readonly SipTrunk[];
+  ua: SipUserAgent;
+  media: MediaEngine;
+  tts: TextToSpeech;
+  clock: Clock;
+  /** Local address RTP binds to and the SDP offer names. */
+  mediaAddress: string;
+  resolveTrunk: ResolveTrunk;
+  amdParams?: Partial<AmdParams>;
+  defaultVoice?: string;
+  log?: SipCarrierLogger;
+  /** Closed with the carrier (the stack, engine and user agent it was started with). */
+  onClose?: () => Promise<void>;
+}
+
+const SILENT_LOG: SipCarrierLogger = { info: () => {}, warn: () => {} };
+
+function formatNumber(e164: string, trunk: SipTrunk): string {
+  return trunk.numberFormat === 'digits' ? e164.replace(/^\+/, '') : e164;
+}
+
+export class SipCarrier implements Carrier {
+  readonly name = 'sip';
+  private readonly pool: TrunkPool;
+  private readonly log: SipCarrierLogger;
+  private closed = false;
+
+  constructor(private readonly options: SipCarrierOptions) {
+    this.pool = new TrunkPool(options.trunks, options.clock.now().getTime());
+    this.log = options.log ?? SILENT_LOG;
+  }
+
+  async dial(request: DialRequest): Promise<DialResult> {
+    if (this.closed) return { kind: 'failed', failure: 'failed', reason: 'SIP carrier is closed' };
+    const tried = new Set<string>();
+    let last: DialResult = { kind: 'failed', failure: 'failed', reason: 'no SIP trunk could take the call' };
+    // A trunk that answers 5xx or cannot be reached is the trunk's fault, not the callee's: try the next one.
+    for (;;) {
+      const lease = await this.acquire(tried, request.signal);
+      if (lease === undefined) return last;
+      tried.add(lease.trunk.name);
+      const { result, retryable } = await this.dialVia(lease, request);
+      if (!retryable || request.signal?.aborted) return result;
+      last = result;
+      this.log.warn({ trunk: lease.trunk.name, callId: request.callId, reason: result.kind === 'failed' ? result.reason : '' }, 'trunk failed; trying the next');
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.options.onClose?.();
+  }
+
+  private async acquire(tried: Set<string>, signal: AbortSignal | undefined): Promise<TrunkLease | undefined> {
+    for (;;) {
+      if (signal?.aborted || this.closed) return undefined;
+      const got = this.pool.acquire(this.options.clock.now().getTime(), tried);
+      if (got.kind === 'acquired') return got.lease;
+      if (got.kind === 'none') return undefined;
+      await this.options.clock.sleep(got.waitMs, signal).catch(() => {});
+    }
+  }
+
+  private async dialVia(lease: TrunkLease, request: DialRequest): Promise<{ result: DialResult; retryable: boolean }> {
+    const { trunk } = lease;
+    let media: MediaSession | undefined;
+    let handedOver = false;
+    try {
+      const targets = await this.options.resolveTrunk(trunk);
+      const target = targets[0];
+      if (target === undefined) {
+        return { result: { kind: 'failed', failure: 'failed', reason: `trunk ${trunk.name}: ${trunk.host} did not resolve` }, retryable: true };
+      }
+      media = await this.options.media.openSession({ bindAddress: this.options.mediaAddress });
+      const offer = buildSdpOffer({
+        address: media.localAddress,
+        port: media.localPort,
+        sessionId: String(randomInt(1, 2 ** 31)),
+        sessionVersion: 1,
+        codecs: ['PCMU', 'PCMA'],
+      });
+      const domain = trunk.fromDomain ?? trunk.host;
+      const hostPort = trunk.port !== undefined ? `${trunk.host}:${trunk.port}` : trunk.host;
+      const requestUri = trunkRequestUri(request.to, trunk);
+      const cliUri = `sip:${formatNumber(request.from, trunk)}@${domain}`;
+      const invite = this.options.ua.invite({
+        target,
+        requestUri,
+        fromUri: cliUri,
+        toUri: `sip:${formatNumber(request.to, trunk)}@${hostPort}`,
+        assertedIdentity: `<${cliUri}>`,
+        ...(trunk.username !== undefined ? { credentials: { username: trunk.username, password: trunk.password ?? '' } } : {}),
+        sdpOffer: offer,
+        onProgress: (status) => request.onProgress?.(status === 100 ? { kind: 'trying' } : { kind: 'ringing' }),
+      });
+
+      // The ring timeout and our own shutdown both CANCEL; which one it was decides the outcome.
+      let ringTimedOut = false;
+      const ringTimer = new AbortController();
+      void this.options.clock
+        .sleep(request.ringTimeoutMs, ringTimer.signal)
+        .then(() => {
+          ringTimedOut = true;
+          invite.cancel();
+        })
+        .catch(() => {});
+      const onAbort = () => invite.cancel();
+      request.signal?.addEventListener('abort', onAbort, { once: true });
+      let outcome: InviteOutcome;
+      try {
+        outcome = await invite.outcome;
+      } finally {
+        ringTimer.abort();
+        request.signal?.removeEventListener('abort', onAbort);
+      }
+
+      if (outcome.kind === 'cancelled') {
+        const reason = ringTimedOut ? `no answer within ${Math.round(request.ringTimeoutMs / 1000)} s` : 'cancelled by shutdown';
+        return { result: { kind: 'failed', failure: ringTimedOut ? 'no_answer' : 'failed', reason }, retryable: false };
+      }
+      if (outcome.kind === 'failed') {
+        const result: DialResult = {
+          kind: 'failed',
+          failure: failureForStatus(outcome.status),
+          sipCode: outcome.status,
+          reason: outcome.timedOut ? `no response from trunk ${trunk.name}` : `${outcome.status} ${outcome.reason}`.trim(),
+        };
+        if (outcome.q850Cause !== undefined) result.q850Cause = outcome.q850Cause;
+        return { result, retryable: isTrunkFailure(outcome.status) || outcome.timedOut };
+      }
+
+      const answer = parseSdpAnswer(outcome.remoteSdp);
+      if (!answer.ok) {
+        await outcome.call.hangup();
+        return { result: { kind: 'failed', failure: 'failed', sipCode: 200, reason: `unusable SDP answer: ${answer.error}` }, retryable: false };
+      }
+      const remote = answer.value;
+      media.start({
+        address: remote.address,
+        port: remote.port,
+        codec: remote.codec,
+        payloadType: remote.payloadType,
+        ...(remote.dtmfPayloadType !== undefined ? { dtmfPayloadType: remote.dtmfPayloadType } : {}),
+      });
+      const session = media;
+      const amd = await Promise.race([
+        session.detectAnsweringMachine(this.options.amdParams),
+        outcome.call.ended.then(() => ({ result: 'notsure' as const, reason: 'callee hung up during detection', afterMs: 0 })),
+      ]);
+      this.log.info({ callId: request.callId, trunk: trunk.name, amd }, 'call answered');
+      handedOver = true;
+      const call = new SipAnsweredCall({
+        sipCall: outcome.call,
+        media: session,
+        tts: this.options.tts,
+        clock: this.options.clock,
+        amd,
+        defaultVoice: this.options.defaultVoice ?? 'en-gb',
+        trunk,
+        onEnded: () => lease.release(),
+      });
+      return { result: { kind: 'answered', call }, retryable: false };
+    } catch (error) {
+      return { result: { kind: 'failed', failure: 'failed', reason: `SIP error: ${(error as Error).message}` }, retryable: true };
+    } finally {
+      if (!handedOver) {
+        await media?.close().catch(() => {});
+        lease.release();
+      }
+    }
+  }
+}

@@ -1,0 +1,109 @@
+// Runs baresip (Debian baresip-core) as an auto-answering far end: it plays a WAV we give it as the callee's voice,
+// hangs up when that WAV ends, and records what it heard (sndfile module) so a test can prove our audio arrived.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from './free-port.js';
+
+export interface BaresipPeer {
+  port: number;
+  /** sip:USER@127.0.0.1:PORT */
+  uri: string;
+  child: ChildProcess;
+  output(): string;
+  /** WAV files sndfile wrote: `dec` is what baresip heard from us, `enc` what it sent. */
+  recordings(): { heard: string[]; sent: string[] };
+  stop(): Promise<void>;
+}
+
+export interface BaresipOptions {
+  /** baresip quits after this many seconds (default 120). */
+  lifetimeS?: number;
+  /**
+   * The account's user (default 'bob'). baresip 1.0.0 routes an INVITE to an account whose contact user or AOR user
+   * equals the request-URI user, else answers 404 "UA not found" (its catch-all is settable only through the C API,
+   * not the accounts file): so a carrier that calls sip:+442079460001@host needs user '+442079460001'.
+   */
+  user?: string;
+}
+
+/** `voiceWav`: 8 kHz mono 16-bit WAV bytes, the callee's side of the call (its length is the call's length). */
+export async function startBaresip(voiceWav: Buffer | Uint8Array, options: BaresipOptions = {}): Promise<BaresipPeer> {
+  const user = options.user ?? 'bob';
+  if (!/^\+?[A-Za-z0-9._-]+$/.test(user)) throw new RangeError(`baresip account user "${user}" is not a plain SIP user`);
+  const port = await freePort();
+  const rtpBase = await freePort({ even: true });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ringcast-baresip-'));
+  const recordDir = path.join(dir, 'rec');
+  mkdirSync(recordDir);
+  const voicePath = path.join(dir, 'voice.wav');
+  writeFileSync(voicePath, voiceWav);
+  writeFileSync(
+    path.join(dir, 'config'),
+    [
+      'module_path /usr/lib/baresip/modules',
+      `sip_listen 127.0.0.1:${port}`,
+      `audio_source aufile,${voicePath}`,
+      `audio_player aufile,${path.join(dir, 'played.wav')}`,
+      'audio_alert aufile,/dev/null',
+      `rtp_ports ${rtpBase}-${rtpBase + 10}`,
+      `snd_path ${recordDir}`,
+      // No stdio/cons module: it needs a terminal, and tests have none.
+      'module g711.so',
+      'module aufile.so',
+      'module sndfile.so',
+      'module account.so',
+      'module menu.so',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(path.join(dir, 'accounts'), `<sip:${user}@127.0.0.1>;regint=0;answermode=auto;audio_codecs=PCMU\n`);
+  const child = spawn('baresip', ['-f', dir, '-n', '127.0.0.1', '-t', String(options.lifetimeS ?? 120)], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout!.on('data', (chunk) => (text += String(chunk)));
+  child.stderr!.on('data', (chunk) => (text += String(chunk)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + 10_000;
+  while (!text.includes('baresip is ready')) {
+    if (child.exitCode !== null) throw new Error(`baresip exited early:\n${text}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`baresip did not start:\n${text}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    port,
+    uri: `sip:${user}@127.0.0.1:${port}`,
+    child,
+    output: () => text,
+    recordings: () => {
+      const files = readdirSync(recordDir).map((f) => path.join(recordDir, f));
+      return { heard: files.filter((f) => f.endsWith('-dec.wav')), sent: files.filter((f) => f.endsWith('-enc.wav')) };
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** Reads the samples of a 16-bit mono WAV written by baresip's sndfile (its header is a plain 44-byte RIFF). */
+export function readWavSamples(file: string): Int16Array {
+  const bytes = readFileSync(file);
+  const dataAt = bytes.indexOf('data', 12, 'latin1');
+  if (dataAt < 0) return new Int16Array(0);
+  const start = dataAt + 8;
+  const length = Math.floor((bytes.length - start) / 2);
+  const out = new Int16Array(length);
+  for (let i = 0; i < length; i++) out[i] = bytes.readInt16LE(start + i * 2);
+  return out;
+}

@@ -1,0 +1,299 @@
+// The media engine end to end on loopback: real worker threads, real UDP sockets. Two sessions talk to each other
+// (audio paced at 50 packets/s, decoded and analysed on the far side), raw sockets play the far end where the test
+// must see or forge the wire (RTP header fields, a stranger's packets, RFC 4733 events), and a crashed worker fails
+// what waits on it instead of leaving it hanging.
+import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MediaError, startMediaEngine, type WorkerMediaEngine, type WorkerMediaSession } from '../../src/media/session/media-engine.js';
+import { parseRtpPacket, serializeRtpPacket, type RtpPacket } from '../../src/media/rtp/rtp-packet.js';
+import { decodeMulaw, encodeMulaw } from '../../src/media/codec/g711.js';
+import type { RemoteMedia } from '../../src/media/session/types.js';
+
+const HOST = '127.0.0.1';
+const PORT_RANGE = { min: 21000, max: 23999 };
+
+const capturedDtmf = readFileSync(new URL('../fixtures/rtp/sipp-dtmf-2833-1.hex', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((line) => line !== '' && !line.startsWith('#'))
+  .map((line) => Buffer.from(line, 'hex'));
+
+/** 8 kHz tones: one frequency, or a DTMF pair. */
+function tone(frequenciesHz: number[], durationMs: number, amplitude = 8000): Int16Array {
+  return Int16Array.from({ length: (durationMs * 8000) / 1000 }, (_, i) =>
+    Math.round(frequenciesHz.reduce((sum, f) => sum + amplitude * Math.sin((2 * Math.PI * f * i) / 8000), 0)),
+  );
+}
+
+function concat(...parts: Int16Array[]): Int16Array {
+  const out = new Int16Array(parts.reduce((n, part) => n + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** A raw UDP socket standing in for a far end: it records what arrives, with arrival times. */
+async function rawPeer(): Promise<{ socket: dgram.Socket; port: number; received: { packet: RtpPacket; atMs: number }[]; close: () => Promise<void> }> {
+  const socket = dgram.createSocket('udp4');
+  const received: { packet: RtpPacket; atMs: number }[] = [];
+  socket.on('message', (message) => {
+    const result = parseRtpPacket(message);
+    if (result.ok) received.push({ packet: result.packet, atMs: performance.now() });
+  });
+  await new Promise<void>((resolve) => socket.bind(0, HOST, resolve));
+  return { socket, port: socket.address().port, received, close: () => new Promise((resolve) => socket.close(() => resolve())) };
+}
+
+function send(socket: dgram.Socket, bytes: Uint8Array, port: number): Promise<void> {
+  return new Promise((resolve, reject) => socket.send(bytes, port, HOST, (error) => (error ? reject(error) : resolve())));
+}
+
+const pcmu = (port: number, extra: Partial<RemoteMedia> = {}): RemoteMedia => ({ address: HOST, port, codec: 'PCMU', payloadType: 0, ...extra });
+
+describe('media engine (worker threads, loopback UDP)', () => {
+  let engine: WorkerMediaEngine;
+  const sessions: WorkerMediaSession[] = [];
+  const open = async () => {
+    const session = await engine.openSession({ bindAddress: HOST });
+    sessions.push(session);
+    return session;
+  };
+
+  beforeAll(async () => {
+    engine = await startMediaEngine({ workers: 2, portRange: PORT_RANGE });
+  });
+
+  afterAll(async () => {
+    await Promise.all(sessions.map((session) => session.close()));
+    await engine.close();
+  });
+
+  it('binds sessions on even ports of the range, spread over the workers', async () => {
+    const a = await open();
+    const b = await open();
+    for (const session of [a, b]) {
+      expect(session.localAddress).toBe(HOST);
+      expect(session.localPort % 2).toBe(0);
+      expect(session.localPort).toBeGreaterThanOrEqual(PORT_RANGE.min);
+      expect(session.localPort).toBeLessThanOrEqual(PORT_RANGE.max);
+    }
+    const diagnostics = await engine.diagnostics();
+    expect(diagnostics).toHaveLength(2);
+    expect(diagnostics.every((worker) => worker.sessions >= 1)).toBe(true);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('A plays to B: about 50 packets a second, none lost, and B hears the tone (greeting end by beep, in-band digit)', async () => {
+    const a = await open();
+    const b = await open();
+    a.start(pcmu(b.localPort, { dtmfPayloadType: 101 }));
+    b.start(pcmu(a.localPort, { dtmfPayloadType: 101 }));
+    const digits: [string, string][] = [];
+    b.onDigit((digit, source) => digits.push([digit, source]));
+    const greetingEnd = b.waitForGreetingEnd({ silenceMs: 3000, maxWaitMs: 8000 });
+
+    await sleep(300); // comfort silence flows before anything plays
+    const first = await b.stats();
+    const firstAtMs = performance.now();
+    // 400 ms of a 1 kHz beep, silence, then DTMF 5 (770 + 1336 Hz) for 200 ms.
+    const played = a.play(concat(tone([1000], 400), new Int16Array(1600), tone([770, 1336], 200, 6000), new Int16Array(1600)));
+    expect(await greetingEnd).toEqual({ reason: 'beep' });
+    expect(await played).toEqual({ completed: true });
+    await until('the in-band digit', () => digits.length > 0);
+    const last = await b.stats();
+    const rate = ((last.packetsReceived - first.packetsReceived) * 1000) / (performance.now() - firstAtMs);
+    expect(rate).toBeGreaterThan(40);
+    expect(rate).toBeLessThan(60);
+    expect(digits).toEqual([['5', 'inband']]);
+    expect(last).toMatchObject({ packetsRejected: 0, packetsLost: 0, packetsInvalid: 0 });
+    expect((await a.stats()).packetsSent).toBeGreaterThanOrEqual(last.packetsReceived);
+  });
+
+  it('puts the right RTP header on the wire: marker first, +1 sequence, +160 timestamp, one SSRC, 20 ms apart', async () => {
+    const peer = await rawPeer();
+    const a = await open();
+    a.start(pcmu(peer.port));
+    await until('1 s of packets', () => peer.received.length >= 51);
+    const packets = peer.received.slice(0, 51);
+    expect(packets[0]!.packet.marker).toBe(true);
+    expect(packets.slice(1).every(({ packet }) => !packet.marker)).toBe(true);
+    expect(new Set(packets.map(({ packet }) => packet.ssrc)).size).toBe(1);
+    for (let i = 1; i < packets.length; i++) {
+      expect(packets[i]!.packet.sequenceNumber).toBe((packets[i - 1]!.packet.sequenceNumber + 1) & 0xffff);
+      expect(packets[i]!.packet.timestamp).toBe((packets[i - 1]!.packet.timestamp + 160) >>> 0);
+    }
+    expect(packets.every(({ packet }) => packet.payloadType === 0 && packet.payload.length === 160)).toBe(true);
+    expect(packets.every(({ packet }) => packet.payload.every((byte) => byte === 0xff))).toBe(true); // comfort silence
+    const meanGapMs = (packets.at(-1)!.atMs - packets[0]!.atMs) / (packets.length - 1);
+    expect(meanGapMs).toBeGreaterThan(18);
+    expect(meanGapMs).toBeLessThan(22);
+
+    // What plays comes out as audio, frame by frame.
+    const before = peer.received.length;
+    await a.play(tone([440], 200));
+    await until('the tone and the silence after it', () => peer.received.length >= before + 15);
+    const audible = peer.received.slice(before).filter(({ packet }) => decodeMulaw(packet.payload).some((s) => Math.abs(s) > 1000));
+    expect(audible.length).toBeGreaterThanOrEqual(9);
+    expect(audible.length).toBeLessThanOrEqual(11);
+    await a.close();
+    await peer.close();
+  });
+
+  it('rejects packets from any other port than the negotiated one, even from the same address', async () => {
+    const peer = await rawPeer();
+    const stranger = await rawPeer();
+    const b = await open();
+    b.start(pcmu(peer.port));
+    const packet = (sequenceNumber: number) =>
+      serializeRtpPacket({ payloadType: 0, sequenceNumber, timestamp: sequenceNumber * 160, ssrc: 42, payload: encodeMulaw(tone([1000], 20)) });
+    for (let i = 0; i < 5; i++) await send(stranger.socket, packet(i), b.localPort);
+    await send(peer.socket, packet(100), b.localPort);
+    await send(peer.socket, Uint8Array.from([1, 2, 3]), b.localPort); // from the peer, but not RTP
+    await until('the peer packets to be counted', async () => (await b.stats()).packetsReceived === 1);
+    expect(await b.stats()).toMatchObject({ packetsRejected: 5, packetsReceived: 1, packetsInvalid: 1 });
+    await b.close();
+    await Promise.all([peer.close(), stranger.close()]);
+  });
+
+  it('reports an RFC 4733 key press (end packet sent three times) as exactly one digit', async () => {
+    const peer = await rawPeer();
+    const b = await open();
+    b.start(pcmu(peer.port, { dtmfPayloadType: 101 }));
+    const digits: [string, string][] = [];
+    const unsubscribe = b.onDigit((digit, source) => digits.push([digit, source]));
+    await sleep(50); // the listener registration reaches the worker before the packets do
+    for (const bytes of capturedDtmf) await send(peer.socket, bytes, b.localPort);
+    await until('the digit', () => digits.length > 0);
+    await sleep(200); // time for a wrong second report to show up
+    expect(digits).toEqual([['1', 'rfc4733']]);
+    unsubscribe();
+    await b.close();
+    await peer.close();
+  });
+
+  it('play() resolves after about the audio duration; stopPlayback() resolves it early as not completed', async () => {
+    const peer = await rawPeer();
+    const a = await open();
+    a.start(pcmu(peer.port));
+    const startedMs = performance.now();
+    expect(await a.play(new Int16Array(8000))).toEqual({ completed: true }); // 1 s
+    const elapsedMs = performance.now() - startedMs;
+    expect(elapsedMs).toBeGreaterThan(800);
+    expect(elapsedMs).toBeLessThan(2000);
+
+    const long = a.play(new Int16Array(80_000)); // 10 s
+    const queued = a.play(new Int16Array(8000));
+    await sleep(100);
+    a.stopPlayback();
+    expect(await long).toEqual({ completed: false });
+    expect(await queued).toEqual({ completed: false });
+    // The caller's array is copied, not moved to the worker.
+    const pcm = new Int16Array(160).fill(3);
+    await a.play(pcm);
+    expect(pcm.length).toBe(160);
+    await a.close();
+    await peer.close();
+  });
+
+  it('answering-machine detection on what the far end sends: silence from A makes B say machine', async () => {
+    const a = await open();
+    const b = await open();
+    a.start(pcmu(b.localPort));
+    b.start(pcmu(a.localPort));
+    const decision = await b.detectAnsweringMachine({ initialSilenceMs: 400, totalAnalysisTimeMs: 3000 });
+    expect(decision.result).toBe('machine');
+    expect(decision.afterMs).toBeGreaterThanOrEqual(400);
+    await expect(b.detectAnsweringMachine({ minWordLengthMs: -5 })).rejects.toMatchObject({ code: 'MEDIA_BAD_ARGUMENT' });
+  });
+
+  it('treats a far end that sends nothing as silent: AMD initial silence, greeting end by silence', async () => {
+    const peer = await rawPeer();
+    const b = await open();
+    b.start(pcmu(peer.port));
+    const startedMs = performance.now();
+    const decision = await b.detectAnsweringMachine({ initialSilenceMs: 600 });
+    expect(decision).toMatchObject({ result: 'machine', afterMs: 600 });
+    expect(decision.reason).toMatch(/initial silence/);
+    // 600 ms of silence fed once audio is 300 ms overdue: about 900 ms of wall clock.
+    expect(performance.now() - startedMs).toBeGreaterThanOrEqual(800);
+    expect(performance.now() - startedMs).toBeLessThan(3000);
+    expect(await b.waitForGreetingEnd({ silenceMs: 400, maxWaitMs: 5000 })).toEqual({ reason: 'silence' });
+    await b.close();
+    await peer.close();
+  });
+
+  it('refuses an unusable remote and fails calls on a closed session', async () => {
+    const a = await open();
+    expect(() => a.start(pcmu(0))).toThrow(expect.objectContaining({ code: 'MEDIA_BAD_REMOTE' }));
+    expect(() => a.start({ ...pcmu(5000), address: 'example.com' })).toThrow(MediaError);
+    expect(() => a.start(pcmu(5000, { dtmfPayloadType: 0 }))).toThrow(/share payload type/);
+    const waiting = expect(a.detectAnsweringMachine()).rejects.toMatchObject({ code: 'MEDIA_SESSION_CLOSED' });
+    await a.close();
+    await waiting;
+    await expect(a.play(new Int16Array(160))).rejects.toMatchObject({ code: 'MEDIA_SESSION_CLOSED' });
+    await expect(a.stats()).rejects.toMatchObject({ code: 'MEDIA_SESSION_CLOSED' });
+    await a.close(); // twice is fine
+  });
+});
+
+describe('media engine failures and shutdown', () => {
+  it('a crashed worker fails the calls waiting on it, and a new worker serves new sessions', async () => {
+    const engine = await startMediaEngine({ workers: 1, portRange: null });
+    try {
+      const peer = await rawPeer();
+      const a = await engine.openSession({ bindAddress: HOST });
+      a.start(pcmu(peer.port));
+      const failed = Promise.all([
+        expect(a.play(new Int16Array(80_000))).rejects.toMatchObject({ code: 'MEDIA_WORKER_CRASHED' }),
+        expect(a.detectAnsweringMachine()).rejects.toMatchObject({ code: 'MEDIA_WORKER_CRASHED' }),
+      ]);
+      engine.crashWorkerForTests(0);
+      await failed;
+      await expect(a.stats()).rejects.toMatchObject({ code: 'MEDIA_WORKER_CRASHED' });
+      await a.close(); // closing a session of a dead worker succeeds
+      const b = await engine.openSession({ bindAddress: HOST });
+      expect(b.localPort % 2).toBe(0);
+      b.start(pcmu(peer.port));
+      expect(await b.play(new Int16Array(800))).toEqual({ completed: true });
+      await b.close();
+      await peer.close();
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('close() ends the workers and their sockets; afterwards nothing opens', async () => {
+    const engine = await startMediaEngine({ portRange: null });
+    const a = await engine.openSession({ bindAddress: HOST });
+    const peer = await rawPeer();
+    a.start(pcmu(peer.port));
+    const playing = a.play(new Int16Array(80_000));
+    await engine.close();
+    expect(await playing).toEqual({ completed: false });
+    await expect(engine.openSession({ bindAddress: HOST })).rejects.toMatchObject({ code: 'MEDIA_ENGINE_CLOSED' });
+    // The port is free again: the worker closed its socket.
+    const probe = dgram.createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.bind(a.localPort, HOST, resolve);
+    });
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const countBefore = peer.received.length;
+    await sleep(100);
+    expect(peer.received.length).toBe(countBefore);
+    await peer.close();
+  });
+});

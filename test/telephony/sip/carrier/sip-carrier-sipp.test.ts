@@ -1,0 +1,152 @@
+// The SIP carrier against real sipp far ends (Debian sip-tester) on loopback: every scenario of issue 5 that sipp
+// can play. Each test starts its own sipp on free ports and checks both sides: our dial result and sipp's exit code
+// (0 only when the call followed the scenario message by message).
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { afterEach, expect, it } from 'vitest';
+import { systemClock } from '../../../../src/domain/clock.js';
+import { startSipCarrier } from '../../../../src/telephony/sip/carrier/start-sip-carrier.js';
+import { parseTrunk } from '../../../../src/telephony/sip/carrier/trunk-config.js';
+import type { SipCarrier } from '../../../../src/telephony/sip/carrier/sip-carrier.js';
+import type { DialResult } from '../../../../src/telephony/carrier.js';
+import { startSipp, type SippPeer } from '../../../helpers/sipp.js';
+import { pcmuPcap } from '../../../helpers/rtp-pcap.js';
+import { concatPcm, silence, speakWithEspeak } from '../../../helpers/audio-fixtures.js';
+import { describeWithPeer } from '../../../helpers/peers.js';
+
+const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'ringcast-tts-'));
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+});
+
+async function carrierFor(sipp: SippPeer, options: { transport?: 'udp' | 'tcp'; username?: string; password?: string } = {}): Promise<SipCarrier> {
+  const carrier = await startSipCarrier({
+    trunks: [
+      parseTrunk(
+        {
+          name: 'sipp',
+          host: '127.0.0.1',
+          port: sipp.port,
+          transport: options.transport ?? 'udp',
+          ...(options.username ? { username: options.username, password: options.password } : {}),
+        },
+        'test',
+      ),
+    ],
+    clock: systemClock,
+    address: '127.0.0.1',
+    sipPort: 0,
+    rtpPortRange: { min: 40000, max: 40999 },
+    mediaWorkers: 1,
+    ttsCacheDir: cacheDir,
+    ttsVoice: 'en-gb',
+    sessionExpiresS: 1800,
+  });
+  cleanups.push(() => carrier.close());
+  return carrier;
+}
+
+async function sipp(options: Parameters<typeof startSipp>[0]): Promise<SippPeer> {
+  const peer = await startSipp(options);
+  cleanups.push(() => peer.stop());
+  return peer;
+}
+
+function dial(carrier: SipCarrier, ringTimeoutMs = 10_000): Promise<DialResult> {
+  return carrier.dial({ callId: 'test-1', to: '+442079460001', from: '+441632960001', ringTimeoutMs });
+}
+
+async function sippExit(peer: SippPeer): Promise<number | null> {
+  const code = await Promise.race([peer.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 8000))]);
+  if (code !== 0) console.error(`sipp ${String(code)}:\n${peer.output().slice(-3000)}\n${peer.messages().slice(-6000)}`);
+  return code === 'running' ? null : code;
+}
+
+describeWithPeer(['sipp', 'espeak-ng'], 'SIP carrier against sipp', () => {
+  it('an answered call with a silent far end: AMD says machine (initial silence), our BYE ends it', async () => {
+    const peer = await sipp({ scenario: 'uas-answer-wait-bye.xml' });
+    const carrier = await carrierFor(peer);
+    const result = await dial(carrier);
+    expect(result.kind).toBe('answered');
+    if (result.kind !== 'answered') return;
+    expect(result.call.answeredBy).toBe('machine');
+    expect(result.call.detection).toMatch(/silence/);
+    await result.call.hangup();
+    expect((await result.call.ended).by).toBe('us');
+    expect(await sippExit(peer)).toBe(0);
+  }, 30_000);
+
+  it('486 Busy Here is busy, and the ACK satisfies sipp', async () => {
+    const peer = await sipp({ scenario: 'uas-486-busy.xml' });
+    const result = await dial(await carrierFor(peer));
+    expect(result).toMatchObject({ kind: 'failed', failure: 'busy', sipCode: 486 });
+    expect(await sippExit(peer)).toBe(0);
+  }, 30_000);
+
+  it('rings until our CANCEL at the ring timeout: no answer; 487 ACKed', async () => {
+    const peer = await sipp({ scenario: 'uas-ring-until-cancel.xml' });
+    const started = Date.now();
+    const result = await dial(await carrierFor(peer), 2000);
+    expect(result).toMatchObject({ kind: 'failed', failure: 'no_answer' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    expect(await sippExit(peer)).toBe(0);
+  }, 30_000);
+
+  it('answers a 401 digest challenge that sipp verifies', async () => {
+    const peer = await sipp({ scenario: 'uas-401-then-answer.xml' });
+    const result = await dial(await carrierFor(peer, { username: 'ringcast', password: 's3cret' }));
+    expect(result.kind).toBe('answered');
+    if (result.kind !== 'answered') return;
+    await result.call.hangup();
+    expect(await sippExit(peer)).toBe(0);
+  }, 30_000);
+
+  it('a wrong password is refused by sipp (403) and reported as failed', async () => {
+    const peer = await sipp({ scenario: 'uas-401-then-answer.xml' });
+    const result = await dial(await carrierFor(peer, { username: 'ringcast', password: 'wrong' }));
+    expect(result).toMatchObject({ kind: 'failed', failure: 'failed', sipCode: 403 });
+  }, 30_000);
+
+  it('a person says hello, AMD says human, and RFC 4733 keys from the sip-tester pcaps reach gather', async () => {
+    const hello = concatPcm(await speakWithEspeak('Hello?'), silence(300));
+    const peer = await sipp({ scenario: 'uas-answer-hello-then-dtmf.xml', files: { 'hello.pcap': pcmuPcap(hello) }, extraArgs: ['-d', '4000'] });
+    const carrier = await carrierFor(peer);
+    const result = await dial(carrier);
+    expect(result.kind).toBe('answered');
+    if (result.kind !== 'answered') return;
+    expect(result.call.answeredBy).toBe('human');
+    const gathered = await result.call.gather({ prompt: 'Press one, then two.', maxDigits: 2, timeoutMs: 6000 });
+    expect(gathered).toEqual({ digits: '12', hungUp: false });
+    await result.call.hangup();
+    expect(await sippExit(peer)).toBe(0);
+  }, 40_000);
+
+  it('the same answered call over TCP', async () => {
+    const peer = await sipp({ scenario: 'uas-answer-wait-bye.xml', transport: 'tcp' });
+    const carrier = await carrierFor(peer, { transport: 'tcp' });
+    const result = await dial(carrier);
+    expect(result.kind).toBe('answered');
+    if (result.kind !== 'answered') return;
+    await result.call.hangup();
+    expect(await sippExit(peer)).toBe(0);
+  }, 30_000);
+
+  it('a trunk that does not answer at all fails with no response, not a hang', async () => {
+    const carrier = await startSipCarrier({
+      trunks: [parseTrunk({ name: 'dead', host: '127.0.0.1', port: 9 }, 'dead')],
+      clock: systemClock,
+      address: '127.0.0.1',
+      sipPort: 0,
+      rtpPortRange: { min: 41000, max: 41999 },
+      mediaWorkers: 1,
+      ttsCacheDir: cacheDir,
+      ttsVoice: 'en-gb',
+      sessionExpiresS: 0,
+    });
+    cleanups.push(() => carrier.close());
+    const result = await carrier.dial({ callId: 't', to: '+442079460001', from: '+441632960001', ringTimeoutMs: 60_000 });
+    expect(result.kind).toBe('failed');
+  }, 60_000);
+});

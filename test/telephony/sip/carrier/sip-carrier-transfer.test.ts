@@ -1,0 +1,68 @@
+// Blind transfer (REFER, RFC 3515) on the SIP carrier against a real sipp far end on loopback: sipp answers, checks
+// our REFER, accepts it and reports the target's answer in a sipfrag NOTIFY; we answer the NOTIFY, report the
+// transfer answered and hang up our leg. Both sides are checked: our transfer result and sipp's exit code (0 only
+// when the call followed the scenario message by message).
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { afterEach, expect, it } from 'vitest';
+import { systemClock } from '../../../../src/domain/clock.js';
+import { startSipCarrier } from '../../../../src/telephony/sip/carrier/start-sip-carrier.js';
+import { parseTrunk } from '../../../../src/telephony/sip/carrier/trunk-config.js';
+import type { SipCarrier } from '../../../../src/telephony/sip/carrier/sip-carrier.js';
+import { startSipp, type SippPeer } from '../../../helpers/sipp.js';
+import { describeWithPeer } from '../../../helpers/peers.js';
+
+const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'ringcast-tts-'));
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+});
+
+async function carrierFor(sipp: SippPeer, transport: 'udp' | 'tcp'): Promise<SipCarrier> {
+  const carrier = await startSipCarrier({
+    trunks: [parseTrunk({ name: 'sipp', host: '127.0.0.1', port: sipp.port, transport }, 'test')],
+    clock: systemClock,
+    address: '127.0.0.1',
+    sipPort: 0,
+    rtpPortRange: { min: 42000, max: 42999 },
+    mediaWorkers: 1,
+    ttsCacheDir: cacheDir,
+    ttsVoice: 'en-gb',
+    sessionExpiresS: 1800,
+  });
+  cleanups.push(() => carrier.close());
+  return carrier;
+}
+
+async function sipp(options: Parameters<typeof startSipp>[0]): Promise<SippPeer> {
+  const peer = await startSipp(options);
+  cleanups.push(() => peer.stop());
+  return peer;
+}
+
+async function sippExit(peer: SippPeer): Promise<number | null> {
+  const code = await Promise.race([peer.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 8000))]);
+  if (code !== 0) console.error(`sipp ${String(code)}:\n${peer.output().slice(-3000)}\n${peer.messages().slice(-6000)}`);
+  return code === 'running' ? null : code;
+}
+
+describeWithPeer(['sipp'], 'SIP carrier transfer against sipp', () => {
+  for (const transport of ['udp', 'tcp'] as const) {
+    it(`REFER accepted, NOTIFY "SIP/2.0 200 OK": the transfer is answered and our BYE ends our leg (${transport})`, async () => {
+      const peer = await sipp({ scenario: 'uas-answer-accept-refer.xml', transport });
+      const carrier = await carrierFor(peer, transport);
+      const result = await carrier.dial({ callId: 'transfer-1', to: '+442079460001', from: '+441632960001', ringTimeoutMs: 10_000 });
+      expect(result.kind).toBe('answered');
+      if (result.kind !== 'answered') return;
+      // A silent sipp is a machine to AMD; the transfer is called directly, as the flow's transfer step would.
+      const transfer = await result.call.transfer('+442079460099', 5_000);
+      expect(transfer).toEqual({ kind: 'answered' });
+      expect(await result.call.ended).toEqual({ by: 'us', reason: 'transferred' });
+      expect(await sippExit(peer)).toBe(0);
+      const messages = peer.messages();
+      expect(messages).toMatch(/^REFER sip:/m);
+      expect(messages).toMatch(/^SIP\/2\.0 200 OK\r?\n(?:.*\r?\n)*?CSeq: 1 NOTIFY/m);
+    }, 40_000);
+  }
+});
