@@ -135,7 +135,7 @@ describeWithPeer(['sipp', 'baresip', 'kamailio', 'espeak-ng'], 'a campaign diall
     stops.push(() => dialer.stop(0));
     dialer.start();
 
-    type Row = { number: string; status: number; calls: Array<{ outcome: number; userInput: string; answeredBy: string | null; voicemailLeft: boolean; endReason: string | null; stage: number }> };
+    type Row = { number: string; status: number; calls: Array<{ startTime: string; endTime: string | null; secondsDuration: number; outcome: number; userInput: string; answeredBy: string | null; voicemailLeft: boolean; endReason: string | null; stage: number }> };
     let rows: Row[] = [];
     const deadline = Date.now() + 75_000;
     for (;;) {

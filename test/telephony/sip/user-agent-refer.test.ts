@@ -198,6 +198,26 @@ describe('REFER (RFC 3515)', () => {
     expect(stack.sentOf('REFER')).toHaveLength(2);
   });
 
+  it('a second REFER while the first subscription lingers: NOTIFYs without id go to the first, with id=CSeq to theirs', async () => {
+    const { stack, call, inviteTx } = await answeredCall();
+    const first = call.refer(TARGET, { timeoutMs: 30_000 });
+    stack.last('REFER').respond(202, 'Accepted');
+    stack.receive(notify(inviteTx.request, 1, { frag: 'SIP/2.0 486 Busy Here' }));
+    expect(await first).toMatchObject({ kind: 'failed', status: 486 });
+    const second = call.refer(TARGET, { timeoutMs: 30_000 });
+    expect(stack.last('REFER').header('CSeq')).toBe('3 REFER');
+    stack.last('REFER').respond(202, 'Accepted');
+    // The first one's closing NOTIFY (no id: the first REFER of the dialog) does not end the second.
+    expect(stack.receive(notify(inviteTx.request, 2, { state: 'terminated;reason=noresource' })).lastResponse!.status).toBe(200);
+    expect(await isSettled(second)).toBe(false);
+    expect(stack.receive(notify(inviteTx.request, 3, { event: 'refer;id=2', frag: 'SIP/2.0 200 OK' })).lastResponse!.status).toBe(481);
+    stack.receive(notify(inviteTx.request, 4, { event: 'refer;id=3', frag: 'SIP/2.0 100 Trying' }));
+    expect(await isSettled(second)).toBe(false);
+    // With the first one over, a NOTIFY without id is the second's.
+    stack.receive(notify(inviteTx.request, 5, { frag: 'SIP/2.0 200 OK', state: 'terminated' }));
+    expect(await second).toMatchObject({ kind: 'answered' });
+  });
+
   it('we hang up while the REFER is pending: failed, call-ended', async () => {
     const { stack, call } = await answeredCall();
     const result = call.refer(TARGET, { timeoutMs: 30_000 });

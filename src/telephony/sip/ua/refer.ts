@@ -90,6 +90,43 @@ function eventOf(request: SipRequest): string | undefined {
   return getHeader(request.headers, 'Event') ?? getHeader(request.headers, 'o');
 }
 
+/**
+ * The REFERs of one call, which get its NOTIFYs. Usually one; after a failed transfer another may follow while the
+ * first one's subscription still lingers. RFC 3515 section 2.4.6: the NOTIFYs of any REFER but the first in a
+ * dialog carry id=<its CSeq>, so a NOTIFY with an id goes to that REFER, and one without to the oldest
+ * subscription still open.
+ */
+export class ReferSubscriptions {
+  private readonly list: ReferSubscription[] = [];
+
+  get isEmpty(): boolean {
+    return this.list.length === 0;
+  }
+
+  /** Whether a REFER still waits for its outcome (only one at a time). */
+  get waiting(): boolean {
+    return this.list.some((sub) => sub.state === 'waiting');
+  }
+
+  add(subscription: ReferSubscription): void {
+    // Subscriptions that are over only answer 481; the latest is kept for that.
+    for (let i = this.list.length - 1; i >= 0; i--) if (this.list[i]?.state === 'over') this.list.splice(i, 1);
+    this.list.push(subscription);
+  }
+
+  /** An in-dialog NOTIFY (the call already checked its CSeq); another event package than refer gets 489. */
+  handleNotify(incoming: IncomingRequest): void {
+    const event = parseEventHeader(eventOf(incoming.request));
+    if (event?.type !== 'refer') return incoming.respond(489, 'Bad Event', { headers: [['Allow-Events', 'refer']] });
+    const owner =
+      event.id !== undefined
+        ? this.list.find((sub) => sub.owns(Number(event.id)))
+        : (this.list.find((sub) => sub.state !== 'over') ?? this.list[this.list.length - 1]);
+    if (!owner) return incoming.respond(481, 'Subscription Does Not Exist');
+    owner.handleNotify(incoming);
+  }
+}
+
 export class ReferSubscription {
   readonly result: Promise<ReferResult>;
   private stateValue: ReferState = 'waiting';
@@ -131,6 +168,11 @@ export class ReferSubscription {
     );
     void this.host.ended.then((end) => this.onCallEnded(end));
     this.send();
+  }
+
+  /** Whether `seq` is the CSeq of one of our REFERs (a NOTIFY's Event id). */
+  owns(seq: number): boolean {
+    return this.referSeqs.has(seq);
   }
 
   /**

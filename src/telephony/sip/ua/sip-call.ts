@@ -3,7 +3,7 @@
  *
  * States:
  *   confirmed    the call is up: BYE, re-INVITE (ours for session refresh, theirs for hold or refresh), OPTIONS and
- *                INFO are handled;
+ *                INFO are handled; our REFER (blind transfer) and the NOTIFYs it brings are refer.ts's;
  *   terminating  we sent BYE and wait for its final response (a BYE from the callee meanwhile is BYE glare: it is
  *                answered and the call ends, once);
  *   terminated   over; the dialog still answers retransmitted 2xx with the same ACK until the user agent forgets it.
@@ -19,7 +19,7 @@ import { getHeader, type SipHeader, type SipRequest, type SipResponse } from '..
 import type { IncomingRequest, SipTransportName } from '../transaction/types.js';
 import { offeredFromSdp, parseSdpAnswer } from '../sdp/answer.js';
 import { answerDirectionFor, withSdpDirection } from '../sdp/direction.js';
-import { referFailed, ReferSubscription } from './refer.js';
+import { referFailed, ReferSubscription, ReferSubscriptions } from './refer.js';
 import { RequestAuthorizer } from './request-auth.js';
 import { decideIncomingRefresh, planFromAnswer, SessionTimer, type SessionTimerPlan } from './session-timer.js';
 import { TimerGroup, type TimerHandle } from './timer.js';
@@ -86,8 +86,8 @@ export class SipCallImpl implements SipCall {
   private readonly dialog: SipDialog;
   private readonly credentials: SipCredentials | undefined;
   private readonly transport: SipTransportName;
-  /** The last REFER sent in this dialog (refer.ts): it gets the dialog's NOTIFYs. */
-  private referSubscription: ReferSubscription | undefined;
+  /** The REFERs sent in this dialog (refer.ts): they get its NOTIFYs. */
+  private readonly refers = new ReferSubscriptions();
 
   /** Confirms the call: sends the ACK of the 2xx (RFC 3261 section 13.2.2.4) and starts the session timer. */
   constructor(init: SipCallInit) {
@@ -138,7 +138,7 @@ export class SipCallImpl implements SipCall {
   /** Blind transfer by REFER (RFC 3515): see refer.ts. */
   refer(targetUri: string, options: ReferOptions): Promise<ReferResult> {
     if (this.stateValue !== 'confirmed') return Promise.resolve(referFailed('call-ended', 'the call is not up'));
-    if (this.referSubscription?.state === 'waiting') {
+    if (this.refers.waiting) {
       return Promise.resolve(referFailed('busy', 'another transfer of this call is in progress'));
     }
     const subscription = new ReferSubscription(
@@ -146,7 +146,7 @@ export class SipCallImpl implements SipCall {
       targetUri,
       options,
     );
-    this.referSubscription = subscription;
+    this.refers.add(subscription);
     subscription.start();
     return subscription.result;
   }
@@ -170,9 +170,9 @@ export class SipCallImpl implements SipCall {
     if (method === 'ACK') return this.onAck(request, cseq);
     // A REFER's subscription gets the dialog's NOTIFYs, even after the call ended (RFC 5057: it outlives the INVITE
     // usage); see refer.ts.
-    if (method === 'NOTIFY' && this.referSubscription) {
+    if (method === 'NOTIFY' && !this.refers.isEmpty) {
       if (!this.dialog.acceptRemoteSequence(cseq)) return incoming.respond(500, 'Server Internal Error', { headers: [['Retry-After', '1']] });
-      return this.referSubscription.handleNotify(incoming);
+      return this.refers.handleNotify(incoming);
     }
     if (this.stateValue === 'terminated') {
       // The dialog is gone (section 12.2.2 would say 481); a late BYE crossing ours still gets its 200 so the peer

@@ -25,7 +25,7 @@ async function carrierFor(sipp: SippPeer, transport: 'udp' | 'tcp'): Promise<Sip
     clock: systemClock,
     address: '127.0.0.1',
     sipPort: 0,
-    rtpPortRange: { min: 42000, max: 42999 },
+    rtpPortRange: { min: 44000, max: 44999 },
     mediaWorkers: 1,
     ttsCacheDir: cacheDir,
     ttsVoice: 'en-gb',
