@@ -76,6 +76,13 @@ describeWithPeer(['sipp', 'espeak-ng'], 'SIP carrier against sipp', () => {
     await result.call.hangup();
     expect((await result.call.ended).by).toBe('us');
     expect(await sippExit(peer)).toBe(0);
+    // The campaign's CLI is presented in From and P-Asserted-Identity; the callee is in the Request-URI and To.
+    const invite = peer.messages().split(/-{20,}/).find((m) => m.includes('INVITE sip:'))!;
+    expect(invite).toMatch(/^INVITE sip:\+442079460001@127\.0\.0\.1:\d+ SIP\/2\.0/m);
+    expect(invite).toMatch(/^From: <sip:\+441632960001@127\.0\.0\.1>;tag=/m);
+    expect(invite).toMatch(/^P-Asserted-Identity: <sip:\+441632960001@127\.0\.0\.1>/m);
+    expect(invite).toMatch(/^To: <sip:\+442079460001@127\.0\.0\.1:\d+>/m);
+    expect(invite).toMatch(/m=audio \d+ RTP\/AVP 0 8 101/);
   }, 30_000);
 
   it('486 Busy Here is busy, and the ACK satisfies sipp', async () => {
@@ -131,6 +138,39 @@ describeWithPeer(['sipp', 'espeak-ng'], 'SIP carrier against sipp', () => {
     if (result.kind !== 'answered') return;
     await result.call.hangup();
     expect(await sippExit(peer)).toBe(0);
+  }, 30_000);
+
+  it('480 with a Q.850 Reason is no answer, and the cause is kept', async () => {
+    const peer = await sipp({ scenario: 'uas-480-with-reason.xml' });
+    const result = await dial(await carrierFor(peer));
+    expect(result).toMatchObject({ kind: 'failed', failure: 'no_answer', sipCode: 480, q850Cause: 18 });
+    expect(await sippExit(peer)).toBe(0);
+  }, 30_000);
+
+  it('a trunk answering 503 is skipped for the next trunk, which takes the call', async () => {
+    const down = await sipp({ scenario: 'uas-503-unavailable.xml' });
+    const up = await sipp({ scenario: 'uas-answer-wait-bye.xml' });
+    const carrier = await startSipCarrier({
+      trunks: [
+        parseTrunk({ name: 'down', host: '127.0.0.1', port: down.port }, 'down'),
+        parseTrunk({ name: 'up', host: '127.0.0.1', port: up.port }, 'up'),
+      ],
+      clock: systemClock,
+      address: '127.0.0.1',
+      sipPort: 0,
+      rtpPortRange: { min: 41000, max: 41999 },
+      mediaWorkers: 1,
+      ttsCacheDir: cacheDir,
+      ttsVoice: 'en-gb',
+      sessionExpiresS: 0,
+    });
+    cleanups.push(() => carrier.close());
+    const result = await dial(carrier);
+    expect(result.kind).toBe('answered');
+    if (result.kind !== 'answered') return;
+    await result.call.hangup();
+    expect(await sippExit(down)).toBe(0);
+    expect(await sippExit(up)).toBe(0);
   }, 30_000);
 
   it('a trunk that does not answer at all fails with no response, not a hang', async () => {
