@@ -1,20 +1,17 @@
 // Runs baresip (Debian baresip-core) as an auto-answering far end: it plays a WAV we give it as the callee's voice,
 // hangs up when that WAV ends, and records what it heard (sndfile module) so a test can prove our audio arrived.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './free-port.js';
+import { spawnPeer, waitUntilReady, withStartRetries, type PeerProcess } from './peer-process.js';
 
-export interface BaresipPeer {
+export interface BaresipPeer extends PeerProcess {
   port: number;
   /** sip:USER@127.0.0.1:PORT */
   uri: string;
-  child: ChildProcess;
-  output(): string;
   /** WAV files sndfile wrote: `dec` is what baresip heard from us, `enc` what it sent. */
   recordings(): { heard: string[]; sent: string[] };
-  stop(): Promise<void>;
 }
 
 export interface BaresipOptions {
@@ -30,6 +27,10 @@ export interface BaresipOptions {
 
 /** `voiceWav`: 8 kHz mono 16-bit WAV bytes, the callee's side of the call (its length is the call's length). */
 export async function startBaresip(voiceWav: Buffer | Uint8Array, options: BaresipOptions = {}): Promise<BaresipPeer> {
+  return withStartRetries(() => startBaresipOnce(voiceWav, options));
+}
+
+async function startBaresipOnce(voiceWav: Buffer | Uint8Array, options: BaresipOptions): Promise<BaresipPeer> {
   const user = options.user ?? 'bob';
   if (!/^\+?[A-Za-z0-9._-]+$/.test(user)) throw new RangeError(`baresip account user "${user}" is not a plain SIP user`);
   const port = await freePort();
@@ -59,39 +60,15 @@ export async function startBaresip(voiceWav: Buffer | Uint8Array, options: Bares
     ].join('\n'),
   );
   writeFileSync(path.join(dir, 'accounts'), `<sip:${user}@127.0.0.1>;regint=0;answermode=auto;audio_codecs=PCMU\n`);
-  const child = spawn('baresip', ['-f', dir, '-n', '127.0.0.1', '-t', String(options.lifetimeS ?? 120)], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout!.on('data', (chunk) => (text += String(chunk)));
-  child.stderr!.on('data', (chunk) => (text += String(chunk)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 10_000;
-  while (!text.includes('baresip is ready')) {
-    if (child.exitCode !== null) throw new Error(`baresip exited early:\n${text}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`baresip did not start:\n${text}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const peer = spawnPeer('baresip', ['-f', dir, '-n', '127.0.0.1', '-t', String(options.lifetimeS ?? 120)], dir);
+  await waitUntilReady(peer, 'baresip', () => peer.output().includes('baresip is ready'));
   return {
+    ...peer,
     port,
     uri: `sip:${user}@127.0.0.1:${port}`,
-    child,
-    output: () => text,
     recordings: () => {
       const files = readdirSync(recordDir).map((f) => path.join(recordDir, f));
       return { heard: files.filter((f) => f.endsWith('-dec.wav')), sent: files.filter((f) => f.endsWith('-enc.wav')) };
-    },
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-        await exited;
-        clearTimeout(timer);
-      }
     },
   };
 }

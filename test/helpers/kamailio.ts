@@ -1,21 +1,18 @@
 // Runs Kamailio (Debian kamailio) on a free loopback port: as a dispatcher in front of several far ends
 // (test/fixtures/kamailio/dispatcher.cfg.template) or as a router by number dialled (router.cfg.template).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
+import { portTaken, spawnPeer, waitUntilReady, withStartRetries, type PeerProcess } from './peer-process.js';
 
 const DISPATCHER_TEMPLATE = fileURLToPath(new URL('../fixtures/kamailio/dispatcher.cfg.template', import.meta.url));
 const ROUTER_TEMPLATE = fileURLToPath(new URL('../fixtures/kamailio/router.cfg.template', import.meta.url));
 const MODULE_DIRS = ['/usr/lib/x86_64-linux-gnu/kamailio/modules/', '/usr/lib/aarch64-linux-gnu/kamailio/modules/', '/usr/lib/kamailio/modules/'];
 
-export interface KamailioProxy {
+export interface KamailioProxy extends PeerProcess {
   port: number;
-  child: ChildProcess;
-  output(): string;
-  stop(): Promise<void>;
 }
 
 /** `destinations`: sip URIs of the far ends, e.g. sip:127.0.0.1:5071. */
@@ -47,7 +44,11 @@ export async function startKamailioRouter(routes: NumberRoute[]): Promise<Kamail
   return startKamailio(ROUTER_TEMPLATE, () => ({ '@@ROUTES@@': block }));
 }
 
-async function startKamailio(template: string, substitutionsFor: (dir: string) => Record<string, string>): Promise<KamailioProxy> {
+function startKamailio(template: string, substitutionsFor: (dir: string) => Record<string, string>): Promise<KamailioProxy> {
+  return withStartRetries(() => startKamailioOnce(template, substitutionsFor));
+}
+
+async function startKamailioOnce(template: string, substitutionsFor: (dir: string) => Record<string, string>): Promise<KamailioProxy> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ringcast-kamailio-'));
   const substitutions = substitutionsFor(dir);
@@ -62,43 +63,9 @@ async function startKamailio(template: string, substitutionsFor: (dir: string) =
     ),
   );
   // -DD: stay in the foreground with its children; -E: log to stderr; -Y/-P: runtime files in our folder.
-  const child = spawn('kamailio', ['-f', cfg, '-DD', '-E', '-Y', dir, '-P', path.join(dir, 'kamailio.pid'), '-m', '64', '-M', '8'], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout!.on('data', (chunk) => (text += String(chunk)));
-  child.stderr!.on('data', (chunk) => (text += String(chunk)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const { default: dgram } = await import('node:dgram');
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`kamailio exited early:\n${text}`);
-    const taken = await new Promise<boolean>((resolve) => {
-      const s = dgram.createSocket('udp4');
-      s.once('error', () => resolve(true));
-      s.bind(port, '127.0.0.1', () => s.close(() => resolve(false)));
-    });
-    if (taken) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`kamailio did not start:\n${text}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const peer = spawnPeer('kamailio', ['-f', cfg, '-DD', '-E', '-Y', dir, '-P', path.join(dir, 'kamailio.pid'), '-m', '64', '-M', '8'], dir);
+  await waitUntilReady(peer, 'kamailio', () => portTaken(port, 'udp'));
   // Its children bind after the main process: give them a moment.
   await new Promise((r) => setTimeout(r, 300));
-  return {
-    port,
-    child,
-    output: () => text,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-        await exited;
-        clearTimeout(timer);
-      }
-    },
-  };
+  return { ...peer, port };
 }

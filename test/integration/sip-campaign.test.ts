@@ -3,10 +3,7 @@
 // baresip on loopback), and every outcome appears in the phonenumbers endpoint:
 //   busy (sipp 486), no answer (sipp rings until our CANCEL at the ring timeout), a person who presses 1 then 2
 //   (sipp: "hello" then RFC 4733 keys), an answering machine that gets the message after its beep (baresip).
-import os from 'node:os';
-import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { startSipp, type SippPeer } from '../helpers/sipp.js';
 import { startBaresip, type BaresipPeer } from '../helpers/baresip.js';
@@ -14,14 +11,12 @@ import { startKamailioRouter, type KamailioProxy } from '../helpers/kamailio.js'
 import { pcmuPcap } from '../helpers/rtp-pcap.js';
 import { concatPcm, silence, speakWithEspeak, synthTone } from '../helpers/audio-fixtures.js';
 import { describeWithPeer } from '../helpers/peers.js';
+import { cleanupAfterEach, sippExitCode, startTestSipCarrier } from '../helpers/sip-carrier.js';
 import { encodeWav8kMono } from '../../src/media/audio/encode-wav.js';
 import { systemClock, type Clock } from '../../src/domain/clock.js';
 import { Dialer } from '../../src/dialer/dialer.js';
 import { DialerStore } from '../../src/store/repositories/dialer-store.js';
 import { SimulatedSmsProvider } from '../../src/sms/simulated-sms.js';
-import { startSipCarrier } from '../../src/telephony/sip/carrier/start-sip-carrier.js';
-import { parseTrunk } from '../../src/telephony/sip/carrier/trunk-config.js';
-import type { SipCarrier } from '../../src/telephony/sip/carrier/sip-carrier.js';
 import { CallOutcome, NumberStatus } from '../../src/domain/enums.js';
 
 const NUMBERS = {
@@ -54,10 +49,7 @@ const FLOW = {
   smsOnBusy: 'Hello {Name}, Ringcast tried to call you.',
 };
 
-const stops: Array<() => Promise<unknown>> = [];
-afterAll(async () => {
-  for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
-});
+const defer = cleanupAfterEach();
 
 /** The dialer's clock: real time, shifted to 10:00 in London on the campaign's start date, so its window is open. */
 function shiftedClock(to: string): Clock {
@@ -69,25 +61,25 @@ describeWithPeer(['sipp', 'baresip', 'kamailio', 'espeak-ng'], 'a campaign diall
   it('reports busy, no answer, a person with their keys and a machine with the message left', async () => {
     const hello = concatPcm(await speakWithEspeak('Hello?'), silence(300));
     const busy: SippPeer = await startSipp({ scenario: 'uas-486-busy.xml' });
-    stops.push(() => busy.stop());
+    defer(() => busy.stop());
     const ringing = await startSipp({ scenario: 'uas-ring-until-cancel.xml' });
-    stops.push(() => ringing.stop());
+    defer(() => ringing.stop());
     const person = await startSipp({ scenario: 'uas-answer-hello-then-dtmf.xml', files: { 'hello.pcap': pcmuPcap(hello) }, extraArgs: ['-d', '4000'] });
-    stops.push(() => person.stop());
+    defer(() => person.stop());
     const greeting = await speakWithEspeak('Hello, you have reached the voicemail of Jane Smith. I cannot take your call right now. Please leave a message after the tone.');
     const machineVoice = concatPcm(silence(300), greeting, silence(400), synthTone(1000, 400, 8000), silence(15_000));
     const machine: BaresipPeer = await startBaresip(encodeWav8kMono(machineVoice));
-    stops.push(() => machine.stop());
+    defer(() => machine.stop());
     const proxy: KamailioProxy = await startKamailioRouter([
       { user: e164(NUMBERS.busy), destination: `sip:127.0.0.1:${busy.port}` },
       { user: e164(NUMBERS.noAnswer), destination: `sip:127.0.0.1:${ringing.port}` },
       { user: e164(NUMBERS.human), destination: `sip:127.0.0.1:${person.port}` },
       { user: e164(NUMBERS.machine), destination: `sip:127.0.0.1:${machine.port}`, rewriteUser: 'bob' },
     ]);
-    stops.push(() => proxy.stop());
+    defer(() => proxy.stop());
 
     const t: TestApp = await createTestApp('pglite');
-    stops.push(() => t.close());
+    defer(() => t.close());
     const tenant = await t.createTenant('SIP end to end');
     const flow = await t.admin({
       method: 'PUT',
@@ -114,17 +106,7 @@ describeWithPeer(['sipp', 'baresip', 'kamailio', 'espeak-ng'], 'a campaign diall
     expect(created.statusCode, created.body).toBe(201);
     const campaignId = (created.json() as { id: number }).id;
 
-    const carrier: SipCarrier = await startSipCarrier({
-      trunks: [parseTrunk({ name: 'kamailio', host: '127.0.0.1', port: proxy.port }, 'kamailio')],
-      clock: systemClock,
-      address: '127.0.0.1',
-      sipPort: 0,
-      rtpPortRange: { min: 42000, max: 42999 },
-      mediaWorkers: 1,
-      ttsCacheDir: mkdtempSync(path.join(os.tmpdir(), 'ringcast-tts-')),
-      ttsVoice: 'en-gb',
-      sessionExpiresS: 1800,
-    });
+    const carrier = await startTestSipCarrier(defer, [{ name: 'kamailio', host: '127.0.0.1', port: proxy.port }]);
     const dialer = new Dialer({
       store: new DialerStore(t.db.database.db, 'e2e-sip'),
       carrier,
@@ -132,7 +114,7 @@ describeWithPeer(['sipp', 'baresip', 'kamailio', 'espeak-ng'], 'a campaign diall
       clock: shiftedClock('2026-11-27T10:00:00Z'),
       config: { ringTimeoutMs: 15_000, busyPollMs: 100, idlePollMs: 500, pacing: { campaign: { maxConcurrentCalls: 4, maxCallsPerSecond: 4 }, client: { maxConcurrentCalls: 4, maxCallsPerSecond: 4 }, carrier: { maxConcurrentCalls: 4, maxCallsPerSecond: 4 } } },
     });
-    stops.push(() => dialer.stop(0));
+    defer(() => dialer.stop(0));
     dialer.start();
 
     type Row = { number: string; status: number; calls: Array<{ startTime: string; endTime: string | null; secondsDuration: number; outcome: number; userInput: string; answeredBy: string | null; voicemailLeft: boolean; endReason: string | null; stage: number }> };
@@ -163,6 +145,6 @@ describeWithPeer(['sipp', 'baresip', 'kamailio', 'espeak-ng'], 'a campaign diall
     // baresip recorded what it heard: our message, which must have real audio in it.
     await machine.stop();
     expect(machine.recordings().heard.length).toBeGreaterThan(0);
-    for (const peer of [busy, ringing, person]) expect(await Promise.race([peer.exited, new Promise((r) => setTimeout(() => r('running'), 5000))])).toBe(0);
+    for (const peer of [busy, ringing, person]) expect(await sippExitCode(peer)).toBe(0);
   }, 120_000);
 });

@@ -52,10 +52,15 @@ export interface SipAnsweredCallOptions {
   onEnded: () => void;
 }
 
+/** How long the far end may still be playing our audio after the last packet left (its jitter buffer). */
+const PLAYOUT_TAIL_MS = 250;
+
 export class SipAnsweredCall implements AnsweredCall {
   readonly answeredBy: AnsweredBy;
   readonly ended: Promise<HangupInfo>;
   private isUp = true;
+  /** When the last audio we played finished sending. */
+  private lastAudioEndMs: number | undefined;
   /** A transfer was answered: our leg ends as 'transferred'. */
   private transferred = false;
   /** Settles when the call ends: every wait below races it. */
@@ -155,6 +160,12 @@ export class SipAnsweredCall implements AnsweredCall {
   async hangup(): Promise<void> {
     if (!this.isUp) return;
     this.options.media.stopPlayback();
+    // The last packets we sent are still in the far end's jitter buffer: a BYE sent at once cuts the end of the
+    // last word (measured on baresip: ~90 ms of a prompt lost). Let them play out first.
+    if (this.lastAudioEndMs !== undefined) {
+      const waitMs = this.lastAudioEndMs + PLAYOUT_TAIL_MS - this.options.clock.now().getTime();
+      if (waitMs > 0) await Promise.race([this.options.clock.sleep(waitMs), this.whenOver()]);
+    }
     await this.options.sipCall.hangup();
   }
 
@@ -168,6 +179,7 @@ export class SipAnsweredCall implements AnsweredCall {
   private async playPcm(pcm: Int16Array): Promise<{ hungUp: boolean }> {
     if (!this.isUp) return { hungUp: true };
     await Promise.race([this.options.media.play(pcm), this.whenOver()]);
+    this.lastAudioEndMs = this.options.clock.now().getTime();
     return { hungUp: !this.isUp };
   }
 

@@ -6,7 +6,7 @@ import type { Clock } from '../../../domain/clock.js';
 import type { AmdParams } from '../../../media/session/types.js';
 import { startMediaEngine } from '../../../media/session/media-engine.js';
 import { createEspeakTts } from '../../../media/tts/espeak-tts.js';
-import { createSipStack } from '../transaction/stack.js';
+import { createSipStack, type SipTraceEvent } from '../transaction/stack.js';
 import { resolveSipTarget } from '../transport/resolve.js';
 import { SipUserAgent } from '../ua/user-agent.js';
 import { SipCarrier, type SipCarrierLogger } from './sip-carrier.js';
@@ -25,10 +25,17 @@ export interface StartSipCarrierOptions {
   sessionExpiresS: number;
   amdParams?: Partial<AmdParams>;
   log?: SipCarrierLogger;
+  /** Sees every SIP message sent and received (tests, and SIP_TRACE-style debugging). */
+  trace?: (event: SipTraceEvent) => void;
 }
 
 export async function startSipCarrier(options: StartSipCarrierOptions): Promise<SipCarrier> {
-  const stack = await createSipStack({ bindAddress: options.address, port: options.sipPort, clock: options.clock });
+  const stack = await createSipStack({
+    bindAddress: options.address,
+    port: options.sipPort,
+    clock: options.clock,
+    ...(options.trace ? { trace: options.trace } : {}),
+  });
   let media;
   try {
     media = await startMediaEngine({ workers: options.mediaWorkers, portRange: options.rtpPortRange });

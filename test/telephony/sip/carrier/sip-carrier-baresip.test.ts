@@ -3,17 +3,12 @@
 // (runCall) dials it through our carrier, answering-machine detection listens to that voice, and the call flow or the
 // voicemail message is spoken back. baresip records what it decoded from our RTP (sndfile), so each test checks the
 // far end's side too: our words arrived, when they should, and are the words we rendered.
-import os from 'node:os';
-import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { systemClock } from '../../../../src/domain/clock.js';
 import { AttemptSelector, CallOutcome, CampaignStatus } from '../../../../src/domain/enums.js';
 import { runCall, type CallReport } from '../../../../src/dialer/call-runner.js';
 import { validateFlow } from '../../../../src/callflow/validate.js';
 import { encodeWav8kMono } from '../../../../src/media/audio/encode-wav.js';
-import { startSipCarrier } from '../../../../src/telephony/sip/carrier/start-sip-carrier.js';
-import { parseTrunk } from '../../../../src/telephony/sip/carrier/trunk-config.js';
 import type { SipCarrier } from '../../../../src/telephony/sip/carrier/sip-carrier.js';
 import type {
   AnsweredCall,
@@ -29,6 +24,7 @@ import type { CampaignForDialing, ClaimedNumber } from '../../../../src/store/re
 import { readWavSamples, startBaresip, type BaresipPeer } from '../../../helpers/baresip.js';
 import { concatPcm, silence, speakWithEspeak, synthTone } from '../../../helpers/audio-fixtures.js';
 import { describeWithPeer } from '../../../helpers/peers.js';
+import { cleanupAfterEach, startTestSipCarrier } from '../../../helpers/sip-carrier.js';
 
 /** The number called, in E.164: the request URI is sip:+442079460001@127.0.0.1:PORT, so baresip's account is that user. */
 const CALLED = '+442079460001';
@@ -44,34 +40,18 @@ const GREETING =
   "Hello, you have reached the voicemail of John Smith. I can't take your call right now, " +
   'please leave a message after the tone.';
 
-const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'ringcast-tts-'));
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
-});
+const defer = cleanupAfterEach();
 
 // ---- peers and the call ------------------------------------------------------------------------------------------
 
 async function baresip(voice: Int16Array): Promise<BaresipPeer> {
   const peer = await startBaresip(encodeWav8kMono(voice), { user: CALLED, lifetimeS: 60 });
-  cleanups.push(() => peer.stop());
+  defer(() => peer.stop());
   return peer;
 }
 
-async function carrierFor(peer: BaresipPeer): Promise<SipCarrier> {
-  const carrier = await startSipCarrier({
-    trunks: [parseTrunk({ name: 'baresip', host: '127.0.0.1', port: peer.port }, 'test')],
-    clock: systemClock,
-    address: '127.0.0.1',
-    sipPort: 0,
-    rtpPortRange: { min: 43000, max: 43999 },
-    mediaWorkers: 1,
-    ttsCacheDir: cacheDir,
-    ttsVoice: VOICE,
-    sessionExpiresS: 1800,
-  });
-  cleanups.push(() => carrier.close());
-  return carrier;
+function carrierFor(peer: BaresipPeer): Promise<SipCarrier> {
+  return startTestSipCarrier(defer, [{ name: 'baresip', host: '127.0.0.1', port: peer.port }], { ttsVoice: VOICE });
 }
 
 /** A campaign of one attempt whose flow says `message` and hangs up, and leaves `voicemail` on a machine. */

@@ -2,32 +2,20 @@
 // loopback: Kamailio spreads the INVITEs round robin, Record-Routes itself, and fails over to the other far end when
 // one does not answer (tm fr_timer 2 s). Each call must complete end to end: answered, ACKed and hung up with a BYE
 // that follows the route set through Kamailio (sipp exits 0 only when it got the ACK and the BYE of every call).
-import os from 'node:os';
-import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
-import { afterEach, expect, it } from 'vitest';
-import { systemClock } from '../../../../src/domain/clock.js';
-import { startMediaEngine } from '../../../../src/media/session/media-engine.js';
-import { createEspeakTts } from '../../../../src/media/tts/espeak-tts.js';
-import { SipCarrier } from '../../../../src/telephony/sip/carrier/sip-carrier.js';
-import { parseTrunk } from '../../../../src/telephony/sip/carrier/trunk-config.js';
+import { expect, it } from 'vitest';
+import type { SipCarrier } from '../../../../src/telephony/sip/carrier/sip-carrier.js';
 import { getHeader, getHeaders, type SipRequest } from '../../../../src/telephony/sip/message/types.js';
-import { createSipStack, type SipTraceEvent } from '../../../../src/telephony/sip/transaction/stack.js';
-import { resolveSipTarget } from '../../../../src/telephony/sip/transport/resolve.js';
-import { SipUserAgent } from '../../../../src/telephony/sip/ua/user-agent.js';
+import type { SipTraceEvent } from '../../../../src/telephony/sip/transaction/stack.js';
 import type { DialResult } from '../../../../src/telephony/carrier.js';
 import { startSipp, type SippPeer } from '../../../helpers/sipp.js';
 import { startKamailioDispatcher, type KamailioProxy } from '../../../helpers/kamailio.js';
 import { freePort } from '../../../helpers/free-port.js';
 import { describeWithPeer } from '../../../helpers/peers.js';
+import { cleanupAfterEach, startTestSipCarrier } from '../../../helpers/sip-carrier.js';
 
 type Transport = 'udp' | 'tcp';
 
-const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'ringcast-tts-'));
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
-});
+const defer = cleanupAfterEach();
 
 interface TracedCarrier {
   carrier: SipCarrier;
@@ -35,46 +23,24 @@ interface TracedCarrier {
   trace: SipTraceEvent[];
 }
 
-/**
- * startSipCarrier's wiring (stack, user agent, media engine, TTS), with the stack's trace hook on so the test can
- * see where each request went and which Route it carried.
- */
+/** The carrier with the stack's trace on, so the test can see where each request went and which Route it carried. */
 async function carrierVia(proxy: KamailioProxy, transport: Transport): Promise<TracedCarrier> {
   const trace: SipTraceEvent[] = [];
-  const stack = await createSipStack({ bindAddress: '127.0.0.1', port: 0, clock: systemClock, trace: (event) => trace.push(event) });
-  const media = await startMediaEngine({ workers: 1, portRange: { min: 42000, max: 42999 } }).catch(async (error: unknown) => {
-    await stack.close();
-    throw error;
+  const carrier = await startTestSipCarrier(defer, [{ name: 'kamailio', host: '127.0.0.1', port: proxy.port, transport, maxCps: 100 }], {
+    trace: (event) => trace.push(event),
   });
-  const ua = new SipUserAgent({ stack, clock: systemClock, sessionExpiresS: 1800 });
-  const carrier = new SipCarrier({
-    trunks: [parseTrunk({ name: 'kamailio', host: '127.0.0.1', port: proxy.port, transport, maxCps: 100 }, 'test')],
-    ua,
-    media,
-    tts: createEspeakTts({ cacheDir, defaultVoice: 'en-gb' }),
-    clock: systemClock,
-    mediaAddress: '127.0.0.1',
-    resolveTrunk: (trunk) => resolveSipTarget(trunk.host, trunk.port, trunk.transport),
-    defaultVoice: 'en-gb',
-    onClose: async () => {
-      await ua.close();
-      await media.close();
-      await stack.close();
-    },
-  });
-  cleanups.push(() => carrier.close());
   return { carrier, trace };
 }
 
 async function sipp(calls: number, transport: Transport): Promise<SippPeer> {
   const peer = await startSipp({ scenario: 'uas-answer-wait-bye.xml', calls, transport });
-  cleanups.push(() => peer.stop());
+  defer(() => peer.stop());
   return peer;
 }
 
 async function kamailio(destinations: string[]): Promise<KamailioProxy> {
   const proxy = await startKamailioDispatcher(destinations);
-  cleanups.push(() => proxy.stop());
+  defer(() => proxy.stop());
   return proxy;
 }
 

@@ -1,67 +1,37 @@
 // The SIP carrier against real sipp far ends (Debian sip-tester) on loopback: every scenario of issue 5 that sipp
 // can play. Each test starts its own sipp on free ports and checks both sides: our dial result and sipp's exit code
 // (0 only when the call followed the scenario message by message).
-import os from 'node:os';
-import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
-import { afterEach, expect, it } from 'vitest';
-import { systemClock } from '../../../../src/domain/clock.js';
-import { startSipCarrier } from '../../../../src/telephony/sip/carrier/start-sip-carrier.js';
-import { parseTrunk } from '../../../../src/telephony/sip/carrier/trunk-config.js';
+import { expect, it } from 'vitest';
 import type { SipCarrier } from '../../../../src/telephony/sip/carrier/sip-carrier.js';
 import type { DialResult } from '../../../../src/telephony/carrier.js';
 import { startSipp, type SippPeer } from '../../../helpers/sipp.js';
 import { pcmuPcap } from '../../../helpers/rtp-pcap.js';
 import { concatPcm, silence, speakWithEspeak } from '../../../helpers/audio-fixtures.js';
 import { describeWithPeer } from '../../../helpers/peers.js';
+import { cleanupAfterEach, sippExitCode as sippExit, startTestSipCarrier } from '../../../helpers/sip-carrier.js';
 
-const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'ringcast-tts-'));
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
-});
+const defer = cleanupAfterEach();
 
-async function carrierFor(sipp: SippPeer, options: { transport?: 'udp' | 'tcp'; username?: string; password?: string } = {}): Promise<SipCarrier> {
-  const carrier = await startSipCarrier({
-    trunks: [
-      parseTrunk(
-        {
-          name: 'sipp',
-          host: '127.0.0.1',
-          port: sipp.port,
-          transport: options.transport ?? 'udp',
-          ...(options.username ? { username: options.username, password: options.password } : {}),
-        },
-        'test',
-      ),
-    ],
-    clock: systemClock,
-    address: '127.0.0.1',
-    sipPort: 0,
-    rtpPortRange: { min: 40000, max: 40999 },
-    mediaWorkers: 1,
-    ttsCacheDir: cacheDir,
-    ttsVoice: 'en-gb',
-    sessionExpiresS: 1800,
-  });
-  cleanups.push(() => carrier.close());
-  return carrier;
+function carrierFor(sipp: SippPeer, options: { transport?: 'udp' | 'tcp'; username?: string; password?: string } = {}): Promise<SipCarrier> {
+  return startTestSipCarrier(defer, [
+    {
+      name: 'sipp',
+      host: '127.0.0.1',
+      port: sipp.port,
+      transport: options.transport ?? 'udp',
+      ...(options.username ? { username: options.username, password: options.password } : {}),
+    },
+  ]);
 }
 
 async function sipp(options: Parameters<typeof startSipp>[0]): Promise<SippPeer> {
   const peer = await startSipp(options);
-  cleanups.push(() => peer.stop());
+  defer(() => peer.stop());
   return peer;
 }
 
 function dial(carrier: SipCarrier, ringTimeoutMs = 10_000): Promise<DialResult> {
   return carrier.dial({ callId: 'test-1', to: '+442079460001', from: '+441632960001', ringTimeoutMs });
-}
-
-async function sippExit(peer: SippPeer): Promise<number | null> {
-  const code = await Promise.race([peer.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 8000))]);
-  if (code !== 0) console.error(`sipp ${String(code)}:\n${peer.output().slice(-3000)}\n${peer.messages().slice(-6000)}`);
-  return code === 'running' ? null : code;
 }
 
 describeWithPeer(['sipp', 'espeak-ng'], 'SIP carrier against sipp', () => {
@@ -150,21 +120,14 @@ describeWithPeer(['sipp', 'espeak-ng'], 'SIP carrier against sipp', () => {
   it('a trunk answering 503 is skipped for the next trunk, which takes the call', async () => {
     const down = await sipp({ scenario: 'uas-503-unavailable.xml' });
     const up = await sipp({ scenario: 'uas-answer-wait-bye.xml' });
-    const carrier = await startSipCarrier({
-      trunks: [
-        parseTrunk({ name: 'down', host: '127.0.0.1', port: down.port }, 'down'),
-        parseTrunk({ name: 'up', host: '127.0.0.1', port: up.port }, 'up'),
+    const carrier = await startTestSipCarrier(
+      defer,
+      [
+        { name: 'down', host: '127.0.0.1', port: down.port },
+        { name: 'up', host: '127.0.0.1', port: up.port },
       ],
-      clock: systemClock,
-      address: '127.0.0.1',
-      sipPort: 0,
-      rtpPortRange: { min: 41000, max: 41999 },
-      mediaWorkers: 1,
-      ttsCacheDir: cacheDir,
-      ttsVoice: 'en-gb',
-      sessionExpiresS: 0,
-    });
-    cleanups.push(() => carrier.close());
+      { sessionExpiresS: 0 },
+    );
     const result = await dial(carrier);
     expect(result.kind).toBe('answered');
     if (result.kind !== 'answered') return;
@@ -174,18 +137,7 @@ describeWithPeer(['sipp', 'espeak-ng'], 'SIP carrier against sipp', () => {
   }, 30_000);
 
   it('a trunk that does not answer at all fails with no response, not a hang', async () => {
-    const carrier = await startSipCarrier({
-      trunks: [parseTrunk({ name: 'dead', host: '127.0.0.1', port: 9 }, 'dead')],
-      clock: systemClock,
-      address: '127.0.0.1',
-      sipPort: 0,
-      rtpPortRange: { min: 41000, max: 41999 },
-      mediaWorkers: 1,
-      ttsCacheDir: cacheDir,
-      ttsVoice: 'en-gb',
-      sessionExpiresS: 0,
-    });
-    cleanups.push(() => carrier.close());
+    const carrier = await startTestSipCarrier(defer, [{ name: 'dead', host: '127.0.0.1', port: 9 }], { sessionExpiresS: 0 });
     const result = await carrier.dial({ callId: 't', to: '+442079460001', from: '+441632960001', ringTimeoutMs: 60_000 });
     expect(result.kind).toBe('failed');
   }, 60_000);

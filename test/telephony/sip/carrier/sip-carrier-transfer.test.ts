@@ -2,49 +2,22 @@
 // our REFER, accepts it and reports the target's answer in a sipfrag NOTIFY; we answer the NOTIFY, report the
 // transfer answered and hang up our leg. Both sides are checked: our transfer result and sipp's exit code (0 only
 // when the call followed the scenario message by message).
-import os from 'node:os';
-import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
-import { afterEach, expect, it } from 'vitest';
-import { systemClock } from '../../../../src/domain/clock.js';
-import { startSipCarrier } from '../../../../src/telephony/sip/carrier/start-sip-carrier.js';
-import { parseTrunk } from '../../../../src/telephony/sip/carrier/trunk-config.js';
+import { expect, it } from 'vitest';
 import type { SipCarrier } from '../../../../src/telephony/sip/carrier/sip-carrier.js';
 import { startSipp, type SippPeer } from '../../../helpers/sipp.js';
 import { describeWithPeer } from '../../../helpers/peers.js';
+import { cleanupAfterEach, sippExitCode as sippExit, startTestSipCarrier } from '../../../helpers/sip-carrier.js';
 
-const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'ringcast-tts-'));
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
-});
+const defer = cleanupAfterEach();
 
-async function carrierFor(sipp: SippPeer, transport: 'udp' | 'tcp'): Promise<SipCarrier> {
-  const carrier = await startSipCarrier({
-    trunks: [parseTrunk({ name: 'sipp', host: '127.0.0.1', port: sipp.port, transport }, 'test')],
-    clock: systemClock,
-    address: '127.0.0.1',
-    sipPort: 0,
-    rtpPortRange: { min: 44000, max: 44999 },
-    mediaWorkers: 1,
-    ttsCacheDir: cacheDir,
-    ttsVoice: 'en-gb',
-    sessionExpiresS: 1800,
-  });
-  cleanups.push(() => carrier.close());
-  return carrier;
+function carrierFor(sipp: SippPeer, transport: 'udp' | 'tcp'): Promise<SipCarrier> {
+  return startTestSipCarrier(defer, [{ name: 'sipp', host: '127.0.0.1', port: sipp.port, transport }]);
 }
 
 async function sipp(options: Parameters<typeof startSipp>[0]): Promise<SippPeer> {
   const peer = await startSipp(options);
-  cleanups.push(() => peer.stop());
+  defer(() => peer.stop());
   return peer;
-}
-
-async function sippExit(peer: SippPeer): Promise<number | null> {
-  const code = await Promise.race([peer.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 8000))]);
-  if (code !== 0) console.error(`sipp ${String(code)}:\n${peer.output().slice(-3000)}\n${peer.messages().slice(-6000)}`);
-  return code === 'running' ? null : code;
 }
 
 describeWithPeer(['sipp'], 'SIP carrier transfer against sipp', () => {
