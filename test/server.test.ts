@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../src/config/settings.js';
 import { startServer, startupBanner } from '../src/server.js';
+import { freePort } from './helpers/free-port.js';
+import { portTaken } from './helpers/peer-process.js';
 
 describe('startServer on embedded PGlite', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ringcast-server-'));
@@ -51,6 +53,32 @@ describe('startServer on embedded PGlite', () => {
       await server.stop();
       rmSync(otherDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('startServer with CARRIER=sip', () => {
+  it('starts the SIP carrier on SIP_ADDRESS:SIP_PORT, names the trunk in the banner, and frees the port on stop', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ringcast-server-sip-'));
+    const sipPort = await freePort();
+    const settings = loadSettings({
+      DATA_DIR: dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      CARRIER: 'sip',
+      SIP_TRUNK_HOST: '127.0.0.1',
+      SIP_TRUNK_PORT: '5070',
+      SIP_PORT: String(sipPort),
+    });
+    const server = await startServer(settings);
+    try {
+      expect(startupBanner(server, settings)).toContain(`carrier sip (trunk udp:127.0.0.1:5070, local 127.0.0.1:${sipPort})`);
+      expect(await portTaken(sipPort, 'udp')).toBe(true);
+      expect(await portTaken(sipPort, 'tcp')).toBe(true);
+    } finally {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    expect(await portTaken(sipPort, 'udp')).toBe(false);
   });
 });
 

@@ -89,6 +89,10 @@ export const SettingsSchema = Type.Object({
     default: 1800,
     description: 'RFC 4028 session timer asked for on each call (0: off); dead calls end after this',
   }),
+  SIP_TRACE: Type.Boolean({
+    default: false,
+    description: 'Log every SIP message sent and received (info level, with the far end\'s address): for setting up a trunk',
+  }),
   RTP_PORT_MIN: Type.Integer({ minimum: 1024, maximum: 65534, default: 16384, description: 'Lowest local RTP port' }),
   RTP_PORT_MAX: Type.Integer({ minimum: 1025, maximum: 65535, default: 32767, description: 'Highest local RTP port' }),
   MEDIA_WORKERS: Type.Integer({ minimum: 1, maximum: 64, default: 1, description: 'Worker threads that send and receive call audio' }),

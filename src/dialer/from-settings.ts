@@ -11,6 +11,7 @@ import { Dialer, newDialerId, type DialerLogger } from './dialer.js';
 import path from 'node:path';
 import type { Carrier } from '../telephony/carrier.js';
 import { startSipCarrier } from '../telephony/sip/carrier/start-sip-carrier.js';
+import { describeSipTrace } from '../telephony/sip/transaction/trace.js';
 import { trunksFromSettings } from '../telephony/sip/carrier/trunk-config.js';
 import { parseAmdJson } from '../media/amd/amd-settings.js';
 
@@ -33,6 +34,7 @@ export async function carrierFromSettings(settings: Settings, log: DialerLogger,
       ttsVoice: settings.TTS_VOICE,
       sessionExpiresS: settings.SIP_SESSION_EXPIRES_S,
       ...(settings.AMD_JSON ? { amdParams: parseAmdJson(settings.AMD_JSON) } : {}),
+      ...(settings.SIP_TRACE ? { trace: (event) => log.info(describeSipTrace(event), 'sip') } : {}),
       log,
     });
   }
