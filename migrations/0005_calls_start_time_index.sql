@@ -1,0 +1,1 @@
+CREATE INDEX "calls_start_time_idx" ON "calls" USING btree ("start_time");
