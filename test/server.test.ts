@@ -7,6 +7,7 @@ import { loadSettings } from '../src/config/settings.js';
 import { startServer, startupBanner } from '../src/server.js';
 import { freePort } from './helpers/free-port.js';
 import { portTaken } from './helpers/peer-process.js';
+import { describeWithPeer } from './helpers/peers.js';
 
 describe('startServer on embedded PGlite', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ringcast-server-'));
@@ -56,7 +57,7 @@ describe('startServer on embedded PGlite', () => {
   });
 });
 
-describe('startServer with CARRIER=sip', () => {
+describeWithPeer(['espeak-ng'], 'startServer with CARRIER=sip', () => {
   it('starts the SIP carrier on SIP_ADDRESS:SIP_PORT, names the trunk in the banner, and frees the port on stop', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ringcast-server-sip-'));
     const sipPort = await freePort();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Clock } from '../../../domain/clock.js';
 import type { AmdParams } from '../../../media/session/types.js';
 import { startMediaEngine } from '../../../media/session/media-engine.js';
-import { createEspeakTts } from '../../../media/tts/espeak-tts.js';
+import { createEspeakTts, ttsAvailable } from '../../../media/tts/espeak-tts.js';
 import { createSipStack, type SipTraceEvent } from '../transaction/stack.js';
 import { resolveSipTarget } from '../transport/resolve.js';
 import { SipUserAgent } from '../ua/user-agent.js';
@@ -30,6 +30,10 @@ export interface StartSipCarrierOptions {
 }
 
 export async function startSipCarrier(options: StartSipCarrierOptions): Promise<SipCarrier> {
+  // Every answered call speaks: without the engine each one would fail at its first word, so refuse to start.
+  if (!(await ttsAvailable())) {
+    throw new Error('CARRIER=sip speaks with espeak-ng, which is not installed (Debian: apt-get install espeak-ng)');
+  }
   const stack = await createSipStack({
     bindAddress: options.address,
     port: options.sipPort,
