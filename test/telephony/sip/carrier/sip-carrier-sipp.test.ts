@@ -110,6 +110,15 @@ describeWithPeer(['sipp', 'espeak-ng'], 'SIP carrier against sipp', () => {
     expect(await sippExit(peer)).toBe(0);
   }, 30_000);
 
+  it('the far end works the dialog: OPTIONS answered, re-INVITE answered with our SDP, its BYE ends the call', async () => {
+    const peer = await sipp({ scenario: 'uas-answer-options-reinvite-then-bye.xml' });
+    const result = await dial(await carrierFor(peer));
+    expect(result.kind).toBe('answered');
+    if (result.kind !== 'answered') return;
+    expect(await result.call.ended).toMatchObject({ by: 'callee', q850Cause: 16 });
+    expect(await sippExit(peer)).toBe(0);
+  }, 30_000);
+
   it('480 with a Q.850 Reason is no answer, and the cause is kept', async () => {
     const peer = await sipp({ scenario: 'uas-480-with-reason.xml' });
     const result = await dial(await carrierFor(peer));
