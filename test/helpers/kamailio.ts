@@ -8,6 +8,7 @@ import { freePort } from './free-port.js';
 import { portTaken, spawnPeer, waitUntilReady, withStartRetries, type PeerProcess } from './peer-process.js';
 
 const DISPATCHER_TEMPLATE = fileURLToPath(new URL('../fixtures/kamailio/dispatcher.cfg.template', import.meta.url));
+const PROXY_AUTH_TEMPLATE = fileURLToPath(new URL('../fixtures/kamailio/proxy-auth.cfg.template', import.meta.url));
 const ROUTER_TEMPLATE = fileURLToPath(new URL('../fixtures/kamailio/router.cfg.template', import.meta.url));
 const MODULE_DIRS = ['/usr/lib/x86_64-linux-gnu/kamailio/modules/', '/usr/lib/aarch64-linux-gnu/kamailio/modules/', '/usr/lib/kamailio/modules/'];
 
@@ -42,6 +43,15 @@ export async function startKamailioRouter(routes: NumberRoute[]): Promise<Kamail
     })
     .join('\n');
   return startKamailio(ROUTER_TEMPLATE, () => ({ '@@ROUTES@@': block }));
+}
+
+/** A proxy that answers every INVITE with a 407 challenge and relays it to `destination` once authorised. */
+export async function startKamailioProxyAuth(destination: string, password: string, options: { nonceExpireS?: number } = {}): Promise<KamailioProxy> {
+  return startKamailio(PROXY_AUTH_TEMPLATE, () => ({
+    '@@DESTINATION@@': destination,
+    '@@PASSWORD@@': password,
+    '@@NONCE_EXPIRE_S@@': String(options.nonceExpireS ?? 300),
+  }));
 }
 
 function startKamailio(template: string, substitutionsFor: (dir: string) => Record<string, string>): Promise<KamailioProxy> {

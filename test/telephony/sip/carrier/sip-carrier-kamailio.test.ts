@@ -8,7 +8,7 @@ import { getHeader, getHeaders, type SipRequest } from '../../../../src/telephon
 import type { SipTraceEvent } from '../../../../src/telephony/sip/transaction/stack.js';
 import type { DialResult } from '../../../../src/telephony/carrier.js';
 import { startSipp, type SippPeer } from '../../../helpers/sipp.js';
-import { startKamailioDispatcher, type KamailioProxy } from '../../../helpers/kamailio.js';
+import { startKamailioDispatcher, startKamailioProxyAuth, type KamailioProxy } from '../../../helpers/kamailio.js';
 import { freePort } from '../../../helpers/free-port.js';
 import { describeWithPeer } from '../../../helpers/peers.js';
 import { cleanupAfterEach, startTestSipCarrier } from '../../../helpers/sip-carrier.js';
@@ -24,9 +24,13 @@ interface TracedCarrier {
 }
 
 /** The carrier with the stack's trace on, so the test can see where each request went and which Route it carried. */
-async function carrierVia(proxy: KamailioProxy, transport: Transport): Promise<TracedCarrier> {
+async function carrierVia(
+  proxy: KamailioProxy,
+  transport: Transport,
+  credentials: { username: string; password: string } | Record<string, never> = {},
+): Promise<TracedCarrier> {
   const trace: SipTraceEvent[] = [];
-  const carrier = await startTestSipCarrier(defer, [{ name: 'kamailio', host: '127.0.0.1', port: proxy.port, transport, maxCps: 100 }], {
+  const carrier = await startTestSipCarrier(defer, [{ name: 'kamailio', host: '127.0.0.1', port: proxy.port, transport, maxCps: 100, ...credentials }], {
     trace: (event) => trace.push(event),
   });
   return { carrier, trace };
@@ -179,4 +183,34 @@ describeWithPeer(['sipp', 'kamailio', 'espeak-ng'], 'SIP carrier through Kamaili
     expect([invitesHandled(a), invitesHandled(b)]).toEqual([1, 3]);
     expect(proxy.output()).toMatch(new RegExp(`failover of .* to sip:127\\.0\\.0\\.1:${b.port}`));
   }, 45_000);
+});
+
+describeWithPeer(['sipp', 'kamailio', 'espeak-ng'], 'SIP carrier through a Kamailio that demands proxy authentication (407)', () => {
+  it('answers the 407 with Proxy-Authorization (qop=auth) that Kamailio accepts, and the call completes', async () => {
+    const peer = await sipp(1, 'udp');
+    const proxy = await startKamailioProxyAuth(`sip:127.0.0.1:${peer.port}`, 's3cret');
+    defer(() => proxy.stop());
+    const { carrier, trace } = await carrierVia(proxy, 'udp', { username: 'ringcast', password: 's3cret' });
+    expect(await callAll(carrier, 1, 1)).toEqual(['answered']);
+    const invites = sent(trace, 'INVITE');
+    expect(invites).toHaveLength(2);
+    expect(getHeader(invites[0]!.message.headers, 'Proxy-Authorization')).toBeUndefined();
+    const credentials = getHeader(invites[1]!.message.headers, 'Proxy-Authorization') ?? '';
+    expect(credentials).toMatch(/^Digest /);
+    expect(credentials).toMatch(/username="ringcast"/);
+    expect(credentials).toMatch(/qop=auth/);
+    expect(credentials).toMatch(/nc=00000001/);
+    expect(proxy.output()).toMatch(/authorised .* as ringcast/);
+    expect(await sippExit(peer, proxy)).toBe(0);
+  }, 40_000);
+
+  it('a wrong password is challenged again and the call fails as 407, without looping', async () => {
+    const peer = await sipp(1, 'udp');
+    const proxy = await startKamailioProxyAuth(`sip:127.0.0.1:${peer.port}`, 's3cret');
+    defer(() => proxy.stop());
+    const { carrier, trace } = await carrierVia(proxy, 'udp', { username: 'ringcast', password: 'wrong' });
+    const result = await carrier.dial({ callId: 'kam-407', to: '+442079460001', from: '+441632960001', ringTimeoutMs: 10_000 });
+    expect(result).toMatchObject({ kind: 'failed', sipCode: 407 });
+    expect(sent(trace, 'INVITE')).toHaveLength(2);
+  }, 40_000);
 });
