@@ -1,4 +1,5 @@
-// Pacing limits: concurrent calls and call starts per second, per campaign, per client and per carrier. The claim
+// Pacing limits: concurrent calls and call starts per second, per campaign, per client and per carrier (counted by the
+// carrier name the dialer dials under, so processes on different carriers have a limit each). The claim
 // transaction holds a lock while it counts, so the limits hold across any number of dialer processes.
 
 export interface PacingLimit {

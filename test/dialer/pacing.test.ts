@@ -29,6 +29,23 @@ const TWO_ATTEMPTS = [{ interval: 0 }, { interval: 1 }];
 
 const WIDE = { maxConcurrentCalls: 100, maxCallsPerSecond: 100 };
 
+/** The most calls whose [start, end) intervals overlap at one instant. */
+function maxOverlap(calls: Array<{ startTime: Date; endTime: Date | null }>): number {
+  const edges = calls.flatMap((call) => [
+    { atMs: call.startTime.getTime(), delta: 1 },
+    { atMs: (call.endTime ?? call.startTime).getTime(), delta: -1 },
+  ]);
+  // Ends sort before starts at the same instant: a line freed at t can be reused at t.
+  edges.sort((a, b) => a.atMs - b.atMs || a.delta - b.delta);
+  let up = 0;
+  let most = 0;
+  for (const edge of edges) {
+    up += edge.delta;
+    most = Math.max(most, up);
+  }
+  return most;
+}
+
 describe.each(BACKENDS)('dialer pacing on $kind', ({ kind }) => {
   let harness: DialerHarness;
   beforeAll(async () => {
@@ -117,5 +134,34 @@ describe.each(BACKENDS)('dialer pacing on $kind', ({ kind }) => {
     expect(run.carrier.maxUp).toBe(carrier.maxConcurrentCalls);
     // Both clients were dialled.
     for (const campaign of perCampaign) expect(campaign.calls.length).toBeGreaterThan(30);
+  });
+
+  it('counts the carrier limit per carrier: two processes on different carriers each fill their own', async () => {
+    const carrier = { maxConcurrentCalls: 2, maxCallsPerSecond: 2 };
+    const date = '2027-06-10';
+    const clock = new VirtualClock(london(date, '00:00'));
+    const tenant = await harness.tenant();
+    const campaignId = await harness.campaign(
+      tenant,
+      { startDate: date, startTime: '09:00', finishTime: '17:00', attempts: TWO_ATTEMPTS, phoneNumbers: mobileNumbers(40, 90_000) },
+      clock.now(),
+    );
+    const run = await harness.run({
+      clock,
+      campaignIds: [campaignId],
+      carrier: { mix: MIX, talk: TALK },
+      config: { pacing: { campaign: WIDE, client: WIDE, carrier }, ringTimeoutMs: RING_TIMEOUT_MS },
+      processes: 2,
+      carrierNames: ['trunk-a', 'trunk-b'],
+    });
+    const { calls } = await expectCompletedConsistently(harness, campaignId, run);
+    // Each carrier's own calls never exceed its limit, and reach it; together they go beyond one carrier's limit.
+    for (const name of ['trunk-a', 'trunk-b']) {
+      const mine = calls.filter((call) => call.carrier === name);
+      expect(mine.length, name).toBeGreaterThan(0);
+      expect(maxOverlap(mine), name).toBe(carrier.maxConcurrentCalls);
+    }
+    expect(run.carrier.maxUp).toBeGreaterThan(carrier.maxConcurrentCalls);
+    expect(run.carrier.maxUp).toBeLessThanOrEqual(2 * carrier.maxConcurrentCalls);
   });
 });

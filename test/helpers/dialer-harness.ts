@@ -28,6 +28,7 @@ import { CallOutcome, CampaignStatus, NumberStatus } from '../../src/domain/enum
 import { Dialer, type DialerConfig } from '../../src/dialer/dialer.js';
 import { runInVirtualTime } from '../../src/dialer/virtual-time.js';
 import { RecordingCarrier, recordsOf, type DialRecord } from './recording-carrier.js';
+import type { Carrier } from '../../src/telephony/carrier.js';
 import {
   SimulatedCarrier,
   type SimulatedCallEvent,
@@ -38,6 +39,11 @@ import { SimulatedSmsProvider, type SimulatedSmsOptions } from '../../src/sms/si
 export { RecordingCarrier, maxConcurrent, maxStartsPerSecond, recordsOf, type DialRecord } from './recording-carrier.js';
 
 export const ZONE = 'Europe/London';
+
+/** The same carrier under another name (the name is what the dialer's carrier limit counts by). */
+function renamed(carrier: Carrier, name: string): Carrier {
+  return { name, dial: (request) => carrier.dial(request) };
+}
 const DAY_MS = 86_400_000;
 
 /** The instant at which London's wall clock shows `date` `time` (its first occurrence). */
@@ -107,6 +113,11 @@ export interface RunOptions {
   onStep?: () => Promise<void> | void;
   /** Dialer processes sharing the database (default 1), each with its own lease owner id. */
   processes?: number;
+  /**
+   * The carrier name each process dials under (default: the simulated carrier's own name for all): processes with
+   * different names are held to the carrier limit each on its own, as processes on different trunks would be.
+   */
+  carrierNames?: string[];
 }
 
 export interface RunResult {
@@ -148,6 +159,8 @@ export interface CallView {
   sipCode: number | null;
   /** The dialer process that placed the call. */
   dialerId: string | null;
+  /** The carrier name it was dialled under. */
+  carrier: string | null;
 }
 
 export interface NumberView {
@@ -251,10 +264,10 @@ export class DialerHarness {
     // Several dialer processes share the database (and, here, one carrier trunk and SMS provider).
     const dialers = Array.from(
       { length: options.processes ?? 1 },
-      () =>
+      (_, index) =>
         new Dialer({
           store: new DialerStore(this.db, `test-dialer-${++this.dialerCount}`),
-          carrier,
+          carrier: options.carrierNames?.[index] === undefined ? carrier : renamed(carrier, options.carrierNames[index]!),
           sms,
           clock,
           config: { ...HARNESS_DIALER_CONFIG, ...options.config },
@@ -315,6 +328,7 @@ export class DialerHarness {
         endReason: calls.endReason,
         sipCode: calls.sipCode,
         dialerId: calls.dialerId,
+        carrier: calls.carrier,
         userInput: calls.userInput,
         isTransferCall: calls.isTransferCall,
       })

@@ -201,26 +201,29 @@ export class DialerStore {
     return this.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${CLAIM_LOCK_KEY})`);
       const oneSecondAgo = new Date(args.now.getTime() - 1000);
+      // Each number being dialled has one call row, of its current attempt: it says which carrier carries it, so
+      // the carrier limit counts only that carrier's calls when processes with different carriers share a database.
       const inFlight = await tx
-        .select({ campaignId: phoneNumbers.campaignId, clientId: campaigns.clientId, count: sql<number>`count(*)::int` })
+        .select({ campaignId: phoneNumbers.campaignId, clientId: campaigns.clientId, carrier: calls.carrier, count: sql<number>`count(*)::int` })
         .from(phoneNumbers)
         .innerJoin(campaigns, eq(campaigns.id, phoneNumbers.campaignId))
+        .leftJoin(calls, and(eq(calls.phoneNumberId, phoneNumbers.id), eq(calls.attemptNumber, phoneNumbers.nextAttempt)))
         .where(eq(phoneNumbers.status, NumberStatus.Dialling))
-        .groupBy(phoneNumbers.campaignId, campaigns.clientId);
+        .groupBy(phoneNumbers.campaignId, campaigns.clientId, calls.carrier);
       const started = await tx
-        .select({ campaignId: phoneNumbers.campaignId, clientId: campaigns.clientId, count: sql<number>`count(*)::int` })
+        .select({ campaignId: phoneNumbers.campaignId, clientId: campaigns.clientId, carrier: calls.carrier, count: sql<number>`count(*)::int` })
         .from(calls)
         .innerJoin(phoneNumbers, eq(phoneNumbers.id, calls.phoneNumberId))
         .innerJoin(campaigns, eq(campaigns.id, phoneNumbers.campaignId))
         .where(sql`${calls.startTime} > ${oneSecondAgo}`)
-        .groupBy(phoneNumbers.campaignId, campaigns.clientId);
+        .groupBy(phoneNumbers.campaignId, campaigns.clientId, calls.carrier);
       const usage = (rows: typeof inFlight, match: (row: (typeof inFlight)[number]) => boolean) =>
         rows.filter(match).reduce((sum, row) => sum + Number(row.count), 0);
       const usageOf = (match: (row: (typeof inFlight)[number]) => boolean): PacingUsage => ({
         inFlight: usage(inFlight, match),
         startedLastSecond: usage(started, match),
       });
-      let carrierRoom = headroom(args.limits.carrier, usageOf(() => true));
+      let carrierRoom = headroom(args.limits.carrier, usageOf((row) => row.carrier === args.carrier));
       const clientRoom = new Map<number, number>();
       const claimed: ClaimedNumber[] = [];
       for (const { campaignId, clientId } of args.callable) {
