@@ -1,0 +1,416 @@
+// SIP benchmark: call throughput of our SIP carrier on loopback. The carrier (startSipCarrier, one media worker, RTP
+// 20000-31999 as in the peer tests) places N calls, at most C at once, to a sipp UAS that answers and waits for our
+// BYE (test/fixtures/sipp/uas-answer-wait-bye.xml, sipp run with -rtp_echo so our own comfort-silence RTP comes back
+// as the far end's audio). Each call dials, runs answering-machine detection cut short to 100 ms of initial silence,
+// and hangs up as soon as it is answered. (Without the echo a far end that sends no RTP at all is taken for silent
+// only once its audio is 300 ms overdue, so every call would hold 400 ms and the run would measure that wait.)
+// Measured: calls completed and failed, calls/s, wall time (first INVITE to last call ended), the process's CPU time
+// per call (process.cpuUsage: all threads, so the media worker too), event-loop delay p99 and the process's peak RSS.
+// Baseline, same run: sipp's own UAC (bench/sipp-uac-invite-ack-bye.xml: INVITE with an SDP offer like ours, ACK, a
+// pause as long as our detection, BYE) placing the same N calls at the same concurrency and rate ceiling against a
+// second sipp UAS started the same way. Its wall time and calls/s are sipp's own (its statistics' start to end), its
+// CPU time is taken when it exits (bash `times`), its peak RSS from /proc/<pid>/status. sipp's UAC sends no RTP; our
+// carrier sends 50 packets/s on every answered call and analyses the echo, which our CPU figure includes (and the far
+// end's, for echoing them).
+// Run: npx tsx bench/sip.ts   (SIP_BENCH_CALLS=200, SIP_BENCH_CONCURRENCY=50, SIP_BENCH_RATE=1000 call starts/s,
+// SIP_BENCH_HOLD_MS=100, SIP_BENCH_WARMUP=20 calls before the measurement, SIP_BENCH_TIMEOUT_S=120 for the whole run)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { systemClock } from '../src/domain/clock.js';
+import { ttsAvailable } from '../src/media/tts/espeak-tts.js';
+import { startSipCarrier } from '../src/telephony/sip/carrier/start-sip-carrier.js';
+import type { SipCarrier } from '../src/telephony/sip/carrier/sip-carrier.js';
+import { parseTrunk } from '../src/telephony/sip/carrier/trunk-config.js';
+import { freePort } from '../test/helpers/free-port.js';
+import { portTaken } from '../test/helpers/peer-process.js';
+
+const HOST = '127.0.0.1';
+const CALLS = wholeNumber('SIP_BENCH_CALLS', 200);
+const CONCURRENCY = Math.min(wholeNumber('SIP_BENCH_CONCURRENCY', 50), CALLS);
+const RATE = wholeNumber('SIP_BENCH_RATE', 1000);
+const HOLD_MS = wholeNumber('SIP_BENCH_HOLD_MS', 100);
+const WARMUP = wholeNumber('SIP_BENCH_WARMUP', 20, 0);
+const TIMEOUT_S = wholeNumber('SIP_BENCH_TIMEOUT_S', 120);
+/** Below Linux's ephemeral ports (32768 up), where the sipp ports come from; as in test/helpers/sip-carrier.ts. */
+const RTP_PORT_RANGE = { min: 20000, max: 31999 };
+const UAS_SCENARIO = fileURLToPath(new URL('../test/fixtures/sipp/uas-answer-wait-bye.xml', import.meta.url));
+const UAC_SCENARIO = fileURLToPath(new URL('./sipp-uac-invite-ack-bye.xml', import.meta.url));
+// Runs sipp in the background, writes its pid, waits for it and writes the CPU time of its children (sipp) on exit.
+const SIPP_WRAPPER = 'pidfile=$1; timesfile=$2; shift 2; sipp "$@" & echo $! > "$pidfile"; wait $!; code=$?; times > "$timesfile"; exit $code';
+
+function wholeNumber(name: string, fallback: number, min = 1): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number, at least ${min}`);
+  return value;
+}
+
+function onPath(binary: string): boolean {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
+    try {
+      const candidate = path.join(dir, binary);
+      accessSync(candidate, constants.X_OK);
+      return statSync(candidate).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// sipp processes: each in its own process group (bash wrapper and sipp), stopped by group id; every one started is
+// remembered until it has exited, so a failure or a timeout still stops them. sipp's -timeout ends it regardless.
+
+interface SippRun {
+  port: number;
+  exited: Promise<number | null>;
+  /** Exit code once exited. */
+  code(): number | null | undefined;
+  output(): string;
+  /** sipp's user + system CPU time in ms, once it has exited. */
+  cpuMs(): number | undefined;
+  peakRssKb(): number | undefined;
+  stop(): Promise<void>;
+}
+
+const running = new Set<SippRun>();
+const tempDirs: string[] = [];
+
+function startSipp(args: string[], port: number, label: string): SippRun {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `ringcast-bench-sipp-${label}-`));
+  tempDirs.push(dir);
+  const pidFile = path.join(dir, 'pid');
+  const timesFile = path.join(dir, 'times');
+  const fullArgs = [
+    ...args,
+    '-i', HOST,
+    '-p', String(port),
+    '-t', 'u1',
+    '-nostdin',
+    '-trace_err', '-error_file', path.join(dir, 'errors.log'),
+    '-timeout', `${TIMEOUT_S}s`,
+  ];
+  const child: ChildProcess = spawn('bash', ['-c', SIPP_WRAPPER, 'sipp-bench', pidFile, timesFile, ...fullArgs], {
+    cwd: dir,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  const keep = (chunk: Buffer) => {
+    text = (text + String(chunk)).slice(-20_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  let exitCode: number | null | undefined;
+  let sippPid: number | undefined;
+  let peakKb: number | undefined;
+  const sampleRss = () => {
+    try {
+      sippPid ??= Number(readFileSync(pidFile, 'utf8').trim()) || undefined;
+      if (sippPid === undefined) return;
+      const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${sippPid}/status`, 'utf8'))?.[1]);
+      if (Number.isFinite(kb)) peakKb = Math.max(peakKb ?? 0, kb);
+    } catch {
+      // Not started yet, or gone.
+    }
+  };
+  const sampler = setInterval(sampleRss, 25);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      clearInterval(sampler);
+      exitCode = code;
+      resolve(code);
+    }),
+  );
+  const run: SippRun = {
+    port,
+    exited,
+    code: () => exitCode,
+    output: () => text,
+    cpuMs: () => {
+      if (!existsSync(timesFile)) return undefined;
+      // bash `times`: the shell's user and system time, then its children's (sipp's): "0m0.012s 0m0.034s".
+      const children = readFileSync(timesFile, 'utf8').trim().split('\n')[1] ?? '';
+      const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+      return seconds.length === 2 ? (seconds[0]! + seconds[1]!) * 1000 : undefined;
+    },
+    peakRssKb: () => peakKb,
+    async stop() {
+      if (exitCode === undefined && child.pid !== undefined) {
+        // sipp first, so the wrapper reaps it and exits; the whole group if that does not end it.
+        const signal = (pid: number, name: NodeJS.Signals) => {
+          try {
+            process.kill(pid, name);
+          } catch {
+            // Already gone.
+          }
+        };
+        sampleRss();
+        signal(sippPid ?? -child.pid, 'SIGTERM');
+        const timer = setTimeout(() => signal(-child.pid!, 'SIGKILL'), 2000);
+        await exited;
+        clearTimeout(timer);
+      }
+      running.delete(run);
+    },
+  };
+  running.add(run);
+  void exited.then(() => running.delete(run));
+  return run;
+}
+
+/** A sipp UAS on a free port, once its port is bound (sipp prints nothing when ready). Retries a port race. */
+async function startUas(calls: number, label: string): Promise<SippRun> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const mediaPort = await freePort({ even: true });
+    const uas = startSipp(['-sf', UAS_SCENARIO, '-mi', HOST, '-mp', String(mediaPort), '-rtp_echo', '-m', String(calls)], port, label);
+    const deadline = Date.now() + 5000;
+    while (uas.code() === undefined && !(await portTaken(port, 'udp')) && Date.now() < deadline) await sleep(20);
+    if (uas.code() === undefined && Date.now() < deadline) return uas;
+    await uas.stop();
+    if (attempt >= 3) throw new Error(`sipp UAS did not start:\n${uas.output()}`);
+  }
+}
+
+/** sipp's cumulative counters and its own start-to-end time, from the statistics screen it prints on exit. */
+function sippStatistics(output: string): { successful?: number; failed?: number; elapsedMs?: number } {
+  const last = (pattern: RegExp) => {
+    const matches = [...output.matchAll(pattern)];
+    const value = matches[matches.length - 1]?.[1];
+    return value === undefined ? undefined : Number(value);
+  };
+  const started = last(/Start Time\s*\|[^|]*?(\d+\.\d+)\s*$/gm);
+  const ended = last(/Current Time\s*\|[^|]*?(\d+\.\d+)\s*$/gm);
+  const result: { successful?: number; failed?: number; elapsedMs?: number } = {};
+  const successful = last(/Successful call\s*\|\s*\d+\s*\|\s*(\d+)/g);
+  const failed = last(/Failed call\s*\|\s*\d+\s*\|\s*(\d+)/g);
+  if (successful !== undefined) result.successful = successful;
+  if (failed !== undefined) result.failed = failed;
+  if (started !== undefined && ended !== undefined) result.elapsedMs = (ended - started) * 1000;
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Figures {
+  completed: number;
+  failed: number;
+  wallMs: number;
+  cpuMs: number | undefined;
+  peakRssMb: number | undefined;
+  loopDelayP99Ms?: number;
+  uasCpuMs: number | undefined;
+  /** Ours only: mean ms from dial to the answered call (INVITE, 200, ACK, detection), and to the call ended. */
+  meanAnsweredMs?: number;
+  meanEndedMs?: number;
+  problems: string[];
+}
+
+interface CallTimes {
+  answeredMs: number[];
+  endedMs: number[];
+}
+
+/** Our carrier placing `calls` calls, `concurrency` at a time, each hung up as soon as it is answered. */
+async function placeCalls(
+  carrier: SipCarrier,
+  calls: number,
+  concurrency: number,
+  problems: string[],
+  times: CallTimes,
+): Promise<{ completed: number; failed: number }> {
+  let next = 0;
+  let completed = 0;
+  let failed = 0;
+  const worker = async () => {
+    while (next < calls) {
+      const i = next++;
+      const dialled = performance.now();
+      const result = await carrier.dial({ callId: `bench-${i}`, to: '+442079460001', from: '+441632960001', ringTimeoutMs: 10_000 });
+      if (result.kind !== 'answered') {
+        failed++;
+        if (problems.length < 5) problems.push(`call ${i}: ${result.failure} ${result.reason}`);
+        continue;
+      }
+      const answered = performance.now();
+      await result.call.hangup();
+      const ended = await result.call.ended;
+      times.answeredMs.push(answered - dialled);
+      times.endedMs.push(performance.now() - dialled);
+      if (ended.by === 'us') completed++;
+      else {
+        failed++;
+        if (problems.length < 5) problems.push(`call ${i}: ended by ${ended.by} ${ended.reason ?? ''}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { completed, failed };
+}
+
+async function runOurs(): Promise<Figures> {
+  const uas = await startUas(CALLS + WARMUP, 'uas-ours');
+  const ttsCacheDir = mkdtempSync(path.join(os.tmpdir(), 'ringcast-bench-tts-'));
+  tempDirs.push(ttsCacheDir);
+  const carrier = await startSipCarrier({
+    trunks: [parseTrunk({ name: 'sipp', host: HOST, port: uas.port, transport: 'udp', maxCalls: CONCURRENCY, maxCps: Math.min(RATE, 10_000) }, 'bench trunk')],
+    clock: systemClock,
+    address: HOST,
+    sipPort: 0,
+    rtpPortRange: RTP_PORT_RANGE,
+    mediaWorkers: 1,
+    ttsCacheDir,
+    ttsVoice: 'en-gb',
+    sessionExpiresS: 1800,
+    amdParams: { initialSilenceMs: HOLD_MS, totalAnalysisTimeMs: 2 * HOLD_MS },
+  });
+  const problems: string[] = [];
+  try {
+    if (WARMUP > 0) await placeCalls(carrier, WARMUP, Math.min(CONCURRENCY, WARMUP), problems, { answeredMs: [], endedMs: [] });
+    problems.length = 0;
+    const times: CallTimes = { answeredMs: [], endedMs: [] };
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    loopDelay.enable();
+    const { completed, failed } = await placeCalls(carrier, CALLS, CONCURRENCY, problems, times);
+    loopDelay.disable();
+    const wallMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    const uasCode = await Promise.race([uas.exited, sleep(5000).then(() => 'running' as const)]);
+    if (uasCode !== 0) problems.push(`sipp UAS exit ${String(uasCode)}: ${uas.output().slice(-1500)}`);
+    return {
+      completed,
+      failed,
+      wallMs,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+      uasCpuMs: uas.cpuMs(),
+      meanAnsweredMs: mean(times.answeredMs),
+      meanEndedMs: mean(times.endedMs),
+      problems,
+    };
+  } finally {
+    await carrier.close();
+    await uas.stop();
+  }
+}
+
+async function runSippUac(): Promise<Figures> {
+  const uas = await startUas(CALLS, 'uas-baseline');
+  try {
+    const port = await freePort();
+    const mediaPort = await freePort({ even: true });
+    const uac = startSipp(
+      [
+        '-sf', UAC_SCENARIO, `${HOST}:${uas.port}`,
+        '-mi', HOST, '-mp', String(mediaPort),
+        '-m', String(CALLS), '-l', String(CONCURRENCY), '-r', String(RATE), '-d', String(HOLD_MS),
+      ],
+      port,
+      'uac',
+    );
+    const started = performance.now();
+    const code = await uac.exited;
+    const spawnToExitMs = performance.now() - started;
+    const stats = sippStatistics(uac.output());
+    const problems: string[] = [];
+    if (code !== 0) problems.push(`sipp UAC exit ${String(code)}: ${uac.output().slice(-1500)}`);
+    const uasCode = await Promise.race([uas.exited, sleep(5000).then(() => 'running' as const)]);
+    if (uasCode !== 0) problems.push(`sipp UAS exit ${String(uasCode)}: ${uas.output().slice(-1500)}`);
+    const peakKb = uac.peakRssKb();
+    return {
+      completed: stats.successful ?? (code === 0 ? CALLS : 0),
+      failed: stats.failed ?? (code === 0 ? 0 : CALLS),
+      wallMs: stats.elapsedMs ?? spawnToExitMs,
+      cpuMs: uac.cpuMs(),
+      peakRssMb: peakKb === undefined ? undefined : peakKb / 1024,
+      uasCpuMs: uas.cpuMs(),
+      problems,
+    };
+  } finally {
+    await uas.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+function row(label: string, ours: number | undefined, baseline: number | undefined, unit: string, digits: number): void {
+  const show = (value: number | undefined) => (value === undefined ? '-' : `${value.toFixed(digits)} ${unit}`.trim());
+  const ratio = ours !== undefined && baseline !== undefined && baseline > 0 ? `(x${(ours / baseline).toFixed(2)})` : '';
+  console.log(`${label.padEnd(34)} ${show(ours).padStart(14)}   ${show(baseline).padStart(14)}   ${ratio}`);
+}
+
+function report(ours: Figures, sipp: Figures): void {
+  const perCall = (figures: Figures, ms: number | undefined) => (ms === undefined || figures.completed === 0 ? undefined : ms / figures.completed);
+  console.log(`${''.padEnd(34)} ${'ringcast'.padStart(14)}   ${'sipp UAC'.padStart(14)}   (ours / sipp's)`);
+  console.log(
+    `${'calls completed / failed'.padEnd(34)} ${`${ours.completed} / ${ours.failed}`.padStart(14)}   ${`${sipp.completed} / ${sipp.failed}`.padStart(14)}`,
+  );
+  row('wall time', ours.wallMs, sipp.wallMs, 'ms', 0);
+  row('calls per second', (ours.completed * 1000) / ours.wallMs, (sipp.completed * 1000) / sipp.wallMs, '', 1);
+  row('CPU time per call', perCall(ours, ours.cpuMs), perCall(sipp, sipp.cpuMs), 'ms', 3);
+  row('peak RSS', ours.peakRssMb, sipp.peakRssMb, 'MB', 1);
+  row('event-loop delay p99', ours.loopDelayP99Ms, undefined, 'ms', 2);
+  row('far-end sipp UAS CPU per call', perCall(ours, ours.uasCpuMs), perCall(sipp, sipp.uasCpuMs), 'ms', 3);
+  if (ours.meanAnsweredMs !== undefined && ours.meanEndedMs !== undefined) {
+    console.log(
+      `ringcast per call, mean: ${ours.meanAnsweredMs.toFixed(1)} ms from dial to answered (with ${HOLD_MS} ms of detection), ` +
+        `${ours.meanEndedMs.toFixed(1)} ms to ended; sipp UAC pauses ${HOLD_MS} ms`,
+    );
+  }
+  for (const [who, figures] of [['ringcast', ours], ['sipp UAC', sipp]] as const) {
+    for (const problem of figures.problems) console.log(`  ${who}: ${problem}`);
+  }
+}
+
+function mean(values: number[]): number | undefined {
+  return values.length === 0 ? undefined : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function cleanUp(): Promise<void> {
+  await Promise.all([...running].map((run) => run.stop()));
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+async function main(): Promise<void> {
+  const missing = [onPath('sipp') ? undefined : 'sipp', (await ttsAvailable()) ? undefined : 'espeak-ng', onPath('bash') ? undefined : 'bash'].filter(
+    (name): name is string => name !== undefined,
+  );
+  if (missing.length > 0) {
+    console.log(`sip: SKIPPED, ${missing.join(' and ')} not installed (Debian: apt-get install sip-tester espeak-ng)`);
+    return;
+  }
+  // Whatever happens, the run ends: at the deadline every sipp is stopped and the process exits.
+  const deadline = setTimeout(() => {
+    console.error(`sip: gave up after ${TIMEOUT_S} s (SIP_BENCH_TIMEOUT_S)`);
+    void cleanUp().finally(() => process.exit(1));
+  }, TIMEOUT_S * 1000);
+  deadline.unref();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+  }
+  console.log(
+    `sip: ${CALLS} calls, at most ${CONCURRENCY} at once, at most ${RATE} starts/s, each held ${HOLD_MS} ms after the answer, UDP on ${HOST}` +
+      (WARMUP > 0 ? ` (ours after ${WARMUP} warm-up calls)` : ''),
+  );
+  try {
+    const sipp = await runSippUac();
+    const ours = await runOurs();
+    report(ours, sipp);
+  } finally {
+    clearTimeout(deadline);
+    await cleanUp();
+  }
+}
+
+await main();
