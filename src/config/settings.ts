@@ -1,5 +1,6 @@
 // Settings come from environment variables only. One TypeBox schema is the source for validation, defaults,
 // the typed config and the README table, so a bad value stops the process with a message naming the variable.
+import { isIP } from 'node:net';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parseRateTable } from '../domain/pricing.js';
@@ -71,10 +72,13 @@ export const SettingsSchema = Type.Object({
   ),
   SIP_TRUNK_MAX_CALLS: Type.Optional(Type.Integer({ minimum: 1, description: 'Concurrent calls on the trunk (default 30)' })),
   SIP_TRUNK_MAX_CPS: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Call starts per second on the trunk (default 5)' })),
+  SIP_TRUNK_REGISTER: Type.Optional(
+    Type.Boolean({ description: 'REGISTER to the trunk with SIP_TRUNK_USERNAME / SIP_TRUNK_PASSWORD and keep it refreshed (default false)' }),
+  ),
   SIP_TRUNKS_JSON: Type.Optional(
     Type.String({
       description:
-        'Several trunks instead of SIP_TRUNK_*: a JSON array of {name, host, port, transport, username, password, fromDomain, numberFormat, maxCalls, maxCps}',
+        'Several trunks instead of SIP_TRUNK_*: a JSON array of {name, host, port, transport, username, password, fromDomain, numberFormat, maxCalls, maxCps, register, registerExpiresS}',
     }),
   ),
   SIP_ADDRESS: Type.String({
@@ -144,6 +148,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       trunksFromSettings(settings);
     } catch (error) {
       problems.push(`SIP trunks: ${(error as Error).message}`);
+    }
+    // It goes into Via, Contact and the SDP, where the far end reads where to send: a wildcard or a name would
+    // leave every answered call silent.
+    if (isIP(settings.SIP_ADDRESS) === 0 || settings.SIP_ADDRESS === '0.0.0.0' || settings.SIP_ADDRESS === '::') {
+      problems.push(`SIP_ADDRESS=${JSON.stringify(settings.SIP_ADDRESS)}: must be this host's IP address as the trunk reaches it (not a name, not 0.0.0.0)`);
     }
   }
   if (settings.AMD_JSON !== undefined) {

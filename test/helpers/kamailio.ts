@@ -54,7 +54,7 @@ export async function startKamailioProxyAuth(destination: string, password: stri
   }));
 }
 
-function startKamailio(template: string, substitutionsFor: (dir: string) => Record<string, string>): Promise<KamailioProxy> {
+export function startKamailio(template: string, substitutionsFor: (dir: string) => Record<string, string>): Promise<KamailioProxy> {
   return withStartRetries(() => startKamailioOnce(template, substitutionsFor));
 }
 

@@ -29,7 +29,7 @@ export function cleanupAfterEach(): (cleanup: () => Promise<unknown>) => void {
 export async function startTestSipCarrier(
   defer: (cleanup: () => Promise<unknown>) => void,
   trunks: Array<Record<string, unknown>>,
-  options: Partial<Pick<StartSipCarrierOptions, 'sessionExpiresS' | 'ttsVoice' | 'trace' | 'amdParams'>> = {},
+  options: Partial<Pick<StartSipCarrierOptions, 'sessionExpiresS' | 'ttsVoice' | 'trace' | 'amdParams' | 'log'>> = {},
 ): Promise<SipCarrier> {
   const carrier = await startSipCarrier({
     trunks: trunks.map((trunk, i) => parseTrunk(trunk, `trunk ${i}`)),
@@ -43,6 +43,7 @@ export async function startTestSipCarrier(
     sessionExpiresS: options.sessionExpiresS ?? 1800,
     ...(options.trace ? { trace: options.trace } : {}),
     ...(options.amdParams ? { amdParams: options.amdParams } : {}),
+    ...(options.log ? { log: options.log } : {}),
   });
   defer(() => carrier.close());
   return carrier;

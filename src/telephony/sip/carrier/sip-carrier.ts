@@ -8,6 +8,7 @@ import type { AmdParams, MediaEngine, MediaSession } from '../../../media/sessio
 import type { TextToSpeech } from '../../../media/tts/types.js';
 import type { SipTarget } from '../transaction/types.js';
 import type { InviteOutcome, SipUserAgent } from '../ua/user-agent.js';
+import type { RegistrationDetail, RegistrationState, TrunkRegistration } from '../ua/registration.js';
 import { buildSdpOffer, parseSdpAnswer } from '../sdp/sdp.js';
 import { failureForStatus, isTrunkFailure } from './failure-map.js';
 import { TrunkPool, type TrunkLease } from './trunk-pool.js';
@@ -22,6 +23,21 @@ export interface SipCarrierLogger {
   warn(obj: object, msg: string): void;
 }
 
+/** A trunk's registration (trunks with register: true), started and stopped by whoever built the carrier. */
+export interface TrunkRegistrationEntry {
+  trunk: string;
+  registration: TrunkRegistration;
+}
+
+/** What SipCarrier.registrations() reports per registering trunk. */
+export interface TrunkRegistrationStatus {
+  trunk: string;
+  state: RegistrationState;
+  detail: RegistrationDetail;
+  /** When the binding the registrar last granted runs out. */
+  registeredUntil?: Date;
+}
+
 export interface SipCarrierOptions {
   trunks: readonly SipTrunk[];
   ua: SipUserAgent;
@@ -34,6 +50,8 @@ export interface SipCarrierOptions {
   amdParams?: Partial<AmdParams>;
   defaultVoice?: string;
   log?: SipCarrierLogger;
+  /** The trunks' registrations, for registrations(); their life is the caller's (stop them in onClose). */
+  registrations?: readonly TrunkRegistrationEntry[];
   /** Closed with the carrier (the stack, engine and user agent it was started with). */
   onClose?: () => Promise<void>;
 }
@@ -69,6 +87,16 @@ export class SipCarrier implements Carrier {
       last = result;
       this.log.warn({ trunk: lease.trunk.name, callId: request.callId, reason: result.kind === 'failed' ? result.reason : '' }, 'trunk failed; trying the next');
     }
+  }
+
+  /** The state of each trunk registration (trunks with register: true), in trunk order. */
+  registrations(): TrunkRegistrationStatus[] {
+    return (this.options.registrations ?? []).map(({ trunk, registration }) => {
+      const status: TrunkRegistrationStatus = { trunk, state: registration.state, detail: registration.detail };
+      const until = registration.registeredUntil;
+      if (until !== undefined) status.registeredUntil = until;
+      return status;
+    });
   }
 
   async close(): Promise<void> {

@@ -26,6 +26,16 @@ export const SipTrunkSchema = Type.Object(
     }),
     maxCalls: Type.Integer({ minimum: 1, maximum: 100_000, default: 30, description: 'Concurrent calls on this trunk' }),
     maxCps: Type.Number({ exclusiveMinimum: 0, maximum: 10_000, default: 5, description: 'Call starts per second on this trunk' }),
+    register: Type.Boolean({
+      default: false,
+      description: 'REGISTER to the trunk as username@host (RFC 3261 section 10) and keep the registration refreshed',
+    }),
+    registerExpiresS: Type.Integer({
+      minimum: 60,
+      maximum: 86_400,
+      default: 600,
+      description: 'Registration lifetime asked for, in seconds (the registrar may grant less)',
+    }),
   },
   { additionalProperties: false },
 );
@@ -46,6 +56,9 @@ export function parseTrunk(raw: unknown, label: string): SipTrunk {
   const trunk = withDefaults as SipTrunk;
   if (trunk.password !== undefined && trunk.username === undefined) {
     throw new TrunkConfigError(`${label}.password: given without a username`);
+  }
+  if (trunk.register && trunk.username === undefined) {
+    throw new TrunkConfigError(`${label}.register: registering needs a username (and usually a password)`);
   }
   return trunk;
 }
@@ -79,6 +92,7 @@ export interface TrunkSettings {
   SIP_TRUNK_FROM_DOMAIN?: string | undefined;
   SIP_TRUNK_MAX_CALLS?: number | undefined;
   SIP_TRUNK_MAX_CPS?: number | undefined;
+  SIP_TRUNK_REGISTER?: boolean | undefined;
 }
 
 /**
@@ -106,5 +120,6 @@ export function trunksFromSettings(settings: TrunkSettings): SipTrunk[] {
   if (settings.SIP_TRUNK_FROM_DOMAIN !== undefined) raw['fromDomain'] = settings.SIP_TRUNK_FROM_DOMAIN;
   if (settings.SIP_TRUNK_MAX_CALLS !== undefined) raw['maxCalls'] = settings.SIP_TRUNK_MAX_CALLS;
   if (settings.SIP_TRUNK_MAX_CPS !== undefined) raw['maxCps'] = settings.SIP_TRUNK_MAX_CPS;
+  if (settings.SIP_TRUNK_REGISTER !== undefined) raw['register'] = settings.SIP_TRUNK_REGISTER;
   return [parseTrunk(raw, 'SIP_TRUNK')];
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../../../src/domain/clock.js';
-import { startSipCarrier } from '../../../../src/telephony/sip/carrier/start-sip-carrier.js';
+import { startSipCarrier, trunksBeyondLoopback } from '../../../../src/telephony/sip/carrier/start-sip-carrier.js';
 import { parseTrunk } from '../../../../src/telephony/sip/carrier/trunk-config.js';
 
 describe('startSipCarrier', () => {
@@ -24,5 +24,14 @@ describe('startSipCarrier', () => {
     } finally {
       process.env.PATH = path;
     }
+  });
+});
+
+describe('trunksBeyondLoopback', () => {
+  const trunk = (name: string, host: string) => parseTrunk({ name, host }, name);
+  it('names the trunks a loopback SIP_ADDRESS cannot serve', () => {
+    const trunks = [trunk('local', '127.0.0.1'), trunk('named', 'localhost'), trunk('far', 'sip.example.net')];
+    expect(trunksBeyondLoopback('127.0.0.1', trunks)).toEqual(['far']);
+    expect(trunksBeyondLoopback('203.0.113.10', trunks)).toEqual([]);
   });
 });

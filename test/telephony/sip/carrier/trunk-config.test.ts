@@ -15,7 +15,34 @@ describe('SIP trunk settings', () => {
       numberFormat: 'e164',
       maxCalls: 30,
       maxCps: 5,
+      register: false,
+      registerExpiresS: 600,
     });
+  });
+
+  it('registers when asked: SIP_TRUNK_REGISTER, or register and registerExpiresS in SIP_TRUNKS_JSON', () => {
+    const [single] = trunksFromSettings({ SIP_TRUNK_HOST: 'sip.example.net', SIP_TRUNK_USERNAME: 'acme', SIP_TRUNK_PASSWORD: 'pw', SIP_TRUNK_REGISTER: true });
+    expect(single).toMatchObject({ register: true, registerExpiresS: 600 });
+    const [a, b] = parseTrunksJson(
+      JSON.stringify([
+        { name: 'a', host: 'h', username: 'u', register: true, registerExpiresS: 3600 },
+        { name: 'b', host: 'h' },
+      ]),
+    );
+    expect(a).toMatchObject({ register: true, registerExpiresS: 3600 });
+    expect(b).toMatchObject({ register: false, registerExpiresS: 600 });
+    const settings = loadSettings({ CARRIER: 'sip', SIP_TRUNK_HOST: 'h', SIP_TRUNK_USERNAME: 'u', SIP_TRUNK_REGISTER: 'true' });
+    expect(settings.SIP_TRUNK_REGISTER).toBe(true);
+    expect(trunksFromSettings(settings)[0]?.register).toBe(true);
+  });
+
+  it('refuses to register without a user name, and a registration lifetime out of 60-86400 s', () => {
+    expect(() => trunksFromSettings({ SIP_TRUNK_HOST: 'h', SIP_TRUNK_REGISTER: true })).toThrow(/SIP_TRUNK\.register: registering needs a username/);
+    expect(() => parseTrunksJson('[{"name":"a","host":"h","register":true}]')).toThrow(/\[0\]\.register: registering needs a username/);
+    expect(() => parseTrunksJson('[{"name":"a","host":"h","username":"u","register":true,"registerExpiresS":59}]')).toThrow(/\[0\]\.registerExpiresS/);
+    expect(() => parseTrunksJson('[{"name":"a","host":"h","username":"u","registerExpiresS":86401}]')).toThrow(/\[0\]\.registerExpiresS/);
+    expect(() => parseTrunksJson('[{"name":"a","host":"h","register":"yes"}]')).toThrow(/\[0\]\.register/);
+    expect(() => loadSettings({ CARRIER: 'sip', SIP_TRUNK_HOST: 'h', SIP_TRUNK_REGISTER: 'true' })).toThrow(/SIP trunks:.*registering needs a username/);
   });
 
   it('reads several trunks from SIP_TRUNKS_JSON', () => {
@@ -53,6 +80,13 @@ describe('SIP trunk settings', () => {
     expect(() => loadSettings({ CARRIER: 'sip' })).toThrow(SettingsError);
     expect(() => loadSettings({ CARRIER: 'sip', SIP_TRUNKS_JSON: '[{"host":"x"}]' })).toThrow(/SIP trunks:.*name/);
     expect(loadSettings({ CARRIER: 'sip', SIP_TRUNK_HOST: '127.0.0.1', SIP_TRUNK_PORT: '5070' }).SIP_TRUNK_PORT).toBe(5070);
+  });
+
+  it('refuses a SIP_ADDRESS the trunk could not send to', () => {
+    const sip = { CARRIER: 'sip', SIP_TRUNK_HOST: '192.0.2.10' };
+    expect(() => loadSettings({ ...sip, SIP_ADDRESS: '0.0.0.0' })).toThrow(/SIP_ADDRESS="0.0.0.0": must be this host's IP address/);
+    expect(() => loadSettings({ ...sip, SIP_ADDRESS: 'dialer.example.com' })).toThrow(/SIP_ADDRESS/);
+    expect(loadSettings({ ...sip, SIP_ADDRESS: '203.0.113.10' }).SIP_ADDRESS).toBe('203.0.113.10');
   });
 
   it('checks AMD_JSON and the RTP port range', () => {
