@@ -14,7 +14,7 @@ import { failureForStatus, isTrunkFailure } from './failure-map.js';
 import { TrunkPool, type TrunkLease } from './trunk-pool.js';
 import type { SipTrunk } from './trunk-config.js';
 import { SipAnsweredCall } from './sip-answered-call.js';
-import { trunkRequestUri } from './trunk-uri.js';
+import { formatTrunkNumber, trunkRequestUri } from './trunk-uri.js';
 
 export type ResolveTrunk = (trunk: SipTrunk) => Promise<SipTarget[]>;
 
@@ -57,10 +57,6 @@ export interface SipCarrierOptions {
 }
 
 const SILENT_LOG: SipCarrierLogger = { info: () => {}, warn: () => {} };
-
-function formatNumber(e164: string, trunk: SipTrunk): string {
-  return trunk.numberFormat === 'digits' ? e164.replace(/^\+/, '') : e164;
-}
 
 export class SipCarrier implements Carrier {
   readonly name = 'sip';
@@ -136,12 +132,12 @@ export class SipCarrier implements Carrier {
       const domain = trunk.fromDomain ?? trunk.host;
       const hostPort = trunk.port !== undefined ? `${trunk.host}:${trunk.port}` : trunk.host;
       const requestUri = trunkRequestUri(request.to, trunk);
-      const cliUri = `sip:${formatNumber(request.from, trunk)}@${domain}`;
+      const cliUri = `sip:${formatTrunkNumber(request.from, trunk)}@${domain}`;
       const invite = this.options.ua.invite({
         target,
         requestUri,
         fromUri: cliUri,
-        toUri: `sip:${formatNumber(request.to, trunk)}@${hostPort}`,
+        toUri: `sip:${formatTrunkNumber(request.to, trunk)}@${hostPort}`,
         assertedIdentity: `<${cliUri}>`,
         ...(trunk.username !== undefined ? { credentials: { username: trunk.username, password: trunk.password ?? '' } } : {}),
         sdpOffer: offer,
