@@ -58,6 +58,10 @@ export interface SipCarrierOptions {
 
 const SILENT_LOG: SipCarrierLogger = { info: () => {}, warn: () => {} };
 
+/** How long a call waits for a registering trunk to register when no other trunk can take it. */
+export const REGISTRATION_WAIT_MS = 10_000;
+const REGISTRATION_POLL_MS = 250;
+
 export class SipCarrier implements Carrier {
   readonly name = 'sip';
   private readonly pool: TrunkPool;
@@ -75,8 +79,9 @@ export class SipCarrier implements Carrier {
     let last: DialResult = { kind: 'failed', failure: 'failed', reason: 'no SIP trunk could take the call' };
     // A trunk that answers 5xx or cannot be reached is the trunk's fault, not the callee's: try the next one.
     for (;;) {
-      const lease = await this.acquire(tried, request.signal);
-      if (lease === undefined) return last;
+      const got = await this.acquire(tried, request.signal);
+      if ('unavailable' in got) return tried.size > 0 ? last : { kind: 'failed', failure: 'failed', reason: got.unavailable };
+      const lease = got;
       tried.add(lease.trunk.name);
       const { result, retryable } = await this.dialVia(lease, request);
       if (!retryable || request.signal?.aborted) return result;
@@ -101,14 +106,42 @@ export class SipCarrier implements Carrier {
     await this.options.onClose?.();
   }
 
-  private async acquire(tried: Set<string>, signal: AbortSignal | undefined): Promise<TrunkLease | undefined> {
+  /**
+   * A slot on the next trunk that may take the call: not tried for it yet, within its limits, and registered when it
+   * registers. When only unregistered trunks are left, waits up to REGISTRATION_WAIT_MS for one to register (at
+   * start-up the first REGISTER is still on its way) before giving up with the registrar's last word.
+   */
+  private async acquire(tried: Set<string>, signal: AbortSignal | undefined): Promise<TrunkLease | { unavailable: string }> {
+    const clock = this.options.clock;
+    const startedMs = clock.now().getTime();
     for (;;) {
-      if (signal?.aborted || this.closed) return undefined;
-      const got = this.pool.acquire(this.options.clock.now().getTime(), tried);
+      if (signal?.aborted) return { unavailable: 'cancelled before a trunk was free' };
+      if (this.closed) return { unavailable: 'SIP carrier is closed' };
+      const unregistered = this.unregisteredTrunks();
+      const got = this.pool.acquire(clock.now().getTime(), new Set([...tried, ...unregistered.keys()]));
       if (got.kind === 'acquired') return got.lease;
-      if (got.kind === 'none') return undefined;
-      await this.options.clock.sleep(got.waitMs, signal).catch(() => {});
+      let waitMs: number;
+      if (got.kind === 'wait') {
+        waitMs = got.waitMs;
+      } else {
+        const waiting = [...unregistered.keys()].some((name) => !tried.has(name));
+        if (!waiting || clock.now().getTime() - startedMs >= REGISTRATION_WAIT_MS) {
+          const why = [...unregistered].filter(([name]) => !tried.has(name)).map(([name, reason]) => `trunk ${name} is not registered (${reason})`);
+          return { unavailable: why.length > 0 ? why.join('; ') : 'no SIP trunk could take the call' };
+        }
+        waitMs = REGISTRATION_POLL_MS;
+      }
+      await clock.sleep(waitMs, signal).catch(() => {});
     }
+  }
+
+  /** Trunks that register and are not registered now, with why. */
+  private unregisteredTrunks(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const { trunk, registration } of this.options.registrations ?? []) {
+      if (registration.state !== 'registered') out.set(trunk, `${registration.state}: ${registration.detail.reason}`);
+    }
+    return out;
   }
 
   private async dialVia(lease: TrunkLease, request: DialRequest): Promise<{ result: DialResult; retryable: boolean }> {
