@@ -4,6 +4,7 @@ import { mkdtempSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './free-port.js';
+import { parseWav } from '../../src/media/audio/wav.js';
 import { spawnPeer, waitUntilReady, withStartRetries, type PeerProcess } from './peer-process.js';
 
 export interface BaresipPeer extends PeerProcess {
@@ -73,14 +74,10 @@ async function startBaresipOnce(voiceWav: Buffer | Uint8Array, options: BaresipO
   };
 }
 
-/** Reads the samples of a 16-bit mono WAV written by baresip's sndfile (its header is a plain 44-byte RIFF). */
+/** The samples of a 16-bit mono WAV written by baresip's sndfile (possibly still being written: streamed). */
 export function readWavSamples(file: string): Int16Array {
   const bytes = readFileSync(file);
-  const dataAt = bytes.indexOf('data', 12, 'latin1');
-  if (dataAt < 0) return new Int16Array(0);
-  const start = dataAt + 8;
-  const length = Math.floor((bytes.length - start) / 2);
-  const out = new Int16Array(length);
-  for (let i = 0; i < length; i++) out[i] = bytes.readInt16LE(start + i * 2);
-  return out;
+  if (bytes.indexOf('data', 12, 'latin1') < 0 || bytes.length <= 44) return new Int16Array(0);
+  const mono = parseWav(new Uint8Array(bytes), { streamed: true }).channels[0] ?? new Float32Array(0);
+  return Int16Array.from(mono, (x) => Math.round(x * 32768));
 }

@@ -17,6 +17,8 @@
 //   14 2  bits per sample
 //   16 2  extension size (extensible: 22), 18 2 valid bits, 20 4 channel mask, 24 16 sub-format GUID
 
+import { alawToLinear, mulawToLinear } from '../codec/g711.js';
+
 /** Why an uploaded file could not be decoded; `message` says it in words for the uploader. */
 export class AudioDecodeError extends Error {
   readonly code = 'AUDIO_DECODE';
@@ -129,23 +131,8 @@ const BYTES_PER_SAMPLE: Record<WavSampleFormat, number> = {
   mulaw: 1,
 };
 
-/** ITU-T G.711 A-law byte to a linear 16-bit value. */
-export function alawToLinear(byte: number): number {
-  const a = byte ^ 0x55;
-  const exponent = (a & 0x70) >> 4;
-  let magnitude = (a & 0x0f) << 4;
-  magnitude += exponent === 0 ? 8 : 0x108;
-  if (exponent > 1) magnitude <<= exponent - 1;
-  return a & 0x80 ? magnitude : -magnitude;
-}
-
-/** ITU-T G.711 mu-law byte to a linear 16-bit value. */
-export function mulawToLinear(byte: number): number {
-  const u = ~byte & 0xff;
-  const exponent = (u & 0x70) >> 4;
-  const magnitude = (((u & 0x0f) << 3) + 0x84) << exponent;
-  return u & 0x80 ? 0x84 - magnitude : magnitude - 0x84;
-}
+// G.711 WAV files decode with the same tables as RTP audio.
+export { alawToLinear, mulawToLinear };
 
 function readSample(view: DataView, offset: number, format: WavSampleFormat): number {
   switch (format) {
@@ -176,11 +163,20 @@ function clampUnit(x: number): number {
   return x > 1 ? 1 : x < -1 ? -1 : x;
 }
 
+export interface ParseWavOptions {
+  /**
+   * The file was written as a stream (espeak-ng --stdout), whose writer could not know the data size and put a
+   * placeholder there (0x7fffffff): the data chunk is what follows its header, however much that is.
+   */
+  streamed?: boolean;
+}
+
 /**
  * Decodes a WAV file to per-channel float samples. Throws AudioDecodeError for anything that is not a complete WAV
- * file in a supported format (a truncated data chunk included), and for audio longer than MAX_AUDIO_DURATION_MS.
+ * file in a supported format (a truncated data chunk included, unless `streamed`), and for audio longer than
+ * MAX_AUDIO_DURATION_MS.
  */
-export function parseWav(bytes: Uint8Array): DecodedWav {
+export function parseWav(bytes: Uint8Array, options: ParseWavOptions = {}): DecodedWav {
   if (bytes.length < RIFF_HEADER_BYTES) throw new AudioDecodeError('The file is too short to be a WAV file.');
   if (fourCC(bytes, 0) !== 'RIFF' || fourCC(bytes, 8) !== 'WAVE') {
     throw new AudioDecodeError('The file is not a WAV file (no RIFF/WAVE header).');
@@ -194,6 +190,10 @@ export function parseWav(bytes: Uint8Array): DecodedWav {
     const size = view.getUint32(offset + 4, true);
     const body = offset + CHUNK_HEADER_BYTES;
     if (id === 'data') {
+      if (options.streamed && body + size > bytes.length) {
+        data = { offset: body, size: bytes.length - body };
+        break;
+      }
       if (body + size > bytes.length) {
         throw new AudioDecodeError(`The WAV data chunk says ${size} bytes but only ${bytes.length - body} follow: the file is truncated.`);
       }

@@ -7,6 +7,7 @@
 // process (src/media/audio/resample.ts), so sox is not needed at run time.
 import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { resampleToInt16 } from '../audio/resample.js';
+import { AudioDecodeError, parseWav, type DecodedWav } from '../audio/wav.js';
 import { TtsCache } from './tts-cache.js';
 import { TtsError, type TextToSpeech, type TtsRenderOptions } from './types.js';
 
@@ -206,48 +207,22 @@ function runEspeak(binary: string, args: string[], text: string, timeoutMs: numb
   });
 }
 
-// The parts of a WAV file read here (little-endian):
-//   0 "RIFF", 4 size (0x7fffffff from espeak-ng --stdout: ignored), 8 "WAVE", 12 chunks of id(4) size(4) data,
-//   padded to even length. "fmt ": 0 format tag (1 = PCM), 2 channels, 4 sample rate, 14 bits per sample.
-const RIFF_HEADER_BYTES = 12;
-const CHUNK_HEADER_BYTES = 8;
-const FMT_MIN_BYTES = 16;
-
 /** The samples of eSpeak's stdout WAV (mono 16-bit PCM), taking the data chunk as the bytes actually present. */
 export function parseEspeakWav(bytes: Uint8Array): { sampleRateHz: number; samples: Int16Array } {
   const fail = (why: string) => new TtsError('ENGINE_FAILED', `unexpected audio from the engine: ${why}`);
-  if (bytes.length < RIFF_HEADER_BYTES || fourCC(bytes, 0) !== 'RIFF' || fourCC(bytes, 8) !== 'WAVE') throw fail('not a WAV file');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let sampleRateHz: number | undefined;
-  let offset = RIFF_HEADER_BYTES;
-  while (offset + CHUNK_HEADER_BYTES <= bytes.length) {
-    const id = fourCC(bytes, offset);
-    const size = view.getUint32(offset + 4, true);
-    const body = offset + CHUNK_HEADER_BYTES;
-    if (id === 'fmt ') {
-      if (size < FMT_MIN_BYTES || body + FMT_MIN_BYTES > bytes.length) throw fail('short "fmt " chunk');
-      const formatTag = view.getUint16(body, true);
-      const channels = view.getUint16(body + 2, true);
-      const rate = view.getUint32(body + 4, true);
-      const bits = view.getUint16(body + 14, true);
-      if (formatTag !== 1 || channels !== 1 || bits !== 16) throw fail(`format ${formatTag}, ${channels} channels, ${bits} bits`);
-      if (rate < 1000 || rate > 192_000) throw fail(`sample rate ${rate} Hz`);
-      sampleRateHz = rate;
-    } else if (id === 'data') {
-      if (sampleRateHz === undefined) throw fail('"data" before "fmt "');
-      // The size field is not to be trusted (0x7fffffff); what arrived is the audio. An odd last byte is dropped.
-      const available = Math.min(size, bytes.length - body);
-      const samples = new Int16Array(Math.floor(available / 2));
-      for (let i = 0; i < samples.length; i++) samples[i] = view.getInt16(body + i * 2, true);
-      return { sampleRateHz, samples };
-    }
-    offset = body + size + (size % 2);
+  let decoded: DecodedWav;
+  try {
+    decoded = parseWav(bytes, { streamed: true });
+  } catch (error) {
+    throw error instanceof AudioDecodeError ? fail(error.message) : error;
   }
-  throw fail('no "data" chunk');
-}
-
-function fourCC(bytes: Uint8Array, offset: number): string {
-  return String.fromCharCode(bytes[offset]!, bytes[offset + 1]!, bytes[offset + 2]!, bytes[offset + 3]!);
+  const [mono, ...others] = decoded.channels;
+  if (decoded.format !== 'pcm_s16' || mono === undefined || others.length > 0) {
+    throw fail(`${decoded.format}, ${decoded.channels.length} channels`);
+  }
+  const samples = new Int16Array(mono.length);
+  for (let i = 0; i < mono.length; i++) samples[i] = Math.round(mono[i]! * 32768);
+  return { sampleRateHz: decoded.sampleRate, samples };
 }
 
 function printable(value: string): string {
