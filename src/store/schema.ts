@@ -31,6 +31,13 @@ const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'dat
 export const clients = pgTable('clients', {
   id: serial('id').primaryKey(),
   name: text('name').notNull(),
+  /** The client `npm start` makes for a newcomer (DEMO_CLIENT); each start gives it a fresh key to print. */
+  isDemo: boolean('is_demo').notNull().default(false),
+  /**
+   * ISO regions beyond the UK's (+44: GB and the Crown Dependencies GG, IM, JE) that this client's campaigns may
+   * call. Empty by default: calls abroad cost money and are a toll-fraud route, so the operator opens them.
+   */
+  allowedCountries: text('allowed_countries').array().notNull().default(sql`'{}'::text[]`),
   createdAt: createdAt(),
 });
 
