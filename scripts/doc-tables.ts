@@ -21,8 +21,10 @@ export function enumTable(members: readonly EnumMember[]): string {
 
 export function settingsTable(): string {
   const rows = Object.entries(SettingsSchema.properties).map(([name, schema]) => {
-    const { description = '', default: fallback } = schema as { description?: string; default?: unknown };
-    return `| \`${name}\` | ${fallback === undefined ? '(unset)' : `\`${String(fallback)}\``} | ${description} |`;
+    // x-default: a default that depends on other settings, in words.
+    const { description = '', default: fallback, 'x-default': derived } = schema as { description?: string; default?: unknown; 'x-default'?: string };
+    const shown = fallback !== undefined ? `\`${String(fallback)}\`` : derived ?? '(unset)';
+    return `| \`${name}\` | ${shown} | ${description} |`;
   });
   return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
 }

@@ -1,6 +1,6 @@
 // Starts Ringcast's processes on the configured database: the HTTP API, the dialer, or both (`ringcast serve`), and
 // stops them in order: the API stops accepting, the dialer drains its calls, then the database closes.
-import type { Settings } from './config/settings.js';
+import { demoClientWanted, type Settings } from './config/settings.js';
 import { buildApp, type App } from './app.js';
 import { openConfiguredDatabase } from './store/open-from-settings.js';
 import { ensureDemoClient, type DemoClient } from './tenancy/demo-client.js';
@@ -39,7 +39,13 @@ export async function startServer(settings: Settings, roles: Roles = { api: true
     let url: string | undefined;
     let demo: DemoClient | undefined;
     if (roles.api) {
-      demo = settings.DEMO_CLIENT ? await ensureDemoClient(app.services.tenants, settings.DATA_DIR) : undefined;
+      demo = demoClientWanted(settings)
+        ? await ensureDemoClient(app.services.tenants, {
+            // Only the embedded database has a data folder where an older version could have left the key.
+            ...(database.kind === 'pglite' ? { legacyDataDir: settings.DATA_DIR } : {}),
+            log: { warn: (message) => app!.log.warn(message) },
+          })
+        : undefined;
       await app.listen({ port: settings.PORT, host: settings.HOST });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : settings.PORT;
@@ -94,7 +100,7 @@ export function startupBanner(server: RunningServer, settings: Settings): string
     lines.push(
       '',
       'Demo client',
-      `  API key:     ${apiKey}`,
+      `  API key:     ${apiKey}   (new at every start and shown only here; earlier keys keep working)`,
       `  client id:   ${clientId}    call flow id (callflow_Id): ${callFlowId}    CLI id (defaultCli_Id): ${cliId}`,
       `  try:         curl -H "Authorization: Bearer ${apiKey}" ${server.url}/api/campaigns/voice`,
     );

@@ -22,10 +22,15 @@ export const SettingsSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info', description: 'pino log level' },
   ),
-  DEMO_CLIENT: Type.Boolean({
-    default: true,
-    description: 'On first start with an empty database, create a demo client, call flow and CLI (set false in production)',
-  }),
+  // No fixed default: a server with an operator token is a real deployment, where a working key printed at every
+  // start would be a hole, so the demo is on only for the quick start (see demoClientWanted).
+  DEMO_CLIENT: Type.Optional(
+    Type.Boolean({
+      'x-default': 'true without ADMIN_TOKEN, else false',
+      description:
+        'On first start with an empty database, create a demo client, call flow and CLI; every start then prints a new key for it (nothing is written to disk)',
+    }),
+  ),
   CARRIER: Type.Union([Type.Literal('simulated'), Type.Literal('sip')], {
     default: 'simulated',
     description: 'Telephony: simulated (deterministic, no real calls) or sip (real calls through the SIP trunks below)',
@@ -112,6 +117,11 @@ export const SettingsSchema = Type.Object({
 });
 
 export type Settings = Static<typeof SettingsSchema>;
+
+/** Whether this start makes (or shows) the demo client: as set, else only when no operator token is configured. */
+export function demoClientWanted(settings: Pick<Settings, 'DEMO_CLIENT' | 'ADMIN_TOKEN'>): boolean {
+  return settings.DEMO_CLIENT ?? settings.ADMIN_TOKEN === undefined;
+}
 
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';

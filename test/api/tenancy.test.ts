@@ -93,6 +93,16 @@ describe.each(BACKENDS)('API keys and tenant isolation on $kind', ({ kind }) => 
       }
     });
 
+    it('answers 401 for a malformed Authorization header even when X-API-Key holds a valid key', async () => {
+      for (const authorization of ['Basic abc', 'Bearer', 'Bearer ', `Bearer ${b.apiKey} extra`, 'Token x', '']) {
+        const response = await get('/api/campaigns/voice', { authorization, 'x-api-key': b.apiKey });
+        expect(response.statusCode, JSON.stringify(authorization)).toBe(401);
+        expect(response.json()).toMatchObject({ detail: 'The Authorization header must be "Bearer <key>".' });
+      }
+      // A well-formed Bearer key wins over X-API-Key, as before.
+      expect((await get('/api/campaigns/voice', { authorization: `Bearer ${a.apiKey}`, 'x-api-key': b.apiKey })).statusCode).toBe(200);
+    });
+
     it('never echoes the presented key in a 401', async () => {
       const response = await get('/api/campaigns/voice', { authorization: 'Bearer rc_secret-looking-guess' });
       expect(response.body).not.toContain('rc_secret-looking-guess');

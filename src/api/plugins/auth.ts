@@ -15,10 +15,19 @@ declare module 'fastify' {
 const unauthorized = (detail: string) =>
   new HttpProblem(401, 'unauthorized', detail, undefined, { 'www-authenticate': 'Bearer realm="ringcast"' });
 
+const MALFORMED_AUTHORIZATION = 'The Authorization header must be "Bearer <key>".';
+
+/**
+ * The token of an `Authorization: Bearer <token>` header; undefined when there is no such header. A header that is
+ * there but malformed (another scheme, no token, two tokens) is refused rather than ignored: falling back to
+ * X-API-Key would let a request carrying two credentials be judged on the one its sender did not mean.
+ */
 function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
-  if (typeof header !== 'string') return undefined;
-  return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+  if (header === undefined) return undefined;
+  const token = typeof header === 'string' ? /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(header)?.[1] : undefined;
+  if (token === undefined) throw unauthorized(MALFORMED_AUTHORIZATION);
+  return token;
 }
 
 function presentedCredential(request: FastifyRequest): string | undefined {

@@ -51,6 +51,17 @@ export class TenantRepository {
     });
   }
 
+  /** The demo client (`npm start` made it: clients.is_demo), or undefined. */
+  async findDemoClient(): Promise<ClientRow | undefined> {
+    const [row] = await this.db.select().from(clients).where(eq(clients.isDemo, true)).orderBy(asc(clients.id)).limit(1);
+    return row;
+  }
+
+  /** Flags a client as the demo client (one made by an older version, which did not flag it). */
+  async markDemoClient(id: number): Promise<void> {
+    await this.db.update(clients).set({ isDemo: true }).where(eq(clients.id, id));
+  }
+
   listClients(): Promise<ClientRow[]> {
     return this.db.select().from(clients).orderBy(asc(clients.id));
   }
