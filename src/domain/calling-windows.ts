@@ -40,18 +40,22 @@ export interface CallingWindow {
  * or zone that is not well formed: the spec comes from a validated campaign, so that is a bug.
  */
 export function callingWindows(spec: WindowSpec): CallingWindow[] {
-  if (!isValidTimeZone(spec.timeZone)) {
-    throw new RangeError(`callingWindows: ${JSON.stringify(spec.timeZone)} is not an IANA time zone`);
+  return windowsOfDays([{ date: spec.startDate, startTime: spec.startTime, finishTime: spec.finishTime }, ...spec.runoverDays], spec.timeZone);
+}
+
+/**
+ * Windows of days given on the wall clock of `timeZone` (a date may appear more than once, e.g. a day that the
+ * calling-hours envelope split in two), sorted by `opensAt`, empty windows left out. Throws like callingWindows.
+ */
+export function windowsOfDays(days: readonly { date: string; startTime: string; finishTime: string }[], timeZone: string): CallingWindow[] {
+  if (!isValidTimeZone(timeZone)) {
+    throw new RangeError(`callingWindows: ${JSON.stringify(timeZone)} is not an IANA time zone`);
   }
-  const days = [
-    { date: spec.startDate, startTime: spec.startTime, finishTime: spec.finishTime },
-    ...spec.runoverDays,
-  ];
   const windows: CallingWindow[] = [];
   for (const day of days) {
     const date = checkedDate(day.date);
-    const opensAt = firstInstantShowing(date, checkedTime(day.startTime), spec.timeZone);
-    const closesAt = firstInstantShowing(date, checkedTime(day.finishTime), spec.timeZone);
+    const opensAt = firstInstantShowing(date, checkedTime(day.startTime), timeZone);
+    const closesAt = firstInstantShowing(date, checkedTime(day.finishTime), timeZone);
     if (closesAt.getTime() > opensAt.getTime()) windows.push({ date, opensAt, closesAt });
   }
   return windows.sort((a, b) => a.opensAt.getTime() - b.opensAt.getTime());
