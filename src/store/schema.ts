@@ -20,6 +20,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type { Flow } from '../callflow/schema.js';
+import type { CallingHoursProfile } from '../domain/compliance/calling-hours.js';
 
 /** bytea as bytes: node-postgres gives a Buffer, PGlite a Uint8Array; both are Uint8Array. */
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
@@ -38,6 +39,8 @@ export const clients = pgTable('clients', {
    * call. Empty by default: calls abroad cost money and are a toll-fraud route, so the operator opens them.
    */
   allowedCountries: text('allowed_countries').array().notNull().default(sql`'{}'::text[]`),
+  /** The operator's calling-hours profile for this client (issue 9); null: the default (industry convention). */
+  callingHours: jsonb('calling_hours').$type<CallingHoursProfile>(),
   createdAt: createdAt(),
 });
 
@@ -154,6 +157,11 @@ export const campaigns = pgTable(
     answerPhoneMessage: smallint('answer_phone_message').notNull(),
     smsOnBusy: smallint('sms_on_busy').notNull(),
     callCount: integer('call_count').notNull().default(0),
+    /**
+     * The calling-hours envelope the campaign runs in: its client's profile when it was created, narrowed by the
+     * campaign's own callingHours. Null (campaigns from before the guard): the default profile.
+     */
+    callingHours: jsonb('calling_hours').$type<CallingHoursProfile>(),
     createdAt: createdAt(),
   },
   (table) => [
@@ -276,4 +284,41 @@ export const smsMessages = pgTable(
     // A call flow may send several texts in one attempt, so (number, attempt) is not unique.
     index('sms_messages_number_idx').on(table.phoneNumberId, table.attemptNumber),
   ],
+);
+
+/**
+ * Do-not-call lists (issue 9): one per client, one operator-wide, and the TPS and CTPS registers the operator
+ * imports. A number on any list that applies to a campaign is never dialled.
+ */
+export const suppressionLists = pgTable(
+  'suppression_lists',
+  {
+    id: serial('id').primaryKey(),
+    /** client, operator, tps or ctps (SUPPRESSION_LIST_KINDS). */
+    kind: text('kind').notNull(),
+    /** The owning client for kind client; null for the others. */
+    clientId: integer('client_id').references(() => clients.id, { onDelete: 'cascade' }),
+    /** Kept with every change, so a page of the list does not count a million rows. */
+    numberCount: integer('number_count').notNull().default(0),
+    /** TPS and CTPS: when the imported file was downloaded (screening older than 28 days blocks marketing). */
+    downloadedAt: timestamp('downloaded_at', { withTimezone: true, mode: 'date' }),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (table) => [uniqueIndex('suppression_lists_kind_client_idx').on(table.kind, sql`coalesce(${table.clientId}, 0)`)],
+);
+
+export const suppressedNumbers = pgTable(
+  'suppressed_numbers',
+  {
+    listId: integer('list_id')
+      .notNull()
+      .references(() => suppressionLists.id, { onDelete: 'cascade' }),
+    /** E.164. */
+    number: text('number').notNull(),
+    /** How it got here: api, upload, opt-out (a keypress during a call) or import (TPS/CTPS file). */
+    source: text('source').notNull(),
+    reason: text('reason'),
+    addedAt: timestamp('added_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.listId, table.number] })],
 );
