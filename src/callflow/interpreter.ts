@@ -19,6 +19,7 @@
 //     machine's recording limit, the network, or the dialer aborting the call).
 //   - stepsRun: steps started, a step visited twice counting twice (a gather's re-prompts are part of one step);
 //     smsSent: SMS handed to sendSms without it throwing.
+//   - optedOut: present (true) when an optOut step ran.
 // A flow has no loop without a gather (validateFlow), but a caller can keep choosing a menu option that leads back
 // to it: maxSteps (default 100) bounds every run; on reaching it the flow hangs up.
 // Who answered is the dialer's business: it runs the flow for a person and, for a machine, runVoicemail when the
@@ -62,6 +63,8 @@ export interface FlowResult {
   hungUpBy: 'callee' | 'flow';
   stepsRun: number;
   smsSent: number;
+  /** An optOut step ran: the dialer puts the number on the client's do-not-call list as it records the call. */
+  optedOut?: true;
 }
 
 export interface VoicemailResult {
@@ -94,6 +97,7 @@ interface RunState {
   isTransferCall: boolean;
   stepsRun: number;
   smsSent: number;
+  optedOut: boolean;
   /** Set once call.ended resolves, whoever ended it. */
   callEnded: boolean;
 }
@@ -112,6 +116,7 @@ export async function runFlow(args: RunFlowArgs): Promise<FlowResult> {
     isTransferCall: false,
     stepsRun: 0,
     smsSent: 0,
+    optedOut: false,
     callEnded: false,
   };
   // A carrier resolves `ended` when the call ends, before the action under way reports it, so a step that does not
@@ -129,6 +134,8 @@ export async function runFlow(args: RunFlowArgs): Promise<FlowResult> {
     hungUpBy,
     stepsRun: state.stepsRun,
     smsSent: state.smsSent,
+    // Present only when true, so results of flows without an optOut step read as before.
+    ...(state.optedOut ? { optedOut: true as const } : {}),
   });
   const hangUp = async () => {
     await call.hangup();
@@ -149,6 +156,7 @@ export async function runFlow(args: RunFlowArgs): Promise<FlowResult> {
       const outcome = await compiled.prepared.run(context);
       state.gathered.push(...(outcome.gathered ?? []));
       state.smsSent += outcome.smsSent ?? 0;
+      if (outcome.optedOut) state.optedOut = true;
       if ('smsError' in outcome) args.onSmsError?.(outcome.smsError, id);
 
       const transition = outcome.transition;

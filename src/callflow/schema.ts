@@ -194,6 +194,24 @@ export const AnswerTypeStepSchema = Type.Object(
   { title: 'answerType', description: 'Branches on who answered: a person or an answering machine.' },
 );
 
+export const OptOutStepSchema = Type.Object(
+  {
+    id: StepId('Unique id of the step.'),
+    type: Type.Literal('optOut'),
+    say: Type.Optional(Speech(`Confirmation spoken after the opt-out is taken, e.g. "You will not be called again." ${PLACEHOLDERS}`)),
+    voice: Type.Optional(Voice),
+    language: Type.Optional(Language),
+    next: Type.Optional(Next),
+  },
+  {
+    title: 'optOut',
+    description:
+      "Puts the number called on the client's do-not-call list (recorded with the call, in the same transaction), " +
+      'so it is never called again by any campaign of the client; typically the branch of a gather ("press 9 to ' +
+      'stop these calls"). Then says `say`, if given, and goes to `next` or hangs up.',
+  },
+);
+
 /** Every step type, by its `type`: the registry validation and the interpreter dispatch on. */
 export const STEP_SCHEMAS = {
   say: SayStepSchema,
@@ -203,6 +221,7 @@ export const STEP_SCHEMAS = {
   sms: SmsStepSchema,
   hangup: HangupStepSchema,
   answerType: AnswerTypeStepSchema,
+  optOut: OptOutStepSchema,
 } as const satisfies Record<string, TSchema>;
 
 export type StepType = keyof typeof STEP_SCHEMAS;
@@ -217,6 +236,7 @@ export const StepSchema = Type.Union(
     typeof SmsStepSchema,
     typeof HangupStepSchema,
     typeof AnswerTypeStepSchema,
+    typeof OptOutStepSchema,
   ],
   { description: 'One step of a call flow; `type` says which.' },
 );
@@ -263,4 +283,5 @@ export type TransferStep = StepOfType<'transfer'>;
 export type SmsStep = StepOfType<'sms'>;
 export type HangupStep = StepOfType<'hangup'>;
 export type AnswerTypeStep = StepOfType<'answerType'>;
+export type OptOutStep = StepOfType<'optOut'>;
 export type Voicemail = Static<typeof VoicemailSchema>;

@@ -408,3 +408,37 @@ describe('hangup', () => {
     expect(result).toMatchObject({ lastStepId: 'bye', lastStepNumber: 1, hungUpBy: 'flow', stepsRun: 1 });
   });
 });
+
+describe('optOut', () => {
+  const flow = (say?: string) =>
+    valid(
+      flowOf('menu', [
+        { id: 'menu', type: 'gather', prompt: 'Press 1 to confirm, 2 to stop these calls.', maxDigits: 1, timeoutMs: 5_000, branches: { '1': 'ok', '2': 'stop' }, noInput: 'ok', maxRetries: 0 },
+        { id: 'ok', type: 'say', text: 'Thank you.' },
+        { id: 'stop', type: 'optOut', ...(say === undefined ? {} : { say }), next: 'bye' },
+        { id: 'bye', type: 'say', text: 'Goodbye {Name}.' },
+      ]),
+    );
+
+  it('marks the run as opted out, says its confirmation and goes on', async () => {
+    const w = world();
+    const { result } = await run(w, NUMBERS.presses2, flow('You will not be called again, {Name}.'));
+    expect(w.said()).toEqual(['You will not be called again, Alice.', 'Goodbye Alice.']);
+    expect(result).toMatchObject({ optedOut: true, userInput: '2', lastStepId: 'bye', hungUpBy: 'flow' });
+  });
+
+  it('works without a confirmation, and a run that never reaches it has no optedOut', async () => {
+    const w = world();
+    const stopped = await run(w, NUMBERS.presses2, flow());
+    expect(stopped.result).toMatchObject({ optedOut: true, lastStepId: 'bye' });
+    const kept = await run(world(), NUMBERS.presses1, flow());
+    expect(kept.result).not.toHaveProperty('optedOut');
+  });
+
+  it('stays opted out when the callee hangs up during the confirmation', async () => {
+    const w = world();
+    const hangsUp = valid(flowOf('stop', [{ id: 'stop', type: 'optOut', say: 'You will not be called again. '.repeat(10) }]));
+    const { result } = await run(w, NUMBERS.hangsUpAfter2s, hangsUp);
+    expect(result).toMatchObject({ optedOut: true, hungUpBy: 'callee' });
+  });
+});

@@ -9,7 +9,7 @@ describe('the step registry', () => {
   it('has one definition per step type of the schema, under its own type', () => {
     expect(Object.keys(STEP_DEFINITIONS).sort()).toEqual([...STEP_TYPES].sort());
     for (const type of STEP_TYPES) expect(STEP_DEFINITIONS[type].type).toBe(type);
-    expect(STEP_TYPES).toEqual(['say', 'play', 'gather', 'transfer', 'sms', 'hangup', 'answerType']);
+    expect(STEP_TYPES).toEqual(['say', 'play', 'gather', 'transfer', 'sms', 'hangup', 'answerType', 'optOut']);
   });
 
   it('only a gather waits for input', () => {

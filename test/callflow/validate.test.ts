@@ -146,7 +146,7 @@ describe('shape errors', () => {
     doc.steps[3] = { id: 'agent', text: 'Hi.' };
     doc.steps[5] = 'say hello';
     expect(errorsOf(doc)).toEqual({
-      'Steps[1].Type': ["'speak' is not a step type; use say, play, gather, transfer, sms, hangup or answerType."],
+      'Steps[1].Type': ["'speak' is not a step type; use say, play, gather, transfer, sms, hangup, answerType or optOut."],
       'Steps[3].Type': ['The Steps[3].Type field is required.'],
       'Steps[5]': ['Steps[5] must be an object.'],
     });

@@ -3,7 +3,7 @@
 // bug (flows are validated by validateFlow before they are stored), so it throws before the call is touched.
 //
 // Interface
-//   STEP_DEFINITIONS                     type -> StepDefinition (say, play, gather, transfer, sms, hangup, answerType)
+//   STEP_DEFINITIONS                     type -> StepDefinition (say, play, gather, transfer, sms, hangup, answerType, optOut)
 //   definitionOf(step)                   the definition of a step's type, typed for that step
 //   makeStep(step): PreparedStep         checks the step and binds it to its definition
 //   InvalidStepError                     what makeStep throws
@@ -16,6 +16,7 @@ import { playStep } from './play.js';
 import { sayStep } from './say.js';
 import { smsStep } from './sms.js';
 import { transferStep } from './transfer.js';
+import { optOutStep } from './opt-out.js';
 import type { StepContext, StepDefinition, StepOutcome, StepTarget, StepText } from './types.js';
 
 export type {
@@ -37,6 +38,7 @@ export const STEP_DEFINITIONS: { readonly [T in StepType]: StepDefinition<StepOf
   sms: smsStep,
   hangup: hangupStep,
   answerType: answerTypeStep,
+  optOut: optOutStep,
 };
 
 export function isStepType(value: unknown): value is StepType {

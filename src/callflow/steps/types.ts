@@ -45,6 +45,8 @@ export interface StepOutcome {
   smsSent?: number;
   /** Why sendSms failed; the flow goes on regardless (the callee is still on the line). */
   smsError?: unknown;
+  /** The callee asked not to be called again (an optOut step). */
+  optedOut?: true;
 }
 
 /** A field of a step that names another step, e.g. path ['branches', '1'] -> 'confirm'. */
