@@ -41,6 +41,11 @@ export const clients = pgTable('clients', {
   allowedCountries: text('allowed_countries').array().notNull().default(sql`'{}'::text[]`),
   /** The operator's calling-hours profile for this client (issue 9); null: the default (industry convention). */
   callingHours: jsonb('calling_hours').$type<CallingHoursProfile>(),
+  /**
+   * Why the operator turned Ofcom's 24-hour rule after an answering machine off for this client (null: on). The
+   * guard can only be switched off with a written reason, which the compliance views show.
+   */
+  machineRuleOffReason: text('machine_rule_off_reason'),
   createdAt: createdAt(),
 });
 
@@ -162,6 +167,10 @@ export const campaigns = pgTable(
      * campaign's own callingHours. Null (campaigns from before the guard): the default profile.
      */
     callingHours: jsonb('calling_hours').$type<CallingHoursProfile>(),
+    /** A marketing campaign (PECR reg 21): screened against TPS/CTPS, which needs a screening no older than 28 days. */
+    marketing: boolean('marketing').notNull().default(false),
+    /** What a compliance guard last did to the campaign (slowed, paused, blocked) and why; null: nothing. */
+    complianceNote: text('compliance_note'),
     createdAt: createdAt(),
   },
   (table) => [
@@ -255,6 +264,10 @@ export const calls = pgTable(
     q850Cause: integer('q850_cause'),
     carrier: text('carrier'),
     dialerId: text('dialer_id'),
+    /** The callee asked not to be called again (an optOut step); the number was listed in the same transaction. */
+    optedOut: boolean('opted_out').notNull().default(false),
+    /** From answer to the first audio we sent (Ofcom's 2-second rule); null when the call was not answered. */
+    firstAudioMs: integer('first_audio_ms'),
   },
   (table) => [
     // A (number, attempt) is dialled at most once: the database enforces it.
@@ -321,4 +334,24 @@ export const suppressedNumbers = pgTable(
     addedAt: timestamp('added_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (table) => [primaryKey({ columns: [table.listId, table.number] })],
+);
+
+/**
+ * Ofcom's repeat-call rules across a client's campaigns (issue 9): after an abandoned call (72 h) or an answering
+ * machine that got no message (24 h) the number may not be called again by any campaign of the client until
+ * `not_before`. Written in the transaction that records the call; read when numbers are claimed.
+ */
+export const repeatEmbargoes = pgTable(
+  'repeat_embargoes',
+  {
+    clientId: integer('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    /** E.164. */
+    number: text('number').notNull(),
+    notBefore: timestamp('not_before', { withTimezone: true, mode: 'date' }).notNull(),
+    /** abandoned_72h or machine_24h. */
+    rule: text('rule').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.clientId, table.number] })],
 );
