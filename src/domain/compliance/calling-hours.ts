@@ -12,6 +12,9 @@ import { FieldErrorCollector, type FieldErrors } from '../field-errors.js';
 import { minutesOfDay, normaliseDate, normaliseTime } from '../wall-clock.js';
 import { HOLIDAY_REGIONS, holidayOn, type HolidayRegion } from './bank-holidays.js';
 
+/** The holiday jurisdictions, as a list for messages and descriptions. */
+export const HOLIDAY_REGIONS_TEXT = HOLIDAY_REGIONS.join(', ');
+
 export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 

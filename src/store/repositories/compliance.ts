@@ -1,0 +1,70 @@
+// The compliance settings the operator keeps per client (issue 9): the calling-hours profile and the switch of
+// Ofcom's 24-hour machine rule (off only with a reason), and the repeat-call embargoes across a client's campaigns.
+import { and, eq, gt, sql } from 'drizzle-orm';
+import type { Db } from '../database.js';
+import { clients, repeatEmbargoes } from '../schema.js';
+import { DEFAULT_CALLING_HOURS, type CallingHoursProfile } from '../../domain/compliance/calling-hours.js';
+import type { RepeatRule } from '../../domain/compliance/repeat-calls.js';
+
+export interface ClientCompliance {
+  /** The operator's profile for the client, or the default. */
+  callingHours: CallingHoursProfile;
+  /** True when callingHours is the default (the client has no profile of its own). */
+  callingHoursIsDefault: boolean;
+  /** Null: the 24-hour machine rule is on. */
+  machineRuleOffReason: string | null;
+}
+
+export class ComplianceRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Undefined when the client does not exist. */
+  async clientSettings(clientId: number): Promise<ClientCompliance | undefined> {
+    const [row] = await this.db
+      .select({ callingHours: clients.callingHours, machineRuleOffReason: clients.machineRuleOffReason })
+      .from(clients)
+      .where(eq(clients.id, clientId));
+    if (!row) return undefined;
+    return {
+      callingHours: row.callingHours ?? DEFAULT_CALLING_HOURS,
+      callingHoursIsDefault: row.callingHours === null,
+      machineRuleOffReason: row.machineRuleOffReason,
+    };
+  }
+
+  /** Sets (or with null, clears back to the default) a client's calling-hours profile. False: no such client. */
+  async setCallingHours(clientId: number, profile: CallingHoursProfile | null): Promise<boolean> {
+    const updated = await this.db.update(clients).set({ callingHours: profile }).where(eq(clients.id, clientId)).returning({ id: clients.id });
+    return updated.length > 0;
+  }
+
+  /** Turns the 24-hour machine rule off (with the reason) or back on (null). False: no such client. */
+  async setMachineRuleOffReason(clientId: number, reason: string | null): Promise<boolean> {
+    const updated = await this.db.update(clients).set({ machineRuleOffReason: reason }).where(eq(clients.id, clientId)).returning({ id: clients.id });
+    return updated.length > 0;
+  }
+
+  /** Records an embargo, keeping the later one when the number already has one. */
+  async embargo(clientId: number, number: string, notBefore: Date, rule: RepeatRule, db: Db = this.db): Promise<void> {
+    await db
+      .insert(repeatEmbargoes)
+      .values({ clientId, number, notBefore, rule })
+      .onConflictDoUpdate({
+        target: [repeatEmbargoes.clientId, repeatEmbargoes.number],
+        set: {
+          notBefore: sql`greatest(${repeatEmbargoes.notBefore}, excluded.not_before)`,
+          rule: sql`case when excluded.not_before > ${repeatEmbargoes.notBefore} then excluded.rule else ${repeatEmbargoes.rule} end`,
+        },
+      });
+  }
+
+  /** Embargoes still in force at `now` for some of a client's numbers. */
+  async embargoesFor(clientId: number, numbers: readonly string[], now: Date, db: Db = this.db): Promise<Map<string, { notBefore: Date; rule: RepeatRule }>> {
+    if (numbers.length === 0) return new Map();
+    const rows = await db
+      .select({ number: repeatEmbargoes.number, notBefore: repeatEmbargoes.notBefore, rule: repeatEmbargoes.rule })
+      .from(repeatEmbargoes)
+      .where(and(eq(repeatEmbargoes.clientId, clientId), gt(repeatEmbargoes.notBefore, now), sql`${repeatEmbargoes.number} = any(${sql.param([...numbers])}::text[])`));
+    return new Map(rows.map((row) => [row.number, { notBefore: row.notBefore, rule: row.rule as RepeatRule }]));
+  }
+}

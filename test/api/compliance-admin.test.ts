@@ -1,0 +1,58 @@
+// The operator's compliance settings per client (issue 9): calling-hours profile and the 24-hour machine rule.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS } from '../helpers/backends.js';
+import { createTestApp, type Tenant, type TestApp } from '../helpers/app.js';
+
+describe.each(BACKENDS)('operator compliance settings on $kind', ({ kind }) => {
+  let t: TestApp;
+  let a: Tenant;
+  beforeAll(async () => {
+    t = await createTestApp(kind);
+    a = await t.createTenant();
+  });
+  afterAll(() => t?.close());
+  const url = (path: string) => `/api/admin/clients/${a.clientId}/${path}`;
+
+  it('starts from the default profile with the machine rule on', async () => {
+    const response = await t.admin({ method: 'GET', url: url('compliance') });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      callingHoursIsDefault: true,
+      callingHours: { weekdays: { monday: [{ start: '08:00', finish: '21:00' }], sunday: [] }, holidays: ['england-and-wales'], excludedDates: [] },
+      machineRule: { on: true, offReason: null },
+    });
+  });
+
+  it('sets a profile (fields left out keep the default) and resets it with null', async () => {
+    const set = await t.admin({
+      method: 'PUT',
+      url: url('calling-hours'),
+      payload: { weekdays: { saturday: [], friday: [{ start: '09:00', finish: '17:00' }] }, holidays: ['scotland'], excludedDates: ['2026-12-24'] },
+    });
+    expect(set.statusCode).toBe(200);
+    expect(set.json()).toMatchObject({
+      callingHoursIsDefault: false,
+      callingHours: { weekdays: { friday: [{ start: '09:00', finish: '17:00' }], saturday: [], monday: [{ start: '08:00', finish: '21:00' }] }, holidays: ['scotland'], excludedDates: ['2026-12-24'] },
+    });
+    const bad = await t.admin({ method: 'PUT', url: url('calling-hours'), payload: { weekdays: { friday: [{ start: '18:00', finish: '09:00' }] } } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors).toEqual({ 'callingHours.weekdays.friday[0]': ['finish 09:00 must be after start 18:00.'] });
+    const reset = await t.admin({ method: 'PUT', url: url('calling-hours'), payload: 'null', headers: { 'content-type': 'application/json' } });
+    expect(reset.json()).toMatchObject({ callingHoursIsDefault: true });
+  });
+
+  it('switches the machine rule off only with a reason, and back on', async () => {
+    const noReason = await t.admin({ method: 'PUT', url: url('machine-rule'), payload: { on: false } });
+    expect(noReason.statusCode).toBe(400);
+    expect(noReason.json().errors.reason[0]).toMatch(/Say why/);
+    const off = await t.admin({ method: 'PUT', url: url('machine-rule'), payload: { on: false, reason: 'Client confirms a person is guaranteed on retries (contract 12).' } });
+    expect(off.json()).toMatchObject({ machineRule: { on: false, offReason: 'Client confirms a person is guaranteed on retries (contract 12).' } });
+    const on = await t.admin({ method: 'PUT', url: url('machine-rule'), payload: { on: true } });
+    expect(on.json()).toMatchObject({ machineRule: { on: true, offReason: null } });
+  });
+
+  it('answers 404 for an unknown client and 401 without the token', async () => {
+    expect((await t.admin({ method: 'GET', url: '/api/admin/clients/424242/compliance' })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'GET', url: url('compliance') })).statusCode).toBe(401);
+  });
+});
