@@ -42,3 +42,23 @@ export function readSuppressionLine(line: string, mayBeHeader: boolean): Suppres
   if (!check.ok) return { kind: 'invalid', value: cell.slice(0, 32), message: check.message };
   return { kind: 'number', e164: check.number.e164 };
 }
+
+export type ScreeningCheck = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Whether a marketing campaign may dial against the TPS/CTPS data it has: a register never imported, or one
+ * downloaded more than 28 days before `now`, blocks it (PECR reg 21; ICO guidance: screen within 28 days).
+ */
+export function checkScreening(kind: 'tps' | 'ctps', downloadedAt: Date | null, now: Date): ScreeningCheck {
+  const name = kind.toUpperCase();
+  if (downloadedAt === null) return { ok: false, reason: `marketing calls need ${name} screening: the operator has not imported the ${name} register` };
+  const ageMs = now.getTime() - downloadedAt.getTime();
+  if (ageMs > TPS_SCREENING_MAX_AGE_DAYS * 86_400_000) {
+    const days = Math.floor(ageMs / 86_400_000);
+    return {
+      ok: false,
+      reason: `marketing calls need ${name} screening no older than ${TPS_SCREENING_MAX_AGE_DAYS} days: the ${name} file was downloaded ${downloadedAt.toISOString().slice(0, 10)}, ${days} days ago`,
+    };
+  }
+  return { ok: true };
+}
