@@ -7,6 +7,7 @@ import { parseRateTable } from '../domain/pricing.js';
 import { parseOutcomeMix } from '../telephony/simulated/callee-plan.js';
 import { trunksFromSettings } from '../telephony/sip/carrier/trunk-config.js';
 import { parseAmdJson } from '../media/amd/amd-settings.js';
+import { DEFAULT_ABANDONED_RATE_SETTINGS, type AbandonedRateSettings } from '../domain/compliance/abandoned-rate.js';
 
 export const SettingsSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'HTTP port' }),
@@ -114,6 +115,24 @@ export const SettingsSchema = Type.Object({
     }),
   ),
   BODY_LIMIT_MB: Type.Number({ exclusiveMinimum: 0, maximum: 1024, default: 64, description: 'Largest request body' }),
+  ABANDONED_RATE_LIMIT_PERCENT: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 3,
+    default: 3,
+    description: "Ofcom's abandoned-call limit over 24 hours; a campaign at it is dialled at half pace (never above 3)",
+  }),
+  ABANDONED_RATE_PAUSE_PERCENT: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 100,
+    default: 4.5,
+    description: 'A campaign whose abandoned-call rate keeps rising to this is paused (the client resumes it)',
+  }),
+  AMD_FALSE_POSITIVE_PERCENT: Type.Number({
+    minimum: 0,
+    maximum: 100,
+    default: 1,
+    description: 'Share of answering-machine verdicts counted as people in the abandoned-call rate (your AMD\'s measured error)',
+  }),
 });
 
 export type Settings = Static<typeof SettingsSchema>;
@@ -121,6 +140,16 @@ export type Settings = Static<typeof SettingsSchema>;
 /** Whether this start makes (or shows) the demo client: as set, else only when no operator token is configured. */
 export function demoClientWanted(settings: Pick<Settings, 'DEMO_CLIENT' | 'ADMIN_TOKEN'>): boolean {
   return settings.DEMO_CLIENT ?? settings.ADMIN_TOKEN === undefined;
+}
+
+/** The abandoned-call guard's settings, as fractions. */
+export function abandonedRateSettings(settings: Settings): AbandonedRateSettings {
+  return {
+    ...DEFAULT_ABANDONED_RATE_SETTINGS,
+    limit: settings.ABANDONED_RATE_LIMIT_PERCENT / 100,
+    pauseAt: settings.ABANDONED_RATE_PAUSE_PERCENT / 100,
+    amdFalsePositiveRate: settings.AMD_FALSE_POSITIVE_PERCENT / 100,
+  };
 }
 
 export class SettingsError extends Error {
@@ -173,6 +202,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     }
   }
   if (settings.RTP_PORT_MIN >= settings.RTP_PORT_MAX) problems.push('RTP_PORT_MIN: must be below RTP_PORT_MAX');
+  if (settings.ABANDONED_RATE_PAUSE_PERCENT < settings.ABANDONED_RATE_LIMIT_PERCENT) {
+    problems.push('ABANDONED_RATE_PAUSE_PERCENT: must be at least ABANDONED_RATE_LIMIT_PERCENT (a campaign is slowed before it is paused)');
+  }
   if (problems.length > 0) throw new SettingsError(`Invalid settings:\n  ${problems.join('\n  ')}`);
   return settings;
 }

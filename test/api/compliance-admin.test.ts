@@ -56,3 +56,31 @@ describe.each(BACKENDS)('operator compliance settings on $kind', ({ kind }) => {
     expect((await t.app.inject({ method: 'GET', url: url('compliance') })).statusCode).toBe(401);
   });
 });
+
+describe.each(BACKENDS)('compliance report on $kind', ({ kind }) => {
+  let t: TestApp;
+  let a: Tenant;
+  beforeAll(async () => {
+    t = await createTestApp(kind);
+    a = await t.createTenant();
+  });
+  afterAll(() => t?.close());
+
+  it('shows the 24-hour figures, the lists and the guards in force to the client and the operator', async () => {
+    await t.app.inject({ method: 'POST', url: '/api/suppression', headers: a.headers, payload: { numbers: ['07722 123456'] } });
+    const response = await t.app.inject({ method: 'GET', url: '/api/compliance', headers: a.headers });
+    expect(response.statusCode).toBe(200);
+    const report = response.json();
+    expect(report).toMatchObject({
+      to: '2026-11-26T10:00:00.000Z',
+      from: '2026-11-25T10:00:00.000Z',
+      client: { live: 0, abandoned: 0, machine: 0, ratePercent: 0, action: 'normal' },
+      campaigns: [],
+      suppression: { client: { numberCount: 1 }, operator: { numberCount: 0 }, tps: { numberCount: 0, downloadedAt: null } },
+      guards: { abandonedRateLimitPercent: 3, repeatAfterAbandonedHours: 72, repeatAfterMachineHours: 24, machineRuleOffReason: null, tpsScreeningMaxAgeDays: 28 },
+    });
+    expect(report.guards.callingHours.weekdays.saturday).toEqual([{ start: '09:00', finish: '21:00' }]);
+    const viaOperator = await t.admin({ method: 'GET', url: `/api/admin/clients/${a.clientId}/compliance/report` });
+    expect(viaOperator.json()).toEqual(report);
+  });
+});

@@ -2,7 +2,9 @@
 // Ofcom's 24-hour machine rule (off only with a reason), and the repeat-call embargoes across a client's campaigns.
 import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
-import { clients, repeatEmbargoes } from '../schema.js';
+import { calls, campaigns, clients, phoneNumbers, repeatEmbargoes } from '../schema.js';
+import { CallOutcome } from '../../domain/enums.js';
+import type { AbandonedCounts } from '../../domain/compliance/abandoned-rate.js';
 import { DEFAULT_CALLING_HOURS, type CallingHoursProfile } from '../../domain/compliance/calling-hours.js';
 import type { RepeatRule } from '../../domain/compliance/repeat-calls.js';
 
@@ -13,6 +15,12 @@ export interface ClientCompliance {
   callingHoursIsDefault: boolean;
   /** Null: the 24-hour machine rule is on. */
   machineRuleOffReason: string | null;
+}
+
+export interface CampaignAbandonedCounts extends AbandonedCounts {
+  campaignId: number;
+  name: string;
+  complianceNote: string | null;
 }
 
 export class ComplianceRepository {
@@ -66,5 +74,28 @@ export class ComplianceRepository {
       .from(repeatEmbargoes)
       .where(and(eq(repeatEmbargoes.clientId, clientId), gt(repeatEmbargoes.notBefore, now), sql`${repeatEmbargoes.number} = any(${sql.param([...numbers])}::text[])`));
     return new Map(rows.map((row) => [row.number, { notBefore: row.notBefore, rule: row.rule as RepeatRule }]));
+  }
+
+  /**
+   * Live, abandoned and machine-answered calls started since `since`, per campaign of the client (or of one
+   * campaign): the inputs of Ofcom's abandoned-call rate. The calls(start_time) index bounds the scan to the window.
+   */
+  async abandonedCounts(filter: { clientId: number } | { campaignId: number }, since: Date): Promise<CampaignAbandonedCounts[]> {
+    const rows = await this.db
+      .select({
+        campaignId: campaigns.id,
+        name: campaigns.name,
+        complianceNote: campaigns.complianceNote,
+        live: sql<number>`count(*) filter (where ${calls.outcome} = ${CallOutcome.Answered})::int`,
+        abandoned: sql<number>`count(*) filter (where ${calls.outcome} = ${CallOutcome.Abandoned})::int`,
+        machine: sql<number>`count(*) filter (where ${calls.outcome} = ${CallOutcome.AnsweringMachine})::int`,
+      })
+      .from(calls)
+      .innerJoin(phoneNumbers, eq(phoneNumbers.id, calls.phoneNumberId))
+      .innerJoin(campaigns, eq(campaigns.id, phoneNumbers.campaignId))
+      .where(and('clientId' in filter ? eq(campaigns.clientId, filter.clientId) : eq(campaigns.id, filter.campaignId), sql`${calls.startTime} >= ${since}`))
+      .groupBy(campaigns.id, campaigns.name, campaigns.complianceNote)
+      .orderBy(campaigns.id);
+    return rows.map((row) => ({ ...row, live: Number(row.live), abandoned: Number(row.abandoned), machine: Number(row.machine) }));
   }
 }
