@@ -80,6 +80,11 @@ export interface AnsweredCall {
   hangup(): Promise<void>;
   /** Resolves once when the call has ended, whoever ended it. */
   readonly ended: Promise<HangupInfo>;
+  /**
+   * From the answer to the start of the first audio we sent (speech, a prompt or a file), including the time spent
+   * deciding who answered; undefined while nothing has been played. Ofcom's 2-second rule is judged on it.
+   */
+  readonly firstAudioAfterMs: number | undefined;
 }
 
 export type DialResult =

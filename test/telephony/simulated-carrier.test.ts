@@ -744,3 +744,28 @@ describe('call ids and the PRNG', () => {
     expect(new Set(ints)).toEqual(new Set([3, 4, 5]));
   });
 });
+
+describe('first audio after answer (Ofcom 2 s rule)', () => {
+  const firstAudio = async (to: string) => {
+    const w = world();
+    return drive(
+      w.clock,
+      (async () => {
+        const result = await w.carrier.dial({ callId: '1:1', to, from: '+442079460000', ringTimeoutMs: RING_TIMEOUT_MS });
+        if (result.kind !== 'answered') throw new Error('not answered');
+        const before = result.call.firstAudioAfterMs;
+        await result.call.say('Hello.');
+        await result.call.hangup();
+        return { before, after: result.call.firstAudioAfterMs };
+      })(),
+    );
+  };
+
+  it('is measured from the answer to the first audio', async () => {
+    expect(await firstAudio('+442079460900')).toEqual({ before: undefined, after: 0 });
+  });
+
+  it('waits for a modelled slow media path: 020 7946 0018 hears us 2.5 s after answering', async () => {
+    expect(await firstAudio('+442079460018')).toEqual({ before: undefined, after: 2_500 });
+  });
+});

@@ -96,6 +96,8 @@ export type CallPlan = { source: 'script' | 'mix' } & (
       /** Digits per gather, or 'random' to draw them from TalkSettings.keypresses. */
       keys: readonly string[] | 'random';
       transfer: 'answered' | DialFailure | undefined;
+      /** Answer to the earliest moment our audio can start (a modelled answer detection); absent: at once. */
+      mediaDelayMs?: number;
     }
 );
 
@@ -169,6 +171,7 @@ export function planFromBehaviour(behaviour: CalleeBehaviour): CallPlan {
         hangUpAfterMs: behaviour.hangUpAfterMs,
         keys: behaviour.keys ?? [],
         transfer: behaviour.transfer,
+        ...(behaviour.mediaDelayMs !== undefined ? { mediaDelayMs: behaviour.mediaDelayMs } : {}),
       };
   }
 }

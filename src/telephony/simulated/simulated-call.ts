@@ -53,6 +53,7 @@ export class SimulatedCall implements AnsweredCall {
   /** For a machine, when its beep sounds; for a person, the answer. */
   private readonly greetingEndAtMs: number;
   private gathers = 0;
+  private firstAudioAtMs: number | undefined;
   private readonly onAbort = () => this.end({ by: 'us', reason: 'aborted' });
 
   private constructor(private readonly context: SimulatedCallContext) {
@@ -81,6 +82,23 @@ export class SimulatedCall implements AnsweredCall {
     return call;
   }
 
+  get firstAudioAfterMs(): number | undefined {
+    return this.firstAudioAtMs === undefined ? undefined : this.firstAudioAtMs - this.answeredAtMs;
+  }
+
+  /**
+   * Before our first audio: a person's plan may model a slow media path (answer detection, a prompt still being
+   * rendered), which no audio can start before; then the first audio's start is noted. False if the call ended.
+   */
+  private async startAudio(): Promise<boolean> {
+    if (this.firstAudioAtMs !== undefined) return true;
+    const { plan } = this.context;
+    const readyAtMs = this.answeredAtMs + (plan.outcome === 'human' ? (plan.mediaDelayMs ?? 0) : 0);
+    if (!(await this.waitWhileUp(readyAtMs - this.nowMs()))) return false;
+    this.firstAudioAtMs = this.nowMs();
+    return true;
+  }
+
   async waitForGreetingEnd(): Promise<{ hungUp: boolean }> {
     const up = await this.waitWhileUp(this.greetingEndAtMs - this.nowMs());
     return { hungUp: !up };
@@ -88,6 +106,7 @@ export class SimulatedCall implements AnsweredCall {
 
   async say(text: string, _options?: SayOptions): Promise<{ hungUp: boolean }> {
     if (this.state === 'ended') return { hungUp: true };
+    if (!(await this.startAudio())) return { hungUp: true };
     const startedAtMs = this.nowMs();
     const up = await this.waitWhileUp(sayDurationMs(text, this.context.talk));
     this.context.emit({
@@ -105,6 +124,7 @@ export class SimulatedCall implements AnsweredCall {
   /** Plays for the audio's duration, like say; the samples themselves go nowhere in a simulation. */
   async play(audio: PlayableAudio): Promise<{ hungUp: boolean }> {
     if (this.state === 'ended') return { hungUp: true };
+    if (!(await this.startAudio())) return { hungUp: true };
     const startedAtMs = this.nowMs();
     const up = await this.waitWhileUp(audio.durationMs);
     this.context.emit({
@@ -126,6 +146,7 @@ export class SimulatedCall implements AnsweredCall {
   async gather(options: GatherOptions): Promise<{ digits: string; hungUp: boolean }> {
     const index = this.gathers++;
     if (this.state === 'ended') return { digits: '', hungUp: true };
+    if (options.prompt !== undefined && !(await this.startAudio())) return { digits: '', hungUp: true };
     const { talk } = this.context;
     const startedAtMs = this.nowMs();
     const keys = this.keysFor(index);

@@ -26,6 +26,8 @@ export type CalleeBehaviour =
       keys?: readonly string[];
       /** How any transfer on this call ends; absent: as the transfer target number itself behaves. */
       transfer?: 'answered' | DialFailure;
+      /** No audio can reach the callee until this long after the answer (a slow answer detection). */
+      mediaDelayMs?: number;
     };
 
 export interface CalleeScript {
@@ -93,6 +95,11 @@ export const TEST_NUMBERS: readonly TestNumber[] = [
   ),
   drama('0016', 'A person answers, presses 9 (invalid), then 1 when prompted again', once({ outcome: 'human', keys: ['9', '1'] })),
   drama('0017', 'A person answers, presses nothing, then 1 when prompted again', once({ outcome: 'human', keys: ['', '1'] })),
+  drama(
+    '0018',
+    'A person answers, but our first audio can start only 2.5 s later: an abandoned call (Ofcom 2 s rule)',
+    once({ outcome: 'human', mediaDelayMs: 2_500 }),
+  ),
 ];
 
 export const TEST_NUMBER_RANGES: readonly TestNumberRange[] = [

@@ -63,6 +63,9 @@ export class SipAnsweredCall implements AnsweredCall {
   private lastAudioEndMs: number | undefined;
   /** A transfer was answered: our leg ends as 'transferred'. */
   private transferred = false;
+  /** The 200 OK's instant: this object is made once AMD has decided, `amd.afterMs` after the answer. */
+  private readonly answeredAtMs: number;
+  private firstAudioAtMs: number | undefined;
   /** Settles when the call ends: every wait below races it. */
   private readonly over: Promise<void>;
   private markOver!: () => void;
@@ -70,6 +73,7 @@ export class SipAnsweredCall implements AnsweredCall {
   constructor(private readonly options: SipAnsweredCallOptions) {
     // "Not sure" runs the flow: playing the message to a person is better than leaving them in silence.
     this.answeredBy = options.amd.result === 'machine' ? 'machine' : 'human';
+    this.answeredAtMs = options.clock.now().getTime() - options.amd.afterMs;
     this.over = new Promise<void>((resolve) => (this.markOver = resolve));
     this.ended = options.sipCall.ended.then(async (end) => {
       this.isUp = false;
@@ -84,6 +88,10 @@ export class SipAnsweredCall implements AnsweredCall {
       else if (this.transferred && end.by === 'us') info.reason = 'transferred';
       return info;
     });
+  }
+
+  get firstAudioAfterMs(): number | undefined {
+    return this.firstAudioAtMs === undefined ? undefined : this.firstAudioAtMs - this.answeredAtMs;
   }
 
   /** The AMD verdict and why, for the call record. */
@@ -178,6 +186,8 @@ export class SipAnsweredCall implements AnsweredCall {
 
   private async playPcm(pcm: Int16Array): Promise<{ hungUp: boolean }> {
     if (!this.isUp) return { hungUp: true };
+    // Playback starts sending on the media worker's next 20 ms tick: this instant is the first packet's within one.
+    this.firstAudioAtMs ??= this.options.clock.now().getTime();
     await Promise.race([this.options.media.play(pcm), this.whenOver()]);
     this.lastAudioEndMs = this.options.clock.now().getTime();
     return { hungUp: !this.isUp };

@@ -139,6 +139,9 @@ class TimedCarrier implements Carrier {
       get detection() {
         return call.detection;
       },
+      get firstAudioAfterMs() {
+        return call.firstAudioAfterMs;
+      },
       ended: call.ended,
       async waitForGreetingEnd() {
         const result = await call.waitForGreetingEnd();
