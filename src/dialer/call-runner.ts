@@ -8,6 +8,8 @@ import { leaveVoicemailOn, outcomeForFailure } from '../domain/outcome-policy.js
 import { runFlow, runVoicemail } from '../callflow/interpreter.js';
 import type { PlayAudio } from '../callflow/steps/index.js';
 import { formatCallId } from '../telephony/call-id.js';
+import { firstSpeech } from '../callflow/first-speech.js';
+import { FIRST_AUDIO_LIMIT_MS, isAbandoned } from '../domain/compliance/abandoned-rate.js';
 import type { CampaignForDialing, ClaimedNumber } from '../store/repositories/dialer-store.js';
 
 export interface CallReport {
@@ -23,6 +25,10 @@ export interface CallReport {
   endReason: string;
   sipCode: number | null;
   q850Cause: number | null;
+  /** The callee asked not to be called again (an optOut step). */
+  optedOut?: boolean;
+  /** From answer to our first audio (Ofcom's 2-second rule); null when not answered or nothing was played. */
+  firstAudioMs?: number | null;
 }
 
 export interface RunCallArgs {
@@ -55,6 +61,16 @@ export async function runCall(args: RunCallArgs): Promise<CallReport> {
   const setStage = (next: CallStage) => {
     stage = next;
   };
+
+  // Ofcom's 2-second rule: the first prompt is rendered before the call is placed, or the call is not placed.
+  const speech = carrier.prepare ? firstSpeech(campaign.flow, values) : undefined;
+  if (speech && carrier.prepare) {
+    try {
+      await carrier.prepare([speech]);
+    } catch (error) {
+      return notPlaced(clock, `not dialled: the first prompt could not be rendered in advance (${(error as Error).message})`);
+    }
+  }
 
   const result = await carrier.dial({
     callId: formatCallId(number.phoneNumberId, number.attemptNumber),
@@ -91,6 +107,7 @@ export async function runCall(args: RunCallArgs): Promise<CallReport> {
 
   let userInput = '';
   let isTransferCall = false;
+  let optedOut = false;
   if (call.answeredBy === 'human') {
     outcome = CallOutcome.Answered;
     // The call flow (src/callflow): messages, menus, transfers, texts, until it hangs up or the callee does.
@@ -104,6 +121,7 @@ export async function runCall(args: RunCallArgs): Promise<CallReport> {
     });
     userInput = flowResult.userInput;
     isTransferCall = flowResult.isTransferCall;
+    optedOut = flowResult.optedOut === true;
   } else {
     outcome = CallOutcome.AnsweringMachine;
     const total = campaign.attempts.length;
@@ -116,6 +134,17 @@ export async function runCall(args: RunCallArgs): Promise<CallReport> {
   await call.hangup();
   const ended = await call.ended;
   const endedAt = clock.now();
+  const firstAudioMs = call.firstAudioAfterMs;
+  let endReason = call.detection ? `${describeHangup(ended)}; answering-machine detection: ${call.detection}` : describeHangup(ended);
+  // From the moment the carrier handed the call over (on SIP after answer detection, so a little short of the answer:
+  // the exemption for a callee who hangs up within 2 s is read generously, never the rate's other terms).
+  const answeredForMs = endedAt.getTime() - answeredAt.getTime();
+  if (call.answeredBy === 'human' && isAbandoned({ firstAudioAfterMs: firstAudioMs, endedAfterMs: answeredForMs, endedByCallee: ended.by === 'callee' })) {
+    outcome = CallOutcome.Abandoned;
+    endReason += firstAudioMs === undefined
+      ? `; abandoned: no message was played (Ofcom: within ${FIRST_AUDIO_LIMIT_MS / 1000} s)`
+      : `; abandoned: our first audio came ${(firstAudioMs / 1000).toFixed(1)} s after the answer (Ofcom: within ${FIRST_AUDIO_LIMIT_MS / 1000} s)`;
+  }
   return {
     endedAt,
     stage,
@@ -125,8 +154,29 @@ export async function runCall(args: RunCallArgs): Promise<CallReport> {
     answeredSeconds: Math.max(0, (endedAt.getTime() - answeredAt.getTime()) / 1000),
     answeredBy: call.answeredBy,
     voicemailLeft,
-    endReason: call.detection ? `${describeHangup(ended)}; answering-machine detection: ${call.detection}` : describeHangup(ended),
+    endReason,
     sipCode: ended.sipCode ?? null,
     q850Cause: ended.q850Cause ?? null,
+    optedOut,
+    firstAudioMs: firstAudioMs ?? null,
+  };
+}
+
+/** A call that was not placed at all (the carrier could not get ready for it): a transient failure, retried. */
+function notPlaced(clock: Clock, reason: string): CallReport {
+  return {
+    endedAt: clock.now(),
+    stage: CallStage.FlowNotReached,
+    outcome: CallOutcome.Failed,
+    userInput: '',
+    isTransferCall: false,
+    answeredSeconds: 0,
+    answeredBy: null,
+    voicemailLeft: false,
+    endReason: reason,
+    sipCode: null,
+    q850Cause: null,
+    optedOut: false,
+    firstAudioMs: null,
   };
 }

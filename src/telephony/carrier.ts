@@ -91,10 +91,22 @@ export type DialResult =
   | { kind: 'answered'; call: AnsweredCall }
   | { kind: 'failed'; failure: DialFailure; sipCode?: number; q850Cause?: number; reason: string };
 
+/** Speech a call will begin with, for Carrier.prepare. */
+export interface PreparedSpeech {
+  text: string;
+  options?: SayOptions;
+}
+
 export interface Carrier {
   /** Shown in logs and used for per-carrier pacing. */
   readonly name: string;
   dial(request: DialRequest): Promise<DialResult>;
+  /**
+   * Makes speech ready to play at once (rendered and cached) before a call that begins with it is placed, so that
+   * rendering never delays the first audio past Ofcom's 2 seconds. Rejects when it cannot: the call is then not
+   * placed. A carrier that speaks without rendering (the simulated one) has no prepare.
+   */
+  prepare?(speech: readonly PreparedSpeech[]): Promise<void>;
   /** Releases sockets and threads; the dialer calls it once its calls have ended. */
   close?(): Promise<void>;
 }

@@ -48,6 +48,8 @@ const EXPECTED: Record<string, Expected> = {
   '0010': { outcomes: [CallOutcome.Failed, CallOutcome.Failed, CallOutcome.Failed], status: NumberStatus.AttemptsExhausted },
   '0011': { outcomes: [CallOutcome.Busy, CallOutcome.Busy, CallOutcome.Answered], status: NumberStatus.Answered },
   '0014': { outcomes: [CallOutcome.NoAnswer, CallOutcome.Answered], status: NumberStatus.Answered },
+  // Our first audio 2.5 s after the answer: abandoned under Ofcom's 2-second rule, and never called again.
+  '0018': { outcomes: [CallOutcome.Abandoned], status: NumberStatus.Answered },
 };
 
 describe.each(BACKENDS)('dialer outcomes on $kind', ({ kind }) => {
@@ -108,6 +110,8 @@ describe.each(BACKENDS)('dialer outcomes on $kind', ({ kind }) => {
       expect(call.stage).toBe(CallStage.FlowNotReached);
     }
     expect(run.carrier.records.every((dial) => dial.ringTimeoutMs === RING_TIMEOUT_MS)).toBe(true);
+    // Abandoned: the reason names Ofcom's rule and the delay.
+    expect(of('0018')[0]!.endReason).toContain('abandoned: our first audio came 2.5 s after the answer (Ofcom: within 2 s)');
     // Declined after ringing.
     expect(of('0008')[0]!.sipCode).toBe(603);
     expect(durationMs(of('0008')[0]!)).toBe(SCRIPTED_RING_MS);

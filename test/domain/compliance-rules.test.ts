@@ -52,3 +52,14 @@ describe('repeat-call embargoes (Ofcom 72 h / 24 h)', () => {
     ).toEqual({ notBefore: new Date('2026-12-04T10:00:00Z'), rule: 'abandoned_72h' });
   });
 });
+
+describe('abandoned call (Ofcom 2 s rule)', () => {
+  it('is a call whose first audio came after 2 s, or never came unless the person hung up within 2 s', async () => {
+    const { isAbandoned } = await import('../../src/domain/compliance/abandoned-rate.js');
+    expect(isAbandoned({ firstAudioAfterMs: 2_000, endedAfterMs: 30_000, endedByCallee: false })).toBe(false);
+    expect(isAbandoned({ firstAudioAfterMs: 2_001, endedAfterMs: 30_000, endedByCallee: false })).toBe(true);
+    expect(isAbandoned({ firstAudioAfterMs: undefined, endedAfterMs: 500, endedByCallee: false })).toBe(true);
+    expect(isAbandoned({ firstAudioAfterMs: undefined, endedAfterMs: 1_500, endedByCallee: true })).toBe(false);
+    expect(isAbandoned({ firstAudioAfterMs: undefined, endedAfterMs: 3_000, endedByCallee: true })).toBe(true);
+  });
+});

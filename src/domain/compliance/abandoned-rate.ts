@@ -75,3 +75,23 @@ export function abandonedRateAction(rate: AbandonedRate, settings: AbandonedRate
   }
   return { kind: 'normal' };
 }
+
+/** Ofcom: an answered call must get a person or a recorded message within 2 seconds. */
+export const FIRST_AUDIO_LIMIT_MS = 2_000;
+
+export interface AnsweredCallTiming {
+  /** From answer to our first audio; undefined when we played nothing. */
+  firstAudioAfterMs: number | undefined;
+  /** From answer to the end of the call. */
+  endedAfterMs: number;
+  endedByCallee: boolean;
+}
+
+/**
+ * Whether a call a person answered was abandoned: our first audio came later than 2 s, or never came and the person
+ * did not hang up within those 2 s first (we hung up on them, or left them in silence).
+ */
+export function isAbandoned(timing: AnsweredCallTiming): boolean {
+  if (timing.firstAudioAfterMs !== undefined) return timing.firstAudioAfterMs > FIRST_AUDIO_LIMIT_MS;
+  return !(timing.endedByCallee && timing.endedAfterMs <= FIRST_AUDIO_LIMIT_MS);
+}

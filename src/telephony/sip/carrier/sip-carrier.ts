@@ -2,7 +2,7 @@
 // One dial: take a trunk slot, open an RTP port, INVITE with an SDP offer, cancel at the ring timeout, and on answer
 // start the media and run answering-machine detection before handing the call to the call flow.
 import { randomInt } from 'node:crypto';
-import type { Carrier, DialRequest, DialResult } from '../../carrier.js';
+import type { Carrier, DialRequest, DialResult, PreparedSpeech } from '../../carrier.js';
 import type { Clock } from '../../../domain/clock.js';
 import type { AmdParams, MediaEngine, MediaSession } from '../../../media/session/types.js';
 import type { TextToSpeech } from '../../../media/tts/types.js';
@@ -56,6 +56,9 @@ export interface SipCarrierOptions {
   onClose?: () => Promise<void>;
 }
 
+/** The voice a call speaks with when neither the step nor the settings name one (as SipAnsweredCall is given). */
+const DEFAULT_TTS_VOICE = 'en-gb';
+
 const SILENT_LOG: SipCarrierLogger = { info: () => {}, warn: () => {} };
 
 /** How long a call waits for a registering trunk to register when no other trunk can take it. */
@@ -71,6 +74,18 @@ export class SipCarrier implements Carrier {
   constructor(private readonly options: SipCarrierOptions) {
     this.pool = new TrunkPool(options.trunks, options.clock.now().getTime());
     this.log = options.log ?? SILENT_LOG;
+  }
+
+  /** Renders into the TTS cache, so the call's first say() reads it back instead of running the engine. */
+  async prepare(speech: readonly PreparedSpeech[]): Promise<void> {
+    await Promise.all(
+      speech.map(({ text, options }) =>
+        this.options.tts.render(text, {
+          voice: options?.voice ?? this.options.defaultVoice ?? DEFAULT_TTS_VOICE,
+          ...(options?.language !== undefined ? { language: options.language } : {}),
+        }),
+      ),
+    );
   }
 
   async dial(request: DialRequest): Promise<DialResult> {
@@ -238,7 +253,7 @@ export class SipCarrier implements Carrier {
         tts: this.options.tts,
         clock: this.options.clock,
         amd,
-        defaultVoice: this.options.defaultVoice ?? 'en-gb',
+        defaultVoice: this.options.defaultVoice ?? DEFAULT_TTS_VOICE,
         trunk,
         onEnded: () => lease.release(),
       });
