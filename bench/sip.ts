@@ -14,10 +14,6 @@
 // end's, for echoing them).
 // Run: npx tsx bench/sip.ts   (SIP_BENCH_CALLS=200, SIP_BENCH_CONCURRENCY=50, SIP_BENCH_RATE=1000 call starts/s,
 // SIP_BENCH_HOLD_MS=100, SIP_BENCH_WARMUP=20 calls before the measurement, SIP_BENCH_TIMEOUT_S=120 for the whole run)
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { systemClock } from '../src/domain/clock.js';
@@ -26,173 +22,16 @@ import { startSipCarrier } from '../src/telephony/sip/carrier/start-sip-carrier.
 import type { SipCarrier } from '../src/telephony/sip/carrier/sip-carrier.js';
 import { parseTrunk } from '../src/telephony/sip/carrier/trunk-config.js';
 import { freePort } from '../test/helpers/free-port.js';
-import { portTaken } from '../test/helpers/peer-process.js';
+import { benchTempDir, cleanUpSipp, HOST, onPath, RTP_PORT_RANGE, sippStatistics, sleep, startSipp, startUas, wholeNumber } from './sipp-peer.js';
 
-const HOST = '127.0.0.1';
 const CALLS = wholeNumber('SIP_BENCH_CALLS', 200);
 const CONCURRENCY = Math.min(wholeNumber('SIP_BENCH_CONCURRENCY', 50), CALLS);
 const RATE = wholeNumber('SIP_BENCH_RATE', 1000);
 const HOLD_MS = wholeNumber('SIP_BENCH_HOLD_MS', 100);
 const WARMUP = wholeNumber('SIP_BENCH_WARMUP', 20, 0);
 const TIMEOUT_S = wholeNumber('SIP_BENCH_TIMEOUT_S', 120);
-/** Below Linux's ephemeral ports (32768 up), where the sipp ports come from; as in test/helpers/sip-carrier.ts. */
-const RTP_PORT_RANGE = { min: 20000, max: 31999 };
-const UAS_SCENARIO = fileURLToPath(new URL('../test/fixtures/sipp/uas-answer-wait-bye.xml', import.meta.url));
 const UAC_SCENARIO = fileURLToPath(new URL('./sipp-uac-invite-ack-bye.xml', import.meta.url));
-// Runs sipp in the background, writes its pid, waits for it and writes the CPU time of its children (sipp) on exit.
-const SIPP_WRAPPER = 'pidfile=$1; timesfile=$2; shift 2; sipp "$@" & echo $! > "$pidfile"; wait $!; code=$?; times > "$timesfile"; exit $code';
 
-function wholeNumber(name: string, fallback: number, min = 1): number {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number, at least ${min}`);
-  return value;
-}
-
-function onPath(binary: string): boolean {
-  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
-    try {
-      const candidate = path.join(dir, binary);
-      accessSync(candidate, constants.X_OK);
-      return statSync(candidate).isFile();
-    } catch {
-      return false;
-    }
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// sipp processes: each in its own process group (bash wrapper and sipp), stopped by group id; every one started is
-// remembered until it has exited, so a failure or a timeout still stops them. sipp's -timeout ends it regardless.
-
-interface SippRun {
-  port: number;
-  exited: Promise<number | null>;
-  /** Exit code once exited. */
-  code(): number | null | undefined;
-  output(): string;
-  /** sipp's user + system CPU time in ms, once it has exited. */
-  cpuMs(): number | undefined;
-  peakRssKb(): number | undefined;
-  stop(): Promise<void>;
-}
-
-const running = new Set<SippRun>();
-const tempDirs: string[] = [];
-
-function startSipp(args: string[], port: number, label: string): SippRun {
-  const dir = mkdtempSync(path.join(os.tmpdir(), `ringcast-bench-sipp-${label}-`));
-  tempDirs.push(dir);
-  const pidFile = path.join(dir, 'pid');
-  const timesFile = path.join(dir, 'times');
-  const fullArgs = [
-    ...args,
-    '-i', HOST,
-    '-p', String(port),
-    '-t', 'u1',
-    '-nostdin',
-    '-trace_err', '-error_file', path.join(dir, 'errors.log'),
-    '-timeout', `${TIMEOUT_S}s`,
-  ];
-  const child: ChildProcess = spawn('bash', ['-c', SIPP_WRAPPER, 'sipp-bench', pidFile, timesFile, ...fullArgs], {
-    cwd: dir,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  const keep = (chunk: Buffer) => {
-    text = (text + String(chunk)).slice(-20_000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  let exitCode: number | null | undefined;
-  let sippPid: number | undefined;
-  let peakKb: number | undefined;
-  const sampleRss = () => {
-    try {
-      sippPid ??= Number(readFileSync(pidFile, 'utf8').trim()) || undefined;
-      if (sippPid === undefined) return;
-      const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${sippPid}/status`, 'utf8'))?.[1]);
-      if (Number.isFinite(kb)) peakKb = Math.max(peakKb ?? 0, kb);
-    } catch {
-      // Not started yet, or gone.
-    }
-  };
-  const sampler = setInterval(sampleRss, 25);
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      clearInterval(sampler);
-      exitCode = code;
-      resolve(code);
-    }),
-  );
-  const run: SippRun = {
-    port,
-    exited,
-    code: () => exitCode,
-    output: () => text,
-    cpuMs: () => {
-      if (!existsSync(timesFile)) return undefined;
-      // bash `times`: the shell's user and system time, then its children's (sipp's): "0m0.012s 0m0.034s".
-      const children = readFileSync(timesFile, 'utf8').trim().split('\n')[1] ?? '';
-      const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
-      return seconds.length === 2 ? (seconds[0]! + seconds[1]!) * 1000 : undefined;
-    },
-    peakRssKb: () => peakKb,
-    async stop() {
-      if (exitCode === undefined && child.pid !== undefined) {
-        // sipp first, so the wrapper reaps it and exits; the whole group if that does not end it.
-        const signal = (pid: number, name: NodeJS.Signals) => {
-          try {
-            process.kill(pid, name);
-          } catch {
-            // Already gone.
-          }
-        };
-        sampleRss();
-        signal(sippPid ?? -child.pid, 'SIGTERM');
-        const timer = setTimeout(() => signal(-child.pid!, 'SIGKILL'), 2000);
-        await exited;
-        clearTimeout(timer);
-      }
-      running.delete(run);
-    },
-  };
-  running.add(run);
-  void exited.then(() => running.delete(run));
-  return run;
-}
-
-/** A sipp UAS on a free port, once its port is bound (sipp prints nothing when ready). Retries a port race. */
-async function startUas(calls: number, label: string): Promise<SippRun> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const mediaPort = await freePort({ even: true });
-    const uas = startSipp(['-sf', UAS_SCENARIO, '-mi', HOST, '-mp', String(mediaPort), '-rtp_echo', '-m', String(calls)], port, label);
-    const deadline = Date.now() + 5000;
-    while (uas.code() === undefined && !(await portTaken(port, 'udp')) && Date.now() < deadline) await sleep(20);
-    if (uas.code() === undefined && Date.now() < deadline) return uas;
-    await uas.stop();
-    if (attempt >= 3) throw new Error(`sipp UAS did not start:\n${uas.output()}`);
-  }
-}
-
-/** sipp's cumulative counters and its own start-to-end time, from the statistics screen it prints on exit. */
-function sippStatistics(output: string): { successful?: number; failed?: number; elapsedMs?: number } {
-  const last = (pattern: RegExp) => {
-    const matches = [...output.matchAll(pattern)];
-    const value = matches[matches.length - 1]?.[1];
-    return value === undefined ? undefined : Number(value);
-  };
-  const started = last(/Start Time\s*\|[^|]*?(\d+\.\d+)\s*$/gm);
-  const ended = last(/Current Time\s*\|[^|]*?(\d+\.\d+)\s*$/gm);
-  const result: { successful?: number; failed?: number; elapsedMs?: number } = {};
-  const successful = last(/Successful call\s*\|\s*\d+\s*\|\s*(\d+)/g);
-  const failed = last(/Failed call\s*\|\s*\d+\s*\|\s*(\d+)/g);
-  if (successful !== undefined) result.successful = successful;
-  if (failed !== undefined) result.failed = failed;
-  if (started !== undefined && ended !== undefined) result.elapsedMs = (ended - started) * 1000;
-  return result;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -253,9 +92,8 @@ async function placeCalls(
 }
 
 async function runOurs(): Promise<Figures> {
-  const uas = await startUas(CALLS + WARMUP, 'uas-ours');
-  const ttsCacheDir = mkdtempSync(path.join(os.tmpdir(), 'ringcast-bench-tts-'));
-  tempDirs.push(ttsCacheDir);
+  const uas = await startUas(CALLS + WARMUP, 'uas-ours', TIMEOUT_S);
+  const ttsCacheDir = benchTempDir('tts');
   const carrier = await startSipCarrier({
     trunks: [parseTrunk({ name: 'sipp', host: HOST, port: uas.port, transport: 'udp', maxCalls: CONCURRENCY, maxCps: Math.min(RATE, 10_000) }, 'bench trunk')],
     clock: systemClock,
@@ -302,7 +140,7 @@ async function runOurs(): Promise<Figures> {
 }
 
 async function runSippUac(): Promise<Figures> {
-  const uas = await startUas(CALLS, 'uas-baseline');
+  const uas = await startUas(CALLS, 'uas-baseline', TIMEOUT_S);
   try {
     const port = await freePort();
     const mediaPort = await freePort({ even: true });
@@ -314,6 +152,7 @@ async function runSippUac(): Promise<Figures> {
       ],
       port,
       'uac',
+      TIMEOUT_S,
     );
     const started = performance.now();
     const code = await uac.exited;
@@ -373,14 +212,6 @@ function mean(values: number[]): number | undefined {
   return values.length === 0 ? undefined : values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function cleanUp(): Promise<void> {
-  await Promise.all([...running].map((run) => run.stop()));
-  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
 
 async function main(): Promise<void> {
   const missing = [onPath('sipp') ? undefined : 'sipp', (await ttsAvailable()) ? undefined : 'espeak-ng', onPath('bash') ? undefined : 'bash'].filter(
@@ -393,11 +224,11 @@ async function main(): Promise<void> {
   // Whatever happens, the run ends: at the deadline every sipp is stopped and the process exits.
   const deadline = setTimeout(() => {
     console.error(`sip: gave up after ${TIMEOUT_S} s (SIP_BENCH_TIMEOUT_S)`);
-    void cleanUp().finally(() => process.exit(1));
+    void cleanUpSipp().finally(() => process.exit(1));
   }, TIMEOUT_S * 1000);
   deadline.unref();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+    process.once(signal, () => void cleanUpSipp().finally(() => process.exit(130)));
   }
   console.log(
     `sip: ${CALLS} calls, at most ${CONCURRENCY} at once, at most ${RATE} starts/s, each held ${HOLD_MS} ms after the answer, UDP on ${HOST}` +
@@ -409,7 +240,7 @@ async function main(): Promise<void> {
     report(ours, sipp);
   } finally {
     clearTimeout(deadline);
-    await cleanUp();
+    await cleanUpSipp();
   }
 }
 
