@@ -82,5 +82,15 @@ export const NumberStatus = defineEnum([
   { value: 5, name: 'AttemptsExhausted', description: 'Finished: every attempt was used without a person answering' },
   { value: 6, name: 'WindowsClosed', description: 'Finished: the last calling window closed with attempts left unused' },
   { value: 7, name: 'Cancelled', description: 'Finished: the campaign was cancelled with attempts left unused' },
+  {
+    value: 8,
+    name: 'Suppressed',
+    description: "Finished: on a do-not-call list when it was due (the client's, the operator's, or TPS/CTPS for a marketing campaign); see statusReason",
+  },
+  {
+    value: 9,
+    name: 'RepeatRule',
+    description: "Finished: Ofcom's repeat-call rule (72 h after an abandoned call, 24 h after a machine that got no message) left no calling window; see statusReason",
+  },
 ] as const);
 export type NumberStatus = (typeof NumberStatus.values)[number];

@@ -229,6 +229,8 @@ export const phoneNumbers = pgTable(
     leaseOwner: text('lease_owner'),
     leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true, mode: 'date' }),
     lastEndedAt: timestamp('last_ended_at', { withTimezone: true, mode: 'date' }),
+    /** Why a compliance guard finished the number (Suppressed, RepeatRule), in words; null otherwise. */
+    statusReason: text('status_reason'),
   },
   (table) => [
     uniqueIndex('phone_numbers_campaign_number_idx').on(table.campaignId, table.number),
