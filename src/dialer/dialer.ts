@@ -18,7 +18,7 @@ import { callPrice, DEFAULT_RATES_GBP_PER_MINUTE, type RateTable } from '../doma
 import { smsParts } from '../domain/sms-parts.js';
 import { checkCalleeNumber } from '../domain/phone-number.js';
 import { renderPlaceholders } from '../domain/placeholders.js';
-import { DEFAULT_PACING, type PacingLimits } from './pacing.js';
+import { CALLS_PER_SECOND_SPAN_MS, DEFAULT_PACING, type PacingLimits } from './pacing.js';
 import { runCall, type CallReport } from './call-runner.js';
 import type { CallResultRecord, CampaignForDialing, ClaimedNumber, DialerStore, InterruptedCall } from '../store/repositories/dialer-store.js';
 
@@ -52,9 +52,6 @@ export const DEFAULT_DIALER_CONFIG: DialerConfig = {
 
 export const MIN_RING_TIMEOUT_MS = 15_000;
 
-/** The span over which calls per second are counted (the claim counts starts in the last second). */
-const CALLS_PER_SECOND_SPAN_MS = 1_000;
-
 export interface DialerLogger {
   info(object: object, message: string): void;
   warn(object: object, message: string): void;
@@ -76,6 +73,8 @@ interface InFlightCall {
   number: ClaimedNumber;
   abort: AbortController;
   done: Promise<void>;
+  /** The call is over on the carrier (it is being recorded, or was): its line is free whatever the lease says. */
+  lineFreed: boolean;
 }
 
 interface CampaignPlanCache {
@@ -229,9 +228,12 @@ export class Dialer {
       if (verdict.nextBoundaryMs !== undefined) nextEventMs = Math.min(nextEventMs, verdict.nextBoundaryMs);
     }
     if (this.state !== 'running') return 0;
-    const claimed = await this.track(
+    // The claim reads the clock itself, under its lock: `now` above is stale by this tick's round trips, and calls
+    // recorded as starting then would overlap calls whose lines were freed since (see DialerStore.claim). What
+    // follows measures from the instant the claim used (`claimedAt`), the latest this tick knows.
+    const { numbers: claimed, at: claimedAt } = await this.track(
       store.claim({
-        now,
+        clock,
         leaseMs: this.config.leaseMs,
         carrier: this.deps.carrier.name,
         limits: this.config.pacing,
@@ -239,22 +241,23 @@ export class Dialer {
         maxBatch: this.config.maxClaimBatch,
       }),
     );
+    const claimedAtMs = claimedAt.getTime();
     for (const number of claimed) this.startCall(number);
-    if (claimed.length > 0) this.lastClaimMs = now.getTime();
+    if (claimed.length > 0) this.lastClaimMs = claimedAtMs;
     // More may be due at once, held back only by calls per second: look again shortly.
     if (claimed.length > 0) return this.config.busyPollMs;
     const nextDue = await this.track(store.nextDueAt(callable.map((c) => c.campaignId)));
-    if (nextDue && nextDue.getTime() <= now.getTime()) {
+    if (nextDue && nextDue.getTime() <= claimedAtMs) {
       if (this.inFlight.size === 0) return this.config.busyPollMs;
       // Due but no room. A calls-per-second limit frees up one second after our last start, with no call ending to
       // wake the loop: look again then, or lines stay idle (with a long idlePollMs, a campaign allowed 2 lines at
       // 1 call/s ran one line at a time). Otherwise concurrency is the limit, and a call ending wakes the loop.
       const callsPerSecondFreeAtMs = this.lastClaimMs + CALLS_PER_SECOND_SPAN_MS;
-      if (callsPerSecondFreeAtMs > now.getTime()) return Math.min(this.config.idlePollMs, callsPerSecondFreeAtMs - now.getTime());
+      if (callsPerSecondFreeAtMs > claimedAtMs) return Math.min(this.config.idlePollMs, callsPerSecondFreeAtMs - claimedAtMs);
       return this.config.idlePollMs;
     }
     if (nextDue) nextEventMs = Math.min(nextEventMs, nextDue.getTime());
-    return Math.max(1, nextEventMs - now.getTime());
+    return Math.max(1, nextEventMs - claimedAtMs);
   }
 
   private async planFor(campaignId: number): Promise<CampaignPlanCache | undefined> {
@@ -344,8 +347,8 @@ export class Dialer {
 
   private startCall(number: ClaimedNumber): void {
     const abort = new AbortController();
-    const entry: InFlightCall = { number, abort, done: Promise.resolve() };
-    entry.done = this.runAndRecord(number, abort.signal)
+    const entry: InFlightCall = { number, abort, done: Promise.resolve(), lineFreed: false };
+    entry.done = this.runAndRecord(number, abort.signal, () => (entry.lineFreed = true))
       .catch((error) => this.log.error({ err: error, callId: number.callId }, 'call failed unexpectedly'))
       .finally(() => {
         this.inFlight.delete(number.callId);
@@ -354,7 +357,7 @@ export class Dialer {
     this.inFlight.set(number.callId, entry);
   }
 
-  private async runAndRecord(number: ClaimedNumber, signal: AbortSignal): Promise<void> {
+  private async runAndRecord(number: ClaimedNumber, signal: AbortSignal, lineFreed: () => void): Promise<void> {
     const { store, clock, carrier } = this.deps;
     const plan = await this.track(this.planFor(number.campaignId));
     if (!plan) return;
@@ -385,6 +388,7 @@ export class Dialer {
         q850Cause: null,
       };
     }
+    lineFreed();
     const { campaign, windows } = plan;
     const next = this.nextFor(campaign, windows, number.attemptNumber, report.outcome, report.endedAt);
     const numberType = checkCalleeNumber(number.number);
@@ -462,8 +466,22 @@ export class Dialer {
   private async renewLeases(now: Date): Promise<void> {
     if (this.inFlight.size === 0 || now.getTime() - this.lastRenewMs < this.config.leaseMs / 3) return;
     this.lastRenewMs = now.getTime();
-    const ids = [...this.inFlight.values()].map((call) => call.number.phoneNumberId);
-    await this.deps.store.renewLeases(ids, new Date(now.getTime() + this.config.leaseMs));
+    const inFlight = [...this.inFlight.values()];
+    const renewed = new Set(
+      await this.deps.store.renewLeases(
+        inFlight.map((call) => call.number.phoneNumberId),
+        new Date(now.getTime() + this.config.leaseMs),
+      ),
+    );
+    for (const call of inFlight) {
+      // A call still up whose lease was not renewed lost it: this loop stalled past the lease, and another process
+      // recovered the number, recorded the attempt as interrupted and freed its line, which the pacing limits may
+      // already have given to another call. Hang up, so that the calls really up stay within the limits. (A call
+      // recorded by this process has its line freed before its record is written, so it is never taken for one.)
+      if (renewed.has(call.number.phoneNumberId) || call.lineFreed) continue;
+      this.log.warn({ phoneNumberId: call.number.phoneNumberId, callId: call.number.callId }, 'lease lost mid-call: hanging up');
+      call.abort.abort(new Error('lease lost: another dialer recovered the number'));
+    }
   }
 
   private async recoverExpired(now: Date): Promise<void> {

@@ -62,10 +62,33 @@ export async function createOpenCampaign(
   db: Db,
   options: { numbers: string[]; attempts: { interval: number; attemptNumber: number }[]; name?: string },
 ): Promise<{ campaignId: number; clientId: number }> {
+  const tenant = await createOpenClient(db);
+  const campaignId = await addOpenCampaign(db, tenant, options);
+  return { campaignId, clientId: tenant.clientId };
+}
+
+/** What a campaign of a client needs: the client, a call flow and a CLI. */
+export interface OpenClient {
+  clientId: number;
+  callFlowId: number;
+  cliId: number;
+}
+
+/** A new client with a call flow and a CLI, for one or more campaigns (addOpenCampaign). */
+export async function createOpenClient(db: Db, name = 'Process test client'): Promise<OpenClient> {
   const tenants = new TenantRepository(db);
-  const { client } = await tenants.createClient('Process test client');
+  const { client } = await tenants.createClient(name);
   const flow = await createCallFlow(tenants, new AudioRepository(db), client.id, { name: 'Flow' });
   const cli = await createCli(tenants, client.id, { number: '020 7946 0999' });
+  return { clientId: client.id, callFlowId: flow.id, cliId: cli.id };
+}
+
+/** A campaign of `client` whose calling window is open now (started an hour ago, open until 23:00 in its zone). */
+export async function addOpenCampaign(
+  db: Db,
+  client: OpenClient,
+  options: { numbers: string[]; attempts: { interval: number; attemptNumber: number }[]; name?: string },
+): Promise<number> {
   const zone = zoneWithDaylightNow();
   const local = DateTime.now().setZone(zone);
   const startLocal = local.minus({ hours: 1 }).startOf('hour');
@@ -76,8 +99,8 @@ export async function createOpenCampaign(
       startTime: startLocal.toFormat('HH:mm'),
       finishTime: '23:00',
       timeZone: zone,
-      callflow_Id: flow.id,
-      defaultCli_Id: cli.id,
+      callflow_Id: client.callFlowId,
+      defaultCli_Id: client.cliId,
       attempts: options.attempts,
       answerMachineDetected: 0,
       smsOnBusy: 0,
@@ -89,6 +112,5 @@ export async function createOpenCampaign(
     ignoreInvalidPhoneNumbers: false,
   });
   if (!check.ok) throw new Error(JSON.stringify(check.errors));
-  const campaignId = await new CampaignRepository(db).create(client.id, check.plan);
-  return { campaignId, clientId: client.id };
+  return new CampaignRepository(db).create(client.clientId, check.plan);
 }

@@ -7,7 +7,8 @@ import type { Db } from '../database.js';
 import type { Flow } from '../../callflow/schema.js';
 import { callFlowVersions, calls, campaignAttempts, campaignRunoverDays, campaigns, clis, phoneNumbers, smsMessages } from '../schema.js';
 import { CallOutcome, CallStage, CampaignStatus, NumberStatus } from '../../domain/enums.js';
-import { headroom, type PacingLimits, type PacingUsage } from '../../dialer/pacing.js';
+import { CALLS_PER_SECOND_SPAN_MS, headroom, type PacingLimits, type PacingUsage } from '../../dialer/pacing.js';
+import type { Clock } from '../../domain/clock.js';
 
 /** Serialises claim transactions of all dialer processes, so pacing counts are exact. */
 const CLAIM_LOCK_KEY = 7_123_002;
@@ -187,20 +188,26 @@ export class DialerStore {
   /**
    * Claims due numbers of the callable campaigns, within every pacing limit, under one lock shared by all dialer
    * processes. Each claimed number gets a lease and a call row (stage Queued) before any dialling happens.
+   *
+   * The claim reads the clock itself, under the lock and after counting the calls in flight, and returns the instant
+   * it used (`at`): the calls' start_time, the leases, which numbers are due and the one-second span of calls per
+   * second are all that instant. A time read before the transaction (at the start of the dialer's loop) is stale by
+   * the loop's round trips and the wait for the lock: calls recorded as starting then would overlap calls whose lines
+   * were only freed afterwards, and claims of different processes would count different seconds.
    */
   async claim(args: {
-    now: Date;
+    /** Read once, inside the transaction; the dialer's injected clock (virtual in tests). */
+    clock: Pick<Clock, 'now'>;
     leaseMs: number;
     carrier: string;
     limits: PacingLimits;
     /** Campaigns whose window is open now, with their client. */
     callable: { campaignId: number; clientId: number }[];
     maxBatch: number;
-  }): Promise<ClaimedNumber[]> {
-    if (args.callable.length === 0) return [];
+  }): Promise<{ numbers: ClaimedNumber[]; at: Date }> {
+    if (args.callable.length === 0) return { numbers: [], at: args.clock.now() };
     return this.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${CLAIM_LOCK_KEY})`);
-      const oneSecondAgo = new Date(args.now.getTime() - 1000);
       // Each number being dialled has one call row, of its current attempt: it says which carrier carries it, so
       // the carrier limit counts only that carrier's calls when processes with different carriers share a database.
       const inFlight = await tx
@@ -210,12 +217,20 @@ export class DialerStore {
         .leftJoin(calls, and(eq(calls.phoneNumberId, phoneNumbers.id), eq(calls.attemptNumber, phoneNumbers.nextAttempt)))
         .where(eq(phoneNumbers.status, NumberStatus.Dialling))
         .groupBy(phoneNumbers.campaignId, campaigns.clientId, calls.carrier);
+      // Now, not earlier: the count above (a statement of its own, READ COMMITTED) saw every line freed before it
+      // started, and a freed line's end_time is before that: finishCall records a time read before it commits, and
+      // recoverInterrupted a lease expiry already past when it recovers. A line still held was counted. Calls
+      // starting at this instant therefore overlap, over [start_time, end_time), only calls that were counted. Every
+      // earlier claim committed before this one got the lock, so every start recorded so far is at or before it
+      // too, and the calls-per-second span below is the second up to the starts written here.
+      const now = args.clock.now();
+      const spanStart = new Date(now.getTime() - CALLS_PER_SECOND_SPAN_MS);
       const started = await tx
         .select({ campaignId: phoneNumbers.campaignId, clientId: campaigns.clientId, carrier: calls.carrier, count: sql<number>`count(*)::int` })
         .from(calls)
         .innerJoin(phoneNumbers, eq(phoneNumbers.id, calls.phoneNumberId))
         .innerJoin(campaigns, eq(campaigns.id, phoneNumbers.campaignId))
-        .where(sql`${calls.startTime} > ${oneSecondAgo}`)
+        .where(sql`${calls.startTime} > ${spanStart}`)
         .groupBy(phoneNumbers.campaignId, campaigns.clientId, calls.carrier);
       const usage = (rows: typeof inFlight, match: (row: (typeof inFlight)[number]) => boolean) =>
         rows.filter(match).reduce((sum, row) => sum + Number(row.count), 0);
@@ -246,7 +261,7 @@ export class DialerStore {
           })
           .from(phoneNumbers)
           .where(
-            and(eq(phoneNumbers.campaignId, campaignId), eq(phoneNumbers.status, NumberStatus.Pending), lte(phoneNumbers.dueAt, args.now)),
+            and(eq(phoneNumbers.campaignId, campaignId), eq(phoneNumbers.status, NumberStatus.Pending), lte(phoneNumbers.dueAt, now)),
           )
           .orderBy(phoneNumbers.dueAt, phoneNumbers.id)
           .limit(budget)
@@ -254,7 +269,7 @@ export class DialerStore {
         if (due.length === 0) continue;
         await tx
           .update(phoneNumbers)
-          .set({ status: NumberStatus.Dialling, leaseOwner: this.dialerId, leaseExpiresAt: new Date(args.now.getTime() + args.leaseMs) })
+          .set({ status: NumberStatus.Dialling, leaseOwner: this.dialerId, leaseExpiresAt: new Date(now.getTime() + args.leaseMs) })
           .where(inArray(phoneNumbers.id, due.map((row) => row.id)));
         // The unique (number, attempt) index makes a second dial of the same attempt impossible, whatever happens.
         const callRows = await tx
@@ -263,7 +278,7 @@ export class DialerStore {
             due.map((row) => ({
               phoneNumberId: row.id,
               attemptNumber: row.nextAttempt,
-              startTime: args.now,
+              startTime: now,
               stage: CallStage.FlowNotReached,
               outcome: CallOutcome.InProgress,
               carrier: args.carrier,
@@ -290,17 +305,23 @@ export class DialerStore {
         carrierRoom -= due.length;
         clientRoom.set(clientId, clientRoom.get(clientId)! - due.length);
       }
-      return claimed;
+      return { numbers: claimed, at: now };
     });
   }
 
-  /** Extends this process's leases on numbers whose calls are still running. */
-  async renewLeases(phoneNumberIds: number[], until: Date): Promise<void> {
-    if (phoneNumberIds.length === 0) return;
-    await this.db
+  /**
+   * Extends this process's leases on numbers whose calls are still running; returns the ids it extended. A number
+   * left out is no longer this process's: its call was recorded, or its lease lapsed and another process recovered
+   * it (and so freed its line for the pacing limits).
+   */
+  async renewLeases(phoneNumberIds: number[], until: Date): Promise<number[]> {
+    if (phoneNumberIds.length === 0) return [];
+    const renewed = await this.db
       .update(phoneNumbers)
       .set({ leaseExpiresAt: until })
-      .where(and(inArray(phoneNumbers.id, phoneNumberIds), eq(phoneNumbers.leaseOwner, this.dialerId), eq(phoneNumbers.status, NumberStatus.Dialling)));
+      .where(and(inArray(phoneNumbers.id, phoneNumberIds), eq(phoneNumbers.leaseOwner, this.dialerId), eq(phoneNumbers.status, NumberStatus.Dialling)))
+      .returning({ id: phoneNumbers.id });
+    return renewed.map((row) => row.id);
   }
 
   /**
