@@ -10,7 +10,7 @@ import type { Database } from './store/database.js';
 import type { Clock } from './domain/clock.js';
 import { systemClock } from './domain/clock.js';
 import { JSON_MEDIA_TYPE, jsoncBodyParser } from './api/jsonc.js';
-import { installErrorHandling } from './api/http-errors.js';
+import { installErrorHandling, sendProblem, toProblem } from './api/http-errors.js';
 import { swaggerOptions } from './api/openapi.js';
 import { TenantRepository } from './store/repositories/tenants.js';
 import { AudioRepository } from './store/repositories/audio.js';
@@ -19,11 +19,17 @@ import { CampaignRepository } from './store/repositories/campaigns.js';
 import { CampaignLifecycleRepository } from './store/repositories/campaign-lifecycle.js';
 import { campaignLifecycleRoutes } from './api/routes/campaign-lifecycle.js';
 import { canonicalizeKeys } from './api/case-insensitive.js';
+import { strictIntegers } from './api/strict-integer.js';
 import { ProblemSchema } from './api/schemas/common.js';
 import { FlowSchema } from './callflow/schema.js';
 import { adminRoutes } from './api/routes/admin.js';
 import { discoveryRoutes } from './api/routes/discovery.js';
 import { campaignRoutes } from './api/routes/campaigns.js';
+import { SuppressionRepository } from './store/repositories/suppression.js';
+import { ComplianceRepository } from './store/repositories/compliance.js';
+import { complianceAdminRoutes } from './api/routes/compliance-admin.js';
+import { clientComplianceRoutes, operatorComplianceRoutes } from './api/routes/compliance.js';
+import { clientSuppressionRoutes, operatorSuppressionRoutes } from './api/routes/suppression.js';
 
 export interface AppServices {
   /** 'changed' is emitted when a campaign is created or its numbers or status change, so an in-process dialer acts at once. */
@@ -32,6 +38,8 @@ export interface AppServices {
   readonly audio: AudioRepository;
   readonly campaigns: CampaignRepository;
   readonly lifecycle: CampaignLifecycleRepository;
+  readonly suppression: SuppressionRepository;
+  readonly compliance: ComplianceRepository;
   readonly clock: Clock;
   readonly settings: Settings;
 }
@@ -59,7 +67,14 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     bodyLimit: Math.round(settings.BODY_LIMIT_MB * 1024 * 1024),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    routerOptions: { ignoreTrailingSlash: true },
+    // maxParamLength: ids, numbers and names in paths are short, but a long one must reach the validation that names
+    // the field (a 400), not stop at the router; past this the router's 414 goes through frameworkErrors below.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // Errors the router raises before any hook (a segment past maxParamLength, bad percent-encoding) leave as
+    // problem+json like every other error.
+    frameworkErrors: (error, request, reply) => {
+      sendProblem(request, reply, toProblem(error, request));
+    },
     ajv: {
       customOptions: {
         // Report every failing field at once, as the ValidationProblemDetails contract asks.
@@ -75,6 +90,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     audio: new AudioRepository(database.db),
     campaigns: new CampaignRepository(database.db),
     lifecycle: new CampaignLifecycleRepository(database.db),
+    suppression: new SuppressionRepository(database.db),
+    compliance: new ComplianceRepository(database.db),
     clock: options.clock ?? systemClock,
     settings,
   });
@@ -96,6 +113,10 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     const schema = request.routeOptions.schema;
     if (schema?.body && request.body !== undefined) request.body = canonicalizeKeys(request.body, schema.body);
     if (schema?.querystring && request.query) request.query = canonicalizeKeys(request.query, schema.querystring);
+    // Integers, wherever they arrive, follow one strict rule (no Infinity, hex, leading zeros...): see strict-integer.ts.
+    if (schema?.params && request.params) request.params = strictIntegers(request.params, schema.params);
+    if (schema?.querystring && request.query) request.query = strictIntegers(request.query, schema.querystring);
+    if (schema?.body && request.body !== undefined) request.body = strictIntegers(request.body, schema.body);
   });
 
   await app.register(swagger, swaggerOptions);
@@ -108,5 +129,10 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(discoveryRoutes, { prefix: '/api' });
   await app.register(campaignRoutes, { prefix: '/api/campaigns/voice' });
   await app.register(campaignLifecycleRoutes, { prefix: '/api/campaigns/voice' });
+  await app.register(clientSuppressionRoutes, { prefix: '/api/suppression' });
+  await app.register(operatorSuppressionRoutes, { prefix: '/api/admin' });
+  await app.register(complianceAdminRoutes, { prefix: '/api/admin' });
+  await app.register(operatorComplianceRoutes, { prefix: '/api/admin' });
+  await app.register(clientComplianceRoutes, { prefix: '/api' });
   return app;
 }

@@ -27,6 +27,10 @@ export function toProblem(error: FastifyError | Error, request: FastifyRequest):
       return new HttpProblem(415, 'unsupported-media-type', 'Send the body as application/json.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new HttpProblem(400, 'malformed-json', 'The request body is empty.');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new HttpProblem(414, 'uri-too-long', 'A path segment is too long.');
+    case 'FST_ERR_BAD_URL':
+      return new HttpProblem(400, 'validation', 'The URL is malformed (bad percent-encoding).');
   }
   const status = fastifyError.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {

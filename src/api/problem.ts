@@ -12,6 +12,7 @@ export type ProblemCode =
   | 'malformed-json'
   | 'unsupported-media-type'
   | 'payload-too-large'
+  | 'uri-too-long'
   | 'unauthorized'
   | 'forbidden'
   | 'not-found'
@@ -27,6 +28,7 @@ const TITLES: Record<ProblemCode, string> = {
   'malformed-json': 'The request body is not valid JSON.',
   'unsupported-media-type': 'Unsupported media type.',
   'payload-too-large': 'The request body is too large.',
+  'uri-too-long': 'The request URI is too long.',
   unauthorized: 'Authentication is required.',
   forbidden: 'Not allowed.',
   'not-found': 'Not found.',

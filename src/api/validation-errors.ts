@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
 import { FieldErrorCollector, type FieldErrors } from './problem.js';
 import { type FieldNameOverrides, jsonPointerToFieldPath, joinFieldPath } from './field-path.js';
+import { INTEGER_EXPECTED } from './strict-integer.js';
 
 /**
  * The string patterns the API's schemas use, each with the words a message uses for it. A schema takes its pattern
@@ -145,7 +146,7 @@ function describeRoot(context: string | undefined): string {
 function typeName(type: string): string {
   return type
     .split(',')
-    .map((name) => (name === 'null' ? 'null' : /^[aeiou]/.test(name) ? `an ${name}` : `a ${name}`))
+    .map((name) => (name === 'null' ? 'null' : name === 'integer' ? INTEGER_EXPECTED : /^[aeiou]/.test(name) ? `an ${name}` : `a ${name}`))
     .join(' or ');
 }
 

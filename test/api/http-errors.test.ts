@@ -50,6 +50,17 @@ describe.each(BACKENDS)('HTTP errors on $kind', ({ kind }) => {
     });
   });
 
+  describe('errors the router raises itself', () => {
+    it('answers a long path segment with a 400 naming the field, a segment past 500 characters with 414, bad percent-encoding with 400: all problem+json', async () => {
+      const long = expectProblem(await t.app.inject({ method: 'GET', url: `/api/campaigns/voice/${'9'.repeat(400)}`, headers: tenant.headers }), 400);
+      expect(Object.keys(long.errors ?? {})).toEqual(['id']);
+      const tooLong = expectProblem(await t.app.inject({ method: 'GET', url: `/api/campaigns/voice/${'9'.repeat(600)}`, headers: tenant.headers }), 414);
+      expect(tooLong.type).toMatch(/uri-too-long$/);
+      const badEncoding = expectProblem(await t.app.inject({ method: 'GET', url: '/api/campaigns/voice/%', headers: tenant.headers }), 400);
+      expect(badEncoding.detail).toMatch(/percent-encoding/);
+    });
+  });
+
   describe('wrong methods', () => {
     it('answers 405 with an Allow header listing the methods the path supports', async () => {
       for (const [method, url, allow] of [

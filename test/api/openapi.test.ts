@@ -168,6 +168,30 @@ describe.each(BACKENDS)('OpenAPI document and Swagger UI on $kind', ({ kind }) =
     expect(byName.get('pageSize')!.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 1000, default: 10 });
   });
 
+  it('describes every integer a request takes (path, query, body) as an integer with its range or its values', () => {
+    // The strict integer rule (src/api/strict-integer.ts) accepts only what the column holds: each field states it.
+    const integers: { where: string; schema: Json }[] = [];
+    const collect = (schema: Json | undefined, where: string): void => {
+      if (!schema || typeof schema !== 'object') return;
+      if (schema.type === 'integer') integers.push({ where, schema });
+      for (const [name, child] of Object.entries((schema.properties ?? {}) as Json)) collect(child, `${where}.${name}`);
+      collect(schema.items, `${where}[]`);
+      for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])] as Json[]) collect(branch, where);
+    };
+    for (const { path, method, operation } of operations()) {
+      for (const parameter of (operation.parameters ?? []) as Json[]) collect(parameter.schema, `${method} ${path} ${parameter.in} ${parameter.name}`);
+      collect(operation.requestBody?.content?.['application/json']?.schema, `${method} ${path} body`);
+    }
+    expect(integers.map(({ where }) => where)).toEqual(
+      expect.arrayContaining(['get /api/campaigns/voice/{id} path id', 'get /api/campaigns/voice/p query pageIndex', 'post /api/campaigns/voice body.callflow_Id']),
+    );
+    for (const { where, schema } of integers) {
+      if (schema.enum) continue;
+      expect(schema, where).toMatchObject({ minimum: expect.any(Number), maximum: expect.any(Number) });
+      expect(schema.maximum, where).toBeLessThanOrEqual(2147483647);
+    }
+  });
+
   it('documents the phone-number page size limit', () => {
     const parameters = doc.paths['/api/campaigns/voice/{id}/phonenumbers/{pageSize}/{pageNumber}'].get.parameters as Json[];
     expect(parameters.find((parameter) => parameter.name === 'pageSize')!.schema).toMatchObject({ maximum: 1000 });

@@ -7,11 +7,9 @@ import { normaliseDate } from '../../domain/wall-clock.js';
 import type { CampaignListQuery } from '../../store/repositories/campaigns.js';
 import { FieldErrorCollector, type FieldErrors } from '../../domain/field-errors.js';
 import { validationProblem } from '../problem.js';
+import { INT4_MAX, parseStrictInteger } from '../strict-integer.js';
 
 const FIELD_BY_LOWER = new Map(CAMPAIGN_LIST_FIELDS.map((field) => [field.toLowerCase(), field]));
-
-/** The largest PostgreSQL integer: ids and call counts are int4 columns. */
-const MAX_INT4 = 2_147_483_647;
 
 /** Enumerated columns accept only their defined values; the others any int4 (ids and counts). */
 const KNOWN_VALUES: Partial<Record<CampaignListField, readonly number[]>> = {
@@ -22,18 +20,25 @@ const KNOWN_VALUES: Partial<Record<CampaignListField, readonly number[]>> = {
 type NumericField = 'id' | 'type' | 'callFlow_Id' | 'campaignStatus' | 'callCount' | 'cli_id';
 
 /**
- * The numbers of a comma list, or undefined after recording an error under `param`. Values outside what the column
- * holds are refused: PostgreSQL would fail the whole query on `status in (99999)` for a smallint column.
+ * The numbers of a comma list (already in the strict integer form: the schema's pattern, or the filterQuery check),
+ * or undefined after recording an error under `param`. Values outside what the column holds are refused: PostgreSQL
+ * would fail the whole query on `status in (99999)` for a smallint column.
  */
-function checkedValues(values: number[], field: NumericField, param: string, errors: FieldErrorCollector): number[] | undefined {
+function checkedValues(texts: string[], field: NumericField, param: string, errors: FieldErrorCollector): number[] | undefined {
   const known = KNOWN_VALUES[field];
-  const bad = values.filter((value) => (known ? !known.includes(value) : value > MAX_INT4));
+  const values: number[] = [];
+  const bad: string[] = [];
+  for (const text of texts) {
+    const value = parseStrictInteger(text);
+    if (value === undefined || (known ? !known.includes(value) : value > INT4_MAX)) bad.push(text);
+    else values.push(value);
+  }
   if (bad.length === 0) return values;
   errors.add(
     param,
     known
       ? `${field} must be one of ${known.join(', ')}; ${bad.join(', ')} is not a known value.`
-      : `${field} values must be at most ${MAX_INT4}; ${bad.join(', ')} is too large.`,
+      : `${field} values must be at most ${INT4_MAX}; ${bad.join(', ')} is too large.`,
   );
   return undefined;
 }
@@ -41,7 +46,7 @@ function checkedValues(values: number[], field: NumericField, param: string, err
 function intList(text: string | undefined, field: NumericField, errors: FieldErrorCollector): number[] | undefined {
   if (text === undefined) return undefined;
   return checkedValues(
-    text.split(',').map((part) => Number(part.trim())),
+    text.split(',').map((part) => part.trim()),
     field,
     field,
     errors,
@@ -111,10 +116,10 @@ export function toListQuery(query: CampaignPageQuery, schemaErrors: FieldErrors 
       result.nameContains = value;
     } else if (field === 'startDate' || field === 'starttime' || field === 'finishtime') {
       errors.add('filterColumn', `Use startDateFrom/startDateTo to filter by dates; ${field} is not supported by filterColumn.`);
-    } else if (!/^\d{1,10}$/.test(value)) {
+    } else if (parseStrictInteger(value) === undefined) {
       errors.add('filterQuery', `${field} takes a whole number.`);
     } else {
-      const list = checkedValues([Number(value)], field, 'filterQuery', errors);
+      const list = checkedValues([value], field, 'filterQuery', errors);
       if (field === 'campaignStatus') result.statuses = list;
       else if (field === 'type') result.types = list;
       else if (field === 'callFlow_Id') result.callFlowIds = list;

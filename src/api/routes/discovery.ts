@@ -6,13 +6,15 @@ import { errorResponses } from '../schemas/common.js';
 import { CallFlowSchema, CliSchema } from '../schemas/tenants.js';
 import { toCallFlowView } from './call-flow-views.js';
 import { IdParams } from '../schemas/common.js';
+import { IntegerSchema } from '../strict-integer.js';
+import { MAX_PARAMETER } from '../../domain/campaign-request.js';
 import { notFound } from '../problem.js';
 import { previewFlow } from '../../callflow/preview.js';
 
 const PreviewBody = Type.Object({
   name: Type.Optional(Type.String({ maxLength: 200, description: 'Fills {Name}' })),
   parameters: Type.Optional(
-    Type.Array(Type.Object({ parameter: Type.Integer({ minimum: 1, maximum: 9 }), value: Type.String({ maxLength: 500 }) }), { maxItems: 9 }),
+    Type.Array(Type.Object({ parameter: IntegerSchema({ minimum: 1, maximum: MAX_PARAMETER }), value: Type.String({ maxLength: 500 }) }), { maxItems: 9 }),
   ),
 });
 const PreviewSchema = Type.Object({

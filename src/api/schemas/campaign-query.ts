@@ -7,16 +7,19 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { MAX_PAGE_SIZE } from './campaigns.js';
 import { CAMPAIGN_LIST_FIELDS } from '../../domain/campaign-list.js';
+import { INT4_MAX, IntegerSchema, STRICT_INTEGER_PATTERN } from '../strict-integer.js';
 
 
+// Each value of a list is spelt by the strict integer rule (strict-integer.ts); spaces around the commas are allowed.
+const LIST_ITEM = `\\s*${STRICT_INTEGER_PATTERN}\\s*`;
 const IntList = (description: string) =>
-  Type.String({ pattern: '^\\s*\\d{1,10}\\s*(,\\s*\\d{1,10}\\s*)*$', description: `${description}: one value or a comma-separated list` });
+  Type.String({ pattern: `^${LIST_ITEM}(,${LIST_ITEM})*$`, description: `${description}: one value or a comma-separated list` });
 const DateTimeBound = (description: string) =>
   Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2})?)?$', description });
 
 export const CampaignPageQuery = Type.Object({
-  pageIndex: Type.Integer({ minimum: 1, maximum: 2147483647, default: 1, description: '1-based page number' }),
-  pageSize: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 10, description: `Items per page, at most ${MAX_PAGE_SIZE}` }),
+  pageIndex: IntegerSchema({ minimum: 1, maximum: INT4_MAX, default: 1, description: '1-based page number' }),
+  pageSize: IntegerSchema({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 10, description: `Items per page, at most ${MAX_PAGE_SIZE}` }),
   sortColumn: Type.Optional(
     Type.String({ description: `Field to sort by: ${CAMPAIGN_LIST_FIELDS.join(', ')} (any case)`, 'x-aliases': ['sortBy'] } as never),
   ),

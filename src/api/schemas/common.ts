@@ -1,6 +1,7 @@
 // Schemas shared by several routes. Enumerations are built from domain/enums.ts, their one source.
 import { Type, type TSchema } from '@sinclair/typebox';
 import { describeEnum, type EnumMember } from '../../domain/enums.js';
+import { INT4_MAX, IntegerSchema } from '../strict-integer.js';
 
 export function enumSchema(members: readonly EnumMember[], description: string) {
   return Type.Integer({ enum: members.map((member) => member.value), description: `${description}\n${describeEnum(members)}` });
@@ -33,5 +34,9 @@ export function errorResponses(...statuses: number[]): Record<number, TSchema> {
   return Object.fromEntries(statuses.map((status) => [status, problemRef(described[status] ?? 'Error')]));
 }
 
-export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) });
-export const ClientIdParams = Type.Object({ clientId: Type.Integer({ minimum: 1, maximum: 2147483647 }) });
+/** A row id in a request: ids are int4 serial columns, so 1..2147483647. */
+export const IdSchema = (description?: string) =>
+  IntegerSchema({ minimum: 1, maximum: INT4_MAX, ...(description !== undefined ? { description } : {}) });
+
+export const IdParams = Type.Object({ id: IdSchema() });
+export const ClientIdParams = Type.Object({ clientId: IdSchema() });
