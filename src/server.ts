@@ -30,6 +30,12 @@ export async function startServer(settings: Settings, roles: Roles = { api: true
   try {
     // The app is built even for a dialer-only process: it carries the logger and repositories, and never listens.
     app = await buildApp({ settings, database });
+    // PGlite has one process per data folder: a campaign still marked as being filled is from a process that died
+    // mid-create, before it answered. On PostgreSQL a create is one transaction and never leaves one.
+    if (database.kind === 'pglite') {
+      const removed = await app.services.campaigns.removeUnfinishedCreates();
+      if (removed.length > 0) app.log.warn({ campaignIds: removed }, 'removed campaigns whose create was interrupted');
+    }
     if (roles.dialer) {
       dialer = await dialerFromSettings(settings, database, app.log.child({ component: 'dialer' }));
       const running = dialer;

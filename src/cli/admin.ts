@@ -8,12 +8,14 @@ import { TenantRepository } from '../store/repositories/tenants.js';
 import { AudioRepository } from '../store/repositories/audio.js';
 import { uploadAudio, uploadKindOfFileName } from '../tenancy/audio.js';
 import { readFileSync } from 'node:fs';
-import { createCallFlow, createCli, createClient, updateCallFlow } from '../tenancy/operator.js';
+import { createCallFlow, createCli, createClient, updateCallFlow, updateClient } from '../tenancy/operator.js';
 import { toCallFlowView } from '../api/routes/call-flow-views.js';
 
 export const ADMIN_USAGE = `ringcast admin <resource> <action> [options]   (prints JSON)
 
-  clients   create --name NAME | list | show ID | delete ID
+  clients   create --name NAME [--allow-countries FR,IE] | list | show ID | delete ID
+            update ID [--name NAME] [--allow-countries FR,IE]   (countries beyond the UK its campaigns may call;
+            GB, GG, IM, JE always; --allow-countries "" allows none)
   apikeys   create --client ID | list --client ID | revoke KEY_ID
   callflows create --client ID --name NAME [--flow-file FLOW.json | --message TEXT --voicemail-message TEXT --sms-text TEXT]
             update --client ID FLOW_ID --name NAME [--flow-file FLOW.json | --message TEXT ...]   (a new version)
@@ -52,6 +54,7 @@ export async function runAdminCommand(args: string[], settings: Settings): Promi
       'voicemail-message': { type: 'string' },
       'sms-text': { type: 'string' },
       'flow-file': { type: 'string' },
+      'allow-countries': { type: 'string' },
     },
   });
   const [resource, action, idText] = positionals;
@@ -95,12 +98,25 @@ export async function runAdminCommand(args: string[], settings: Settings): Promi
         maxSmsParts: settings.SMS_MAX_PARTS,
       };
     };
+    /** --allow-countries FR,IE as a list ("" is none); undefined when the option is absent. */
+    const countries = () =>
+      values['allow-countries']
+        ?.split(',')
+        .map((code) => code.trim())
+        .filter((code) => code !== '');
     const requireClient = async (cid: number) => found(await tenants.getClient(cid), `Client ${cid}`);
 
     switch (`${resource} ${action}`) {
       case 'clients create': {
-        const { client, apiKey } = await createClient(tenants, required(values.name, 'name'));
-        return { id: client.id, name: client.name, apiKey };
+        const { client, apiKey } = await createClient(tenants, { name: required(values.name, 'name'), allowedCountries: countries() });
+        return { id: client.id, name: client.name, allowedCountries: client.allowedCountries, apiKey };
+      }
+      case 'clients update': {
+        if (values.name === undefined && values['allow-countries'] === undefined) {
+          throw new UsageError('clients update needs --name or --allow-countries');
+        }
+        const changes = { ...(values.name !== undefined ? { name: values.name } : {}), allowedCountries: countries() };
+        return found(await updateClient(tenants, id(), changes), `Client ${idText}`);
       }
       case 'clients list':
         return tenants.listClients();

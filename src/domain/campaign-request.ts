@@ -3,9 +3,13 @@
 // passes the clock's `now` and the schema's own errors, and gets back every failing field at once. It never throws,
 // whatever the body: the schema normally stands in front of it, but a request that fails the schema is still checked
 // here field by field (to report everything at once), so each rule reads its field defensively.
+// The phone-number list may be 100,000 entries long: the check is written as steps (src/domain/stepwise.ts) that a
+// server runs a chunk at a time (checkCampaignRequestPausing) and everything else at once (checkCampaignRequest).
 import { FieldErrorCollector, type FieldErrors } from './field-errors.js';
 import { AttemptSelector } from './enums.js';
-import { checkCalleeNumber } from './phone-number.js';
+import { checkPhoneNumberList, MAX_PARAMETER, type LeftOutNumber, type MergedNumber, type PhoneNumberPlan } from './phone-number-list.js';
+import { runSteps, runStepsPausing, type Steps } from './stepwise.js';
+import { UNSTORABLE, UNSTORABLE_MESSAGE } from './storable-text.js';
 import {
   canonicalTimeZone,
   DEFAULT_TIME_ZONE,
@@ -24,23 +28,7 @@ export interface WindowDay {
   startTime: string;
   finishTime: string;
 }
-export interface PhoneNumberPlan {
-  /** Position in the request, for reports. */
-  index: number;
-  e164: string;
-  name: string;
-  parameters: { parameter: number; value: string }[];
-}
-export interface LeftOutNumber {
-  index: number;
-  number: string;
-  reasons: string[];
-}
-export interface MergedNumber {
-  index: number;
-  number: string;
-  duplicateOfIndex: number;
-}
+export { MAX_PARAMETER, type LeftOutNumber, type MergedNumber, type PhoneNumberPlan };
 
 export interface CampaignPlan {
   name: string;
@@ -63,19 +51,14 @@ export type CampaignCheck =
   /** `name` is the trimmed name when that field itself is fine, so the caller can still check it is unique. */
   | { ok: false; errors: FieldErrors; name?: string };
 
-/** The document: "at most 10 attempts" and "up to Parameter9". The schema enforces these too. */
+/** The document: "at most 10 attempts". The schema enforces it too. */
 export const MAX_ATTEMPTS = 10;
-export const MAX_PARAMETER = 9;
 
 export const DEFAULT_ATTEMPTS: readonly AttemptPlan[] = [{ attemptNumber: 1, intervalMinutes: 0 }];
 
 type Body = Record<string, unknown>;
 const PHONE_PATH = /^PhoneNumbers\[(\d+)\]/;
 
-// PostgreSQL text cannot hold U+0000, and jsonb refuses an unpaired UTF-16 surrogate ("\ud800"). Both are legal in
-// JSON, so without this check such a name or parameter value reached the INSERT and failed there as a 500.
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const UNSTORABLE_MESSAGE = 'contains a NUL character or an unpaired surrogate, which cannot be stored.';
 
 export interface CampaignCheckInput {
   /** The body with canonical property names (it may still violate the schema). */
@@ -84,11 +67,28 @@ export interface CampaignCheckInput {
   schemaErrors: FieldErrors;
   now: Date;
   ignoreInvalidPhoneNumbers: boolean;
+  /**
+   * ISO regions beyond the UK's (GB, GG, IM, JE) that the client may call: clients.allowed_countries. None when
+   * absent: numbers abroad are refused (src/domain/destination-country.ts).
+   */
+  allowedCountries?: readonly string[];
 }
+
+/** Pauses between chunks of a long check; a server passes `() => new Promise(setImmediate)`. */
+export type Pause = () => Promise<void>;
 
 const isObject = (value: unknown): value is Body => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function checkCampaignRequest(input: CampaignCheckInput): CampaignCheck {
+  return runSteps(campaignRequestSteps(input));
+}
+
+/** checkCampaignRequest, handing the event loop back (`pause`) between chunks of the phone-number list. */
+export function checkCampaignRequestPausing(input: CampaignCheckInput, pause: Pause): Promise<CampaignCheck> {
+  return runStepsPausing(campaignRequestSteps(input), pause);
+}
+
+function* campaignRequestSteps(input: CampaignCheckInput): Steps<CampaignCheck> {
   const errors = new FieldErrorCollector();
   // Not an object at all (null, an array, a string): the schema has said so and no field can be read.
   if (!isObject(input.body)) {
@@ -97,7 +97,7 @@ export function checkCampaignRequest(input: CampaignCheckInput): CampaignCheck {
     return { ok: false, errors: errors.errors };
   }
   const body = input.body;
-  const invalidByIndex = partitionSchemaErrors(input.schemaErrors, input.ignoreInvalidPhoneNumbers, errors);
+  const schemaPartition = partitionSchemaErrors(input.schemaErrors, input.ignoreInvalidPhoneNumbers, errors);
   const fieldOk = (path: string) => !errors.hasUnder(path);
 
   // --- name ---
@@ -140,7 +140,7 @@ export function checkCampaignRequest(input: CampaignCheckInput): CampaignCheck {
 
   const runoverDays = checkRunoverDays(body.runoverDays, startDate, timeZone, errors);
   const attempts = checkAttempts(body.attempts, errors);
-  const phone = checkPhoneNumbers(body.phoneNumbers, invalidByIndex, input.ignoreInvalidPhoneNumbers, errors);
+  const phone = yield* checkPhoneNumberList(phoneListInput(body.phoneNumbers, schemaPartition, input), errors);
 
   if (!errors.isEmpty) return { ok: false, errors: errors.errors, ...(name !== undefined ? { name } : {}) };
   return {
@@ -169,18 +169,36 @@ export function checkCampaignRequest(input: CampaignCheckInput): CampaignCheck {
  * Schema errors inside a phone number entry make that entry invalid: with ignoreInvalidPhoneNumbers it is dropped
  * (its reasons returned by index), otherwise its errors are reported like any other.
  */
-function partitionSchemaErrors(schemaErrors: FieldErrors, ignoreInvalid: boolean, errors: FieldErrorCollector): Map<number, string[]> {
-  const invalidByIndex = new Map<number, string[]>();
+interface SchemaPartition {
+  /** Entries to leave out, with their schema errors (ignoreInvalidPhoneNumbers). */
+  invalidByIndex: Map<number, string[]>;
+  /** Entries whose schema errors were reported. */
+  reportedIndices: Set<number>;
+}
+
+function partitionSchemaErrors(schemaErrors: FieldErrors, ignoreInvalid: boolean, errors: FieldErrorCollector): SchemaPartition {
+  const partition: SchemaPartition = { invalidByIndex: new Map(), reportedIndices: new Set() };
   for (const [path, messages] of Object.entries(schemaErrors)) {
     const match = PHONE_PATH.exec(path);
-    if (match && ignoreInvalid) {
-      const index = Number(match[1]);
-      invalidByIndex.set(index, [...(invalidByIndex.get(index) ?? []), ...messages]);
+    const index = match ? Number(match[1]) : undefined;
+    if (index !== undefined && ignoreInvalid) {
+      partition.invalidByIndex.set(index, [...(partition.invalidByIndex.get(index) ?? []), ...messages]);
     } else {
+      if (index !== undefined) partition.reportedIndices.add(index);
       for (const message of messages) errors.add(path, message);
     }
   }
-  return invalidByIndex;
+  return partition;
+}
+
+function phoneListInput(value: unknown, partition: SchemaPartition, input: Omit<CampaignCheckInput, 'now'>) {
+  return {
+    value,
+    schemaReasons: partition.invalidByIndex,
+    reportedIndices: partition.reportedIndices,
+    ignoreInvalid: input.ignoreInvalidPhoneNumbers,
+    allowedCountries: new Set(input.allowedCountries ?? []),
+  };
 }
 
 export type PhoneNumbersRequestCheck =
@@ -189,14 +207,23 @@ export type PhoneNumbersRequestCheck =
 
 /** `{ "phoneNumbers": [...] }` on its own, with the same rules as in a new campaign (adding numbers later). */
 export function checkPhoneNumbersRequest(input: Omit<CampaignCheckInput, 'now'>): PhoneNumbersRequestCheck {
+  return runSteps(phoneNumbersRequestSteps(input));
+}
+
+/** checkPhoneNumbersRequest, handing the event loop back (`pause`) between chunks of the list. */
+export function checkPhoneNumbersRequestPausing(input: Omit<CampaignCheckInput, 'now'>, pause: Pause): Promise<PhoneNumbersRequestCheck> {
+  return runStepsPausing(phoneNumbersRequestSteps(input), pause);
+}
+
+function* phoneNumbersRequestSteps(input: Omit<CampaignCheckInput, 'now'>): Steps<PhoneNumbersRequestCheck> {
   const errors = new FieldErrorCollector();
   if (!isObject(input.body)) {
     for (const [path, messages] of Object.entries(input.schemaErrors)) for (const m of messages) errors.add(path, m);
     if (errors.isEmpty) errors.add('body', 'The request body must be a JSON object.');
     return { ok: false, errors: errors.errors };
   }
-  const invalidByIndex = partitionSchemaErrors(input.schemaErrors, input.ignoreInvalidPhoneNumbers, errors);
-  const phone = checkPhoneNumbers(input.body.phoneNumbers, invalidByIndex, input.ignoreInvalidPhoneNumbers, errors);
+  const partition = partitionSchemaErrors(input.schemaErrors, input.ignoreInvalidPhoneNumbers, errors);
+  const phone = yield* checkPhoneNumberList(phoneListInput(input.body.phoneNumbers, partition, input), errors);
   if (!errors.isEmpty) return { ok: false, errors: errors.errors };
   return { ok: true, ...phone };
 }
@@ -312,97 +339,6 @@ function checkAttempts(value: unknown, errors: FieldErrorCollector): AttemptPlan
     }
   });
   return attempts.sort((a, b) => a.attemptNumber - b.attemptNumber);
-}
-
-interface PhoneNumbersCheck {
-  numbers: PhoneNumberPlan[];
-  merged: MergedNumber[];
-  leftOut: LeftOutNumber[];
-}
-
-function checkPhoneNumbers(
-  value: unknown,
-  schemaReasons: Map<number, string[]>,
-  ignoreInvalid: boolean,
-  errors: FieldErrorCollector,
-): PhoneNumbersCheck {
-  const result: PhoneNumbersCheck = { numbers: [], merged: [], leftOut: [] };
-  if (errors.has('PhoneNumbers')) return result;
-  if (!Array.isArray(value)) {
-    errors.add('PhoneNumbers', value === undefined ? 'The PhoneNumbers field is required.' : 'PhoneNumbers must be an array.');
-    return result;
-  }
-  const firstIndexByNumber = new Map<string, number>();
-  value.forEach((entry: unknown, index) => {
-    const path = `PhoneNumbers[${index}]`;
-    if (errors.hasUnder(path)) return;
-    const problems: [string, string][] = [];
-    const reasons = schemaReasons.get(index) ?? [];
-    const raw = isObject(entry) && typeof entry.number === 'string' ? entry.number : typeof entry === 'string' ? entry : '';
-    if (!isObject(entry)) {
-      if (reasons.length === 0) problems.push([path, `${path} must be an object.`]);
-    } else if (reasons.length === 0) {
-      const plan = checkPhoneNumber(entry, path, problems);
-      if (plan && problems.length === 0) {
-        const firstIndex = firstIndexByNumber.get(plan.e164);
-        if (firstIndex !== undefined) {
-          result.merged.push({ index, number: plan.e164, duplicateOfIndex: firstIndex });
-        } else {
-          firstIndexByNumber.set(plan.e164, index);
-          result.numbers.push({ index, ...plan });
-        }
-        return;
-      }
-    }
-    if (ignoreInvalid) {
-      result.leftOut.push({ index, number: raw, reasons: [...reasons, ...problems.map(([, message]) => message)] });
-    } else {
-      for (const [problemPath, message] of problems) errors.add(problemPath, message);
-    }
-  });
-  if (result.numbers.length === 0 && !errors.hasUnder('PhoneNumbers')) {
-    errors.add('PhoneNumbers', 'At least one valid phone number is required.');
-  }
-  return result;
-}
-
-function checkPhoneNumber(entry: Body, path: string, problems: [string, string][]): Omit<PhoneNumberPlan, 'index'> | undefined {
-  const check = checkCalleeNumber(typeof entry.number === 'string' ? entry.number : '');
-  if (!check.ok) problems.push([`${path}.Number`, check.message]);
-  const name = typeof entry.name === 'string' ? entry.name.trim() : '';
-  if (UNSTORABLE.test(name)) problems.push([`${path}.Name`, `${path}.Name ${UNSTORABLE_MESSAGE}`]);
-
-  const parameters: { parameter: number; value: string }[] = [];
-  const given = entry.parameters === undefined || entry.parameters === null ? [] : entry.parameters;
-  if (!Array.isArray(given)) {
-    problems.push([`${path}.Parameters`, `${path}.Parameters must be an array or null.`]);
-  } else {
-    const seen = new Set<number>();
-    given.forEach((parameter: unknown, parameterIndex) => {
-      const parameterPath = `${path}.Parameters[${parameterIndex}]`;
-      if (!isObject(parameter)) {
-        problems.push([parameterPath, `${parameterPath} must be an object.`]);
-        return;
-      }
-      const number = parameter.parameter;
-      if (typeof number !== 'number' || !Number.isInteger(number) || number < 1 || number > MAX_PARAMETER) {
-        problems.push([`${parameterPath}.Parameter`, `${parameterPath}.Parameter must be 1 to ${MAX_PARAMETER}.`]);
-      } else if (seen.has(number)) {
-        problems.push([`${parameterPath}.Parameter`, `Parameter${number} is given more than once.`]);
-      }
-      if (typeof number === 'number') seen.add(number);
-      const value = parameter.value;
-      if (typeof value !== 'string' || value.trim() === '') {
-        problems.push([`${parameterPath}.Value`, 'The Value field is required.']);
-      } else if (UNSTORABLE.test(value)) {
-        problems.push([`${parameterPath}.Value`, `${parameterPath}.Value ${UNSTORABLE_MESSAGE}`]);
-      } else if (typeof number === 'number') {
-        parameters.push({ parameter: number, value });
-      }
-    });
-  }
-  if (!check.ok) return undefined;
-  return { e164: check.number.e164, name, parameters: parameters.sort((a, b) => a.parameter - b.parameter) };
 }
 
 /** A client's value in a message: JSON-quoted and cut short, so a 10,000-character value gives a short message. */

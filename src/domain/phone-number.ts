@@ -35,7 +35,9 @@ export type PhoneNumberRejection =
   | 'personal_number'
   | 'pager'
   | 'short_code'
-  | 'shared_cost_revenue';
+  | 'shared_cost_revenue'
+  /** A valid number in a country the client may not call (src/domain/destination-country.ts). */
+  | 'country_not_allowed';
 
 export interface NormalisedNumber {
   e164: string;

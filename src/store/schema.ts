@@ -171,6 +171,12 @@ export const campaigns = pgTable(
     marketing: boolean('marketing').notNull().default(false),
     /** What a compliance guard last did to the campaign (slowed, paused, blocked) and why; null: nothing. */
     complianceNote: text('compliance_note'),
+    /**
+     * True while a large create on PGlite is still adding its numbers outside the first transaction: the dialer
+     * leaves the campaign alone, and a start that finds one (its process died mid-create, before answering 201)
+     * deletes it, so a crash never leaves half a campaign behind.
+     */
+    filling: boolean('filling').notNull().default(false),
     createdAt: createdAt(),
   },
   (table) => [

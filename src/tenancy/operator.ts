@@ -3,6 +3,7 @@ import { FieldErrorCollector, validationProblem } from '../api/problem.js';
 import { DEFAULT_FLOW_MESSAGE, DEFAULT_SMS_TEXT, DEFAULT_VOICEMAIL_MESSAGE } from '../domain/call-flow-defaults.js';
 import { flowFromSimpleMessage, validateFlow, type Flow } from '../callflow/index.js';
 import { checkCallerId } from '../domain/phone-number.js';
+import { checkAllowedCountries } from '../domain/destination-country.js';
 import type { CallFlowRow, ClientRow, CliRow, TenantRepository } from '../store/repositories/tenants.js';
 
 /** Which audio files a client owns (src/store/repositories/audio.ts), for checking a flow's play steps. */
@@ -10,11 +11,46 @@ export interface AudioOwnership {
   idsOwnedBy(clientId: number, ids: readonly number[]): Promise<Set<number>>;
 }
 
+export interface ClientInput {
+  name: string;
+  /** ISO 3166 alpha-2 codes of the countries beyond the UK its campaigns may call; none by default. */
+  allowedCountries?: readonly unknown[] | undefined;
+}
+
 /** A new client with its first API key (returned once). The name is trimmed: "  Acme " and "Acme" are one name. */
-export async function createClient(tenants: TenantRepository, name: string): Promise<{ client: ClientRow; apiKey: string }> {
+export async function createClient(tenants: TenantRepository, input: ClientInput): Promise<{ client: ClientRow; apiKey: string }> {
+  const errors = new FieldErrorCollector();
+  const name = checkClientName(input.name, errors);
+  const allowedCountries = checkCountries(input.allowedCountries ?? [], errors);
+  if (!errors.isEmpty || name === undefined || allowedCountries === undefined) throw validationProblem(errors.errors);
+  return tenants.createClient(name, allowedCountries);
+}
+
+/** Renames a client and/or replaces its allowed countries; undefined when it does not exist. */
+export async function updateClient(
+  tenants: TenantRepository,
+  id: number,
+  input: Partial<ClientInput>,
+): Promise<ClientRow | undefined> {
+  const errors = new FieldErrorCollector();
+  const name = input.name === undefined ? undefined : checkClientName(input.name, errors);
+  const allowedCountries = input.allowedCountries === undefined ? undefined : checkCountries(input.allowedCountries, errors);
+  if (!errors.isEmpty) throw validationProblem(errors.errors);
+  return tenants.updateClient(id, { ...(name !== undefined ? { name } : {}), ...(allowedCountries ? { allowedCountries } : {}) });
+}
+
+function checkClientName(name: string, errors: FieldErrorCollector): string | undefined {
   const trimmed = name.trim();
-  if (trimmed === '') throw validationProblem({ Name: ['The Name field is required.'] });
-  return tenants.createClient(trimmed);
+  if (trimmed === '') errors.add('Name', 'The Name field is required.');
+  return trimmed === '' ? undefined : trimmed;
+}
+
+/** Uppercase, sorted, without the UK's regions (always allowed); errors at AllowedCountries[i]. */
+function checkCountries(codes: readonly unknown[], errors: FieldErrorCollector): string[] | undefined {
+  const checked = checkAllowedCountries(codes);
+  if (checked.ok) return checked.countries;
+  for (const { index, message } of checked.errors) errors.add(index < 0 ? 'AllowedCountries' : `AllowedCountries[${index}]`, message);
+  return undefined;
 }
 
 export interface CallFlowInput {

@@ -1,5 +1,6 @@
 // POST /api/campaigns/voice[/:ignoreInvalidPhoneNumbers]: the PhoneNumbers field. Numbers are normalised to E.164,
-// refused by UK range policy (shared/notes/uk-rules.md), merged when repeated, and with ignoreInvalidPhoneNumbers=true
+// refused by UK range policy (shared/notes/uk-rules.md) and outside the UK unless the operator allowed the country,
+// merged when repeated, and with ignoreInvalidPhoneNumbers=true
 // dropped and listed instead of refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
@@ -32,7 +33,6 @@ describe.each(BACKENDS)('phone numbers of a new campaign on $kind', ({ kind }) =
           { number: '(020) 7946 0123' },
           { number: '0800 123 4567' },
           { number: '0300-123-4567' },
-          { number: '+33 6 12 34 56 78' },
           { number: '07624 123456' },
         ]),
       );
@@ -46,7 +46,6 @@ describe.each(BACKENDS)('phone numbers of a new campaign on $kind', ({ kind }) =
         expect.objectContaining({ number: '+442079460123' }),
         expect.objectContaining({ number: '+448001234567' }),
         expect.objectContaining({ number: '+443001234567' }),
-        expect.objectContaining({ number: '+33612345678' }),
         // Isle of Man: +44 but outside UK PECR/TPS; callable (uk-rules.md).
         expect.objectContaining({ number: '+447624123456' }),
       ]);
@@ -106,6 +105,76 @@ describe.each(BACKENDS)('phone numbers of a new campaign on $kind', ({ kind }) =
     it('refuses a customer name PostgreSQL cannot store (400, not 500)', async () => {
       expectValidationProblem(await post([...VALID, { number: '07722123456', name: 'Ben\u0000' }]), ['PhoneNumbers[3].Name']);
       expectValidationProblem(await post([...VALID, { number: '07722123456', name: 'lone \ud800 surrogate' }]), ['PhoneNumbers[3].Name']);
+    });
+  });
+
+  describe('countries', () => {
+    const allow = async (allowedCountries: string[]) => {
+      const response = await t.admin({ method: 'PATCH', url: `/api/admin/clients/${tenant.clientId}`, payload: { allowedCountries } });
+      expect(response.statusCode, response.body).toBe(200);
+    };
+
+    it.each([
+      ['France', '+33 6 12 34 56 78', '+33 6 12 34 56 78 is in France (FR): calls outside the UK are not allowed for this client; the operator can allow FR.'],
+      ['the United States', '+1 202 555 0123', '+1 202 555 0123 is in United States (US): calls outside the UK are not allowed for this client; the operator can allow US.'],
+      ['Ireland, written 00353', '00353 85 123 4567', '00353 85 123 4567 is in Ireland (IE): calls outside the UK are not allowed for this client; the operator can allow IE.'],
+    ])('refuses a number in %s by default, naming the country, at PhoneNumbers[3].Number', async (_case, number, message) => {
+      const problem = expectValidationProblem(await post([...VALID, { number }]), ['PhoneNumbers[3].Number']);
+      expect(problem.errors['PhoneNumbers[3].Number']).toEqual([message]);
+    });
+
+    it('refuses an international number of no country (+800) even when countries are allowed', async () => {
+      const problem = expectValidationProblem(await post([...VALID, { number: '+800 1234 5678' }]), ['PhoneNumbers[3].Number']);
+      expect(problem.errors['PhoneNumbers[3].Number']![0]).toMatch(/of no country/);
+    });
+
+    it('accepts the Crown Dependencies: Isle of Man, Guernsey and Jersey are +44', async () => {
+      const created = expectCreated(await post([{ number: '07624 123456' }, { number: '07781 123456' }, { number: '07797 123456' }, { number: '01534 123456' }]));
+      expect(created.invalidPhoneNumbers).toEqual([]);
+    });
+
+    it('with ignoreInvalidPhoneNumbers, drops numbers abroad and lists them with the reason', async () => {
+      const created = expectCreated(await post([...VALID, { number: '+33612345678' }], '/true'));
+      expect(created.invalidPhoneNumbers).toEqual([
+        { index: 3, number: '+33612345678', reasons: ['+33612345678 is in France (FR): calls outside the UK are not allowed for this client; the operator can allow FR.'] },
+      ]);
+      expect(await storedNumbers(t, tenant, created.id)).toHaveLength(3);
+    });
+
+    it('accepts the countries the operator allowed for this client, and only those', async () => {
+      await allow(['FR']);
+      try {
+        const created = expectCreated(await post([...VALID, { number: '+33 6 12 34 56 78' }]));
+        expect((await storedNumbers(t, tenant, created.id)).map((n) => n.number)).toContain('+33612345678');
+        expectValidationProblem(await post([...VALID, { number: '+1 202 555 0123' }]), ['PhoneNumbers[3].Number']);
+        // Another client is not affected by this one's list.
+        const other = await t.createTenant();
+        const refused = await postCampaign(t, other, validCampaign(other, { name: uniqueName('Other'), phoneNumbers: [{ number: '+33612345678' }] }));
+        expectValidationProblem(refused, ['PhoneNumbers[0].Number']);
+      } finally {
+        await allow([]);
+      }
+    });
+
+    it('applies to numbers added to a campaign later', async () => {
+      const created = expectCreated(await post(VALID));
+      const add = (path: string) =>
+        t.app.inject({ method: 'POST', url: `/api/campaigns/voice/${created.id}/phonenumbers${path}`, headers: tenant.headers, payload: { phoneNumbers: [{ number: '07722 100009' }, { number: '+33 6 12 34 56 78' }] } });
+      const refused = await add('');
+      expect(refused.statusCode).toBe(400);
+      expect(Object.keys(refused.json().errors)).toEqual(['PhoneNumbers[1].Number']);
+      expect(refused.json().errors['PhoneNumbers[1].Number'][0]).toMatch(/is in France \(FR\)/);
+      const dropped = await add('?ignoreInvalidPhoneNumbers=true');
+      expect(dropped.statusCode, dropped.body).toBe(201);
+      expect(dropped.json()).toMatchObject({ added: 1, invalidPhoneNumbers: [{ index: 1, number: '+33 6 12 34 56 78' }] });
+      await allow(['FR']);
+      try {
+        const allowed = await add('');
+        expect(allowed.statusCode, allowed.body).toBe(201);
+        expect(allowed.json()).toMatchObject({ added: 1, alreadyInCampaign: ['+447722100009'] });
+      } finally {
+        await allow([]);
+      }
     });
   });
 

@@ -1,7 +1,7 @@
 // Property names match case-insensitively (and by alias) before validation; nulls for non-nullable fields read as absent.
 import { describe, expect, it } from 'vitest';
 import { Type } from '@sinclair/typebox';
-import { canonicalizeKeys } from '../../src/api/case-insensitive.js';
+import { canonicalizeKeys, canonicalizeKeysPausing } from '../../src/api/case-insensitive.js';
 import { CreateCampaignBody } from '../../src/api/schemas/campaigns.js';
 
 describe('canonicalizeKeys with the campaign schema', () => {
@@ -75,5 +75,32 @@ describe('canonicalizeKeys with other schemas', () => {
   it('returns the input when the schema describes no properties', () => {
     const body = { A: 1 };
     expect(canonicalizeKeys(body, Type.String())).toBe(body);
+  });
+});
+
+describe('canonicalizeKeysPausing: large bodies a chunk at a time', () => {
+  const body = {
+    NAME: 'Big',
+    CallFlow_Id: 1,
+    smsonbusy: null,
+    AnswerPhoneMessage: 2,
+    PHONENUMBERS: Array.from({ length: 5_001 }, (_, i) => ({ Number: `0772${String(i).padStart(7, '0')}`, NAME: null, Parameters: [{ PARAMETER: 1, Value: 'x' }] })),
+  };
+
+  it('gives what canonicalizeKeys gives, pausing between chunks of entries', async () => {
+    let pauses = 0;
+    const result = await canonicalizeKeysPausing(body, CreateCampaignBody, async () => {
+      pauses++;
+    });
+    expect(result).toEqual(canonicalizeKeys(body, CreateCampaignBody));
+    expect(pauses).toBeGreaterThanOrEqual(2);
+  });
+
+  it('marks its result so that canonicalizeKeys (the preValidation hook) returns it as it is', async () => {
+    const result = await canonicalizeKeysPausing(body, CreateCampaignBody, () => Promise.resolve());
+    expect(canonicalizeKeys(result, CreateCampaignBody)).toBe(result);
+    // Another schema is not fooled.
+    const other = Type.Object({ callflow_Id: Type.Integer() });
+    expect(canonicalizeKeys(result, other)).not.toBe(result);
   });
 });

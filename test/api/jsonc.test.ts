@@ -1,6 +1,6 @@
 // JSON with comments, for the document's example body (it has a `//` line that clients paste as is).
 import { describe, expect, it } from 'vitest';
-import { JSON_MEDIA_TYPE, MalformedJsonError, parseJsonc, stripJsonComments } from '../../src/api/jsonc.js';
+import { JSON_MEDIA_TYPE, MalformedJsonError, parseJsonc, parseJsoncPausing, stripJsonComments } from '../../src/api/jsonc.js';
 
 describe('parseJsonc', () => {
   it('ignores // line comments and /* block */ comments outside strings', () => {
@@ -60,5 +60,70 @@ describe('JSON_MEDIA_TYPE', () => {
 
   it.each(['text/plain', 'application/jsonp', 'application/json-seq', 'text/json', 'application/x-www-form-urlencoded'])('does not match %j', (contentType) => {
     expect(JSON_MEDIA_TYPE.test(contentType)).toBe(false);
+  });
+});
+
+describe('parseJsoncPausing: large bodies a piece at a time', () => {
+  const pause = () => Promise.resolve();
+  const entries = (count: number) =>
+    Array.from({ length: count }, (_, i) => ({
+      number: `0772${String(i).padStart(7, '0')}`,
+      // Brackets, braces, commas, colons and escaped quotes inside strings must not cut the array.
+      name: i % 3 === 0 ? `A "quoted", [bracketed] {braced}: name ${i} \\ end` : `Customer ${i}`,
+      parameters: i % 2 === 0 ? [{ parameter: 1, value: `ref,${i}]` }] : null,
+    }));
+
+  it('gives what JSON.parse gives, for long arrays at the top level, nested values, and a key given twice', async () => {
+    const text = JSON.stringify({ name: 'Big', phoneNumbers: entries(5_500), nested: { list: [1, 2, 3] }, attempts: [{ interval: 0 }] })
+      // The same key twice: JSON.parse keeps the last value, whichever is the long one.
+      .replace(/^\{/, `{"attempts": ${JSON.stringify(entries(2_500))}, `);
+    expect(await parseJsoncPausing(text, pause)).toEqual(JSON.parse(text));
+    const reversed = `{"phoneNumbers": [1], ${text.slice(1)}`;
+    expect(await parseJsoncPausing(reversed, pause)).toEqual(JSON.parse(reversed));
+    const shortLast = `${text.slice(0, -1)}, "phoneNumbers": [1]}`;
+    expect(await parseJsoncPausing(shortLast, pause)).toEqual(JSON.parse(shortLast));
+  });
+
+  it('hands the event loop back between pieces', async () => {
+    let pauses = 0;
+    const text = JSON.stringify({ phoneNumbers: entries(10_000) });
+    await parseJsoncPausing(text, async () => {
+      pauses++;
+    });
+    expect(pauses).toBeGreaterThanOrEqual(5);
+  });
+
+  it('keeps "__proto__" an ordinary property, as JSON.parse does', async () => {
+    const text = `{"__proto__": ${JSON.stringify(entries(4_100))}}`;
+    const value = (await parseJsoncPausing(text, pause)) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(Object.hasOwn(value, '__proto__')).toBe(true);
+    expect(value).toEqual(JSON.parse(text));
+  });
+
+  it('strips comments and a byte order mark first, as parseJsonc does', async () => {
+    const text = `\uFEFF{ // the document's comment\n "phoneNumbers": ${JSON.stringify(entries(4_100))} /* end */ }`;
+    expect(await parseJsoncPausing(text, pause)).toEqual(parseJsonc(text));
+  });
+
+  it.each([
+    ['a trailing comma in the long array', (json: string) => json.replace(/\]\}$/, ',]}')],
+    ['two commas between entries', (json: string) => json.replace('},{', '},,{')],
+    ['a missing comma between entries', (json: string) => json.replace('},{', '}{')],
+    ['an unterminated string', (json: string) => json.replace('"Customer 5"', '"Customer 5')],
+    ['text after the object', (json: string) => `${json} x`],
+    ['a truncated body', (json: string) => json.slice(0, -100)],
+  ])('refuses %s with the message parseJsonc gives', async (_case, spoil) => {
+    const text = spoil(JSON.stringify({ phoneNumbers: entries(6_000) }));
+    const expected = (() => {
+      try {
+        parseJsonc(text);
+      } catch (error) {
+        return error as Error;
+      }
+      throw new Error('the spoiled text parsed');
+    })();
+    await expect(parseJsoncPausing(text, pause)).rejects.toEqual(expected);
+    await expect(parseJsoncPausing(text, pause)).rejects.toBeInstanceOf(MalformedJsonError);
   });
 });

@@ -76,12 +76,13 @@ describe.each(BACKENDS)('operator API on $kind', ({ kind }) => {
   });
 
   describe('clients', () => {
-    it('creates a client: 201 {id, name, apiKey} with a Location, and the key works at once', async () => {
+    it('creates a client: 201 {id, name, allowedCountries, apiKey} with a Location, and the key works at once', async () => {
       const response = await t.admin({ method: 'POST', url: '/api/admin/clients', payload: { name: 'Widgets plc' } });
       expect(response.statusCode).toBe(201);
       const body = response.json();
-      expect(Object.keys(body).sort()).toEqual(['apiKey', 'id', 'name']);
-      expect(body).toEqual({ id: expect.any(Number), name: 'Widgets plc', apiKey: expect.any(String) });
+      expect(Object.keys(body).sort()).toEqual(['allowedCountries', 'apiKey', 'id', 'name']);
+      // No country beyond the UK unless the operator allows it.
+      expect(body).toEqual({ id: expect.any(Number), name: 'Widgets plc', allowedCountries: [], apiKey: expect.any(String) });
       expect(Number.isInteger(body.id)).toBe(true);
       expect(body.apiKey.length).toBeGreaterThanOrEqual(32);
       expect(response.headers.location).toBe(`/api/admin/clients/${body.id}`);
@@ -100,11 +101,55 @@ describe.each(BACKENDS)('operator API on $kind', ({ kind }) => {
       const list = await t.admin({ method: 'GET', url: '/api/admin/clients' });
       expect(list.statusCode).toBe(200);
       const entry = (list.json() as Record<string, unknown>[]).find((client) => client.id === created.id);
-      expect(entry).toEqual({ id: created.id, name: 'Listed Ltd', createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) });
+      expect(entry).toEqual({ id: created.id, name: 'Listed Ltd', allowedCountries: [], createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) });
       const read = await t.admin({ method: 'GET', url: `/api/admin/clients/${created.id}` });
       expect(read.statusCode).toBe(200);
       expect(read.json()).toEqual(entry);
       expect(list.body).not.toContain(created.apiKey);
+    });
+
+    it('creates a client allowed to call further countries: codes uppercased, sorted, once each, the UK left implicit', async () => {
+      const response = await t.admin({
+        method: 'POST',
+        url: '/api/admin/clients',
+        payload: { name: 'Abroad Ltd', allowedCountries: ['ie', 'FR', 'GB', 'fr', 'JE'] },
+      });
+      expect(response.statusCode, response.body).toBe(201);
+      expect(response.json().allowedCountries).toEqual(['FR', 'IE']);
+      const read = await t.admin({ method: 'GET', url: `/api/admin/clients/${response.json().id}` });
+      expect(read.json().allowedCountries).toEqual(['FR', 'IE']);
+    });
+
+    it('refuses country codes that are not ISO 3166 alpha-2 with a numbering plan, at AllowedCountries[i]', async () => {
+      const response = await t.admin({
+        method: 'POST',
+        url: '/api/admin/clients',
+        payload: { name: 'Bad countries', allowedCountries: ['FR', 'FRA', 'XX', '', 'France', '001'] },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
+      const { errors } = response.json();
+      expect(Object.keys(errors).sort()).toEqual(['AllowedCountries[1]', 'AllowedCountries[2]', 'AllowedCountries[3]', 'AllowedCountries[4]', 'AllowedCountries[5]']);
+      expect(errors['AllowedCountries[2]'][0]).toMatch(/"XX" is not an ISO 3166 alpha-2 country code/);
+      const names = (await t.admin({ method: 'GET', url: '/api/admin/clients' })).json().map((c: { name: string }) => c.name);
+      expect(names).not.toContain('Bad countries');
+    });
+
+    it('PATCH replaces the allowed countries or the name; [] closes every country but the UK', async () => {
+      const client = await createClient('Patched Ltd');
+      const patch = (payload: unknown) => t.admin({ method: 'PATCH', url: `/api/admin/clients/${client.id}`, payload: payload as object });
+      const opened = await patch({ allowedCountries: ['FR', 'US'] });
+      expect(opened.statusCode, opened.body).toBe(200);
+      expect(opened.json()).toMatchObject({ id: client.id, name: 'Patched Ltd', allowedCountries: ['FR', 'US'] });
+      const renamed = await patch({ name: '  Patched plc ' });
+      expect(renamed.json()).toMatchObject({ name: 'Patched plc', allowedCountries: ['FR', 'US'] });
+      const closed = await patch({ allowedCountries: [] });
+      expect(closed.json().allowedCountries).toEqual([]);
+      const bad = await patch({ allowedCountries: ['ZZ'] });
+      expect(bad.statusCode).toBe(400);
+      expect(Object.keys(bad.json().errors)).toEqual(['AllowedCountries[0]']);
+      expect((await patch({})).statusCode).toBe(400);
+      expect((await t.admin({ method: 'PATCH', url: '/api/admin/clients/999999', payload: { allowedCountries: ['FR'] } })).statusCode).toBe(404);
     });
 
     it('rejects a missing, blank or over-long name with 400 at Name', async () => {

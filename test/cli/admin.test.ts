@@ -63,6 +63,21 @@ describe.each(BACKENDS)('ringcast admin on $kind', ({ kind }) => {
     await expect(run('clients', 'show', clientId)).rejects.toMatchObject({ status: 404 });
   });
 
+  it('creates a client allowed to call further countries and updates the list (--allow-countries)', async () => {
+    const client = (await run('clients', 'create', '--name', 'Abroad', '--allow-countries', 'fr, IE,GB')) as { id: number; allowedCountries: string[] };
+    expect(client.allowedCountries).toEqual(['FR', 'IE']);
+    const id = String(client.id);
+    expect(await run('clients', 'update', id, '--allow-countries', 'US')).toMatchObject({ id: client.id, name: 'Abroad', allowedCountries: ['US'] });
+    expect(await run('clients', 'update', id, '--name', 'Abroad Ltd')).toMatchObject({ name: 'Abroad Ltd', allowedCountries: ['US'] });
+    expect(await run('clients', 'update', id, '--allow-countries', '')).toMatchObject({ allowedCountries: [] });
+    expect(await run('clients', 'show', id)).toMatchObject({ allowedCountries: [] });
+    const error = await run('clients', 'update', id, '--allow-countries', 'FR,XX').catch((e) => e);
+    expect(error).toBeInstanceOf(HttpProblem);
+    expect(Object.keys((error as HttpProblem).errors ?? {})).toEqual(['AllowedCountries[1]']);
+    await expect(run('clients', 'update', id)).rejects.toBeInstanceOf(UsageError);
+    await expect(run('clients', 'update', '999999', '--allow-countries', 'FR')).rejects.toMatchObject({ status: 404 });
+  });
+
   it('refuses a premium-rate caller ID and an unknown placeholder with the API validation errors', async () => {
     const client = (await run('clients', 'create', '--name', 'Beta')) as { id: number };
     const error = await run('clis', 'create', '--client', String(client.id), '--number', '09012345678').catch((e) => e);

@@ -1,6 +1,15 @@
 // The campaign-creation rules beyond the JSON schema, as a pure function of the body, the schema's errors and now.
 import { describe, expect, it } from 'vitest';
-import { checkCampaignRequest, DEFAULT_ATTEMPTS, type CampaignCheck, type CampaignCheckInput } from '../../src/domain/campaign-request.js';
+import {
+  checkCampaignRequest,
+  checkCampaignRequestPausing,
+  checkPhoneNumbersRequest,
+  checkPhoneNumbersRequestPausing,
+  DEFAULT_ATTEMPTS,
+  type CampaignCheck,
+  type CampaignCheckInput,
+} from '../../src/domain/campaign-request.js';
+import { PHONE_NUMBER_CHUNK } from '../../src/domain/phone-number-list.js';
 
 const NOW = new Date('2026-11-26T10:00:00Z');
 
@@ -222,6 +231,68 @@ describe('checkCampaignRequest: phone numbers', () => {
       'PhoneNumbers[0].Parameters[2].Parameter',
       'PhoneNumbers[0].Parameters[3].Value',
     ]);
+  });
+});
+
+describe('checkCampaignRequest: countries', () => {
+  const abroad = [{ number: '07722123456' }, { number: '+33 6 12 34 56 78' }, { number: '+1 202 555 0123' }, { number: '07624 123456' }];
+
+  it('refuses numbers outside the UK by default, naming the country; the Crown Dependencies are the UK', () => {
+    expect(errorsOf(check({ body: body({ phoneNumbers: abroad }) }))).toEqual({
+      'PhoneNumbers[1].Number': ['+33 6 12 34 56 78 is in France (FR): calls outside the UK are not allowed for this client; the operator can allow FR.'],
+      'PhoneNumbers[2].Number': ['+1 202 555 0123 is in United States (US): calls outside the UK are not allowed for this client; the operator can allow US.'],
+    });
+  });
+
+  it('leaves them out with ignoreInvalidPhoneNumbers, like any invalid number', () => {
+    const result = planOf(check({ body: body({ phoneNumbers: abroad }), ignoreInvalidPhoneNumbers: true }));
+    expect(result.plan.numbers.map((n) => n.e164)).toEqual(['+447722123456', '+447624123456']);
+    expect(result.leftOut.map((n) => [n.index, n.number])).toEqual([
+      [1, '+33 6 12 34 56 78'],
+      [2, '+1 202 555 0123'],
+    ]);
+  });
+
+  it('accepts the allowed countries only', () => {
+    const errors = errorsOf(check({ body: body({ phoneNumbers: abroad }), allowedCountries: ['FR'] }));
+    expect(Object.keys(errors)).toEqual(['PhoneNumbers[2].Number']);
+    const result = planOf(check({ body: body({ phoneNumbers: abroad }), allowedCountries: ['FR', 'US'] }));
+    expect(result.plan.numbers.map((n) => n.e164)).toEqual(['+447722123456', '+33612345678', '+12025550123', '+447624123456']);
+  });
+
+  it('applies to numbers added later too (checkPhoneNumbersRequest)', () => {
+    const refused = checkPhoneNumbersRequest({ body: { phoneNumbers: abroad }, schemaErrors: {}, ignoreInvalidPhoneNumbers: false });
+    expect(refused.ok || Object.keys(refused.errors)).toEqual(['PhoneNumbers[1].Number', 'PhoneNumbers[2].Number']);
+    const allowed = checkPhoneNumbersRequest({ body: { phoneNumbers: abroad }, schemaErrors: {}, ignoreInvalidPhoneNumbers: false, allowedCountries: ['FR', 'US'] });
+    expect(allowed.ok && allowed.numbers).toHaveLength(4);
+  });
+});
+
+describe('checkCampaignRequest: long lists, a chunk at a time', () => {
+  // Three and a half chunks: good, bad, repeated and foreign entries on both sides of every chunk boundary.
+  const count = PHONE_NUMBER_CHUNK * 3.5;
+  const phoneNumbers = Array.from({ length: count }, (_, i) =>
+    i % 7 === 0 ? { number: '0909 876 5432' } : i % 11 === 0 ? { number: '+33612345678' } : { number: `077${String(i % 2000).padStart(8, '0')}` },
+  );
+
+  it.each([false, true])('gives the same answer paused between chunks as at once (ignoreInvalidPhoneNumbers %s)', async (ignoreInvalidPhoneNumbers) => {
+    let pauses = 0;
+    const pause = async () => {
+      pauses++;
+    };
+    const input = { body: body({ phoneNumbers }), schemaErrors: {}, now: NOW, ignoreInvalidPhoneNumbers };
+    expect(await checkCampaignRequestPausing(input, pause)).toEqual(checkCampaignRequest(input));
+    expect(pauses).toBe(Math.ceil(count / PHONE_NUMBER_CHUNK) - 1);
+    const addInput = { body: { phoneNumbers }, schemaErrors: {}, ignoreInvalidPhoneNumbers };
+    expect(await checkPhoneNumbersRequestPausing(addInput, pause)).toEqual(checkPhoneNumbersRequest(addInput));
+  });
+
+  it('reports 100,000 bad numbers in well under a second (it was quadratic in the number of errors)', () => {
+    const bad = Array.from({ length: 100_000 }, () => ({ number: '0909 876 5432' }));
+    const startedAtMs = performance.now();
+    const errors = errorsOf(check({ body: body({ phoneNumbers: bad }) }));
+    expect(Object.keys(errors)).toHaveLength(100_000);
+    expect(performance.now() - startedAtMs).toBeLessThan(3000);
   });
 });
 

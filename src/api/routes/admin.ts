@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { adminAuthHook } from '../plugins/auth.js';
 import { ClientIdParams, errorResponses } from '../schemas/common.js';
+import { INT4_MAX, IntegerSchema } from '../strict-integer.js';
 import {
   ApiKeySchema,
   CallFlowSchema,
@@ -16,10 +17,11 @@ import {
   CreatedApiKeySchema,
   CreatedClientSchema,
   KeyIdParams,
+  UpdateClientBody,
 } from '../schemas/tenants.js';
 import { conflict, notFound } from '../problem.js';
 import { toCallFlowView } from './call-flow-views.js';
-import { createCallFlow, updateCallFlow, createCli, createClient } from '../../tenancy/operator.js';
+import { createCallFlow, updateCallFlow, createCli, createClient, updateClient } from '../../tenancy/operator.js';
 import { isForeignKeyViolation } from '../../store/errors.js';
 
 const tags = ['Operator'];
@@ -47,8 +49,11 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/clients',
     { schema: { tags, security, summary: 'Create a client and its first API key', body: CreateClientBody, response: { 201: CreatedClientSchema, ...errorResponses(400, 401, 403) } } },
     async (request, reply) => {
-      const { client, apiKey } = await createClient(tenants, request.body.name);
-      return reply.code(201).header('location', `/api/admin/clients/${client.id}`).send({ id: client.id, name: client.name, apiKey });
+      const { client, apiKey } = await createClient(tenants, request.body);
+      return reply
+        .code(201)
+        .header('location', `/api/admin/clients/${client.id}`)
+        .send({ id: client.id, name: client.name, allowedCountries: client.allowedCountries, apiKey });
     },
   );
   app.get('/clients', { schema: { tags, security, summary: 'List clients', response: { 200: Type.Array(ClientSchema), ...errorResponses(401, 403) } } }, async () =>
@@ -59,6 +64,24 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags, security, summary: 'Read a client', params: ClientIdParams, response: { 200: ClientSchema, ...errorResponses(401, 403, 404) } } },
     async (request) => {
       const client = await tenants.getClient(request.params.clientId);
+      if (!client) throw notFound(`Client ${request.params.clientId} does not exist.`);
+      return client;
+    },
+  );
+  app.patch(
+    '/clients/:clientId',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Rename a client or replace the countries beyond the UK its campaigns may call',
+        params: ClientIdParams,
+        body: UpdateClientBody,
+        response: { 200: ClientSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const client = await updateClient(tenants, request.params.clientId, request.body);
       if (!client) throw notFound(`Client ${request.params.clientId} does not exist.`);
       return client;
     },
@@ -153,7 +176,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         security,
         summary: 'One version of a call flow',
-        params: Type.Object({ ...ClientChildParams.properties, version: Type.Integer({ minimum: 1, maximum: 2147483647 }) }),
+        params: Type.Object({ ...ClientChildParams.properties, version: IntegerSchema({ minimum: 1, maximum: INT4_MAX, description: 'Version, from 1' }) }),
         response: { 200: CallFlowSchema, ...errorResponses(401, 403, 404) },
       },
     },

@@ -12,7 +12,8 @@ import {
   CampaignListItemSchema,
 } from '../schemas/campaigns.js';
 import { attachedBodyErrors } from '../validation-errors.js';
-import { checkPhoneNumbersRequest } from '../../domain/campaign-request.js';
+import { checkPhoneNumbersRequestPausing } from '../../domain/campaign-request.js';
+import { yieldToEventLoop } from '../../domain/stepwise.js';
 import { validationProblem } from '../problem.js';
 import { conflict, notFound } from '../problem.js';
 import { checkLifecycle, statusAfterResume, type LifecycleAction } from '../../domain/campaign-lifecycle.js';
@@ -93,11 +94,16 @@ export const campaignLifecycleRoutes: FastifyPluginAsyncTypebox = async (app) =>
       const { clientId } = request;
       const id = request.params.id;
       const campaign = await guard(clientId, id, 'addNumbers');
-      const check = checkPhoneNumbersRequest({
-        body: request.body,
-        schemaErrors,
-        ignoreInvalidPhoneNumbers: request.query.ignoreInvalidPhoneNumbers?.toLowerCase() === 'true',
-      });
+      const allowedCountries = (await tenants.getClient(clientId))?.allowedCountries ?? [];
+      const check = await checkPhoneNumbersRequestPausing(
+        {
+          body: request.body,
+          schemaErrors,
+          ignoreInvalidPhoneNumbers: request.query.ignoreInvalidPhoneNumbers?.toLowerCase() === 'true',
+          allowedCountries,
+        },
+        yieldToEventLoop,
+      );
       if (!check.ok) throw validationProblem(check.errors);
       const added = await campaigns.addNumbers(campaign.id, check.numbers);
       campaignEvents.emit('changed', campaign.id);

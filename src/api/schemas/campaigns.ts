@@ -5,7 +5,8 @@ import { AttemptSelector, CallOutcome, CampaignStatus, CampaignType, MAX_CALL_ST
 import type { FieldNameOverrides } from '../field-path.js';
 import { TEXT_PATTERNS } from '../validation-errors.js';
 import { MAX_ATTEMPTS, MAX_PARAMETER } from '../../domain/campaign-request.js';
-import { enumSchema } from './common.js';
+import { enumSchema, IdSchema } from './common.js';
+import { INT4_MAX, IntegerSchema, SMALLINT_MAX } from '../strict-integer.js';
 
 export const MAX_NAME_LENGTH = 100;
 export { MAX_ATTEMPTS };
@@ -28,15 +29,15 @@ export const RunoverDaySchema = Type.Object({
 });
 
 export const AttemptSchema = Type.Object({
-  interval: Type.Integer({ minimum: 0, maximum: MAX_INTERVAL_MINUTES, description: 'Minutes after the previous attempt ended (attempt 1: after the start)' }),
-  // No schema maximum: "1..n without gaps" (checked with the other rules) already bounds it by the number of entries,
-  // and a second message about the same mistake would only add noise.
-  attemptNumber: Type.Optional(Type.Integer({ minimum: 1, description: `1..n without gaps (n at most ${MAX_ATTEMPTS}); defaults to the position` })),
+  interval: IntegerSchema({ minimum: 0, maximum: MAX_INTERVAL_MINUTES, description: 'Minutes after the previous attempt ended (attempt 1: after the start)' }),
+  // The schema's maximum is only the column's (smallint): "1..n without gaps" (checked with the other rules) already
+  // bounds it by the number of entries, and a second message about the same mistake would only add noise.
+  attemptNumber: Type.Optional(IntegerSchema({ minimum: 1, maximum: SMALLINT_MAX, description: `1..n without gaps (n at most ${MAX_ATTEMPTS}); defaults to the position` })),
 });
 
 export const PhoneParameterSchema = Type.Object({
   value: Type.String({ minLength: 1, maxLength: 500, description: 'Spoken (TTS) and sent (SMS) where the flow says {ParameterN}' }),
-  parameter: Type.Integer({ minimum: 1, maximum: MAX_PARAMETER, description: '1 = Parameter1 ... 9 = Parameter9' }),
+  parameter: IntegerSchema({ minimum: 1, maximum: MAX_PARAMETER, description: '1 = Parameter1 ... 9 = Parameter9' }),
 });
 
 export const PhoneNumberInputSchema = Type.Object({
@@ -53,8 +54,8 @@ export const CreateCampaignBody = Type.Object(
     finishTime: TimeString('Daily window closes; after startTime'),
     timeZone: Type.Optional(Type.String({ description: 'IANA zone of the dates and times; default Europe/London' })),
     runoverDays: Type.Optional(nullable(Type.Array(RunoverDaySchema, { maxItems: 366 }))),
-    callflow_Id: Type.Integer({ minimum: 1, maximum: 2147483647, description: "One of the client's call flows (GET /api/callflows)" }),
-    defaultCli_Id: Type.Integer({ minimum: 1, maximum: 2147483647, description: "One of the client's caller IDs (GET /api/clis)" }),
+    callflow_Id: IdSchema("One of the client's call flows (GET /api/callflows)"),
+    defaultCli_Id: IdSchema("One of the client's caller IDs (GET /api/clis)"),
     attempts: Type.Optional(nullable(Type.Array(AttemptSchema, { maxItems: MAX_ATTEMPTS }))),
     answerMachineDetected: {
       ...selector('AnswerPhoneMessage: when to leave the voicemail message on an answering machine'),
@@ -191,13 +192,13 @@ export const PhoneNumberResultSchema = Type.Object({
 });
 
 const PositiveInt = (maximum: number, description: string, defaultValue?: number) =>
-  Type.Integer({ minimum: 1, maximum, description, ...(defaultValue !== undefined ? { default: defaultValue } : {}) });
+  IntegerSchema({ minimum: 1, maximum, description, ...(defaultValue !== undefined ? { default: defaultValue } : {}) });
 
 export const MAX_PAGE_SIZE = 1000;
 
 const PHONE_NUMBERS_PARAMS = {
-  id: PositiveInt(2147483647, 'Campaign id'),
-  pageNumber: PositiveInt(2147483647, 'Page, 1-based (default 1)'),
+  id: PositiveInt(INT4_MAX, 'Campaign id'),
+  pageNumber: PositiveInt(INT4_MAX, 'Page, 1-based (default 1)'),
   pageSize: PositiveInt(MAX_PAGE_SIZE, 'Numbers per page (default 10)'),
 };
 

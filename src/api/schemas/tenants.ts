@@ -1,17 +1,32 @@
 // Schemas of the operator API and of the client's read-only discovery endpoints.
 import { Type } from '@sinclair/typebox';
 import type { Flow } from '../../callflow/schema.js';
+import { MAX_ALLOWED_COUNTRIES, UK_REGIONS } from '../../domain/destination-country.js';
+import { IdSchema } from './common.js';
 
 /** Dates leave the store as Date objects; the serializer writes them as ISO 8601 strings. */
 const Timestamp = Type.Unsafe<Date>({ type: 'string', format: 'date-time' });
 const Text = (maxLength: number, description?: string) =>
   Type.String({ minLength: 1, maxLength, ...(description ? { description } : {}) });
 
-export const ClientSchema = Type.Object({ id: Type.Integer(), name: Type.String(), createdAt: Timestamp });
-export const CreateClientBody = Type.Object({ name: Text(200, 'Client (tenant) name') });
+/**
+ * Countries beyond the UK a client's campaigns may call (src/domain/destination-country.ts). The codes are checked
+ * by the operator rules, which say what is wrong with one; the schema only bounds the sizes.
+ */
+const AllowedCountries = Type.Array(Type.String({ maxLength: 8, description: 'ISO 3166 alpha-2, such as FR or IE' }), {
+  maxItems: MAX_ALLOWED_COUNTRIES,
+  description: `Countries beyond the UK this client's campaigns may call, as ISO 3166 alpha-2 codes. ${UK_REGIONS.join(', ')} are always allowed; numbers elsewhere are refused.`,
+});
+export const ClientSchema = Type.Object({ id: Type.Integer(), name: Type.String(), allowedCountries: AllowedCountries, createdAt: Timestamp });
+export const CreateClientBody = Type.Object({ name: Text(200, 'Client (tenant) name'), allowedCountries: Type.Optional(AllowedCountries) });
+export const UpdateClientBody = Type.Object(
+  { name: Type.Optional(Text(200, 'Client (tenant) name')), allowedCountries: Type.Optional(AllowedCountries) },
+  { minProperties: 1 },
+);
 export const CreatedClientSchema = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
+  allowedCountries: AllowedCountries,
   apiKey: Type.String({ description: 'Shown once; store it now' }),
 });
 
@@ -23,7 +38,7 @@ export const ApiKeySchema = Type.Object({
   revokedAt: Type.Union([Timestamp, Type.Null()]),
 });
 export const CreatedApiKeySchema = Type.Object({ id: Type.Integer(), apiKey: Type.String({ description: 'Shown once' }) });
-export const KeyIdParams = Type.Object({ keyId: Type.Integer({ minimum: 1, maximum: 2147483647 }) });
+export const KeyIdParams = Type.Object({ keyId: IdSchema() });
 
 const placeholderHelp = 'Placeholders: {Name}, {Parameter1}..{Parameter9}';
 /**
@@ -70,6 +85,6 @@ export const CliSchema = Type.Object({
 });
 
 export const ClientChildParams = Type.Object({
-  clientId: Type.Integer({ minimum: 1, maximum: 2147483647 }),
-  id: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+  clientId: IdSchema(),
+  id: IdSchema(),
 });

@@ -42,10 +42,13 @@ export class TenantRepository {
 
   // --- clients ---
 
-  /** Creates a client with its first API key; the key is returned once and only its digest is stored. */
-  async createClient(name: string): Promise<{ client: ClientRow; apiKey: string; apiKeyId: number }> {
+  /**
+   * Creates a client with its first API key; the key is returned once and only its digest is stored.
+   * `allowedCountries`: ISO regions beyond the UK its campaigns may call (checked by src/tenancy/operator.ts).
+   */
+  async createClient(name: string, allowedCountries: readonly string[] = []): Promise<{ client: ClientRow; apiKey: string; apiKeyId: number }> {
     return this.db.transaction(async (tx) => {
-      const [client] = await tx.insert(clients).values({ name }).returning();
+      const [client] = await tx.insert(clients).values({ name, allowedCountries: [...allowedCountries] }).returning();
       const key = await new TenantRepository(tx as unknown as Db).createApiKey(client!.id);
       return { client: client!, apiKey: key.apiKey, apiKeyId: key.id };
     });
@@ -68,6 +71,16 @@ export class TenantRepository {
 
   async getClient(id: number): Promise<ClientRow | undefined> {
     const [row] = await this.db.select().from(clients).where(eq(clients.id, id));
+    return row;
+  }
+
+  /** Renames a client or replaces its allowed countries; undefined when it does not exist. */
+  async updateClient(id: number, changes: { name?: string; allowedCountries?: readonly string[] }): Promise<ClientRow | undefined> {
+    const set: Partial<typeof clients.$inferInsert> = {};
+    if (changes.name !== undefined) set.name = changes.name;
+    if (changes.allowedCountries !== undefined) set.allowedCountries = [...changes.allowedCountries];
+    if (Object.keys(set).length === 0) return this.getClient(id);
+    const [row] = await this.db.update(clients).set(set).where(eq(clients.id, id)).returning();
     return row;
   }
 

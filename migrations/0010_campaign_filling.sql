@@ -1,0 +1,1 @@
+ALTER TABLE "campaigns" ADD COLUMN "filling" boolean DEFAULT false NOT NULL;
