@@ -11,7 +11,10 @@ import type { PlayAudio } from '../callflow/steps/index.js';
 import { decodeStoredWav } from '../media/audio/encode-wav.js';
 import type { SmsProvider } from '../sms/sms-port.js';
 import { CallOutcome, CallStage, CampaignStatus, NumberStatus, type AttemptSelector } from '../domain/enums.js';
-import { callingWindows, lastClosing, type CallingWindow } from '../domain/calling-windows.js';
+import { lastClosing, type CallingWindow } from '../domain/calling-windows.js';
+import { envelopedWindows } from '../domain/compliance/campaign-envelope.js';
+import { DEFAULT_ABANDONED_RATE_SETTINGS, type AbandonedRateSettings } from '../domain/compliance/abandoned-rate.js';
+import { ComplianceGuard, PAUSABLE_STATUSES } from './compliance-guard.js';
 import { attemptDueAt, checkCallStart } from '../domain/attempt-schedule.js';
 import { decideAfterCall, sendSmsOnBusy } from '../domain/outcome-policy.js';
 import { callPrice, DEFAULT_RATES_GBP_PER_MINUTE, type RateTable } from '../domain/pricing.js';
@@ -37,6 +40,8 @@ export interface DialerConfig {
   /** How long `stop()` lets calls in progress finish before hanging them up. */
   drainTimeoutMs: number;
   rates: RateTable;
+  /** The abandoned-call guard (Ofcom: 3% over 24 hours). */
+  abandonedRate: AbandonedRateSettings;
 }
 
 export const DEFAULT_DIALER_CONFIG: DialerConfig = {
@@ -48,6 +53,7 @@ export const DEFAULT_DIALER_CONFIG: DialerConfig = {
   maxClaimBatch: 100,
   drainTimeoutMs: 30_000,
   rates: DEFAULT_RATES_GBP_PER_MINUTE,
+  abandonedRate: DEFAULT_ABANDONED_RATE_SETTINGS,
 };
 
 export const MIN_RING_TIMEOUT_MS = 15_000;
@@ -109,6 +115,7 @@ export class Dialer {
   private readonly audioCache = new Map<number, PlayableAudio>();
   /** Store operations in progress: the virtual-time runner waits for this to reach zero before moving the clock. */
   pendingOps = 0;
+  private readonly guard: ComplianceGuard;
 
   constructor(private readonly deps: DialerDeps) {
     this.config = { ...DEFAULT_DIALER_CONFIG, ...deps.config };
@@ -116,6 +123,10 @@ export class Dialer {
       throw new RangeError(`ringTimeoutMs must be at least ${MIN_RING_TIMEOUT_MS} (Ofcom: ring at least 15 s)`);
     }
     this.log = deps.log ?? silentLogger;
+    this.guard = new ComplianceGuard(deps.store.complianceStore(), this.config.abandonedRate, {
+      pause: (campaignId) => deps.store.transitionCampaign(campaignId, PAUSABLE_STATUSES, CampaignStatus.Paused, deps.clock.now()),
+      log: (campaignId, message) => this.log.warn({ campaignId }, message),
+    });
   }
 
   get id(): string {
@@ -217,14 +228,30 @@ export class Dialer {
       await this.track(this.recoverExpired(now));
     }
     const live = await this.track(store.liveCampaignIds());
-    for (const id of this.campaigns.keys()) if (!live.some((c) => c.id === id)) this.campaigns.delete(id);
-    const callable: { campaignId: number; clientId: number }[] = [];
+    for (const id of this.campaigns.keys()) {
+      if (!live.some((c) => c.id === id)) {
+        this.campaigns.delete(id);
+        this.guard.forget(id);
+      }
+    }
+    const callable: { campaignId: number; clientId: number; suppressionListIds: number[]; pacingFactor?: number }[] = [];
     let nextEventMs = now.getTime() + this.config.idlePollMs;
     for (const { id, status } of live) {
       const plan = await this.track(this.planFor(id));
       if (!plan) continue;
       const verdict = await this.track(this.supervise(plan, status, now));
-      if (verdict.callable) callable.push({ campaignId: id, clientId: plan.campaign.clientId });
+      if (verdict.callable) {
+        // The compliance guards may block, pause or slow a campaign whose window is open, and screen its numbers.
+        const guarded = await this.track(this.guard.beforeClaim(plan.campaign, plan.windows, now));
+        if (guarded.callable) {
+          callable.push({
+            campaignId: id,
+            clientId: plan.campaign.clientId,
+            suppressionListIds: guarded.suppressionListIds,
+            ...(guarded.pacingFactor !== undefined ? { pacingFactor: guarded.pacingFactor } : {}),
+          });
+        }
+      }
       if (verdict.nextBoundaryMs !== undefined) nextEventMs = Math.min(nextEventMs, verdict.nextBoundaryMs);
     }
     if (this.state !== 'running') return 0;
@@ -265,7 +292,8 @@ export class Dialer {
     if (cached) return cached;
     const campaign = await this.deps.store.loadCampaign(campaignId);
     if (!campaign) return undefined;
-    const plan = { campaign, windows: callingWindows(campaign), audio: await this.loadAudio(campaign) };
+    // The campaign's windows cut to its calling hours: no call starts outside them, retries move into them.
+    const plan = { campaign, windows: envelopedWindows(campaign, campaign.callingHours), audio: await this.loadAudio(campaign) };
     this.campaigns.set(campaignId, plan);
     return plan;
   }
@@ -390,7 +418,10 @@ export class Dialer {
     }
     lineFreed();
     const { campaign, windows } = plan;
-    const next = this.nextFor(campaign, windows, number.attemptNumber, report.outcome, report.endedAt);
+    const next = this.nextFor(campaign, windows, number.attemptNumber, report);
+    const compliance = await this.track(
+      this.guard.afterCall(campaign, number, { outcome: report.outcome, endedAt: report.endedAt, voicemailLeft: report.voicemailLeft, optedOut: report.optedOut === true }),
+    );
     const numberType = checkCalleeNumber(number.number);
     const record: CallResultRecord = {
       callId: number.callId,
@@ -414,6 +445,8 @@ export class Dialer {
       sipCode: report.sipCode,
       q850Cause: report.q850Cause,
       next,
+      firstAudioMs: report.firstAudioMs ?? null,
+      ...compliance,
     };
     const recorded = await this.track(store.finishCall(record));
     if (!recorded) {
@@ -425,15 +458,25 @@ export class Dialer {
     }
   }
 
-  /** Where the number goes after an attempt: its next attempt's due time, or a final status. */
-  private nextFor(campaign: CampaignForDialing, windows: CallingWindow[], attemptNumber: number, outcome: CallOutcome, endedAt: Date): CallResultRecord['next'] {
-    const decision = decideAfterCall({ outcome, attemptNumber, totalAttempts: campaign.attempts.length });
+  /**
+   * Where the number goes after an attempt: its next attempt's due time (held back by Ofcom's repeat-call rules where
+   * they apply), or a final status.
+   */
+  private nextFor(
+    campaign: CampaignForDialing,
+    windows: CallingWindow[],
+    attemptNumber: number,
+    call: { outcome: CallOutcome; endedAt: Date; voicemailLeft: boolean },
+  ): CallResultRecord['next'] {
+    const decision = decideAfterCall({ outcome: call.outcome, attemptNumber, totalAttempts: campaign.attempts.length });
     if (decision.kind === 'finished') return { status: decision.status, nextAttempt: attemptNumber, dueAt: null };
     const nextAttempt = campaign.attempts.find((a) => a.attemptNumber === attemptNumber + 1)!;
-    const dueAt = attemptDueAt({ windows, intervalMinutes: nextAttempt.intervalMinutes, previousEndedAt: endedAt, campaignStartsAt: campaign.startsAt });
+    const dueAt = attemptDueAt({ windows, intervalMinutes: nextAttempt.intervalMinutes, previousEndedAt: call.endedAt, campaignStartsAt: campaign.startsAt });
     // No window left for the next attempt: finished now, with the reason.
     if (!dueAt) return { status: NumberStatus.WindowsClosed, nextAttempt: attemptNumber + 1, dueAt: null };
-    return { status: NumberStatus.Pending, nextAttempt: attemptNumber + 1, dueAt };
+    const held = this.guard.retryUnder(campaign, windows, dueAt, call);
+    if (held && 'status' in held) return { status: held.status, nextAttempt: attemptNumber + 1, dueAt: null, statusReason: held.statusReason };
+    return { status: NumberStatus.Pending, nextAttempt: attemptNumber + 1, dueAt: held?.dueAt ?? dueAt };
   }
 
   private async sendBusySms(campaign: CampaignForDialing, number: ClaimedNumber): Promise<void> {
@@ -492,7 +535,7 @@ export class Dialer {
   private async recoverOne(call: InterruptedCall, now: Date): Promise<void> {
     const plan = await this.planFor(call.campaignId);
     if (!plan) return;
-    const next = this.nextFor(plan.campaign, plan.windows, call.attemptNumber, CallOutcome.Interrupted, call.leaseExpiresAt);
+    const next = this.nextFor(plan.campaign, plan.windows, call.attemptNumber, { outcome: CallOutcome.Interrupted, endedAt: call.leaseExpiresAt, voicemailLeft: false });
     if (await this.deps.store.recoverInterrupted(call, now, next)) {
       this.log.warn({ phoneNumberId: call.phoneNumberId, attempt: call.attemptNumber, owner: call.leaseOwner }, 'recovered a number from an expired lease');
     }

@@ -19,6 +19,8 @@ import { calls, campaigns, phoneNumbers, smsMessages } from '../../src/store/sch
 import { TenantRepository } from '../../src/store/repositories/tenants.js';
 import { AudioRepository } from '../../src/store/repositories/audio.js';
 import { CampaignRepository } from '../../src/store/repositories/campaigns.js';
+import { ComplianceRepository } from '../../src/store/repositories/compliance.js';
+import { WEEKDAYS, type CallingHoursProfile } from '../../src/domain/compliance/calling-hours.js';
 import { DialerStore } from '../../src/store/repositories/dialer-store.js';
 import { createCallFlow, createCli } from '../../src/tenancy/operator.js';
 import { checkCampaignRequest } from '../../src/domain/campaign-request.js';
@@ -45,6 +47,13 @@ function renamed(carrier: Carrier, name: string): Carrier {
   return { name, dial: (request) => carrier.dial(request) };
 }
 const DAY_MS = 86_400_000;
+
+/** Calling hours that allow any day and (almost) any time: tests of the dialer's own mechanics use them. */
+export const ANY_TIME: CallingHoursProfile = {
+  weekdays: Object.fromEntries(WEEKDAYS.map((day) => [day, [{ start: '00:00', finish: '23:59' }]])) as CallingHoursProfile['weekdays'],
+  holidays: [],
+  excludedDates: [],
+};
 
 /** The instant at which London's wall clock shows `date` `time` (its first occurrence). */
 export function london(date: string, time: string): Date {
@@ -212,9 +221,24 @@ export class DialerHarness {
    * A new client with one call flow (texts as given, else the defaults) and one CLI. `flow` may be a function of the
    * new client's id, for a flow that plays audio the client must upload first.
    */
-  async tenant(flow: FlowTexts | ((clientId: number) => Promise<FlowTexts>) = {}, cliNumber = '020 7946 0999'): Promise<HarnessTenant> {
+  /**
+   * A client with a call flow and a CLI. Its compliance settings are `'mechanics'` unless asked: calling hours every
+   * day 00:00-23:59 with no holidays, and Ofcom's 24-hour machine rule off, so that tests of windows, attempts and
+   * intervals test those mechanics on any date; `'rules'` keeps the defaults every real client gets (the compliance
+   * tests use it).
+   */
+  async tenant(
+    flow: FlowTexts | ((clientId: number) => Promise<FlowTexts>) = {},
+    cliNumber = '020 7946 0999',
+    compliance: 'mechanics' | 'rules' = 'mechanics',
+  ): Promise<HarnessTenant> {
     const tenants = new TenantRepository(this.db);
     const { client } = await tenants.createClient(`Dialer test client ${++this.tenantCount}`);
+    if (compliance === 'mechanics') {
+      const settings = new ComplianceRepository(this.db);
+      await settings.setCallingHours(client.id, ANY_TIME);
+      await settings.setMachineRuleOffReason(client.id, 'dialer mechanics test: retries at the intervals under test');
+    }
     const texts = typeof flow === 'function' ? await flow(client.id) : flow;
     const callFlow = await createCallFlow(tenants, new AudioRepository(this.db), client.id, { name: 'Flow', ...texts });
     const cli = await createCli(tenants, client.id, { number: cliNumber, label: 'Main' });

@@ -4,6 +4,7 @@
 // Pure.
 import { FieldErrorCollector, type FieldErrors } from '../field-errors.js';
 import { applyCallingHours, narrowCallingHours, type CallingHoursProfile, type TrimmedDay, type WallClockDay } from './calling-hours.js';
+import { windowsOfDays, type CallingWindow } from '../calling-windows.js';
 
 export interface CampaignDays {
   startDate: string;
@@ -26,11 +27,7 @@ export function campaignEnvelope(campaign: CampaignDays, clientProfile: CallingH
     if (!narrowed.ok) return narrowed;
     profile = narrowed.profile;
   }
-  const days: WallClockDay[] = [
-    { date: campaign.startDate, startTime: campaign.startTime, finishTime: campaign.finishTime },
-    ...campaign.runoverDays.map((day) => ({ date: day.date, startTime: day.startTime, finishTime: day.finishTime })),
-  ];
-  const { days: kept, trimmed } = applyCallingHours(days, profile);
+  const { days: kept, trimmed } = applyCallingHours(daysOf(campaign), profile);
   if (kept.length === 0) {
     const errors = new FieldErrorCollector();
     errors.add(
@@ -40,4 +37,21 @@ export function campaignEnvelope(campaign: CampaignDays, clientProfile: CallingH
     return { ok: false, errors: errors.errors };
   }
   return { ok: true, profile, trimmed };
+}
+
+/**
+ * The instants calls may start in: the campaign's days cut to its calling hours, on its zone's wall clock. What the
+ * dialer runs on, so no call starts outside the intersection and retries that fall outside it move to its next
+ * opening, as they do for the campaign's own windows.
+ */
+export function envelopedWindows(spec: CampaignDays & { timeZone: string }, profile: CallingHoursProfile): CallingWindow[] {
+  return windowsOfDays(applyCallingHours(daysOf(spec), profile).days, spec.timeZone);
+}
+
+/** The start day and the runover days, as wall-clock days. */
+function daysOf(campaign: CampaignDays): WallClockDay[] {
+  return [
+    { date: campaign.startDate, startTime: campaign.startTime, finishTime: campaign.finishTime },
+    ...campaign.runoverDays.map((day) => ({ date: day.date, startTime: day.startTime, finishTime: day.finishTime })),
+  ];
 }

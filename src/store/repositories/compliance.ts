@@ -52,20 +52,6 @@ export class ComplianceRepository {
     return updated.length > 0;
   }
 
-  /** Records an embargo, keeping the later one when the number already has one. */
-  async embargo(clientId: number, number: string, notBefore: Date, rule: RepeatRule, db: Db = this.db): Promise<void> {
-    await db
-      .insert(repeatEmbargoes)
-      .values({ clientId, number, notBefore, rule })
-      .onConflictDoUpdate({
-        target: [repeatEmbargoes.clientId, repeatEmbargoes.number],
-        set: {
-          notBefore: sql`greatest(${repeatEmbargoes.notBefore}, excluded.not_before)`,
-          rule: sql`case when excluded.not_before > ${repeatEmbargoes.notBefore} then excluded.rule else ${repeatEmbargoes.rule} end`,
-        },
-      });
-  }
-
   /** Embargoes still in force at `now` for some of a client's numbers. */
   async embargoesFor(clientId: number, numbers: readonly string[], now: Date, db: Db = this.db): Promise<Map<string, { notBefore: Date; rule: RepeatRule }>> {
     if (numbers.length === 0) return new Map();

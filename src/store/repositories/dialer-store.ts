@@ -2,10 +2,26 @@
 // row is written before dialling (so a crash mid-call is visible), and every transition is guarded by the lease
 // owner so a process that lost its lease cannot overwrite what another recorded.
 import { AudioRepository, type AudioFileData } from './audio.js';
+import { DialerComplianceStore } from './dialer-compliance.js';
 import { and, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import type { Flow } from '../../callflow/schema.js';
-import { callFlowVersions, calls, campaignAttempts, campaignRunoverDays, campaigns, clis, phoneNumbers, smsMessages } from '../schema.js';
+import {
+  callFlowVersions,
+  calls,
+  campaignAttempts,
+  campaignRunoverDays,
+  campaigns,
+  clients,
+  clis,
+  phoneNumbers,
+  repeatEmbargoes,
+  smsMessages,
+  suppressedNumbers,
+  suppressionLists,
+} from '../schema.js';
+import { DEFAULT_CALLING_HOURS, type CallingHoursProfile } from '../../domain/compliance/calling-hours.js';
+import type { RepeatRule } from '../../domain/compliance/repeat-calls.js';
 import { CallOutcome, CallStage, CampaignStatus, NumberStatus } from '../../domain/enums.js';
 import { CALLS_PER_SECOND_SPAN_MS, headroom, type PacingLimits, type PacingUsage } from '../../dialer/pacing.js';
 import type { Clock } from '../../domain/clock.js';
@@ -28,6 +44,12 @@ export interface CampaignForDialing {
   attempts: { attemptNumber: number; intervalMinutes: number }[];
   flow: Flow;
   cliNumber: string;
+  /** The envelope the campaign runs in: its own, else its client's current profile, else the default. */
+  callingHours: CallingHoursProfile;
+  /** A marketing campaign (PECR reg 21): TPS/CTPS apply. */
+  marketing: boolean;
+  /** Ofcom's 24-hour rule after a machine that got no message (off only by the operator, with a reason). */
+  machineRuleOn: boolean;
 }
 
 export interface ClaimedNumber {
@@ -55,8 +77,14 @@ export interface CallResultRecord {
   endReason: string;
   sipCode: number | null;
   q850Cause: number | null;
-  /** What happens to the number next. */
-  next: { status: number; nextAttempt: number; dueAt: Date | null };
+  /** What happens to the number next; statusReason when a compliance rule decided it. */
+  next: { status: number; nextAttempt: number; dueAt: Date | null; statusReason?: string };
+  /** The callee opted out during the call: the number goes on this do-not-call list in the same transaction. */
+  optOutListId?: number;
+  /** From answer to our first audio (Ofcom's 2 s rule). */
+  firstAudioMs?: number | null;
+  /** Ofcom's repeat-call embargo this call sets on the number across the client's campaigns. */
+  embargo?: { clientId: number; number: string; notBefore: Date; rule: RepeatRule };
 }
 
 export interface InterruptedCall {
@@ -79,6 +107,11 @@ export class DialerStore {
     readonly dialerId: string,
   ) {}
 
+  /** The compliance guards' reads and writes, on the same database. */
+  complianceStore(): DialerComplianceStore {
+    return new DialerComplianceStore(this.db);
+  }
+
   /** The client's audio files among `ids` (a flow's play steps), with their data; deleted ones are left out. */
   loadAudio(clientId: number, ids: readonly number[]): Promise<AudioFileData[]> {
     return new AudioRepository(this.db).loadForPlayback(clientId, ids);
@@ -89,7 +122,8 @@ export class DialerStore {
     return this.db
       .select({ id: campaigns.id, status: campaigns.status })
       .from(campaigns)
-      .where(inArray(campaigns.status, [CampaignStatus.Scheduled, CampaignStatus.Running, CampaignStatus.Waiting, CampaignStatus.Paused]));
+      // A campaign still being filled by its create (PGlite) is not ready: its numbers are not all in yet.
+      .where(and(inArray(campaigns.status, [CampaignStatus.Scheduled, CampaignStatus.Running, CampaignStatus.Waiting, CampaignStatus.Paused]), eq(campaigns.filling, false)));
   }
 
   async loadCampaign(id: number): Promise<CampaignForDialing | undefined> {
@@ -98,11 +132,14 @@ export class DialerStore {
         campaign: campaigns,
         flow: callFlowVersions.document,
         cliNumber: clis.number,
+        clientCallingHours: clients.callingHours,
+        machineRuleOffReason: clients.machineRuleOffReason,
       })
       .from(campaigns)
       // The version the campaign was created with, not the flow's current one.
       .innerJoin(callFlowVersions, eq(callFlowVersions.id, campaigns.callFlowVersionId))
       .innerJoin(clis, eq(clis.id, campaigns.cliId))
+      .innerJoin(clients, eq(clients.id, campaigns.clientId))
       .where(eq(campaigns.id, id));
     if (!row) return undefined;
     const [attempts, runoverDays] = await Promise.all([
@@ -133,6 +170,9 @@ export class DialerStore {
       attempts,
       flow: row.flow,
       cliNumber: row.cliNumber,
+      callingHours: c.callingHours ?? row.clientCallingHours ?? DEFAULT_CALLING_HOURS,
+      marketing: c.marketing,
+      machineRuleOn: row.machineRuleOffReason === null,
     };
   }
 
@@ -201,8 +241,12 @@ export class DialerStore {
     leaseMs: number;
     carrier: string;
     limits: PacingLimits;
-    /** Campaigns whose window is open now, with their client. */
-    callable: { campaignId: number; clientId: number }[];
+    /**
+     * Campaigns whose window is open now, with their client, the do-not-call lists that apply to them (never
+     * claimed: a list can change after the campaign was created) and a pacing factor below 1 when the
+     * abandoned-call guard slows the campaign.
+     */
+    callable: { campaignId: number; clientId: number; suppressionListIds: number[]; pacingFactor?: number }[];
     maxBatch: number;
   }): Promise<{ numbers: ClaimedNumber[]; at: Date }> {
     if (args.callable.length === 0) return { numbers: [], at: args.clock.now() };
@@ -241,13 +285,13 @@ export class DialerStore {
       let carrierRoom = headroom(args.limits.carrier, usageOf((row) => row.carrier === args.carrier));
       const clientRoom = new Map<number, number>();
       const claimed: ClaimedNumber[] = [];
-      for (const { campaignId, clientId } of args.callable) {
+      for (const { campaignId, clientId, suppressionListIds, pacingFactor } of args.callable) {
         if (carrierRoom <= 0 || claimed.length >= args.maxBatch) break;
         if (!clientRoom.has(clientId)) clientRoom.set(clientId, headroom(args.limits.client, usageOf((row) => row.clientId === clientId)));
         const budget = Math.min(
           carrierRoom,
           clientRoom.get(clientId)!,
-          headroom(args.limits.campaign, usageOf((row) => row.campaignId === campaignId)),
+          headroom(slowed(args.limits.campaign, pacingFactor), usageOf((row) => row.campaignId === campaignId)),
           args.maxBatch - claimed.length,
         );
         if (budget <= 0) continue;
@@ -261,7 +305,14 @@ export class DialerStore {
           })
           .from(phoneNumbers)
           .where(
-            and(eq(phoneNumbers.campaignId, campaignId), eq(phoneNumbers.status, NumberStatus.Pending), lte(phoneNumbers.dueAt, now)),
+            and(
+              eq(phoneNumbers.campaignId, campaignId),
+              eq(phoneNumbers.status, NumberStatus.Pending),
+              lte(phoneNumbers.dueAt, now),
+              // Checked again here, in the claim itself, however recently the screening ran: never dialled.
+              notSuppressed(suppressionListIds),
+              notEmbargoed(clientId, now),
+            ),
           )
           .orderBy(phoneNumbers.dueAt, phoneNumbers.id)
           .limit(budget)
@@ -340,6 +391,7 @@ export class DialerStore {
           leaseOwner: null,
           leaseExpiresAt: null,
           lastEndedAt: record.endedAt,
+          statusReason: record.next.statusReason ?? null,
         })
         .where(
           and(eq(phoneNumbers.id, record.phoneNumberId), eq(phoneNumbers.leaseOwner, this.dialerId), eq(phoneNumbers.status, NumberStatus.Dialling)),
@@ -361,8 +413,13 @@ export class DialerStore {
           endReason: record.endReason,
           sipCode: record.sipCode,
           q850Cause: record.q850Cause,
+          optedOut: record.optOutListId !== undefined,
+          firstAudioMs: record.firstAudioMs ?? null,
         })
         .where(eq(calls.id, record.callId));
+      // In the same transaction as the call: an opt-out or an embargo is lost only with the call record itself.
+      if (record.optOutListId !== undefined) await addOptOut(tx as unknown as Db, record.optOutListId, record.phoneNumberId, record.endedAt);
+      if (record.embargo) await setEmbargo(tx as unknown as Db, record.embargo);
       return true;
     });
   }
@@ -427,4 +484,51 @@ export class DialerStore {
   }): Promise<void> {
     await this.db.insert(smsMessages).values(args);
   }
+}
+
+/** The campaign's concurrency and calls-per-second limit scaled by the abandoned-call guard (at least 1 each). */
+function slowed(limit: PacingLimits['campaign'], factor: number | undefined): PacingLimits['campaign'] {
+  if (factor === undefined || factor >= 1) return limit;
+  return {
+    maxConcurrentCalls: Math.max(1, Math.floor(limit.maxConcurrentCalls * factor)),
+    maxCallsPerSecond: Math.max(1, Math.floor(limit.maxCallsPerSecond * factor)),
+  };
+}
+
+function notSuppressed(listIds: readonly number[]) {
+  if (listIds.length === 0) return sql`true`;
+  return sql`not exists (select 1 from ${suppressedNumbers} where ${suppressedNumbers.listId} = any(${sql.param([...listIds])}::int[]) and ${suppressedNumbers.number} = ${phoneNumbers.number})`;
+}
+
+function notEmbargoed(clientId: number, now: Date) {
+  return sql`not exists (select 1 from ${repeatEmbargoes} where ${repeatEmbargoes.clientId} = ${clientId} and ${repeatEmbargoes.number} = ${phoneNumbers.number} and ${repeatEmbargoes.notBefore} > ${now})`;
+}
+
+/** The number called goes on the client's list (source opt-out); the list's kept count follows. */
+async function addOptOut(db: Db, listId: number, phoneNumberId: number, at: Date): Promise<void> {
+  const inserted = await db.execute(sql`
+    insert into ${suppressedNumbers} (list_id, number, source, reason, added_at)
+    select ${listId}, ${phoneNumbers.number}, 'opt-out', 'asked during a call', ${at} from ${phoneNumbers} where ${phoneNumbers.id} = ${phoneNumberId}
+    on conflict do nothing returning 1`);
+  const added = (inserted as unknown as { rows: unknown[] }).rows.length;
+  if (added > 0) {
+    await db
+      .update(suppressionLists)
+      .set({ numberCount: sql`${suppressionLists.numberCount} + ${added}`, updatedAt: at })
+      .where(eq(suppressionLists.id, listId));
+  }
+}
+
+/** Records an embargo, keeping the later one when the number already has one. */
+async function setEmbargo(db: Db, embargo: NonNullable<CallResultRecord['embargo']>): Promise<void> {
+  await db
+    .insert(repeatEmbargoes)
+    .values(embargo)
+    .onConflictDoUpdate({
+      target: [repeatEmbargoes.clientId, repeatEmbargoes.number],
+      set: {
+        notBefore: sql`greatest(${repeatEmbargoes.notBefore}, excluded.not_before)`,
+        rule: sql`case when excluded.not_before > ${repeatEmbargoes.notBefore} then excluded.rule else ${repeatEmbargoes.rule} end`,
+      },
+    });
 }

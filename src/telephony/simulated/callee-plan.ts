@@ -53,6 +53,11 @@ export interface TalkSettings {
   humanHangUpProbability: number;
   /** When such a person hangs up, counted from the answer. */
   humanHangUpAfterMs: MsRange;
+  /**
+   * From a person's answer to the earliest moment our audio can reach them (a modelled answer detection or media
+   * set-up); over 2 s the call is abandoned (Ofcom). Default: at once.
+   */
+  humanMediaDelayMs: MsRange;
   /** Speaking rate of text-to-speech: a say() lasts words / wordsPerMinute. */
   wordsPerMinute: number;
   /** The shortest say(), however short its text. */
@@ -76,6 +81,7 @@ export const DEFAULT_TALK: Readonly<TalkSettings> = Object.freeze({
   machineRecordMaxMs: 120_000,
   humanHangUpProbability: 0.1,
   humanHangUpAfterMs: { minMs: 2_000, maxMs: 30_000 },
+  humanMediaDelayMs: { minMs: 0, maxMs: 0 },
   wordsPerMinute: 150,
   minSayMs: 1_000,
   keyDelayMs: 1_500,
@@ -126,6 +132,8 @@ export function planCall({ seed, to, callId, mix, talk }: PlanInput): CallPlan {
   const greetingMs = draw(rng, talk.greetingMs);
   const hangsUp = rng.chance(talk.humanHangUpProbability);
   const hangUpAfterMs = draw(rng, talk.humanHangUpAfterMs);
+  // Drawn last, so that adding it left every earlier draw of a call as it was.
+  const mediaDelayMs = draw(rng, talk.humanMediaDelayMs);
 
   switch (pick) {
     case 'human':
@@ -136,6 +144,7 @@ export function planCall({ seed, to, callId, mix, talk }: PlanInput): CallPlan {
         hangUpAfterMs: hangsUp ? hangUpAfterMs : undefined,
         keys: 'random',
         transfer: undefined,
+        ...(mediaDelayMs > 0 ? { mediaDelayMs } : {}),
       };
     case 'machine':
       return { source: 'mix', outcome: 'machine', ringMs, greetingMs };
@@ -251,7 +260,7 @@ export function validateSettings(mix: Readonly<OutcomeMix>, talk: Readonly<TalkS
     if (!Number.isFinite(weight) || weight < 0) throw new RangeError(`mix.${name} must be a finite weight >= 0`);
   }
   if (weights.reduce((sum, [, weight]) => sum + weight, 0) <= 0) throw new RangeError('mix needs a positive weight');
-  for (const key of ['answerRingMs', 'rejectRingMs', 'earlyFailureMs', 'greetingMs', 'humanHangUpAfterMs'] as const) {
+  for (const key of ['answerRingMs', 'rejectRingMs', 'earlyFailureMs', 'greetingMs', 'humanHangUpAfterMs', 'humanMediaDelayMs'] as const) {
     const { minMs, maxMs } = talk[key];
     if (!(Number.isFinite(minMs) && Number.isFinite(maxMs) && minMs >= 0 && minMs <= maxMs)) {
       throw new RangeError(`talk.${key} needs 0 <= minMs <= maxMs`);

@@ -3,6 +3,7 @@
 // (runCall) dials it through our carrier, answering-machine detection listens to that voice, and the call flow or the
 // voicemail message is spoken back. baresip records what it decoded from our RTP (sndfile), so each test checks the
 // far end's side too: our words arrived, when they should, and are the words we rendered.
+import { DEFAULT_CALLING_HOURS } from '../../../../src/domain/compliance/calling-hours.js';
 import { expect, it } from 'vitest';
 import { systemClock } from '../../../../src/domain/clock.js';
 import { AttemptSelector, CallOutcome, CampaignStatus } from '../../../../src/domain/enums.js';
@@ -82,6 +83,9 @@ function campaign(message: string, voicemail: string): CampaignForDialing {
     attempts: [{ attemptNumber: 1, intervalMinutes: 0 }],
     flow: checked.flow,
     cliNumber: CLI,
+    callingHours: DEFAULT_CALLING_HOURS,
+    marketing: false,
+    machineRuleOn: true,
   };
 }
 

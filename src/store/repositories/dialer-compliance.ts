@@ -1,0 +1,122 @@
+// The dialer's compliance reads and writes (issue 9): which do-not-call lists apply to a campaign, the TPS/CTPS
+// download dates, and the screening that finishes or postpones due numbers before they are claimed. The claim itself
+// also refuses listed and embargoed numbers (dialer-store.ts), so screening only moves them out of the way, with
+// their reason, and never races a call.
+import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { Db } from '../database.js';
+import { campaigns, phoneNumbers, repeatEmbargoes, suppressedNumbers, suppressionLists } from '../schema.js';
+import { NumberStatus } from '../../domain/enums.js';
+import { SuppressionRepository, type ListRef } from './suppression.js';
+import { ComplianceRepository, type CampaignAbandonedCounts } from './compliance.js';
+import type { RepeatRule } from '../../domain/compliance/repeat-calls.js';
+
+const SCREEN_BATCH = 500;
+
+export interface EmbargoedNumber {
+  phoneNumberId: number;
+  notBefore: Date;
+  rule: RepeatRule;
+}
+
+export class DialerComplianceStore {
+  private readonly suppression: SuppressionRepository;
+  private readonly compliance: ComplianceRepository;
+
+  constructor(private readonly db: Db) {
+    this.suppression = new SuppressionRepository(db);
+    this.compliance = new ComplianceRepository(db);
+  }
+
+  /** The lists a campaign is screened against: its client's and the operator's, and TPS/CTPS when it is marketing. */
+  async listIdsFor(clientId: number, marketing: boolean): Promise<number[]> {
+    const refs: ListRef[] = [{ kind: 'client', clientId }, { kind: 'operator' }, ...(marketing ? [{ kind: 'tps' as const }, { kind: 'ctps' as const }] : [])];
+    return Promise.all(refs.map((ref) => this.suppression.listId(ref)));
+  }
+
+  clientListId(clientId: number): Promise<number> {
+    return this.suppression.listId({ kind: 'client', clientId });
+  }
+
+  /** When the TPS and CTPS files in force were downloaded (null: never imported). */
+  async registerDates(): Promise<{ tps: Date | null; ctps: Date | null }> {
+    const [tps, ctps] = await Promise.all([this.suppression.info({ kind: 'tps' }), this.suppression.info({ kind: 'ctps' })]);
+    return { tps: tps.downloadedAt, ctps: ctps.downloadedAt };
+  }
+
+  /**
+   * Finishes due numbers of the campaign that are on one of the lists as Suppressed, naming the lists; returns how
+   * many. At most SCREEN_BATCH a call: the rest follow on the next pass (the claim skips them meanwhile).
+   */
+  async finishSuppressedDue(campaignId: number, listIds: readonly number[], now: Date): Promise<number> {
+    if (listIds.length === 0) return 0;
+    const rows = await this.db
+      .select({ id: phoneNumbers.id, kinds: sql<string[]>`array_agg(distinct ${suppressionLists.kind})` })
+      .from(phoneNumbers)
+      .innerJoin(suppressedNumbers, eq(suppressedNumbers.number, phoneNumbers.number))
+      .innerJoin(suppressionLists, eq(suppressionLists.id, suppressedNumbers.listId))
+      .where(
+        and(
+          eq(phoneNumbers.campaignId, campaignId),
+          eq(phoneNumbers.status, NumberStatus.Pending),
+          lte(phoneNumbers.dueAt, now),
+          sql`${suppressedNumbers.listId} = any(${sql.param([...listIds])}::int[])`,
+        ),
+      )
+      .groupBy(phoneNumbers.id)
+      .limit(SCREEN_BATCH);
+    const byReason = new Map<string, number[]>();
+    for (const row of rows) {
+      const reason = `not dialled: on the ${[...row.kinds].sort().map(listName).join(' and ')} when it was due`;
+      byReason.set(reason, [...(byReason.get(reason) ?? []), row.id]);
+    }
+    let finished = 0;
+    for (const [reason, ids] of byReason) {
+      const updated = await this.db
+        .update(phoneNumbers)
+        .set({ status: NumberStatus.Suppressed, dueAt: null, statusReason: reason })
+        .where(and(inArray(phoneNumbers.id, ids), eq(phoneNumbers.status, NumberStatus.Pending)))
+        .returning({ id: phoneNumbers.id });
+      finished += updated.length;
+    }
+    return finished;
+  }
+
+  /** Due numbers of the campaign under a repeat-call embargo of its client (Ofcom's 72 h / 24 h rules). */
+  async embargoedDue(campaignId: number, clientId: number, now: Date): Promise<EmbargoedNumber[]> {
+    const rows = await this.db
+      .select({ phoneNumberId: phoneNumbers.id, notBefore: repeatEmbargoes.notBefore, rule: repeatEmbargoes.rule })
+      .from(phoneNumbers)
+      .innerJoin(repeatEmbargoes, and(eq(repeatEmbargoes.number, phoneNumbers.number), eq(repeatEmbargoes.clientId, clientId)))
+      .where(
+        and(
+          eq(phoneNumbers.campaignId, campaignId),
+          eq(phoneNumbers.status, NumberStatus.Pending),
+          lte(phoneNumbers.dueAt, now),
+          sql`${repeatEmbargoes.notBefore} > ${now}`,
+        ),
+      )
+      .limit(SCREEN_BATCH);
+    return rows.map((row) => ({ ...row, rule: row.rule as RepeatRule }));
+  }
+
+  /** Moves a pending number's due time (an embargo ends later), or finishes it with the rule when no window is left. */
+  async postpone(phoneNumberId: number, next: { dueAt: Date } | { status: number; reason: string }): Promise<void> {
+    await this.db
+      .update(phoneNumbers)
+      .set('dueAt' in next ? { dueAt: next.dueAt } : { status: next.status, dueAt: null, statusReason: next.reason })
+      .where(and(eq(phoneNumbers.id, phoneNumberId), eq(phoneNumbers.status, NumberStatus.Pending)));
+  }
+
+  async abandonedCounts(campaignId: number, since: Date): Promise<CampaignAbandonedCounts | undefined> {
+    const [row] = await this.compliance.abandonedCounts({ campaignId }, since);
+    return row;
+  }
+
+  /** What a guard last did to the campaign, shown with it; null clears it. */
+  async setComplianceNote(campaignId: number, note: string | null): Promise<void> {
+    await this.db.update(campaigns).set({ complianceNote: note }).where(eq(campaigns.id, campaignId));
+  }
+}
+
+const listName = (kind: string) =>
+  kind === 'client' ? "client's do-not-call list" : kind === 'operator' ? "operator's do-not-call list" : `${kind.toUpperCase()} register`;
