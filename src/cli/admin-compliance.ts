@@ -28,8 +28,8 @@ export const COMPLIANCE_USAGE = `  suppression add [--client ID] [--reason TEXT]
 export interface ComplianceCommandIo {
   /** Progress lines (stderr in the CLI). */
   progress(line: string): void;
-  /** Lines of stdin, for FILE '-'. */
-  stdin?: AsyncIterable<string>;
+  /** Lines of stdin, for FILE '-' (opened only then). */
+  stdin?: () => AsyncIterable<string>;
 }
 
 const positiveInt = (value: string | undefined, what: string, fallback: number): number => {
@@ -74,7 +74,7 @@ export async function runComplianceCommand(args: string[], database: Database, n
     if (file === undefined) throw new UsageError(`${resource} ${action} needs the FILE to read (- for stdin)`);
     if (file === '-') {
       if (!io.stdin) throw new UsageError('no standard input');
-      return io.stdin;
+      return io.stdin();
     }
     const stream = createReadStream(file);
     stream.on('error', () => {}); // reported by the readline iteration below

@@ -10,6 +10,9 @@ import { uploadAudio, uploadKindOfFileName } from '../tenancy/audio.js';
 import { readFileSync } from 'node:fs';
 import { createCallFlow, createCli, createClient, updateCallFlow, updateClient } from '../tenancy/operator.js';
 import { toCallFlowView } from '../api/routes/call-flow-views.js';
+import { UsageError } from './usage-error.js';
+import { COMPLIANCE_RESOURCES, COMPLIANCE_USAGE, runComplianceCommand } from './admin-compliance.js';
+import { createInterface } from 'node:readline';
 
 export const ADMIN_USAGE = `ringcast admin <resource> <action> [options]   (prints JSON)
 
@@ -23,11 +26,10 @@ export const ADMIN_USAGE = `ringcast admin <resource> <action> [options]   (prin
   clis      create --client ID --number NUMBER [--label TEXT]
             list --client ID | show --client ID CLI_ID | delete --client ID CLI_ID
   audio     upload --client ID --name NAME FILE   (.wav or .mp3; stored as 8 kHz mono)
-            list --client ID | delete --client ID AUDIO_ID`;
+            list --client ID | delete --client ID AUDIO_ID
+${COMPLIANCE_USAGE}`;
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 function positiveInt(value: string | undefined, what: string): number {
   const n = Number(value);
@@ -42,6 +44,18 @@ function required(value: string | undefined, option: string): string {
 
 /** Runs one admin command and returns what to print; throws UsageError or HttpProblem for bad input. */
 export async function runAdminCommand(args: string[], settings: Settings): Promise<unknown> {
+  // Do-not-call lists, registers and compliance settings have options of their own (admin-compliance.ts).
+  if ((COMPLIANCE_RESOURCES as readonly string[]).includes(args[0] ?? '')) {
+    const database = await openConfiguredDatabase(settings);
+    try {
+      return await runComplianceCommand(args, database, () => new Date(), {
+        progress: (line) => process.stderr.write(`${line}\n`),
+        stdin: () => createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY }),
+      });
+    } finally {
+      await database.close();
+    }
+  }
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,

@@ -99,3 +99,20 @@ describe.skipIf(!TEST_DATABASE_URL)('ringcast admin suppression at scale (Postgr
     }
   }, 240_000);
 });
+
+describe('ringcast admin wiring', () => {
+  it('routes suppression, tps, ctps and compliance to their commands and lists them in the usage', async () => {
+    const { ADMIN_USAGE, runAdminCommand } = await import('../../src/cli/admin.js');
+    expect(ADMIN_USAGE).toMatch(/suppression add/);
+    expect(ADMIN_USAGE).toMatch(/tps {7}import --downloaded-at/);
+    const { loadSettings } = await import('../../src/config/settings.js');
+    const dir = mkdtempSync(join(tmpdir(), 'ringcast-admin-wiring-'));
+    try {
+      const settings = loadSettings({ DATA_DIR: dir, LOG_LEVEL: 'silent' });
+      expect(await runAdminCommand(['suppression', 'check', '07722 123456'], settings)).toEqual({ number: '+447722123456', suppressed: false, lists: [] });
+      await expect(runAdminCommand(['tps', 'import', 'x.txt'], settings)).rejects.toBeInstanceOf(UsageError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
