@@ -26,9 +26,9 @@ export interface CallReport {
   sipCode: number | null;
   q850Cause: number | null;
   /** The callee asked not to be called again (an optOut step). */
-  optedOut?: boolean;
+  optedOut: boolean;
   /** From answer to our first audio (Ofcom's 2-second rule); null when not answered or nothing was played. */
-  firstAudioMs?: number | null;
+  firstAudioMs: number | null;
 }
 
 export interface RunCallArgs {
@@ -68,7 +68,7 @@ export async function runCall(args: RunCallArgs): Promise<CallReport> {
     try {
       await carrier.prepare([speech]);
     } catch (error) {
-      return notPlaced(clock, `not dialled: the first prompt could not be rendered in advance (${(error as Error).message})`);
+      return failedBeforeAnswer(clock, `not dialled: the first prompt could not be rendered in advance (${(error as Error).message})`);
     }
   }
 
@@ -83,18 +83,12 @@ export async function runCall(args: RunCallArgs): Promise<CallReport> {
   if (result.kind === 'failed') {
     // Cancelled by our own shutdown: not the callee's doing, and the attempt is not repeated.
     const interrupted = args.signal?.aborted === true;
+    const reason = [result.reason, result.sipCode ? `SIP ${result.sipCode}` : '', result.q850Cause ? `Q.850 cause ${result.q850Cause}` : '']
+      .filter(Boolean)
+      .join(', ');
     return {
-      endedAt: clock.now(),
-      stage,
+      ...failedBeforeAnswer(clock, reason),
       outcome: interrupted ? CallOutcome.Interrupted : outcomeForFailure(result.failure),
-      userInput: '',
-      isTransferCall: false,
-      answeredSeconds: 0,
-      answeredBy: null,
-      voicemailLeft: false,
-      endReason: [result.reason, result.sipCode ? `SIP ${result.sipCode}` : '', result.q850Cause ? `Q.850 cause ${result.q850Cause}` : '']
-        .filter(Boolean)
-        .join(', '),
       sipCode: result.sipCode ?? null,
       q850Cause: result.q850Cause ?? null,
     };
@@ -162,8 +156,11 @@ export async function runCall(args: RunCallArgs): Promise<CallReport> {
   };
 }
 
-/** A call that was not placed at all (the carrier could not get ready for it): a transient failure, retried. */
-function notPlaced(clock: Clock, reason: string): CallReport {
+/**
+ * A call that failed without a carrier's answer (it could not be placed, or the carrier threw): a transient failure,
+ * retried.
+ */
+export function failedBeforeAnswer(clock: Clock, reason: string): CallReport {
   return {
     endedAt: clock.now(),
     stage: CallStage.FlowNotReached,

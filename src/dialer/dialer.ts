@@ -10,7 +10,7 @@ import type { Carrier, PlayableAudio } from '../telephony/carrier.js';
 import type { PlayAudio } from '../callflow/steps/index.js';
 import { decodeStoredWav } from '../media/audio/encode-wav.js';
 import type { SmsProvider } from '../sms/sms-port.js';
-import { CallOutcome, CallStage, CampaignStatus, NumberStatus, type AttemptSelector } from '../domain/enums.js';
+import { CallOutcome, CampaignStatus, NumberStatus, type AttemptSelector } from '../domain/enums.js';
 import { lastClosing, type CallingWindow } from '../domain/calling-windows.js';
 import { envelopedWindows } from '../domain/compliance/campaign-envelope.js';
 import { DEFAULT_ABANDONED_RATE_SETTINGS, type AbandonedRateSettings } from '../domain/compliance/abandoned-rate.js';
@@ -22,7 +22,7 @@ import { smsParts } from '../domain/sms-parts.js';
 import { checkCalleeNumber } from '../domain/phone-number.js';
 import { renderPlaceholders } from '../domain/placeholders.js';
 import { CALLS_PER_SECOND_SPAN_MS, DEFAULT_PACING, type PacingLimits } from './pacing.js';
-import { runCall, type CallReport } from './call-runner.js';
+import { failedBeforeAnswer, runCall, type CallReport } from './call-runner.js';
 import type { CallResultRecord, CampaignForDialing, ClaimedNumber, DialerStore, InterruptedCall } from '../store/repositories/dialer-store.js';
 
 export interface DialerConfig {
@@ -402,19 +402,7 @@ export class Dialer {
         playAudio: this.playerFor(plan),
       });
     } catch (error) {
-      report = {
-        endedAt: clock.now(),
-        stage: CallStage.FlowNotReached,
-        outcome: CallOutcome.Failed,
-        userInput: '',
-        isTransferCall: false,
-        answeredSeconds: 0,
-        answeredBy: null,
-        voicemailLeft: false,
-        endReason: `carrier error: ${(error as Error).message}`,
-        sipCode: null,
-        q850Cause: null,
-      };
+      report = failedBeforeAnswer(clock, `carrier error: ${(error as Error).message}`);
     }
     lineFreed();
     const { campaign, windows } = plan;

@@ -9,22 +9,12 @@ import { ADMIN_TOKEN, createTestApp, validCampaign, type Tenant, type TestApp } 
 import { INT4_MAX, parseStrictInteger } from '../../src/api/strict-integer.js';
 import { MAX_INTERVAL_MINUTES, MAX_PAGE_SIZE } from '../../src/api/schemas/campaigns.js';
 import { CampaignStatus, CampaignType } from '../../src/domain/enums.js';
+import { mulberry32 } from '../../src/telephony/simulated/prng.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x14f022);
 /** Requests per backend: enough to visit every route with every listed value many times, in a few seconds. */
 const REQUESTS = 3000;
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A value for a slot: text (for paths, query strings and JSON strings), a JSON value, or a raw JSON numeral. */
 type FuzzValue = { text: string } | { json: unknown } | { numeral: string };
@@ -227,7 +217,7 @@ describe.each(BACKENDS)('HTTP fuzzing (seed %s) on $kind'.replace('%s', `0x${SEE
   });
 
   it(`answers ${REQUESTS} fuzzed requests without a 5xx, with problem+json for every 400`, async () => {
-    const random = prng(SEED);
+    const random = mulberry32(SEED);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const validIds = [campaignId, tenant.callFlowId, tenant.cliId, tenant.clientId, 1, INT4_MAX];
     const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
