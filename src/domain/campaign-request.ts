@@ -1,5 +1,6 @@
 // The rules of the campaign-creation request beyond its JSON schema: dates in the future in the campaign's zone,
-// windows that make sense, attempts numbered 1..n, phone numbers normalised, merged and checked. Pure: the caller
+// windows that make sense, attempts numbered 1..n, phone numbers normalised, merged and checked, and (given the
+// client's calling-hours profile) the days cut to the calling hours, narrowed by the request's own. Pure: the caller
 // passes the clock's `now` and the schema's own errors, and gets back every failing field at once. It never throws,
 // whatever the body: the schema normally stands in front of it, but a request that fails the schema is still checked
 // here field by field (to report everything at once), so each rule reads its field defensively.
@@ -10,6 +11,8 @@ import { AttemptSelector } from './enums.js';
 import { checkPhoneNumberList, MAX_PARAMETER, type LeftOutNumber, type MergedNumber, type PhoneNumberPlan } from './phone-number-list.js';
 import { runSteps, runStepsPausing, type Steps } from './stepwise.js';
 import { UNSTORABLE, UNSTORABLE_MESSAGE } from './storable-text.js';
+import { CALLING_HOURS_PATH, campaignEnvelope } from './compliance/campaign-envelope.js';
+import { narrowCallingHours, type CallingHoursProfile, type TrimmedDay } from './compliance/calling-hours.js';
 import {
   canonicalTimeZone,
   DEFAULT_TIME_ZONE,
@@ -46,8 +49,21 @@ export interface CampaignPlan {
   numbers: PhoneNumberPlan[];
 }
 
+/** The Ringcast extensions of a new campaign that the UK compliance guards use (issue 9). */
+export interface CampaignCompliancePlan {
+  /**
+   * The calling hours the campaign runs in: the client's profile, narrowed by the request's `callingHours`. Null
+   * when the check was given no client profile (callers outside the API): the client's current one applies.
+   */
+  callingHours: CallingHoursProfile | null;
+  /** What the calling hours cut from the campaign's days, for the create echo. */
+  callingHoursTrimmed: TrimmedDay[];
+  /** A marketing campaign (PECR reg 21): TPS/CTPS apply. False unless the request says true. */
+  marketing: boolean;
+}
+
 export type CampaignCheck =
-  | { ok: true; plan: CampaignPlan; leftOut: LeftOutNumber[]; merged: MergedNumber[] }
+  | { ok: true; plan: CampaignPlan; compliance: CampaignCompliancePlan; leftOut: LeftOutNumber[]; merged: MergedNumber[] }
   /** `name` is the trimmed name when that field itself is fine, so the caller can still check it is unique. */
   | { ok: false; errors: FieldErrors; name?: string };
 
@@ -72,6 +88,12 @@ export interface CampaignCheckInput {
    * absent: numbers abroad are refused (src/domain/destination-country.ts).
    */
   allowedCountries?: readonly string[];
+  /**
+   * The client's calling-hours profile (ComplianceRepository.clientSettings). When given, the campaign's days are cut
+   * to it, narrowed by the request's `callingHours` (src/domain/compliance/campaign-envelope.ts), and a campaign left
+   * with no window is refused. Absent: no envelope is applied here (the plan's callingHours is null).
+   */
+  clientCallingHours?: CallingHoursProfile;
 }
 
 /** Pauses between chunks of a long check; a server passes `() => new Promise(setImmediate)`. */
@@ -140,6 +162,11 @@ function* campaignRequestSteps(input: CampaignCheckInput): Steps<CampaignCheck> 
 
   const runoverDays = checkRunoverDays(body.runoverDays, startDate, timeZone, errors);
   const attempts = checkAttempts(body.attempts, errors);
+  const marketing = checkMarketing(body.marketing, errors);
+  // The calling hours are judged only on days that are themselves fine, so a bad date gives one message, not two.
+  const daysOk = startsAt !== undefined && !errors.hasUnder('FinishTime') && !errors.hasUnder('RunoverDays');
+  const days = daysOk ? { startDate: startDate!, startTime: startTime!, finishTime: finishTime!, runoverDays } : undefined;
+  const envelope = checkEnvelope(input.clientCallingHours, body.callingHours, days, errors);
   const phone = yield* checkPhoneNumberList(phoneListInput(body.phoneNumbers, schemaPartition, input), errors);
 
   if (!errors.isEmpty) return { ok: false, errors: errors.errors, ...(name !== undefined ? { name } : {}) };
@@ -160,6 +187,7 @@ function* campaignRequestSteps(input: CampaignCheckInput): Steps<CampaignCheck> 
       smsOnBusy: Number(body.smsOnBusy) as AttemptSelector,
       numbers: phone.numbers,
     },
+    compliance: { callingHours: envelope.profile, callingHoursTrimmed: envelope.trimmed, marketing },
     leftOut: phone.leftOut,
     merged: phone.merged,
   };
@@ -226,6 +254,45 @@ function* phoneNumbersRequestSteps(input: Omit<CampaignCheckInput, 'now'>): Step
   const phone = yield* checkPhoneNumberList(phoneListInput(input.body.phoneNumbers, partition, input), errors);
   if (!errors.isEmpty) return { ok: false, errors: errors.errors };
   return { ok: true, ...phone };
+}
+
+/** `marketing`: optional, true or false (default false). */
+function checkMarketing(value: unknown, errors: FieldErrorCollector): boolean {
+  if (value === undefined || value === null || errors.hasUnder(MARKETING_PATH)) return value === true;
+  if (typeof value !== 'boolean') errors.add(MARKETING_PATH, 'Marketing must be true or false.');
+  return value === true;
+}
+const MARKETING_PATH = 'Marketing';
+
+/**
+ * The campaign's days within the client's calling hours, narrowed by the request's own (never widened). Without a
+ * client profile nothing is judged; with days that failed their own rules only the request's calling hours are.
+ */
+function checkEnvelope(
+  clientProfile: CallingHoursProfile | undefined,
+  requested: unknown,
+  days: Parameters<typeof campaignEnvelope>[0] | undefined,
+  errors: FieldErrorCollector,
+): { profile: CallingHoursProfile | null; trimmed: TrimmedDay[] } {
+  const none = { profile: null, trimmed: [] };
+  if (clientProfile === undefined || errors.hasUnder(CALLING_HOURS_PATH)) return none;
+  if (days === undefined) {
+    if (requested !== undefined && requested !== null) {
+      const narrowed = narrowCallingHours(clientProfile, requested, CALLING_HOURS_PATH);
+      if (!narrowed.ok) addAll(errors, narrowed.errors);
+    }
+    return none;
+  }
+  const envelope = campaignEnvelope(days, clientProfile, requested);
+  if (!envelope.ok) {
+    addAll(errors, envelope.errors);
+    return none;
+  }
+  return { profile: envelope.profile, trimmed: envelope.trimmed };
+}
+
+function addAll(errors: FieldErrorCollector, found: FieldErrors): void {
+  for (const [path, messages] of Object.entries(found)) for (const message of messages) errors.add(path, message);
 }
 
 /** A date field the schema passed (or never saw), normalised; undefined (with an error when due) otherwise. */

@@ -53,6 +53,9 @@ describe.each(BACKENDS)('creating a voice campaign on $kind', ({ kind }) => {
         ],
         invalidPhoneNumbers: [],
         duplicatePhoneNumbers: [],
+        // Ringcast extensions (issue 9): a Friday and a Saturday within the default calling hours, nothing cut.
+        marketing: false,
+        callingHoursTrimmed: [],
       });
       const location = await t.app.inject({ method: 'GET', url: response.headers.location as string, headers: tenant.headers });
       expect(location.statusCode).toBe(200);
@@ -217,9 +220,10 @@ describe.each(BACKENDS)('creating a voice campaign on $kind', ({ kind }) => {
     });
 
     it('judges "in the future" by the wall clock of the campaign time zone', async () => {
-      // 06:00 in New York is 11:00 UTC (future) although 06:00 in London has passed.
+      // 09:00 in New York is 14:00 UTC (future) although 09:00 in London has passed. (Within calling hours: before
+      // 08:00 the campaign would have no window at all.)
       expectCreated(
-        await post(campaign('New York', { startDate: '2026-11-26', startTime: '06:00', finishTime: '08:00', timeZone: 'America/New_York' })),
+        await post(campaign('New York', { startDate: '2026-11-26', startTime: '09:00', finishTime: '11:00', timeZone: 'America/New_York' })),
       );
       // 18:00 in Tokyo is 09:00 UTC (past) although 18:00 in London is still to come.
       expectValidationProblem(
@@ -272,16 +276,30 @@ describe.each(BACKENDS)('creating a voice campaign on $kind', ({ kind }) => {
   });
 
   describe('a start on the day the clocks change (Europe/London)', () => {
+    // The clocks change on a Sunday at 01:00-02:00, outside the default calling hours (no Sundays): these tests are
+    // about the wall clock, so they run for a client whose operator allows calls at any hour of any day.
+    let anyHours: Tenant;
+    beforeAll(async () => {
+      anyHours = await t.createTenant();
+      const allDay = [{ start: '00:00', finish: '23:59' }];
+      const weekdays = Object.fromEntries(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((day) => [day, allDay]));
+      const set = await t.admin({ method: 'PUT', url: `/api/admin/clients/${anyHours.clientId}/calling-hours`, payload: { weekdays, holidays: [] } });
+      expect(set.statusCode, set.body).toBe(200);
+    });
+
     it.each([
       ['go forward', '2027-03-28', '09:00'],
       ['go back', '2027-10-31', '09:00'],
       // 01:30 happens twice on 2027-10-31; the campaign starts at the first.
       ['go back, at a time that happens twice', '2027-10-31', '01:30'],
     ])('is accepted when the clocks %s, and its startDate reads back as the wall-clock time', async (_case, startDate, startTime) => {
-      const created = expectCreated(await post(campaign('DST', { startDate, startTime, finishTime: '12:00' })));
-      expect(created).toMatchObject({ startDate, startTime });
-      expect(await getDetail(created.id)).toMatchObject({ startDate: `${startDate}T${startTime}:00`, starttime: startTime });
-      const list = await t.app.inject({ method: 'GET', url: CREATE_URL, headers: tenant.headers });
+      const created = expectCreated(
+        await postCampaign(t, anyHours, validCampaign(anyHours, { name: uniqueName('DST'), startDate, startTime, finishTime: '12:00' })),
+      );
+      expect(created).toMatchObject({ startDate, startTime, callingHoursTrimmed: [] });
+      const detail = await t.app.inject({ method: 'GET', url: `${CREATE_URL}/${created.id}`, headers: anyHours.headers });
+      expect(detail.json()).toMatchObject({ startDate: `${startDate}T${startTime}:00`, starttime: startTime });
+      const list = await t.app.inject({ method: 'GET', url: CREATE_URL, headers: anyHours.headers });
       expect((list.json() as { id: number; startDate: string }[]).find((item) => item.id === created.id)?.startDate).toBe(
         `${startDate}T${startTime}:00`,
       );

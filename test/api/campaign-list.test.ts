@@ -9,14 +9,18 @@ import { CAMPAIGN_LIST_FIELDS } from '../../src/domain/campaign-list.js';
 const PROBLEM_JSON = /^application\/problem\+json/;
 
 const LIST_KEYS = ['callCount', 'callFlow_Id', 'campaignStatus', 'cli_id', 'finishtime', 'id', 'name', 'startDate', 'starttime', 'type'];
+// The document's keys plus Ringcast's extensions: timeZone, and (issue 9) marketing, complianceNote, abandonedCalls24h.
 const DETAIL_KEYS = [
+  'abandonedCalls24h',
   'attempts',
   'callCount',
   'callFlow_Id',
   'campaignStatus',
   'cli_Id',
+  'complianceNote',
   'finishtime',
   'id',
+  'marketing',
   'name',
   'runOverDays',
   'startDate',
@@ -56,16 +60,16 @@ interface Spec {
   callCount: number;
 }
 const SPECS: Spec[] = [
-  { name: 'Alpha reminders', startDate: '2027-01-10', startTime: '09:00', finishTime: '17:00', flow: 0, cli: 0, status: 0, callCount: 0 },
-  { name: 'beta Survey', startDate: '2027-01-10', startTime: '14:30', finishTime: '18:00', flow: 1, cli: 0, status: 5, callCount: 40 },
-  { name: 'Gamma 100% done', startDate: '2027-01-11', startTime: '08:15', finishTime: '12:00', flow: 0, cli: 1, status: 5, callCount: 7 },
-  { name: 'Delta_under', startDate: '2027-01-11', startTime: '10:00', finishTime: '11:00', flow: 1, cli: 1, status: 1, callCount: 3 },
-  { name: 'Epsilon', startDate: '2027-01-12', startTime: '09:00', finishTime: '10:00', flow: 0, cli: 0, status: 2, callCount: 12 },
-  { name: 'zeta', startDate: '2027-02-01', startTime: '00:00', finishTime: '01:00', flow: 0, cli: 0, status: 3, callCount: 0 },
-  { name: 'Eta deltaX', startDate: '2027-03-15', startTime: '23:00', finishTime: '23:59', flow: 1, cli: 1, status: 4, callCount: 1 },
+  { name: 'Alpha reminders', startDate: '2027-01-11', startTime: '09:00', finishTime: '17:00', flow: 0, cli: 0, status: 0, callCount: 0 },
+  { name: 'beta Survey', startDate: '2027-01-11', startTime: '14:30', finishTime: '18:00', flow: 1, cli: 0, status: 5, callCount: 40 },
+  { name: 'Gamma 100% done', startDate: '2027-01-12', startTime: '08:15', finishTime: '12:00', flow: 0, cli: 1, status: 5, callCount: 7 },
+  { name: 'Delta_under', startDate: '2027-01-12', startTime: '10:00', finishTime: '11:00', flow: 1, cli: 1, status: 1, callCount: 3 },
+  { name: 'Epsilon', startDate: '2027-01-13', startTime: '09:00', finishTime: '10:00', flow: 0, cli: 0, status: 2, callCount: 12 },
+  { name: 'zeta', startDate: '2027-02-01', startTime: '08:00', finishTime: '09:00', flow: 0, cli: 0, status: 3, callCount: 0 },
+  { name: 'Eta deltaX', startDate: '2027-03-15', startTime: '20:00', finishTime: '20:59', flow: 1, cli: 1, status: 4, callCount: 1 },
   ...[1, 2, 3, 4, 5].map((n) => ({
     name: `Filler 0${n}`,
-    startDate: `2027-04-0${n}`,
+    startDate: `2027-04-0${n + 4}`,
     startTime: '09:00',
     finishTime: '12:00',
     flow: 0 as const,
@@ -179,7 +183,7 @@ describe.each(BACKENDS)('campaign lists on $kind', ({ kind }) => {
   });
 
   describe('GET /api/campaigns/voice/:id', () => {
-    it('gives exactly the documented keys, cli_Id with a capital I, plus timeZone', async () => {
+    it('gives exactly the documented keys, cli_Id with a capital I, plus the extensions', async () => {
       const response = await get(`/api/campaigns/voice/${ids[1]}`);
       expect(response.statusCode).toBe(200);
       const detail = response.json();
@@ -191,6 +195,9 @@ describe.each(BACKENDS)('campaign lists on $kind', ({ kind }) => {
         timeZone: 'Europe/London',
         attempts: [{ interval: 0, attemptNumber: 1 }],
         runOverDays: [],
+        marketing: false,
+        complianceNote: null,
+        abandonedCalls24h: { live: 0, abandoned: 0, machine: 0, ratePercent: 0 },
       });
     });
 
@@ -375,19 +382,19 @@ describe.each(BACKENDS)('campaign lists on $kind', ({ kind }) => {
     });
 
     it('filters by a startDate range, bounds inclusive, a bare date covering its whole day', async () => {
-      expect(await pageIds('startDateFrom=2027-01-11&startDateTo=2027-01-11')).toEqual([ids[2], ids[3]]);
-      expect(await pageIds('startDateFrom=2027-01-10T14:30')).toEqual(ids.slice(1));
-      expect(await pageIds('startDateFrom=2027-01-10T14:30:01')).toEqual(ids.slice(2));
-      expect(await pageIds('startDateTo=2027-01-10T14:30:00')).toEqual([ids[0], ids[1]]);
-      expect(await pageIds('startDateTo=2027-01-10T14:29')).toEqual([ids[0]]);
+      expect(await pageIds('startDateFrom=2027-01-12&startDateTo=2027-01-12')).toEqual([ids[2], ids[3]]);
+      expect(await pageIds('startDateFrom=2027-01-11T14:30')).toEqual(ids.slice(1));
+      expect(await pageIds('startDateFrom=2027-01-11T14:30:01')).toEqual(ids.slice(2));
+      expect(await pageIds('startDateTo=2027-01-11T14:30:00')).toEqual([ids[0], ids[1]]);
+      expect(await pageIds('startDateTo=2027-01-11T14:29')).toEqual([ids[0]]);
       expect(await pageIds('startDateTo=2027-03-15')).toEqual(ids.slice(0, 7));
-      expect(await pageIds('startDateFrom=2027-02-01T00:00:00&startDateTo=2027-02-01T00:00:00')).toEqual([ids[5]]);
+      expect(await pageIds('startDateFrom=2027-02-01T08:00:00&startDateTo=2027-02-01T08:00:00')).toEqual([ids[5]]);
       expect(await pageIds('startDateFrom=2030-01-01')).toEqual([]);
     });
 
     it('combines filters with AND', async () => {
       expect(await pageIds(`campaignStatus=5&cli_id=${clis[1]}`)).toEqual([ids[2]]);
-      expect(await pageIds(`name=e&callFlow_Id=${flows[1]}&startDateFrom=2027-01-11`)).toEqual([ids[3], ids[6]]);
+      expect(await pageIds(`name=e&callFlow_Id=${flows[1]}&startDateFrom=2027-01-12`)).toEqual([ids[3], ids[6]]);
     });
 
     it('supports the generic filterColumn/filterQuery pair', async () => {

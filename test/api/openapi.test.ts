@@ -154,7 +154,7 @@ describe.each(BACKENDS)('OpenAPI document and Swagger UI on $kind', ({ kind }) =
     expect(detail.properties.cli_id).toBeUndefined();
     expect(Object.keys(detail.properties.runOverDays.items.properties).sort()).toEqual(['date', 'finishTime', 'startTime']);
     const number = okSchema('/api/campaigns/voice/{id}/phonenumbers').items as Json;
-    expect(Object.keys(number.properties).sort()).toEqual(['calls', 'id', 'name', 'number', 'parameters', 'sms', 'status']);
+    expect(Object.keys(number.properties).sort()).toEqual(['calls', 'id', 'name', 'number', 'parameters', 'sms', 'status', 'statusReason']);
   });
 
   it('documents the paging, sorting and filtering parameters of /p with their limits', () => {

@@ -6,15 +6,17 @@ import { createTestApp, validCampaign, type Tenant, type TestApp } from '../help
 import { calls, smsMessages } from '../../src/store/schema.js';
 
 const PROBLEM_JSON = /^application\/problem\+json/;
-// The document's keys plus Ringcast's documented extensions (number `status`; call `answeredBy`, `voicemailLeft`,
-// `endReason`).
-const NUMBER_KEYS = ['calls', 'id', 'name', 'number', 'parameters', 'sms', 'status'];
+// The document's keys plus Ringcast's documented extensions (number `status`, `statusReason`; call `answeredBy`,
+// `voicemailLeft`, `endReason`, `optedOut`, `firstAudioMs`).
+const NUMBER_KEYS = ['calls', 'id', 'name', 'number', 'parameters', 'sms', 'status', 'statusReason'];
 const CALL_KEYS = [
   'answeredBy',
   'attemptNumber',
   'endReason',
   'endTime',
+  'firstAudioMs',
   'isTransferCall',
+  'optedOut',
   'outcome',
   'price',
   'secondsDuration',
@@ -76,7 +78,7 @@ describe.each(BACKENDS)('phone numbers with outcomes on $kind', ({ kind }) => {
       expect(first.map((entry) => entry.number)).toEqual(UPLOADED.slice(0, 10).map(e164));
     });
 
-    it('gives each number exactly {id, number, name, status, parameters, calls, sms}, the number in E.164', () => {
+    it('gives each number exactly {id, number, name, status, statusReason, parameters, calls, sms}, the number in E.164', () => {
       for (const entry of first) {
         expect(Object.keys(entry).sort()).toEqual(NUMBER_KEYS);
         expect(Number.isInteger(entry.id)).toBe(true);
@@ -224,6 +226,8 @@ describe.each(BACKENDS)('phone numbers with outcomes on $kind', ({ kind }) => {
         answeredBy: null,
         voicemailLeft: false,
         endReason: null,
+        optedOut: false,
+        firstAudioMs: null,
       });
     });
 

@@ -19,11 +19,13 @@ import { conflict, notFound } from '../problem.js';
 import { checkLifecycle, statusAfterResume, type LifecycleAction } from '../../domain/campaign-lifecycle.js';
 import { CampaignStatus } from '../../domain/enums.js';
 import { toListItem } from './campaigns.js';
+import { screenDoNotCall } from '../do-not-call-screen.js';
+import { FieldErrorCollector } from '../../domain/field-errors.js';
 
 const tags = ['Campaign lifecycle'];
 
 export const campaignLifecycleRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { tenants, campaigns, clock, campaignEvents, lifecycle } = app.services;
+  const { tenants, campaigns, clock, campaignEvents, lifecycle, suppression } = app.services;
   app.addHook('onRequest', clientAuthHook(tenants));
 
   /** Loads the caller's campaign and checks the action against its status (404 / 409). */
@@ -95,22 +97,27 @@ export const campaignLifecycleRoutes: FastifyPluginAsyncTypebox = async (app) =>
       const id = request.params.id;
       const campaign = await guard(clientId, id, 'addNumbers');
       const allowedCountries = (await tenants.getClient(clientId))?.allowedCountries ?? [];
+      const ignoreInvalid = request.query.ignoreInvalidPhoneNumbers?.toLowerCase() === 'true';
       const check = await checkPhoneNumbersRequestPausing(
-        {
-          body: request.body,
-          schemaErrors,
-          ignoreInvalidPhoneNumbers: request.query.ignoreInvalidPhoneNumbers?.toLowerCase() === 'true',
-          allowedCountries,
-        },
+        { body: request.body, schemaErrors, ignoreInvalidPhoneNumbers: ignoreInvalid, allowedCountries },
         yieldToEventLoop,
       );
       if (!check.ok) throw validationProblem(check.errors);
-      const added = await campaigns.addNumbers(campaign.id, check.numbers);
+      // The do-not-call lists, as at create; the campaign's marketing flag decides whether TPS/CTPS apply.
+      const errors = new FieldErrorCollector();
+      const sent = (request.body as { phoneNumbers?: unknown }).phoneNumbers;
+      const screened = await screenDoNotCall(
+        suppression,
+        { clientId, marketing: campaign.marketing, numbers: check.numbers, leftOut: check.leftOut, sent, ignoreInvalid },
+        errors,
+      );
+      if (!errors.isEmpty) throw validationProblem(errors.errors);
+      const added = await campaigns.addNumbers(campaign.id, screened.numbers);
       campaignEvents.emit('changed', campaign.id);
       return reply.code(201).send({
         added: added.size,
-        alreadyInCampaign: check.numbers.filter((n) => !added.has(n.e164)).map((n) => n.e164),
-        invalidPhoneNumbers: check.leftOut,
+        alreadyInCampaign: screened.numbers.filter((n) => !added.has(n.e164)).map((n) => n.e164),
+        invalidPhoneNumbers: screened.leftOut,
         duplicatePhoneNumbers: check.merged,
       });
     },

@@ -9,6 +9,7 @@ export function toPhoneNumberResult(entry: PhoneNumberWithOutcomes, timeZone: st
     number: entry.number,
     name: entry.name,
     status: entry.status,
+    statusReason: entry.statusReason,
     parameters: entry.parameters.map((parameter) => ({ value: parameter.value, parameter: parameter.parameter })),
     calls: entry.calls.map((call) => ({
       startTime: formatWallClock(call.startTime, timeZone),
@@ -23,6 +24,8 @@ export function toPhoneNumberResult(entry: PhoneNumberWithOutcomes, timeZone: st
       answeredBy: call.answeredBy === 'human' || call.answeredBy === 'machine' ? (call.answeredBy as 'human' | 'machine') : null,
       voicemailLeft: call.voicemailLeft,
       endReason: call.endReason,
+      optedOut: call.optedOut,
+      firstAudioMs: call.firstAudioMs,
     })),
     sms: entry.sms.map((sms) => ({
       sentAt: formatWallClock(sms.sentAt, timeZone),

@@ -26,6 +26,9 @@ import { isUniqueViolation } from '../../store/errors.js';
 import type { CampaignRow } from '../../store/repositories/campaigns.js';
 import { toListQuery } from './campaign-list-query.js';
 import { toPhoneNumberResult } from './campaign-views.js';
+import { screenDoNotCall } from '../do-not-call-screen.js';
+import { abandonedRate } from '../../domain/compliance/abandoned-rate.js';
+import { abandonedRateSettings } from '../../config/settings.js';
 
 const tags = ['Voice campaigns'];
 
@@ -45,7 +48,8 @@ export function toListItem(row: CampaignRow) {
 }
 
 export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { tenants, campaigns, clock } = app.services;
+  const { tenants, campaigns, clock, compliance, suppression, settings } = app.services;
+  const { amdFalsePositiveRate } = abandonedRateSettings(settings);
   app.addHook('onRequest', clientAuthHook(tenants));
 
 
@@ -84,6 +88,12 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const detail = await campaigns.get(request.clientId, request.params.id);
       if (!detail) throw notFound(`Campaign ${request.params.id} does not exist.`);
       const { campaign } = detail;
+      // Ofcom's abandoned-call rate over the last 24 hours. A campaign that has placed no call (callCount counts the
+      // calls the dialer claimed) has none to count, and most reads are of those: no query.
+      const [counts] =
+        campaign.callCount === 0 ? [] : await compliance.abandonedCounts({ campaignId: campaign.id }, new Date(clock.now().getTime() - DAY_MS));
+      const { live = 0, abandoned = 0, machine = 0 } = counts ?? {};
+      const { rate } = abandonedRate({ live, abandoned, machine }, { amdFalsePositiveRate });
       return {
         ...toListItem(campaign),
         cli_id: undefined,
@@ -91,6 +101,9 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
         timeZone: campaign.timeZone,
         attempts: detail.attempts.map((attempt) => ({ interval: attempt.intervalMinutes, attemptNumber: attempt.attemptNumber })),
         runOverDays: detail.runoverDays,
+        marketing: campaign.marketing,
+        complianceNote: campaign.complianceNote,
+        abandonedCalls24h: { live, abandoned, machine, ratePercent: Math.round(rate * 10_000) / 100 },
       };
     },
   );
@@ -139,8 +152,18 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
         // The countries this client may call beyond the UK (the operator sets them). The list is checked a chunk at
         // a time, so that a 100,000-number upload does not hold every other client's requests.
         const allowedCountries = (await tenants.getClient(request.clientId))?.allowedCountries ?? [];
+        // The client's calling hours (the operator's profile, or the default): the campaign's days are cut to them,
+        // narrowed by the request's own callingHours (issue 9).
+        const clientCallingHours = (await compliance.clientSettings(request.clientId))?.callingHours;
         const check = await checkCampaignRequestPausing(
-          { body: request.body, schemaErrors, now: clock.now(), ignoreInvalidPhoneNumbers, allowedCountries },
+          {
+            body: request.body,
+            schemaErrors,
+            now: clock.now(),
+            ignoreInvalidPhoneNumbers,
+            allowedCountries,
+            ...(clientCallingHours ? { clientCallingHours } : {}),
+          },
           yieldToEventLoop,
         );
         const body: Record<string, unknown> = isPlainObject(request.body) ? request.body : {};
@@ -150,6 +173,17 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const errors = new FieldErrorCollector();
         if (!check.ok) for (const [field, messages] of Object.entries(check.errors)) for (const m of messages) errors.add(field, m);
         const clientId = request.clientId;
+        // Do-not-call lists: a listed number is treated like an invalid one (dropped and listed, or a 400 at its path).
+        if (check.ok) {
+          const { marketing } = check.compliance;
+          const screened = await screenDoNotCall(
+            suppression,
+            { clientId, marketing, numbers: check.plan.numbers, leftOut: check.leftOut, sent: body.phoneNumbers, ignoreInvalid: ignoreInvalidPhoneNumbers },
+            errors,
+          );
+          check.plan.numbers = screened.numbers;
+          check.leftOut = screened.leftOut;
+        }
         if (Number.isInteger(body.callflow_Id) && !errors.has('CallFlow_Id')) {
           if (!(await tenants.getCallFlow(clientId, body.callflow_Id as number))) {
             errors.add('CallFlow_Id', `Call flow ${body.callflow_Id} does not exist for this client (see GET /api/callflows).`);
@@ -167,7 +201,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
         let id: number;
         try {
-          id = await campaigns.create(clientId, check.plan);
+          id = await campaigns.create(clientId, check.plan, check.compliance);
         } catch (error) {
           // Two requests racing for one name: the unique index decides, the loser gets the same 400.
           if (isUniqueViolation(error)) throw validationProblem({ Name: [nameTaken()] });
@@ -194,6 +228,8 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
           phoneNumbers: plan.numbers.map((n) => sent[n.index] as { number: string }),
           invalidPhoneNumbers: check.leftOut,
           duplicatePhoneNumbers: check.merged,
+          marketing: check.compliance.marketing,
+          callingHoursTrimmed: check.compliance.callingHoursTrimmed,
         });
         // JSON text already: the content type makes Fastify send it as it is.
         return reply.type('application/json; charset=utf-8').send(answer as never);
@@ -201,6 +237,8 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
     );
   }
 };
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The lists of the create answer that can be 100,000 entries long. */
 const ECHOED_LISTS = ['phoneNumbers', 'invalidPhoneNumbers', 'duplicatePhoneNumbers'] as const;

@@ -46,6 +46,23 @@ export const PhoneNumberInputSchema = Type.Object({
   parameters: Type.Optional(nullable(Type.Array(PhoneParameterSchema, { maxItems: MAX_PARAMETER }))),
 });
 
+/**
+ * A calling-hours profile. Permissive on purpose: its content is checked by narrowCallingHours
+ * (src/domain/compliance/calling-hours.ts), which reports each bad interval by its path; the three properties are
+ * named so that their spelling matches case-insensitively like every other field.
+ */
+export const CallingHoursInputSchema = Type.Object(
+  {
+    weekdays: Type.Optional(Type.Unknown()),
+    holidays: Type.Optional(Type.Unknown()),
+    excludedDates: Type.Optional(Type.Unknown()),
+  },
+  {
+    description:
+      'Ringcast extension: narrows the client\'s calling hours for this campaign (never widens them), e.g. {"weekdays": {"saturday": []}, "excludedDates": ["2026-12-24"]}; weekdays map monday..sunday to lists of {"start": "HH:mm", "finish": "HH:mm"}; fields left out keep the client\'s',
+  },
+);
+
 export const CreateCampaignBody = Type.Object(
   {
     name: Type.String({ maxLength: MAX_NAME_LENGTH, description: 'Required, unique for the client (ignoring case)' }),
@@ -63,6 +80,12 @@ export const CreateCampaignBody = Type.Object(
     } as unknown as ReturnType<typeof selector>,
     smsOnBusy: selector('SMSOnBusy: when to send the SMS if the line is busy'),
     phoneNumbers: Type.Array(PhoneNumberInputSchema, { minItems: 1, maxItems: MAX_PHONE_NUMBERS_PER_REQUEST }),
+    callingHours: Type.Optional(Type.Union([CallingHoursInputSchema, Type.Null()])),
+    marketing: Type.Optional(
+      Type.Boolean({
+        description: 'Ringcast extension: a marketing campaign (PECR reg 21), whose numbers are also screened against TPS and CTPS; default false',
+      }),
+    ),
   },
   { description: 'Property names match case-insensitively; answerPhoneMessage is accepted for answerMachineDetected.' },
 );
@@ -91,6 +114,13 @@ export const MergedNumberSchema = Type.Object({
   duplicateOfIndex: Type.Integer({ description: 'The earlier entry that was kept' }),
 });
 
+export const TrimmedDaySchema = Type.Object({
+  date: Type.String({ description: 'YYYY-MM-DD' }),
+  requested: Type.String({ description: 'The window asked for, HH:mm-HH:mm' }),
+  allowed: Type.Array(Type.String(), { description: 'What is left of it, HH:mm-HH:mm each; empty when the whole day went' }),
+  reason: Type.String(),
+});
+
 export const CreatedCampaignSchema = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
@@ -113,6 +143,10 @@ export const CreatedCampaignSchema = Type.Object({
   ),
   invalidPhoneNumbers: Type.Array(LeftOutNumberSchema, { description: 'Numbers left out (only with ignoreInvalidPhoneNumbers=true)' }),
   duplicatePhoneNumbers: Type.Array(MergedNumberSchema, { description: 'Repeats of an earlier number, merged into it' }),
+  marketing: Type.Boolean({ description: 'Ringcast extension: a marketing campaign (TPS/CTPS apply)' }),
+  callingHoursTrimmed: Type.Array(TrimmedDaySchema, {
+    description: "Ringcast extension: what the calling hours (the client's, narrowed by callingHours) cut from the campaign's days; empty when nothing",
+  }),
 });
 
 const campaignType = enumSchema(CampaignType.members, 'Campaign type');
@@ -152,6 +186,19 @@ export const CampaignDetailSchema = Type.Object({
   timeZone: Type.String({ description: 'Ringcast extension: the IANA zone of all dates and times' }),
   attempts: Type.Array(Type.Object({ interval: Type.Integer(), attemptNumber: Type.Integer() })),
   runOverDays: Type.Array(Type.Object({ date: Type.String(), startTime: Type.String(), finishTime: Type.String() })),
+  marketing: Type.Boolean({ description: 'Ringcast extension: a marketing campaign (TPS/CTPS apply)' }),
+  complianceNote: Type.Union([Type.String(), Type.Null()], {
+    description: 'Ringcast extension: why the dialer slowed, paused or held the campaign for compliance (abandoned-call rate, TPS screening), or null',
+  }),
+  abandonedCalls24h: Type.Object(
+    {
+      live: Type.Integer({ description: 'Answered by a person who heard the message in time' }),
+      abandoned: Type.Integer(),
+      machine: Type.Integer({ description: 'Answered by a machine (AMD)' }),
+      ratePercent: Type.Number({ description: "Ofcom's abandoned-call rate with the estimated AMD false positives, in percent (limit 3)" }),
+    },
+    { description: 'Ringcast extension: calls started in the last 24 hours' },
+  ),
 });
 
 export const CallSchema = Type.Object({
@@ -171,6 +218,10 @@ export const CallSchema = Type.Object({
   answeredBy: Type.Union([Type.Literal('human'), Type.Literal('machine'), Type.Null()], { description: 'Ringcast extension: who answered' }),
   voicemailLeft: Type.Boolean({ description: 'Ringcast extension: the answerphone message was left' }),
   endReason: Type.Union([Type.String(), Type.Null()], { description: 'Ringcast extension: why the call ended (SIP code, Q.850 cause)' }),
+  optedOut: Type.Boolean({ description: 'Ringcast extension: the callee opted out during the call (added to the client\'s do-not-call list)' }),
+  firstAudioMs: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Ringcast extension: milliseconds from answer to the first audio played (Ofcom: within 2,000); null when none played',
+  }),
 });
 
 export const SmsSchema = Type.Object({
@@ -186,6 +237,9 @@ export const PhoneNumberResultSchema = Type.Object({
   number: Type.String({ description: 'E.164' }),
   name: Type.String(),
   status: enumSchema(NumberStatus.members, 'Ringcast extension: where the number stands'),
+  statusReason: Type.Union([Type.String(), Type.Null()], {
+    description: 'Ringcast extension: why the number stopped (Suppressed: the list; RepeatRule: the rule and until when), or null',
+  }),
   parameters: Type.Array(PhoneParameterSchema),
   calls: Type.Array(CallSchema),
   sms: Type.Array(SmsSchema),

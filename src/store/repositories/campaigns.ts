@@ -14,7 +14,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { and, asc, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import { callFlows, callFlowVersions, calls, campaignAttempts, campaignRunoverDays, campaigns, phoneNumbers, smsMessages } from '../schema.js';
-import type { CampaignPlan, PhoneNumberPlan } from '../../domain/campaign-request.js';
+import type { CampaignCompliancePlan, CampaignPlan, PhoneNumberPlan } from '../../domain/campaign-request.js';
 import { CampaignStatus, CampaignType } from '../../domain/enums.js';
 import type { CampaignListField } from '../../domain/campaign-list.js';
 import { yieldToEventLoop } from '../../domain/stepwise.js';
@@ -64,6 +64,7 @@ export interface PhoneNumberWithOutcomes {
   number: string;
   name: string;
   status: number;
+  statusReason: string | null;
   parameters: { parameter: number; value: string }[];
   calls: CallRow[];
   sms: SmsRow[];
@@ -103,10 +104,15 @@ export class CampaignRepository {
   }
 
   /**
-   * Stores a validated campaign and all its numbers; returns the new id. One transaction on PostgreSQL; on PGlite the
+   * Stores a validated campaign and all its numbers; returns the new id. `compliance`: its calling hours (null: the
+   * client's current profile) and marketing flag (issue 9). One transaction on PostgreSQL; on PGlite the
    * numbers after the first batch follow in short statements (top of this file).
    */
-  async create(clientId: number, plan: CampaignPlan): Promise<number> {
+  async create(
+    clientId: number,
+    plan: CampaignPlan,
+    compliance: Pick<CampaignCompliancePlan, 'callingHours' | 'marketing'> = { callingHours: null, marketing: false },
+  ): Promise<number> {
     const batchSize = this.onEventLoop ? PGLITE_BATCH_SIZE : PHONE_NUMBER_BATCH_SIZE;
     const inTransaction = this.onEventLoop ? plan.numbers.slice(0, batchSize) : plan.numbers;
     const campaignId = await this.db.transaction(async (tx) => {
@@ -128,6 +134,8 @@ export class CampaignRepository {
           cliId: plan.cliId,
           answerPhoneMessage: plan.answerPhoneMessage,
           smsOnBusy: plan.smsOnBusy,
+          callingHours: compliance.callingHours,
+          marketing: compliance.marketing,
           filling: inTransaction.length < plan.numbers.length,
         })
         .returning({ id: campaigns.id });
@@ -230,6 +238,7 @@ export class CampaignRepository {
         number: phoneNumbers.number,
         name: phoneNumbers.name,
         status: phoneNumbers.status,
+        statusReason: phoneNumbers.statusReason,
         parameters: phoneNumbers.parameters,
       })
       .from(phoneNumbers)
