@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
 import type { Db } from '../../src/store/database.js';
 import { TenantRepository } from '../../src/store/repositories/tenants.js';
+import { ComplianceRepository } from '../../src/store/repositories/compliance.js';
+import { ANY_TIME } from './dialer-harness.js';
 import { AudioRepository } from '../../src/store/repositories/audio.js';
 import { CampaignRepository } from '../../src/store/repositories/campaigns.js';
 import { createCallFlow, createCli } from '../../src/tenancy/operator.js';
@@ -78,6 +80,11 @@ export interface OpenClient {
 export async function createOpenClient(db: Db, name = 'Process test client'): Promise<OpenClient> {
   const tenants = new TenantRepository(db);
   const { client } = await tenants.createClient(name);
+  // These tests run on whatever day and hour the machine is at, and retry machines minutes apart: the client's
+  // operator allows any time and has the 24-hour machine rule off (test/dialer/compliance.test.ts tests the rules).
+  const compliance = new ComplianceRepository(db);
+  await compliance.setCallingHours(client.id, ANY_TIME);
+  await compliance.setMachineRuleOffReason(client.id, 'process test: the dialer mechanics, on any day and hour');
   const flow = await createCallFlow(tenants, new AudioRepository(db), client.id, { name: 'Flow' });
   const cli = await createCli(tenants, client.id, { number: '020 7946 0999' });
   return { clientId: client.id, callFlowId: flow.id, cliId: cli.id };
