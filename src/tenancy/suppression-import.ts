@@ -74,5 +74,9 @@ export async function importSuppressionLines(lines: AsyncIterable<string> | Iter
     }
   }
   await flush();
+  if (result.changed >= ANALYZE_AFTER_ROWS) await args.repository.refreshStatistics();
   return result;
 }
+
+/** An import that changes this many numbers refreshes the table's statistics (see refreshStatistics). */
+const ANALYZE_AFTER_ROWS = 10_000;

@@ -1,6 +1,6 @@
 // Do-not-call lists: the client's, the operator's, TPS and CTPS (issue 9). Each list's row keeps its number count
 // (updated in the same transaction as the numbers), so paging a million-number list never counts it.
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import { suppressedNumbers, suppressionLists } from '../schema.js';
 import type { SuppressionListKind, SuppressionSource } from '../../domain/compliance/suppression.js';
@@ -113,6 +113,14 @@ export class SuppressionRepository {
     });
   }
 
+  /**
+   * Brings the planner's statistics up to date after a large import: until autovacuum gets to it, a list that grew by
+   * a million rows is planned as if it were empty, and lookups scan it whole.
+   */
+  async refreshStatistics(): Promise<void> {
+    await this.db.execute(sql`analyze ${suppressedNumbers}`);
+  }
+
   /** Records the download date of an imported TPS/CTPS file. */
   async setDownloadedAt(ref: ListRef, downloadedAt: Date): Promise<void> {
     const listId = await this.listId(ref);
@@ -142,10 +150,14 @@ export class SuppressionRepository {
     if (numbers.length === 0 || refs.length === 0) return found;
     const listIds = await Promise.all(refs.map((ref) => this.listId(ref)));
     const kindById = new Map(listIds.map((id, i) => [id, refs[i]!.kind]));
-    const rows = await this.db
-      .select({ listId: suppressedNumbers.listId, number: suppressedNumbers.number, reason: suppressedNumbers.reason })
-      .from(suppressedNumbers)
-      .where(and(inArray(suppressedNumbers.listId, listIds), sql`${suppressedNumbers.number} = any(${sql.param([...new Set(numbers)])}::text[])`));
+    // A join from the numbers asked about, so each is one probe of the (list, number) key. Written as
+    // `number = any($1)` the planner scanned the whole list for every query (EXPLAIN ANALYZE, 1,000,000 listed:
+    // 200 ms per 5,000 numbers, against 26 ms for this form with the table's statistics up to date).
+    const result = await this.db.execute(sql`
+      select s.list_id as "listId", s.number, s.reason
+      from unnest(${sql.param([...new Set(numbers)])}::text[]) as n(number)
+      join ${suppressedNumbers} s on s.number = n.number and s.list_id = any(${sql.param(listIds)}::int[])`);
+    const rows = (result as unknown as { rows: { listId: number; number: string; reason: string | null }[] }).rows;
     for (const row of rows) {
       const entries = found.get(row.number) ?? [];
       entries.push({ kind: kindById.get(row.listId)!, reason: row.reason });
