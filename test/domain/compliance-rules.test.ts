@@ -2,7 +2,7 @@
 // embargoes after an abandoned call or an answering machine.
 import { describe, expect, it } from 'vitest';
 import { abandonedRate, abandonedRateAction, DEFAULT_ABANDONED_RATE_SETTINGS } from '../../src/domain/compliance/abandoned-rate.js';
-import { latestEmbargo, repeatEmbargo } from '../../src/domain/compliance/repeat-calls.js';
+import { repeatEmbargo } from '../../src/domain/compliance/repeat-calls.js';
 import { CallOutcome } from '../../src/domain/enums.js';
 
 describe('abandoned-call rate (Ofcom formula)', () => {
@@ -37,19 +37,6 @@ describe('repeat-call embargoes (Ofcom 72 h / 24 h)', () => {
     expect(repeatEmbargo({ outcome: CallOutcome.Busy, endedAt, voicemailLeft: false }, on)).toBeUndefined();
     expect(repeatEmbargo({ outcome: CallOutcome.AnsweringMachine, endedAt, voicemailLeft: false }, { machineRuleOn: false })).toBeUndefined();
     expect(repeatEmbargo({ outcome: CallOutcome.Abandoned, endedAt, voicemailLeft: false }, { machineRuleOn: false })?.rule).toBe('abandoned_72h');
-  });
-
-  it('takes the latest of several calls', () => {
-    const later = new Date('2026-12-03T09:00:00Z');
-    expect(
-      latestEmbargo(
-        [
-          { outcome: CallOutcome.Abandoned, endedAt, voicemailLeft: false },
-          { outcome: CallOutcome.AnsweringMachine, endedAt: later, voicemailLeft: false },
-        ],
-        on,
-      ),
-    ).toEqual({ notBefore: new Date('2026-12-04T10:00:00Z'), rule: 'abandoned_72h' });
   });
 });
 

@@ -57,7 +57,7 @@ function e164Of(text: string): string {
   return check.number.e164;
 }
 
-export function listRoutes(app: FastifyInstance, base: string, options: ListRoutesOptions): void {
+function listRoutes(app: FastifyInstance, base: string, options: ListRoutesOptions): void {
   const suppression = app.services.suppression;
   const { clock } = app.services;
   const schemaBase = { tags: options.tags, ...(options.security ? { security: options.security } : {}) };

@@ -35,19 +35,6 @@ export function repeatEmbargo(call: RecentCall, settings: RepeatRuleSettings): {
   return undefined;
 }
 
-/** The latest embargo of several calls to one number (any campaign of the client), or undefined. */
-export function latestEmbargo(calls: readonly RecentCall[], settings: RepeatRuleSettings): { notBefore: Date; rule: RepeatRule } | undefined {
-  let latest: { notBefore: Date; rule: RepeatRule } | undefined;
-  for (const call of calls) {
-    const embargo = repeatEmbargo(call, settings);
-    if (embargo && (!latest || embargo.notBefore.getTime() > latest.notBefore.getTime())) latest = embargo;
-  }
-  return latest;
-}
-
-/** How far back a dial-time check must look: the longest rule. */
-export const REPEAT_LOOKBACK_MS = ABANDONED_REPEAT_HOURS * HOUR_MS;
-
 export const REPEAT_RULE_TEXT: Record<RepeatRule, string> = {
   abandoned_72h: 'a call to this number was abandoned less than 72 hours ago (Ofcom: no repeat call within 72 hours)',
   machine_24h: 'an answering machine answered less than 24 hours ago and no message was left (Ofcom: no repeat call within 24 hours)',

@@ -1,12 +1,11 @@
 // The compliance settings the operator keeps per client (issue 9): the calling-hours profile and the switch of
-// Ofcom's 24-hour machine rule (off only with a reason), and the repeat-call embargoes across a client's campaigns.
-import { and, eq, gt, sql } from 'drizzle-orm';
+// Ofcom's 24-hour machine rule (off only with a reason); and the 24-hour call counts of the abandoned-call rate.
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
-import { calls, campaigns, clients, phoneNumbers, repeatEmbargoes } from '../schema.js';
+import { calls, campaigns, clients, phoneNumbers } from '../schema.js';
 import { CallOutcome } from '../../domain/enums.js';
 import type { AbandonedCounts } from '../../domain/compliance/abandoned-rate.js';
 import { DEFAULT_CALLING_HOURS, type CallingHoursProfile } from '../../domain/compliance/calling-hours.js';
-import type { RepeatRule } from '../../domain/compliance/repeat-calls.js';
 
 export interface ClientCompliance {
   /** The operator's profile for the client, or the default. */
@@ -50,16 +49,6 @@ export class ComplianceRepository {
   async setMachineRuleOffReason(clientId: number, reason: string | null): Promise<boolean> {
     const updated = await this.db.update(clients).set({ machineRuleOffReason: reason }).where(eq(clients.id, clientId)).returning({ id: clients.id });
     return updated.length > 0;
-  }
-
-  /** Embargoes still in force at `now` for some of a client's numbers. */
-  async embargoesFor(clientId: number, numbers: readonly string[], now: Date, db: Db = this.db): Promise<Map<string, { notBefore: Date; rule: RepeatRule }>> {
-    if (numbers.length === 0) return new Map();
-    const rows = await db
-      .select({ number: repeatEmbargoes.number, notBefore: repeatEmbargoes.notBefore, rule: repeatEmbargoes.rule })
-      .from(repeatEmbargoes)
-      .where(and(eq(repeatEmbargoes.clientId, clientId), gt(repeatEmbargoes.notBefore, now), sql`${repeatEmbargoes.number} = any(${sql.param([...numbers])}::text[])`));
-    return new Map(rows.map((row) => [row.number, { notBefore: row.notBefore, rule: row.rule as RepeatRule }]));
   }
 
   /**
