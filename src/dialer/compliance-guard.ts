@@ -1,19 +1,31 @@
 // The dialer's compliance guards (issue 9), kept out of the dialer loop itself: before a campaign's numbers are
-// claimed, it may be blocked (a marketing campaign without fresh TPS/CTPS screening), paused or slowed (its
-// abandoned-call rate), and its due numbers are screened (do-not-call lists, repeat-call embargoes). After a call,
-// an opt-out and a repeat-call embargo are handed to the store to record with the call.
+// claimed, it may be blocked (a marketing campaign without fresh TPS/CTPS screening), paused or slowed (its own
+// abandoned-call rate, or its client's over all its campaigns), and its due numbers are screened (do-not-call lists,
+// repeat-call embargoes). After a call, an opt-out and a repeat-call embargo are handed to the store to record with
+// the call.
 //
 // Every guard explains itself: a campaign's compliance_note says what was done and why (shown by the API), a number
 // a guard finished carries its status and statusReason, and a call's endReason names the 2-second rule.
 import type { DialerComplianceStore } from '../store/repositories/dialer-compliance.js';
 import type { CampaignForDialing, CallResultRecord } from '../store/repositories/dialer-store.js';
 import { CampaignStatus, NumberStatus } from '../domain/enums.js';
-import { abandonedRate, abandonedRateAction, SLOW_PACING_FACTOR, type AbandonedRateAction, type AbandonedRateSettings } from '../domain/compliance/abandoned-rate.js';
+import {
+  abandonedRate,
+  abandonedRateAction,
+  SLOW_PACING_FACTOR,
+  stricterAction,
+  type AbandonedCounts,
+  type AbandonedRate,
+  type AbandonedRateAction,
+  type AbandonedRateScope,
+  type AbandonedRateSettings,
+} from '../domain/compliance/abandoned-rate.js';
 import { checkScreening } from '../domain/compliance/suppression.js';
 import { REPEAT_RULE_TEXT, repeatEmbargo } from '../domain/compliance/repeat-calls.js';
 import { nextCallableInstant, type CallingWindow } from '../domain/calling-windows.js';
 
 const DAY_MS = 86_400_000;
+const NO_CALLS: AbandonedCounts = { live: 0, abandoned: 0, machine: 0 };
 /** How often a campaign's abandoned-call rate is recomputed (one aggregate query over its last 24 hours). */
 const RATE_CHECK_EVERY_MS = 10_000;
 /** How often a campaign's due numbers are screened; the claim refuses listed and embargoed numbers meanwhile. */
@@ -40,14 +52,18 @@ interface CampaignGuardState {
   lastScreenMs: number;
   pacingFactor?: number;
   note: string | null | undefined;
-  /** The rate at which this process last paused the campaign: after the client resumes, only a higher one pauses again. */
-  pausedAtRate?: number;
+  /**
+   * The campaign's and its client's rates when this process last paused the campaign: after the client resumes, only
+   * a higher one pauses it again.
+   */
+  pausedAt?: Record<AbandonedRateScope, number>;
 }
 
 export class ComplianceGuard {
   private readonly states = new Map<number, CampaignGuardState>();
   private registers: { at: number; dates: { tps: Date | null; ctps: Date | null } } | undefined;
   private readonly clientLists = new Map<number, number>();
+  private readonly clientRates = new Map<number, { atMs: number; rate: AbandonedRate }>();
 
   constructor(
     private readonly store: DialerComplianceStore,
@@ -70,20 +86,11 @@ export class ComplianceGuard {
     }
     if (now.getTime() - state.lastRateCheckMs >= RATE_CHECK_EVERY_MS) {
       state.lastRateCheckMs = now.getTime();
-      const counts = await this.store.abandonedCounts(campaign.id, new Date(now.getTime() - DAY_MS));
-      const rate = abandonedRate(counts ?? { live: 0, abandoned: 0, machine: 0 }, this.settings);
-      let action: AbandonedRateAction = abandonedRateAction(rate, this.settings);
-      // Resuming is the client's decision: a campaign it resumed is paused again only if the rate keeps rising, and
-      // is dialled at half pace meanwhile (the 24-hour rate falls only as its abandoned calls age out).
-      if (action.kind === 'pause' && state.pausedAtRate !== undefined && rate.rate <= state.pausedAtRate) {
-        action = {
-          kind: 'slow',
-          pacingFactor: SLOW_PACING_FACTOR,
-          reason: `abandoned-call rate ${(rate.rate * 100).toFixed(1)}% over the last 24 hours; resumed by the client, so dialled at half pace and paused again only if it rises`,
-        };
-      }
+      const campaignRate = abandonedRate((await this.store.abandonedCounts(campaign.id, new Date(now.getTime() - DAY_MS))) ?? NO_CALLS, this.settings);
+      const clientRate = await this.clientRate(campaign.clientId, now);
+      const action = stricterAction(this.rateAction(campaignRate, state, 'campaign'), this.rateAction(clientRate, state, 'client'));
       if (action.kind === 'pause') {
-        state.pausedAtRate = rate.rate;
+        state.pausedAt = { campaign: campaignRate.rate, client: clientRate.rate };
         await this.note(campaign.id, state, `paused: ${action.reason}`);
         if (await this.actions.pause(campaign.id, action.reason)) this.actions.log(campaign.id, `campaign paused: ${action.reason}`);
         return { callable: false, suppressionListIds: state.listIds };
@@ -136,6 +143,32 @@ export class ComplianceGuard {
     const next = nextCallableInstant(windows, embargo.notBefore);
     if (next) return { dueAt: next };
     return { status: NumberStatus.RepeatRule, statusReason: `not called again: ${REPEAT_RULE_TEXT[embargo.rule]}, and no calling window is left after that` };
+  }
+
+  /**
+   * What a rate calls for. Resuming is the client's decision: a campaign it resumed after a pause is paused again
+   * only if the same rate keeps rising, and is dialled at half pace meanwhile (a 24-hour rate falls only as its
+   * abandoned calls age out).
+   */
+  private rateAction(rate: AbandonedRate, state: CampaignGuardState, scope: AbandonedRateScope): AbandonedRateAction {
+    const action = abandonedRateAction(rate, this.settings, scope);
+    const pausedAt = state.pausedAt?.[scope];
+    if (action.kind !== 'pause' || pausedAt === undefined || rate.rate > pausedAt) return action;
+    const what = scope === 'client' ? "the client's abandoned-call rate" : 'abandoned-call rate';
+    return {
+      kind: 'slow',
+      pacingFactor: SLOW_PACING_FACTOR,
+      reason: `${what} ${(rate.rate * 100).toFixed(1)}% over the last 24 hours; resumed by the client, so dialled at half pace and paused again only if it rises`,
+    };
+  }
+
+  /** The client's 24-hour rate over all its campaigns, read once per RATE_CHECK_EVERY_MS for all of them. */
+  private async clientRate(clientId: number, now: Date): Promise<AbandonedRate> {
+    const cached = this.clientRates.get(clientId);
+    if (cached && now.getTime() - cached.atMs < RATE_CHECK_EVERY_MS) return cached.rate;
+    const rate = abandonedRate(await this.store.clientAbandonedCounts(clientId, new Date(now.getTime() - DAY_MS)), this.settings);
+    this.clientRates.set(clientId, { atMs: now.getTime(), rate });
+    return rate;
   }
 
   private stateOf(campaignId: number): CampaignGuardState {

@@ -1,6 +1,7 @@
 // The UK compliance guards in the real dialer, in virtual time, on PGlite and PostgreSQL (issue 9): calling hours
 // with weekends, bank holidays and both clock changes; do-not-call lists that change after create; an opt-out
-// keypress; Ofcom's 24-hour repeat rule after a machine; the abandoned-call rate slowing then pausing a campaign;
+// keypress; Ofcom's 24-hour repeat rule after a machine; the abandoned-call rate slowing then pausing a campaign, and
+// the client's rate over all its campaigns pausing each of them;
 // TPS/CTPS screening of a marketing campaign. Each client here keeps the default rules ('rules' tenants).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
@@ -218,6 +219,45 @@ describe.each(BACKENDS)('dialer compliance guards on $kind', ({ kind }) => {
     await harness.run({ clock, campaignIds: [stale] });
     expect(await harness.calls(stale)).toHaveLength(0);
     expect(await note(stale)).toMatch(/^blocked: marketing calls need TPS screening no older than 28 days: the TPS file was downloaded 2027-01-18, 35 days ago/);
+  });
+
+  it("pauses a client's small campaigns when together they pass the limit, though none could alone", async () => {
+    const clock = new VirtualClock('2027-06-06T12:00:00Z');
+    const tenant = await harness.tenant({}, undefined, 'rules');
+    // Ten campaigns of 20 numbers: each alone stays under the 30 calls a campaign needs before its own rate can pause it.
+    const campaignIds: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      campaignIds.push(
+        await harness.campaign(
+          tenant,
+          { startDate: '2027-06-07', startTime: '09:00', finishTime: '17:00', phoneNumbers: mobileNumbers(20, 50_000 + i * 20) },
+          clock.now(),
+        ),
+      );
+    }
+    const notesSeen = new Map<number, string[]>();
+    const paused = new Set<number>();
+    await harness.run({
+      clock,
+      campaignIds,
+      carrier: { mix: { human: 1, machine: 0, busy: 0, noAnswer: 0, failed: 0, rejected: 0 }, talk: { humanMediaDelayMs: { minMs: 2_500, maxMs: 2_500 } } },
+      onStep: async () => {
+        for (const id of campaignIds) {
+          const current = await note(id);
+          const seen = notesSeen.get(id) ?? [];
+          if (current && seen.at(-1) !== current) notesSeen.set(id, [...seen, current]);
+          if ((await harness.campaignRow(id)).status === CampaignStatus.Paused) paused.add(id);
+        }
+      },
+    });
+    expect([...paused].sort()).toEqual([...campaignIds].sort());
+    for (const id of campaignIds) {
+      expect(notesSeen.get(id)!.at(-1)).toMatch(/^paused: the client's abandoned-call rate across all its campaigns 100\.0% over the last 24 hours reached 4\.5%/);
+      expect((await harness.calls(id)).length).toBeLessThan(20);
+    }
+    const placed = (await Promise.all(campaignIds.map((id) => harness.calls(id)))).flat();
+    expect(placed.length).toBeGreaterThanOrEqual(30);
+    expect(placed.every((call) => call.outcome === CallOutcome.Abandoned)).toBe(true);
   });
 
   it.each([

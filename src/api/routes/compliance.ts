@@ -8,7 +8,7 @@ import { adminAuthHook, clientAuthHook } from '../plugins/auth.js';
 import { ClientIdParams, errorResponses } from '../schemas/common.js';
 import { notFound } from '../problem.js';
 import { abandonedRateSettings } from '../../config/settings.js';
-import { abandonedRate, abandonedRateAction, type AbandonedCounts } from '../../domain/compliance/abandoned-rate.js';
+import { abandonedRate, abandonedRateAction, sumAbandonedCounts, type AbandonedCounts, type AbandonedRateScope } from '../../domain/compliance/abandoned-rate.js';
 import { ABANDONED_REPEAT_HOURS, MACHINE_REPEAT_HOURS } from '../../domain/compliance/repeat-calls.js';
 import { TPS_SCREENING_MAX_AGE_DAYS } from '../../domain/compliance/suppression.js';
 import { CallingHoursSchema } from './compliance-admin.js';
@@ -52,7 +52,7 @@ async function complianceReport(app: FastifyInstance, clientId: number) {
   const to = clock.now();
   const from = new Date(to.getTime() - DAY_MS);
   const perCampaign = await compliance.abandonedCounts({ clientId }, from);
-  const rateView = (counts: AbandonedCounts) => {
+  const rateView = (counts: AbandonedCounts, scope: AbandonedRateScope) => {
     const rate = abandonedRate(counts, guard);
     return {
       live: counts.live,
@@ -60,13 +60,9 @@ async function complianceReport(app: FastifyInstance, clientId: number) {
       machine: counts.machine,
       estimatedFalsePositives: rate.estimatedFalsePositives,
       ratePercent: Math.round(rate.rate * 10_000) / 100,
-      action: abandonedRateAction(rate, guard).kind,
+      action: abandonedRateAction(rate, guard, scope).kind,
     };
   };
-  const total = perCampaign.reduce<AbandonedCounts>(
-    (sum, c) => ({ live: sum.live + c.live, abandoned: sum.abandoned + c.abandoned, machine: sum.machine + c.machine }),
-    { live: 0, abandoned: 0, machine: 0 },
-  );
   const list = async (ref: Parameters<typeof suppression.info>[0]) => {
     const info = await suppression.info(ref);
     return { numberCount: info.numberCount, downloadedAt: info.downloadedAt?.toISOString() ?? null };
@@ -74,8 +70,8 @@ async function complianceReport(app: FastifyInstance, clientId: number) {
   return {
     from: from.toISOString(),
     to: to.toISOString(),
-    client: rateView(total),
-    campaigns: perCampaign.map((c) => ({ id: c.campaignId, name: c.name, complianceNote: c.complianceNote, ...rateView(c) })),
+    client: rateView(sumAbandonedCounts(perCampaign), 'client'),
+    campaigns: perCampaign.map((c) => ({ id: c.campaignId, name: c.name, complianceNote: c.complianceNote, ...rateView(c, 'campaign') })),
     suppression: {
       client: await list({ kind: 'client', clientId }),
       operator: await list({ kind: 'operator' }),

@@ -5,7 +5,8 @@
 // that got no message within 2 s (or that we hung up on), and the false positives are the share of machine verdicts
 // that were really people (AMD_FALSE_POSITIVE_RATE; the operator sets it from their own AMD's measured accuracy).
 // 3% is Ofcom's measuring stick, not a safe harbour: the dialer slows a campaign at the limit and pauses it if the
-// rate goes on rising, and resuming is the client's decision.
+// rate goes on rising, and resuming is the client's decision. The client's rate over all its campaigns does the same
+// to each of them, so many small campaigns (each too small to pause alone) cannot add up to a breach.
 // Pure.
 
 export interface AbandonedCounts {
@@ -59,21 +60,48 @@ export const SLOW_PACING_FACTOR = 0.5;
 
 const percent = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
 
-export function abandonedRateAction(rate: AbandonedRate, settings: AbandonedRateSettings): AbandonedRateAction {
+/** Whose calls a rate counts: one campaign's, or all of a client's campaigns' (Ofcom's "call centre" figure). */
+export type AbandonedRateScope = 'campaign' | 'client';
+
+const SCOPE_TEXT: Record<AbandonedRateScope, string> = {
+  campaign: 'abandoned-call rate',
+  client: "the client's abandoned-call rate across all its campaigns",
+};
+
+export function abandonedRateAction(rate: AbandonedRate, settings: AbandonedRateSettings, scope: AbandonedRateScope = 'campaign'): AbandonedRateAction {
+  const what = SCOPE_TEXT[scope];
   if (rate.rate >= settings.pauseAt && rate.denominator >= settings.minCallsToPause) {
     return {
       kind: 'pause',
-      reason: `abandoned-call rate ${percent(rate.rate)} over the last 24 hours reached ${percent(settings.pauseAt)} (Ofcom limit ${percent(settings.limit)}); resume when the cause is fixed`,
+      reason: `${what} ${percent(rate.rate)} over the last 24 hours reached ${percent(settings.pauseAt)} (Ofcom limit ${percent(settings.limit)}); resume when the cause is fixed`,
     };
   }
   if (rate.rate >= settings.limit) {
     return {
       kind: 'slow',
       pacingFactor: SLOW_PACING_FACTOR,
-      reason: `abandoned-call rate ${percent(rate.rate)} over the last 24 hours is at or above the ${percent(settings.limit)} limit: dialling at half pace`,
+      reason: `${what} ${percent(rate.rate)} over the last 24 hours is at or above the ${percent(settings.limit)} limit: dialling at half pace`,
     };
   }
   return { kind: 'normal' };
+}
+
+const SEVERITY: Record<AbandonedRateAction['kind'], number> = { normal: 0, slow: 1, pause: 2 };
+
+/** The stricter of two actions (a campaign within its own limit is still slowed or paused by its client's rate). */
+export function stricterAction(a: AbandonedRateAction, b: AbandonedRateAction): AbandonedRateAction {
+  return SEVERITY[b.kind] > SEVERITY[a.kind] ? b : a;
+}
+
+/** The counts of several campaigns together. */
+export function sumAbandonedCounts(rows: readonly AbandonedCounts[]): AbandonedCounts {
+  const total: AbandonedCounts = { live: 0, abandoned: 0, machine: 0 };
+  for (const row of rows) {
+    total.live += row.live;
+    total.abandoned += row.abandoned;
+    total.machine += row.machine;
+  }
+  return total;
 }
 
 /** Ofcom: an answered call must get a person or a recorded message within 2 seconds. */

@@ -9,6 +9,7 @@ import { NumberStatus } from '../../domain/enums.js';
 import { SuppressionRepository, type ListRef } from './suppression.js';
 import { ComplianceRepository, type CampaignAbandonedCounts } from './compliance.js';
 import type { RepeatRule } from '../../domain/compliance/repeat-calls.js';
+import { sumAbandonedCounts, type AbandonedCounts } from '../../domain/compliance/abandoned-rate.js';
 
 const SCREEN_BATCH = 500;
 
@@ -110,6 +111,11 @@ export class DialerComplianceStore {
   async abandonedCounts(campaignId: number, since: Date): Promise<CampaignAbandonedCounts | undefined> {
     const [row] = await this.compliance.abandonedCounts({ campaignId }, since);
     return row;
+  }
+
+  /** The client's calls over all its campaigns since `since`. */
+  async clientAbandonedCounts(clientId: number, since: Date): Promise<AbandonedCounts> {
+    return sumAbandonedCounts(await this.compliance.abandonedCounts({ clientId }, since));
   }
 
   /** What a guard last did to the campaign, shown with it; null clears it. */
