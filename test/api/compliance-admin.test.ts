@@ -1,7 +1,12 @@
-// The operator's compliance settings per client (issue 9): calling-hours profile and the 24-hour machine rule.
+// The operator's compliance settings per client (issue 9): calling-hours profile and the 24-hour machine rule; and
+// the compliance reports (a client's, and the operator's over every client).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
-import { createTestApp, type Tenant, type TestApp } from '../helpers/app.js';
+import { eq } from 'drizzle-orm';
+import { createTestApp, validCampaign, type Tenant, type TestApp } from '../helpers/app.js';
+import { expectCreated, postCampaign, uniqueName } from './campaign-create.helpers.js';
+import { calls, campaigns, phoneNumbers } from '../../src/store/schema.js';
+import { CallOutcome } from '../../src/domain/enums.js';
 
 describe.each(BACKENDS)('operator compliance settings on $kind', ({ kind }) => {
   let t: TestApp;
@@ -82,5 +87,39 @@ describe.each(BACKENDS)('compliance report on $kind', ({ kind }) => {
     expect(report.guards.callingHours.weekdays.saturday).toEqual([{ start: '09:00', finish: '21:00' }]);
     const viaOperator = await t.admin({ method: 'GET', url: `/api/admin/clients/${a.clientId}/compliance/report` });
     expect(viaOperator.json()).toEqual(report);
+  });
+
+  it("shows the operator every client's 24-hour rate, highest first, the service's total and the campaigns a guard acted on", async () => {
+    const db = t.db.database.db;
+    const b = await t.createTenant();
+    const campaignWithCalls = async (tenant: Tenant, outcomes: number[], note: string | null) => {
+      const phone = (i: number) => ({ number: `07722 5${String(tenant.clientId % 100).padStart(2, '0')}${String(i).padStart(3, '0')}` });
+      const created = expectCreated(
+        await postCampaign(t, tenant, validCampaign(tenant, { name: uniqueName('Rates'), startDate: '2026-11-27', phoneNumbers: outcomes.map((_, i) => phone(i)) })),
+      );
+      await db.update(campaigns).set({ complianceNote: note, callCount: outcomes.length }).where(eq(campaigns.id, created.id));
+      const rows = await db.select({ id: phoneNumbers.id }).from(phoneNumbers).where(eq(phoneNumbers.campaignId, created.id)).orderBy(phoneNumbers.id);
+      await db.insert(calls).values(outcomes.map((outcome, i) => ({ phoneNumberId: rows[i]!.id, attemptNumber: 1, startTime: new Date('2026-11-26T08:00:00Z'), stage: 0, outcome })));
+      return created.id;
+    };
+    // Client a: 36 live, 4 abandoned: 4 / 40 = 10%, over the pause level with 40 calls. Client b: 99 live, 1 abandoned: 1%.
+    const paused = await campaignWithCalls(a, [...Array<number>(36).fill(CallOutcome.Answered), ...Array<number>(4).fill(CallOutcome.Abandoned)], 'paused: abandoned-call rate 10.0% ...');
+    await campaignWithCalls(b, [...Array<number>(99).fill(CallOutcome.Answered), CallOutcome.Abandoned], null);
+
+    const response = await t.admin({ method: 'GET', url: '/api/admin/compliance' });
+    expect(response.statusCode, response.body).toBe(200);
+    const report = response.json();
+    expect(report.operator).toEqual({ live: 135, abandoned: 5, machine: 0, estimatedFalsePositives: 0, ratePercent: Math.round((5 / 140) * 10_000) / 100 });
+    expect(report.clients.map((c: { id: number }) => c.id)).toEqual([a.clientId, b.clientId]);
+    expect(report.clients[0]).toMatchObject({
+      live: 36,
+      abandoned: 4,
+      ratePercent: 10,
+      action: 'pause',
+      campaignsWithNotes: [{ id: paused, complianceNote: 'paused: abandoned-call rate 10.0% ...' }],
+    });
+    expect(report.clients[1]).toMatchObject({ live: 99, abandoned: 1, ratePercent: 1, action: 'normal', campaignsWithNotes: [] });
+    expect(report.suppression).toMatchObject({ operator: { numberCount: 0 }, tps: { downloadedAt: null } });
+    expect((await t.app.inject({ method: 'GET', url: '/api/admin/compliance', headers: a.headers })).statusCode).toBe(401);
   });
 });

@@ -1,6 +1,6 @@
 // The compliance settings the operator keeps per client (issue 9): the calling-hours profile and the switch of
 // Ofcom's 24-hour machine rule (off only with a reason); and the 24-hour call counts of the abandoned-call rate.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import { calls, campaigns, clients, phoneNumbers } from '../schema.js';
 import { CallOutcome } from '../../domain/enums.js';
@@ -21,6 +21,20 @@ export interface CampaignAbandonedCounts extends AbandonedCounts {
   name: string;
   complianceNote: string | null;
 }
+
+export interface ClientAbandonedCounts extends AbandonedCounts {
+  clientId: number;
+  name: string;
+  /** The client's campaigns that a guard slowed, paused or held, with what it said. */
+  campaignsWithNotes: { campaignId: number; name: string; complianceNote: string }[];
+}
+
+/** The counts Ofcom's rate is made of, as aggregate columns over calls. */
+const RATE_COUNTS = {
+  live: sql<number>`count(*) filter (where ${calls.outcome} = ${CallOutcome.Answered})::int`,
+  abandoned: sql<number>`count(*) filter (where ${calls.outcome} = ${CallOutcome.Abandoned})::int`,
+  machine: sql<number>`count(*) filter (where ${calls.outcome} = ${CallOutcome.AnsweringMachine})::int`,
+};
 
 export class ComplianceRepository {
   constructor(private readonly db: Db) {}
@@ -61,9 +75,7 @@ export class ComplianceRepository {
         campaignId: campaigns.id,
         name: campaigns.name,
         complianceNote: campaigns.complianceNote,
-        live: sql<number>`count(*) filter (where ${calls.outcome} = ${CallOutcome.Answered})::int`,
-        abandoned: sql<number>`count(*) filter (where ${calls.outcome} = ${CallOutcome.Abandoned})::int`,
-        machine: sql<number>`count(*) filter (where ${calls.outcome} = ${CallOutcome.AnsweringMachine})::int`,
+        ...RATE_COUNTS,
       })
       .from(calls)
       .innerJoin(phoneNumbers, eq(phoneNumbers.id, calls.phoneNumberId))
@@ -72,5 +84,44 @@ export class ComplianceRepository {
       .groupBy(campaigns.id, campaigns.name, campaigns.complianceNote)
       .orderBy(campaigns.id);
     return rows.map((row) => ({ ...row, live: Number(row.live), abandoned: Number(row.abandoned), machine: Number(row.machine) }));
+  }
+
+  /**
+   * The same counts per client across the operator's whole service (the operator's own figure is their sum), with
+   * each client's campaigns that carry a compliance note. Clients without calls in the window and without notes are
+   * left out.
+   */
+  async abandonedCountsByClient(since: Date): Promise<ClientAbandonedCounts[]> {
+    const counted = await this.db
+      .select({
+        clientId: clients.id,
+        name: clients.name,
+        ...RATE_COUNTS,
+      })
+      .from(calls)
+      .innerJoin(phoneNumbers, eq(phoneNumbers.id, calls.phoneNumberId))
+      .innerJoin(campaigns, eq(campaigns.id, phoneNumbers.campaignId))
+      .innerJoin(clients, eq(clients.id, campaigns.clientId))
+      .where(sql`${calls.startTime} >= ${since}`)
+      .groupBy(clients.id, clients.name);
+    const noted = await this.db
+      .select({ clientId: clients.id, clientName: clients.name, campaignId: campaigns.id, name: campaigns.name, complianceNote: campaigns.complianceNote })
+      .from(campaigns)
+      .innerJoin(clients, eq(clients.id, campaigns.clientId))
+      .where(isNotNull(campaigns.complianceNote))
+      .orderBy(campaigns.id);
+    const byClient = new Map<number, ClientAbandonedCounts>();
+    for (const row of counted) {
+      byClient.set(row.clientId, { ...row, live: Number(row.live), abandoned: Number(row.abandoned), machine: Number(row.machine), campaignsWithNotes: [] });
+    }
+    for (const row of noted) {
+      let entry = byClient.get(row.clientId);
+      if (!entry) {
+        entry = { clientId: row.clientId, name: row.clientName, live: 0, abandoned: 0, machine: 0, campaignsWithNotes: [] };
+        byClient.set(row.clientId, entry);
+      }
+      entry.campaignsWithNotes.push({ campaignId: row.campaignId, name: row.name, complianceNote: row.complianceNote! });
+    }
+    return [...byClient.values()].sort((a, b) => a.clientId - b.clientId);
   }
 }
