@@ -1,0 +1,46 @@
+// The databases a benchmark runs on: PGlite in memory always, and PostgreSQL when BENCH_DATABASE_URL (or
+// TEST_DATABASE_URL) names a server; there a scratch database is made for the run and dropped after it.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDatabase, type Database } from '../../src/store/database.js';
+
+export type BenchBackend = 'PGlite' | 'PostgreSQL';
+
+export function benchPostgresUrl(): string | undefined {
+  return process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+}
+
+/** Runs `measure` on a fresh, migrated database of the backend, and closes (and on PostgreSQL drops) it after. */
+export async function onFreshDatabase<T>(backend: BenchBackend, measure: (database: Database, url?: string) => Promise<T>): Promise<T> {
+  if (backend === 'PGlite') {
+    const database = await openDatabase({ dataDir: 'memory://' });
+    try {
+      await database.migrate();
+      return await measure(database);
+    } finally {
+      await database.close();
+    }
+  }
+  const url = benchPostgresUrl();
+  if (!url) throw new Error('PostgreSQL benchmarks need BENCH_DATABASE_URL or TEST_DATABASE_URL');
+  const name = `ringcast_bench_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  const database = await openDatabase({ databaseUrl: target.toString() });
+  try {
+    await database.migrate();
+    return await measure(database, target.toString());
+  } finally {
+    await database.close();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+/** The backends this run measures: PGlite, and PostgreSQL when a server is named. */
+export function benchBackends(): BenchBackend[] {
+  return benchPostgresUrl() ? ['PGlite', 'PostgreSQL'] : ['PGlite'];
+}
