@@ -175,8 +175,10 @@ export class CampaignRepository {
   async addNumbers(campaignId: number, numbers: PhoneNumberPlan[]): Promise<Set<string>> {
     // On PGlite without a transaction, for the reason at the top of this file. A failure part-way leaves the batches
     // before it added; sending the same numbers again skips them, so a retry completes the request.
-    if (this.onEventLoop) return insertNumbers(this.db, campaignId, numbers, PGLITE_BATCH_SIZE);
-    return this.db.transaction((tx) => insertNumbers(tx as unknown as Db, campaignId, numbers, PHONE_NUMBER_BATCH_SIZE));
+    const added = new Set<string>();
+    if (this.onEventLoop) await insertNumbers(this.db, campaignId, numbers, PGLITE_BATCH_SIZE, added);
+    else await this.db.transaction((tx) => insertNumbers(tx as unknown as Db, campaignId, numbers, PHONE_NUMBER_BATCH_SIZE, added));
+    return added;
   }
 
   async list(clientId: number): Promise<CampaignRow[]> {
@@ -260,10 +262,10 @@ export class CampaignRepository {
 
 /**
  * Inserts numbers in batches through unnest(), one statement per batch, handing the event loop back between batches;
- * existing numbers are left as they are.
+ * existing numbers are left as they are. With `added`, the numbers that went in are collected there (adding to a
+ * campaign reports them); a create, whose numbers are all new, asks for none, and no row comes back to be decoded.
  */
-async function insertNumbers(db: Db, campaignId: number, numbers: PhoneNumberPlan[], batchSize: number): Promise<Set<string>> {
-  const added = new Set<string>();
+async function insertNumbers(db: Db, campaignId: number, numbers: PhoneNumberPlan[], batchSize: number, added?: Set<string>): Promise<void> {
   for (let start = 0; start < numbers.length; start += batchSize) {
     // A query's promise may settle without the event loop turning (PGlite answers in the same tick), so without this
     // the batches would run back to back.
@@ -275,10 +277,9 @@ async function insertNumbers(db: Db, campaignId: number, numbers: PhoneNumberPla
       from unnest(${sql.param(batch.map((n) => n.e164))}::text[], ${sql.param(batch.map((n) => n.name))}::text[],
                   ${sql.param(batch.map((n) => JSON.stringify(n.parameters)))}::text[]) as n(number, name, parameters)
       on conflict (campaign_id, number) do nothing
-      returning number`)) as unknown as { rows: { number: string }[] };
-    for (const row of result.rows) added.add(row.number);
+      ${added ? sql`returning number` : sql``}`)) as unknown as { rows: { number: string }[] };
+    if (added) for (const row of result.rows) added.add(row.number);
   }
-  return added;
 }
 
 function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
