@@ -13,7 +13,8 @@
 // carrier sends 50 packets/s on every answered call and analyses the echo, which our CPU figure includes (and the far
 // end's, for echoing them).
 // Run: npx tsx bench/sip.ts   (SIP_BENCH_CALLS=200, SIP_BENCH_CONCURRENCY=50, SIP_BENCH_RATE=1000 call starts/s,
-// SIP_BENCH_HOLD_MS=100, SIP_BENCH_WARMUP=20 calls before the measurement, SIP_BENCH_TIMEOUT_S=120 for the whole run)
+// SIP_BENCH_HOLD_MS=100, SIP_BENCH_WARMUP=20 calls before the measurement, SIP_BENCH_TIMEOUT_S=300 for the whole run,
+// BENCH_RUNS=3 runs of both, the figure their median)
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { systemClock } from '../src/domain/clock.js';
@@ -22,6 +23,7 @@ import { startSipCarrier } from '../src/telephony/sip/carrier/start-sip-carrier.
 import type { SipCarrier } from '../src/telephony/sip/carrier/sip-carrier.js';
 import { parseTrunk } from '../src/telephony/sip/carrier/trunk-config.js';
 import { freePort } from '../test/helpers/free-port.js';
+import { benchRuns, median, ratioOf, report } from './lib/report.js';
 import { benchTempDir, cleanUpSipp, HOST, onPath, RTP_PORT_RANGE, sippStatistics, sleep, startSipp, startUas, wholeNumber } from './sipp-peer.js';
 
 const CALLS = wholeNumber('SIP_BENCH_CALLS', 200);
@@ -29,7 +31,10 @@ const CONCURRENCY = Math.min(wholeNumber('SIP_BENCH_CONCURRENCY', 50), CALLS);
 const RATE = wholeNumber('SIP_BENCH_RATE', 1000);
 const HOLD_MS = wholeNumber('SIP_BENCH_HOLD_MS', 100);
 const WARMUP = wholeNumber('SIP_BENCH_WARMUP', 20, 0);
-const TIMEOUT_S = wholeNumber('SIP_BENCH_TIMEOUT_S', 120);
+const TIMEOUT_S = wholeNumber('SIP_BENCH_TIMEOUT_S', 300);
+const RUNS = benchRuns(3);
+/** Issue 10's floor for call set-up on loopback. */
+const MIN_CALLS_PER_S = 200;
 const UAC_SCENARIO = fileURLToPath(new URL('./sipp-uac-invite-ack-bye.xml', import.meta.url));
 
 
@@ -185,7 +190,7 @@ function row(label: string, ours: number | undefined, baseline: number | undefin
   console.log(`${label.padEnd(34)} ${show(ours).padStart(14)}   ${show(baseline).padStart(14)}   ${ratio}`);
 }
 
-function report(ours: Figures, sipp: Figures): void {
+function printDetail(ours: Figures, sipp: Figures): void {
   const perCall = (figures: Figures, ms: number | undefined) => (ms === undefined || figures.completed === 0 ? undefined : ms / figures.completed);
   console.log(`${''.padEnd(34)} ${'ringcast'.padStart(14)}   ${'sipp UAC'.padStart(14)}   (ours / sipp's)`);
   console.log(
@@ -235,9 +240,35 @@ async function main(): Promise<void> {
       (WARMUP > 0 ? ` (ours after ${WARMUP} warm-up calls)` : ''),
   );
   try {
-    const sipp = await runSippUac();
-    const ours = await runOurs();
-    report(ours, sipp);
+    const rates: { ours: number; sipp: number; failed: number }[] = [];
+    for (let run = 1; run <= RUNS; run++) {
+      console.log(`\nrun ${run} of ${RUNS}`);
+      const sipp = await runSippUac();
+      const ours = await runOurs();
+      printDetail(ours, sipp);
+      rates.push({ ours: (ours.completed * 1000) / ours.wallMs, sipp: (sipp.completed * 1000) / sipp.wallMs, failed: ours.failed + (CALLS - ours.completed - ours.failed) });
+    }
+    const value = median(rates.map((r) => r.ours));
+    const baseline = median(rates.map((r) => r.sipp));
+    const ratio = ratioOf(value, baseline)!;
+    const failed = rates.reduce((sum, r) => sum + r.failed, 0);
+    report(
+      'sip',
+      [
+        {
+          figure: `SIP call set-up to a sipp UAS on loopback (${CALLS} calls, ${CONCURRENCY} at once)`,
+          value,
+          baseline,
+          unit: 'calls/s',
+          baselineLabel: "sipp's own UAC",
+          ratio,
+          target: `>= 50% of sipp and >= ${MIN_CALLS_PER_S} calls/s, 0 failures`,
+          pass: ratio >= 0.5 && value >= MIN_CALLS_PER_S && failed === 0,
+          note: `median of ${RUNS} runs; ours ${rates.map((r) => r.ours.toFixed(0)).join(', ')} calls/s, sipp ${rates.map((r) => r.sipp.toFixed(0)).join(', ')}; calls failed or lost in all runs: ${failed}`,
+        },
+      ],
+      { calls: CALLS, concurrency: CONCURRENCY, rate: RATE, holdMs: HOLD_MS, runs: RUNS },
+    );
   } finally {
     clearTimeout(deadline);
     await cleanUpSipp();
