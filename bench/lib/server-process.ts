@@ -1,10 +1,12 @@
-// A Ringcast API server in a process of its own, for figures that belong to the server alone (its RSS): started with
-// `ringcast serve`'s own startServer (API only, no dialer) on PGlite in a scratch folder or on a PostgreSQL database,
-// with the demo client. The parent reads its memory from /proc. Run as a child: tsx bench/lib/server-process.ts
-import { readFileSync } from 'node:fs';
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// A Ringcast API server in a process of its own, for figures that belong to the server alone (its RSS): the built
+// server (dist/, made first when stale, as `npm start` does) started with `ringcast serve`'s own startServer (API
+// only, no dialer) on PGlite in a scratch folder or on a PostgreSQL database, with the demo client. The parent reads
+// its memory from /proc.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+// @ts-expect-error: a plain .mjs script without types, shared with bin/ringcast.js
+import { buildIfNeeded } from '../../scripts/build-if-needed.mjs';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -14,6 +16,8 @@ export interface ServerProcess {
   cliId: number;
   /** Current and peak resident set size of the server process, in MB (VmRSS and VmHWM). */
   memoryMb(): { rssMb: number; peakMb: number };
+  /** Starts the peak (VmHWM) again from the current RSS, so that it covers what follows and not the start-up. */
+  resetPeak(): void;
   stop(): Promise<void>;
 }
 
@@ -24,12 +28,28 @@ interface Ready {
   cliId: number;
 }
 
-const SELF = fileURLToPath(import.meta.url);
+const DIST = new URL('../../dist/', import.meta.url);
+
+/** The child: the built server (dist/, as `npm start` runs it), started and reporting back over IPC. */
+const CHILD = `
+  const { loadSettings } = await import(${JSON.stringify(new URL('config/settings.js', DIST).href)});
+  const { startServer } = await import(${JSON.stringify(new URL('server.js', DIST).href)});
+  const server = await startServer(loadSettings(process.env), { api: true, dialer: false });
+  process.send({ url: server.url, apiKey: server.demo.apiKey, callFlowId: server.demo.callFlowId, cliId: server.demo.cliId });
+  process.on('SIGTERM', () => void server.stop().then(() => process.exit(0)));
+  if (process.env.BENCH_MEMORY_TRACE) {
+    setInterval(() => {
+      const m = process.memoryUsage();
+      const mb = (bytes) => Math.round(bytes / 1048576);
+      console.error('server memory MB: rss', mb(m.rss), 'heapUsed', mb(m.heapUsed), 'heapTotal', mb(m.heapTotal), 'external', mb(m.external), 'arrayBuffers', mb(m.arrayBuffers));
+    }, 500).unref();
+  }
+`;
 
 /** Starts the server; `env` adds settings (DATABASE_URL for PostgreSQL, else DATA_DIR is a scratch PGlite folder). */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = fork(SELF, ['--serve'], {
-    execArgv: ['--import', 'tsx'],
+  buildIfNeeded();
+  const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], {
     env: { ...process.env, LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0', DEMO_CLIENT: 'true', ADMIN_TOKEN: '', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -49,20 +69,12 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     child,
     ...message,
     memoryMb: () => ({ rssMb: statusValue('VmRSS'), peakMb: statusValue('VmHWM') }),
+    // Linux: writing 5 to clear_refs resets the process's peak resident set size.
+    resetPeak: () => writeFileSync(`/proc/${child.pid}/clear_refs`, '5'),
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
       await once(child, 'exit');
     },
   };
-}
-
-if (process.argv.includes('--serve')) {
-  const { loadSettings } = await import('../../src/config/settings.js');
-  const { startServer } = await import('../../src/server.js');
-  const settings = loadSettings(process.env);
-  const server = await startServer(settings, { api: true, dialer: false });
-  if (!server.demo || !server.url) throw new Error('the server started without the demo client or a URL');
-  process.send!({ url: server.url, apiKey: server.demo.apiKey, callFlowId: server.demo.callFlowId, cliId: server.demo.cliId } satisfies Ready);
-  process.on('SIGTERM', () => void server.stop().then(() => process.exit(0)));
 }
