@@ -113,7 +113,8 @@ export async function runComplianceCommand(args: string[], database: Database, n
       if ((error as NodeJS.ErrnoException).code) throw new UsageError(`${argument}: ${(error as Error).message}`);
       throw error;
     }
-    const removedByRefresh = refresh ? await suppression.finishRefresh(ref, at) : undefined;
+    // Reported for every register import, 0 with --keep-old, as the HTTP API does.
+    const removedByRefresh = refresh ? await suppression.finishRefresh(ref, at) : register ? 0 : undefined;
     if (register) await suppression.setDownloadedAt(ref, new Date(`${downloaded}T00:00:00Z`));
     io.progress(`done: ${formatCount(result.lines)} lines in ${((Date.now() - startedAtMs) / 1000).toFixed(1)} s`);
     return { ...result, ...(removedByRefresh !== undefined ? { removedByRefresh } : {}) };

@@ -71,6 +71,20 @@ describe.each(BACKENDS)('compliance report on $kind', ({ kind }) => {
   });
   afterAll(() => t?.close());
 
+  /** A campaign of the tenant with one call per outcome, started at `startTime`, and the guard's note on it. */
+  const campaignWithCalls = async (tenant: Tenant, outcomes: number[], note: string | null, startTime = new Date('2026-11-26T08:00:00Z')) => {
+    const db = t.db.database.db;
+    const phone = (i: number) => ({ number: `07722 5${String(tenant.clientId % 100).padStart(2, '0')}${String(i).padStart(3, '0')}` });
+    const created = expectCreated(
+      await postCampaign(t, tenant, validCampaign(tenant, { name: uniqueName('Rates'), startDate: '2026-11-27', phoneNumbers: outcomes.map((_, i) => phone(i)) })),
+    );
+    await db.update(campaigns).set({ complianceNote: note, callCount: outcomes.length }).where(eq(campaigns.id, created.id));
+    const rows = await db.select({ id: phoneNumbers.id }).from(phoneNumbers).where(eq(phoneNumbers.campaignId, created.id)).orderBy(phoneNumbers.id);
+    await db.insert(calls).values(outcomes.map((outcome, i) => ({ phoneNumberId: rows[i]!.id, attemptNumber: 1, startTime, stage: 0, outcome })));
+    return created.id;
+  };
+  const repeat = (count: number, outcome: number) => Array<number>(count).fill(outcome);
+
   it('shows the 24-hour figures, the lists and the guards in force to the client and the operator', async () => {
     await t.app.inject({ method: 'POST', url: '/api/suppression', headers: a.headers, payload: { numbers: ['07722 123456'] } });
     const response = await t.app.inject({ method: 'GET', url: '/api/compliance', headers: a.headers });
@@ -90,18 +104,7 @@ describe.each(BACKENDS)('compliance report on $kind', ({ kind }) => {
   });
 
   it("shows the operator every client's 24-hour rate, highest first, the service's total and the campaigns a guard acted on", async () => {
-    const db = t.db.database.db;
     const b = await t.createTenant();
-    const campaignWithCalls = async (tenant: Tenant, outcomes: number[], note: string | null) => {
-      const phone = (i: number) => ({ number: `07722 5${String(tenant.clientId % 100).padStart(2, '0')}${String(i).padStart(3, '0')}` });
-      const created = expectCreated(
-        await postCampaign(t, tenant, validCampaign(tenant, { name: uniqueName('Rates'), startDate: '2026-11-27', phoneNumbers: outcomes.map((_, i) => phone(i)) })),
-      );
-      await db.update(campaigns).set({ complianceNote: note, callCount: outcomes.length }).where(eq(campaigns.id, created.id));
-      const rows = await db.select({ id: phoneNumbers.id }).from(phoneNumbers).where(eq(phoneNumbers.campaignId, created.id)).orderBy(phoneNumbers.id);
-      await db.insert(calls).values(outcomes.map((outcome, i) => ({ phoneNumberId: rows[i]!.id, attemptNumber: 1, startTime: new Date('2026-11-26T08:00:00Z'), stage: 0, outcome })));
-      return created.id;
-    };
     // Client a: 36 live, 4 abandoned: 4 / 40 = 10%, over the pause level with 40 calls. Client b: 99 live, 1 abandoned: 1%.
     const paused = await campaignWithCalls(a, [...Array<number>(36).fill(CallOutcome.Answered), ...Array<number>(4).fill(CallOutcome.Abandoned)], 'paused: abandoned-call rate 10.0% ...');
     await campaignWithCalls(b, [...Array<number>(99).fill(CallOutcome.Answered), CallOutcome.Abandoned], null);
@@ -121,5 +124,28 @@ describe.each(BACKENDS)('compliance report on $kind', ({ kind }) => {
     expect(report.clients[1]).toMatchObject({ live: 99, abandoned: 1, ratePercent: 1, action: 'normal', campaignsWithNotes: [] });
     expect(report.suppression).toMatchObject({ operator: { numberCount: 0 }, tps: { downloadedAt: null } });
     expect((await t.app.inject({ method: 'GET', url: '/api/admin/compliance', headers: a.headers })).statusCode).toBe(401);
+  });
+
+  it("reports a client's campaigns with calls: Ofcom's formula per campaign and for the client, the guard's action, only the last 24 hours", async () => {
+    const c = await t.createTenant();
+    const { Answered, Abandoned, AnsweringMachine } = CallOutcome;
+    // 97 live, 2 abandoned and 100 machine verdicts (1% of them, 1 call, counted as people): (2 + 1) / (97 + 2 + 1) = 3%,
+    // at the limit: slowed.
+    const atLimit = await campaignWithCalls(c, [...repeat(97, Answered), ...repeat(2, Abandoned), ...repeat(100, AnsweringMachine)], 'slowed: 3.0% ...');
+    const clean = await campaignWithCalls(c, repeat(100, Answered), null);
+    // Abandoned calls of 25 hours ago are outside the rolling 24 hours: in no figure.
+    await campaignWithCalls(c, repeat(50, Abandoned), null, new Date('2026-11-25T09:00:00Z'));
+
+    const response = await t.app.inject({ method: 'GET', url: '/api/compliance', headers: c.headers });
+    expect(response.statusCode, response.body).toBe(200);
+    const report = response.json();
+    expect(report.campaigns).toEqual([
+      { id: atLimit, name: expect.any(String), complianceNote: 'slowed: 3.0% ...', live: 97, abandoned: 2, machine: 100, estimatedFalsePositives: 1, ratePercent: 3, action: 'slow' },
+      { id: clean, name: expect.any(String), complianceNote: null, live: 100, abandoned: 0, machine: 0, estimatedFalsePositives: 0, ratePercent: 0, action: 'normal' },
+    ]);
+    // The client: (2 + 1) / (197 + 2 + 1) = 1.5%, within the limit.
+    expect(report.client).toEqual({ live: 197, abandoned: 2, machine: 100, estimatedFalsePositives: 1, ratePercent: 1.5, action: 'normal' });
+    const viaOperator = await t.admin({ method: 'GET', url: `/api/admin/clients/${c.clientId}/compliance/report` });
+    expect(viaOperator.json()).toEqual(report);
   });
 });

@@ -87,6 +87,23 @@ describe.each(BACKENDS)('do-not-call lists on $kind', ({ kind }) => {
     expect((await t.admin({ method: 'POST', url: '/api/admin/tps', payload: { numbers: [] } })).statusCode).toBe(400); // downloadedAt is required
   });
 
+  it('adds to the CTPS register without removing what is there with replace=false (a partial update file)', async () => {
+    const ctps = (query: string, payload: string) =>
+      t.admin({ method: 'POST', url: `/api/admin/ctps?${query}`, headers: { 'content-type': 'text/plain' }, payload });
+    expect((await ctps('downloadedAt=2026-11-20', '07722410001\n07722410002\n')).json()).toMatchObject({ changed: 2, removedByRefresh: 0 });
+    t.clock.advanceMs(60_000);
+    const added = await ctps('downloadedAt=2026-11-24&replace=false', '07722410002\n07722410003\n');
+    expect(added.statusCode, added.body).toBe(200);
+    expect(added.json()).toMatchObject({ changed: 1, unchanged: 1, removedByRefresh: 0 });
+    const page = (await t.admin({ method: 'GET', url: '/api/admin/ctps' })).json();
+    expect(page).toMatchObject({ kind: 'ctps', numberCount: 3, downloadedAt: '2026-11-24T00:00:00.000Z' });
+    expect(page.items.map((i: { number: string }) => i.number)).toEqual(['+447722410001', '+447722410002', '+447722410003']);
+    // A full file afterwards (replace defaults to true) removes what it no longer lists.
+    t.clock.advanceMs(60_000);
+    expect((await ctps('downloadedAt=2026-11-26', '07722410003\n')).json()).toMatchObject({ changed: 0, unchanged: 1, removedByRefresh: 2 });
+    expect((await t.admin({ method: 'GET', url: '/api/admin/ctps' })).json()).toMatchObject({ numberCount: 1 });
+  });
+
   it('streams 100,000 numbers in one upload and pages through them', async () => {
     const numbers = ukMobiles(100_000, 500_000);
     const body = Readable.from(

@@ -62,6 +62,16 @@ describe.each(BACKENDS)('ringcast admin suppression and compliance on $kind', ({
     expect(await run('tps', 'list', '--page-size', '1')).toMatchObject({ kind: 'tps', numberCount: 20_000, downloadedAt: new Date('2026-11-30T00:00:00Z') });
   }, 60_000);
 
+  it('adds a partial CTPS file with --keep-old, leaving the numbers it does not list', async () => {
+    const full = join(dir, 'ctps-full.txt');
+    const update = join(dir, 'ctps-update.txt');
+    await writeNumbers(full, ukMobiles(1_000, 720_000));
+    await writeNumbers(update, ukMobiles(1_000, 720_500));
+    expect(await run('ctps', 'import', '--downloaded-at', '2026-11-20', full)).toMatchObject({ changed: 1_000, removedByRefresh: 0 });
+    expect(await run('ctps', 'import', '--downloaded-at', '2026-11-27', '--keep-old', update)).toMatchObject({ changed: 500, unchanged: 500, removedByRefresh: 0 });
+    expect(await run('ctps', 'list', '--page-size', '1')).toMatchObject({ kind: 'ctps', numberCount: 1_500, downloadedAt: new Date('2026-11-27T00:00:00Z') });
+  });
+
   it('sets the calling hours and the machine rule', async () => {
     const profile = join(dir, 'hours.json');
     writeFileSync(profile, JSON.stringify({ weekdays: { saturday: [] } }));
