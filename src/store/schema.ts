@@ -240,8 +240,10 @@ export const phoneNumbers = pgTable(
   },
   (table) => [
     uniqueIndex('phone_numbers_campaign_number_idx').on(table.campaignId, table.number),
-    // The claim query: pending numbers by due time.
-    index('phone_numbers_due_idx').on(table.campaignId, table.dueAt).where(sql`status = 0`),
+    // The claim query: pending numbers by due time, in the claim's order (due_at, id). Without the id the index
+    // gave due_at order only: numbers due at the same instant (a whole campaign's first attempts) were all read,
+    // screened (do-not-call, embargo) and sorted on every claim, 90 ms a claim on a 20,000-number campaign.
+    index('phone_numbers_due_idx').on(table.campaignId, table.dueAt, table.id).where(sql`status = 0`),
     // Lease recovery and in-flight counts.
     index('phone_numbers_dialling_idx').on(table.leaseExpiresAt).where(sql`status = 1`),
   ],

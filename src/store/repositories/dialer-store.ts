@@ -3,7 +3,7 @@
 // owner so a process that lost its lease cannot overwrite what another recorded.
 import { AudioRepository, type AudioFileData } from './audio.js';
 import { DialerComplianceStore } from './dialer-compliance.js';
-import { and, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import type { Flow } from '../../callflow/schema.js';
 import {
@@ -205,14 +205,17 @@ export class DialerStore {
     return updated.length;
   }
 
-  async countOpenNumbers(campaignId: number): Promise<{ pending: number; dialling: number }> {
-    const rows = await this.db
-      .select({ status: phoneNumbers.status, count: sql<number>`count(*)::int` })
-      .from(phoneNumbers)
-      .where(and(eq(phoneNumbers.campaignId, campaignId), inArray(phoneNumbers.status, [NumberStatus.Pending, NumberStatus.Dialling])))
-      .groupBy(phoneNumbers.status);
-    const count = (status: number) => Number(rows.find((row) => row.status === status)?.count ?? 0);
-    return { pending: count(NumberStatus.Pending), dialling: count(NumberStatus.Dialling) };
+  /**
+   * Whether the campaign still has pending and dialling numbers: two index probes (the partial indexes on status 0
+   * and 1), where counting them read every open row of a 100,000-number campaign on each pass of the loop.
+   */
+  async openNumbers(campaignId: number): Promise<{ pending: boolean; dialling: boolean }> {
+    const [row] = rowsOf<{ pending: boolean; dialling: boolean }>(
+      await this.db.execute(sql`
+        select exists (select 1 from ${phoneNumbers} where ${phoneNumbers.campaignId} = ${campaignId} and ${phoneNumbers.status} = ${NumberStatus.Pending}) as pending,
+               exists (select 1 from ${phoneNumbers} where ${phoneNumbers.campaignId} = ${campaignId} and ${phoneNumbers.status} = ${NumberStatus.Dialling}) as dialling`),
+    );
+    return { pending: row?.pending === true, dialling: row?.dialling === true };
   }
 
   /** The earliest due time of a pending number in these campaigns. */
@@ -282,6 +285,7 @@ export class DialerStore {
         inFlight: usage(inFlight, match),
         startedLastSecond: usage(started, match),
       });
+      const leaseExpiresAt = new Date(now.getTime() + args.leaseMs);
       let carrierRoom = headroom(args.limits.carrier, usageOf((row) => row.carrier === args.carrier));
       const clientRoom = new Map<number, number>();
       const claimed: ClaimedNumber[] = [];
@@ -295,62 +299,52 @@ export class DialerStore {
           args.maxBatch - claimed.length,
         );
         if (budget <= 0) continue;
-        const due = await tx
-          .select({
-            id: phoneNumbers.id,
-            nextAttempt: phoneNumbers.nextAttempt,
-            number: phoneNumbers.number,
-            name: phoneNumbers.name,
-            parameters: phoneNumbers.parameters,
-          })
-          .from(phoneNumbers)
-          .where(
-            and(
-              eq(phoneNumbers.campaignId, campaignId),
-              eq(phoneNumbers.status, NumberStatus.Pending),
-              lte(phoneNumbers.dueAt, now),
-              // Checked again here, in the claim itself, however recently the screening ran: never dialled.
-              notSuppressed(suppressionListIds),
-              notEmbargoed(clientId, now),
+        // One statement per campaign (one round trip): lock the due numbers (SKIP LOCKED), lease them, write their
+        // call rows and count the calls on the campaign.
+        const due = rowsOf<{ id: string | number; next_attempt: number; number: string; name: string; parameters: ClaimedNumber['parameters']; call_id: string | number }>(
+          await tx.execute(sql`
+            with due as (
+              select ${phoneNumbers.id} as id from ${phoneNumbers}
+              where ${phoneNumbers.campaignId} = ${campaignId}
+                and ${phoneNumbers.status} = ${NumberStatus.Pending}
+                and ${phoneNumbers.dueAt} <= ${now}
+                -- Checked again here, in the claim itself, however recently the screening ran: never dialled.
+                and ${notSuppressed(suppressionListIds)}
+                and ${notEmbargoed(clientId, now)}
+              order by ${phoneNumbers.dueAt}, ${phoneNumbers.id}
+              limit ${budget}
+              for update skip locked
             ),
-          )
-          .orderBy(phoneNumbers.dueAt, phoneNumbers.id)
-          .limit(budget)
-          .for('update', { skipLocked: true });
+            claimed as (
+              update ${phoneNumbers} set status = ${NumberStatus.Dialling}, lease_owner = ${this.dialerId}, lease_expires_at = ${leaseExpiresAt}
+              from due where ${phoneNumbers.id} = due.id
+              returning ${phoneNumbers.id} as id, ${phoneNumbers.nextAttempt} as next_attempt, ${phoneNumbers.number} as number,
+                        ${phoneNumbers.name} as name, ${phoneNumbers.parameters} as parameters, ${phoneNumbers.dueAt} as due_at
+            ),
+            -- The unique (number, attempt) index makes a second dial of the same attempt impossible, whatever happens.
+            inserted as (
+              insert into ${calls} (phone_number_id, attempt_number, start_time, stage, outcome, carrier, dialer_id)
+              select id, next_attempt, ${now}, ${CallStage.FlowNotReached}, ${CallOutcome.InProgress}, ${args.carrier}, ${this.dialerId} from claimed
+              returning id, phone_number_id
+            ),
+            counted as (
+              update ${campaigns} set call_count = call_count + (select count(*) from claimed)
+              where ${campaigns.id} = ${campaignId} and exists (select 1 from claimed)
+            )
+            select claimed.id, claimed.next_attempt, claimed.number, claimed.name, claimed.parameters, inserted.id as call_id
+            from claimed join inserted on inserted.phone_number_id = claimed.id
+            order by claimed.due_at, claimed.id`),
+        );
         if (due.length === 0) continue;
-        await tx
-          .update(phoneNumbers)
-          .set({ status: NumberStatus.Dialling, leaseOwner: this.dialerId, leaseExpiresAt: new Date(now.getTime() + args.leaseMs) })
-          .where(inArray(phoneNumbers.id, due.map((row) => row.id)));
-        // The unique (number, attempt) index makes a second dial of the same attempt impossible, whatever happens.
-        const callRows = await tx
-          .insert(calls)
-          .values(
-            due.map((row) => ({
-              phoneNumberId: row.id,
-              attemptNumber: row.nextAttempt,
-              startTime: now,
-              stage: CallStage.FlowNotReached,
-              outcome: CallOutcome.InProgress,
-              carrier: args.carrier,
-              dialerId: this.dialerId,
-            })),
-          )
-          .returning({ id: calls.id, phoneNumberId: calls.phoneNumberId });
-        const callIdByNumber = new Map(callRows.map((row) => [row.phoneNumberId, row.id]));
-        await tx
-          .update(campaigns)
-          .set({ callCount: sql`${campaigns.callCount} + ${due.length}` })
-          .where(eq(campaigns.id, campaignId));
         for (const row of due) {
           claimed.push({
-            phoneNumberId: row.id,
+            phoneNumberId: Number(row.id),
             campaignId,
-            attemptNumber: row.nextAttempt,
-            callId: callIdByNumber.get(row.id)!,
+            attemptNumber: Number(row.next_attempt),
+            callId: Number(row.call_id),
             number: row.number,
             name: row.name,
-            parameters: row.parameters,
+            parameters: typeof row.parameters === 'string' ? (JSON.parse(row.parameters) as ClaimedNumber['parameters']) : row.parameters,
           });
         }
         carrierRoom -= due.length;
@@ -380,48 +374,67 @@ export class DialerStore {
    * this process no longer holds the number's lease: another process has recovered it.
    */
   async finishCall(record: CallResultRecord): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const status = nextStatus(record.next.status);
-      const moved = await tx
-        .update(phoneNumbers)
-        .set({
-          status,
-          nextAttempt: record.next.nextAttempt,
-          dueAt: record.next.dueAt,
-          leaseOwner: null,
-          leaseExpiresAt: null,
-          lastEndedAt: record.endedAt,
-          statusReason: record.next.statusReason ?? null,
-        })
-        .where(
-          and(eq(phoneNumbers.id, record.phoneNumberId), eq(phoneNumbers.leaseOwner, this.dialerId), eq(phoneNumbers.status, NumberStatus.Dialling)),
-        )
-        .returning({ id: phoneNumbers.id });
-      if (moved.length === 0) return false;
-      await tx
-        .update(calls)
-        .set({
-          endTime: record.endedAt,
-          stage: record.stage,
-          outcome: record.outcome,
-          userInput: record.userInput,
-          price: record.price,
-          isTransferCall: record.isTransferCall,
-          secondsDuration: record.secondsDuration,
-          answeredBy: record.answeredBy,
-          voicemailLeft: record.voicemailLeft,
-          endReason: record.endReason,
-          sipCode: record.sipCode,
-          q850Cause: record.q850Cause,
-          optedOut: record.optOutListId !== undefined,
-          firstAudioMs: record.firstAudioMs ?? null,
-        })
-        .where(eq(calls.id, record.callId));
+    const [recorded] = await this.finishCalls([record]);
+    return recorded!;
+  }
+
+  /**
+   * Records finished calls and moves their numbers on, all in one statement (one round trip for the batch; a
+   * transaction only when an opt-out or an embargo goes with them). Each record is guarded by its own lease, as
+   * finishCall: says, per record in order, whether it was recorded (false: another process recovered the number,
+   * and nothing of that record was written).
+   */
+  async finishCalls(records: readonly CallResultRecord[]): Promise<boolean[]> {
+    if (records.length === 0) return [];
+    const column = <T>(pick: (record: CallResultRecord) => T) => sql.param(records.map(pick));
+    const statement = sql`
+      with v as (
+        select * from unnest(
+          ${column((r) => r.phoneNumberId)}::bigint[], ${column((r) => r.callId)}::bigint[], ${column((r) => r.next.status)}::smallint[],
+          ${column((r) => r.next.nextAttempt)}::smallint[], ${column((r) => r.next.dueAt)}::timestamptz[], ${column((r) => r.endedAt)}::timestamptz[],
+          ${column((r) => r.next.statusReason ?? null)}::text[], ${column((r) => r.stage)}::smallint[], ${column((r) => r.outcome)}::smallint[],
+          ${column((r) => r.userInput)}::text[], ${column((r) => r.price)}::float8[], ${column((r) => r.isTransferCall)}::boolean[],
+          ${column((r) => r.secondsDuration)}::int[], ${column((r) => r.answeredBy)}::text[], ${column((r) => r.voicemailLeft)}::boolean[],
+          ${column((r) => r.endReason)}::text[], ${column((r) => r.sipCode)}::int[], ${column((r) => r.q850Cause)}::int[],
+          ${column((r) => r.optOutListId !== undefined)}::boolean[], ${column((r) => r.firstAudioMs ?? null)}::int[]
+        ) as v(phone_number_id, call_id, status, next_attempt, due_at, ended_at, status_reason, stage, outcome, user_input, price,
+               is_transfer_call, seconds_duration, answered_by, voicemail_left, end_reason, sip_code, q850_cause, opted_out, first_audio_ms)
+      ),
+      moved as (
+        update ${phoneNumbers} set
+          -- A retry of a campaign cancelled while the call ran becomes Cancelled instead (nextStatus).
+          status = case when v.status = ${NumberStatus.Pending}
+                          and (select ${campaigns.status} from ${campaigns} where ${campaigns.id} = ${phoneNumbers.campaignId}) = ${CampaignStatus.Cancelled}
+                        then ${NumberStatus.Cancelled}::smallint else v.status end,
+          next_attempt = v.next_attempt, due_at = v.due_at, lease_owner = null, lease_expires_at = null,
+          last_ended_at = v.ended_at, status_reason = v.status_reason
+        from v
+        where ${phoneNumbers.id} = v.phone_number_id and ${phoneNumbers.leaseOwner} = ${this.dialerId} and ${phoneNumbers.status} = ${NumberStatus.Dialling}
+        returning ${phoneNumbers.id} as id
+      ),
+      recorded as (
+        update ${calls} set
+          end_time = v.ended_at, stage = v.stage, outcome = v.outcome, user_input = v.user_input, price = v.price,
+          is_transfer_call = v.is_transfer_call, seconds_duration = v.seconds_duration, answered_by = v.answered_by,
+          voicemail_left = v.voicemail_left, end_reason = v.end_reason, sip_code = v.sip_code, q850_cause = v.q850_cause,
+          opted_out = v.opted_out, first_audio_ms = v.first_audio_ms
+        from v join moved on moved.id = v.phone_number_id
+        where ${calls.id} = v.call_id
+        returning ${calls.id}
+      )
+      select id from moved`;
+    const withExtras = records.some((r) => r.optOutListId !== undefined || r.embargo !== undefined);
+    const write = async (db: Db) => {
+      const moved = new Set(rowsOf<{ id: string | number }>(await db.execute(statement)).map((row) => Number(row.id)));
       // In the same transaction as the call: an opt-out or an embargo is lost only with the call record itself.
-      if (record.optOutListId !== undefined) await addOptOut(tx as unknown as Db, record.optOutListId, record.phoneNumberId, record.endedAt);
-      if (record.embargo) await setEmbargo(tx as unknown as Db, record.embargo);
-      return true;
-    });
+      for (const record of records) {
+        if (!moved.has(record.phoneNumberId)) continue;
+        if (record.optOutListId !== undefined) await addOptOut(db, record.optOutListId, record.phoneNumberId, record.endedAt);
+        if (record.embargo) await setEmbargo(db, record.embargo);
+      }
+      return records.map((record) => moved.has(record.phoneNumberId));
+    };
+    return withExtras ? this.db.transaction((tx) => write(tx as unknown as Db)) : write(this.db);
   }
 
   /** Numbers whose lease expired while dialling: their process died or stalled mid-call. */
@@ -484,6 +497,11 @@ export class DialerStore {
   }): Promise<void> {
     await this.db.insert(smsMessages).values(args);
   }
+}
+
+/** The rows of a raw statement, on node-postgres and PGlite alike. */
+function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
 }
 
 /** The campaign's concurrency and calls-per-second limit scaled by the abandoned-call guard (at least 1 each). */

@@ -1,0 +1,64 @@
+// One dialer process of the throughput benchmark (bench/dialer-throughput.ts): the real Dialer on the system clock
+// with the simulated carrier at zero talk time, against DATABASE_URL. Prints "ready" once its loop runs; SIGTERM
+// stops it (drain, then exit 0). The pacing limits come from BENCH_PACING_JSON; everything else is the default.
+import { systemClock } from '../../src/domain/clock.js';
+import { openDatabase } from '../../src/store/database.js';
+import { DialerStore } from '../../src/store/repositories/dialer-store.js';
+import { Dialer, newDialerId } from '../../src/dialer/dialer.js';
+import { SimulatedCarrier } from '../../src/telephony/simulated/simulated-carrier.js';
+import { SimulatedSmsProvider } from '../../src/sms/simulated-sms.js';
+import type { PacingLimits } from '../../src/dialer/pacing.js';
+import { ZERO_TALK, ZERO_TALK_MIX } from './dialer-setup.js';
+
+const url = process.env.DATABASE_URL;
+if (!url) throw new Error('DATABASE_URL is needed');
+const pacing = JSON.parse(process.env.BENCH_PACING_JSON ?? 'null') as PacingLimits | null;
+if (!pacing) throw new Error('BENCH_PACING_JSON is needed');
+const mix = process.env.BENCH_MIX_JSON ? (JSON.parse(process.env.BENCH_MIX_JSON) as typeof ZERO_TALK_MIX) : ZERO_TALK_MIX;
+/** When set, the process prints its RSS this often ("rss <MB>"), for the memory benchmark. */
+const rssEveryMs = Number(process.env.BENCH_RSS_EVERY_MS ?? 0);
+
+const database = await openDatabase({ databaseUrl: url });
+// BENCH_TIMINGS=1: time every store call and print the totals on exit (where the loop's wall time goes).
+const timings = new Map<string, { calls: number; ms: number }>();
+if (process.env.BENCH_TIMINGS) {
+  const prototype = DialerStore.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const name of Object.getOwnPropertyNames(prototype)) {
+    const original = prototype[name];
+    if (name === 'constructor' || typeof original !== 'function') continue;
+    prototype[name] = function (this: unknown, ...args: unknown[]) {
+      const started = performance.now();
+      const result = original.apply(this, args);
+      if (!(result instanceof Promise)) return result;
+      return result.finally(() => {
+        const entry = timings.get(name) ?? { calls: 0, ms: 0 };
+        entry.calls++;
+        entry.ms += performance.now() - started;
+        timings.set(name, entry);
+      });
+    };
+  }
+}
+const dialer = new Dialer({
+  store: new DialerStore(database.db, newDialerId()),
+  carrier: new SimulatedCarrier({ clock: systemClock, seed: 10, mix, talk: ZERO_TALK }),
+  sms: new SimulatedSmsProvider({ clock: systemClock }),
+  clock: systemClock,
+  // A campaign made once every process runs is noticed within 100 ms, so that all start together.
+  config: { pacing, idlePollMs: 100 },
+  log: { info() {}, warn: (o, m) => console.error(m, o), error: (o, m) => console.error(m, o) },
+});
+dialer.start();
+console.log('ready');
+if (rssEveryMs > 0) setInterval(() => console.log(`rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)}`), rssEveryMs).unref();
+process.once('SIGTERM', () => {
+  void dialer
+    .stop(5_000)
+    .then(() => database.close())
+    .then(() => {
+      for (const [name, { calls, ms }] of [...timings].sort((a, b) => b[1].ms - a[1].ms)) {
+        console.error(`${name}: ${calls} calls, ${ms.toFixed(0)} ms, ${(ms / calls).toFixed(2)} ms each`);
+      }
+    })
+    .then(() => process.exit(0));
+});
