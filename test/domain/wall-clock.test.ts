@@ -1,5 +1,6 @@
 // Wall-clock times in IANA zones: parsing, and conversion to instants across clock changes.
 import { describe, expect, it } from 'vitest';
+import { DateTime } from 'luxon';
 import {
   canonicalTimeZone,
   formatWallClock,
@@ -105,5 +106,25 @@ describe('formatWallClock', () => {
   it("shows an instant on the campaign zone's wall clock, as the document's call times", () => {
     expect(formatWallClock(new Date('2027-07-15T08:16:15.637Z'), 'Europe/London')).toBe('2027-07-15T09:16:15.637');
     expect(formatWallClock(new Date('2027-01-15T08:16:15.637Z'), 'Europe/London', false)).toBe('2027-01-15T08:16:15');
+  });
+
+  it('agrees with luxon minute by minute across clock changes, including half-hour zones and offsets', () => {
+    const transitions = [
+      ['Europe/London', '2027-03-28T00:00:00Z'],
+      ['Europe/London', '2027-10-31T00:00:00Z'],
+      ['America/New_York', '2027-03-14T06:00:00Z'],
+      ['Australia/Lord_Howe', '2027-04-03T14:00:00Z'],
+      ['Asia/Kolkata', '2027-01-01T00:00:00Z'],
+      ['Pacific/Chatham', '2027-04-03T13:00:00Z'],
+    ] as const;
+    for (const [zone, around] of transitions) {
+      const startMs = Date.parse(around);
+      for (let minute = 0; minute < 4 * 60; minute += 1) {
+        const instant = new Date(startMs + minute * 60_000 + 59_999);
+        const expected = DateTime.fromJSDate(instant, { zone }).toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS");
+        expect(formatWallClock(instant, zone), `${zone} ${instant.toISOString()}`).toBe(expected);
+        expect(formatWallClock(instant, zone), 'a second read (kept offset)').toBe(expected);
+      }
+    }
   });
 });

@@ -4,6 +4,7 @@ import type { Db } from '../database.js';
 import { apiKeys, callFlows, callFlowVersions, clients, clis } from '../schema.js';
 import type { Flow } from '../../callflow/schema.js';
 import { VISIBLE_PREFIX_LENGTH, digestsEqual, generateApiKey, hashApiKey } from '../../domain/api-key.js';
+import { AuthenticatedKeys } from './authenticated-keys.js';
 
 export type ClientRow = typeof clients.$inferSelect;
 /** A call flow with the document of its current version. */
@@ -38,6 +39,9 @@ export interface ApiKeyInfo {
 }
 
 export class TenantRepository {
+  /** Keys this repository authenticated recently (bounded staleness: authenticated-keys.ts). */
+  private readonly authenticated = new AuthenticatedKeys();
+
   constructor(private readonly db: Db) {}
 
   // --- clients ---
@@ -87,6 +91,8 @@ export class TenantRepository {
   /** Deletes a client and, by cascade, everything it owns. */
   async deleteClient(id: number): Promise<boolean> {
     const deleted = await this.db.delete(clients).where(eq(clients.id, id)).returning({ id: clients.id });
+    // After the write; a lookup racing it may still be remembered, for at most AUTHENTICATED_KEY_TTL_MS.
+    this.authenticated.forgetAll();
     return deleted.length > 0;
   }
 
@@ -122,17 +128,26 @@ export class TenantRepository {
       .set({ revokedAt: now })
       .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
       .returning({ id: apiKeys.id });
+    // After the write, as in deleteClient.
+    this.authenticated.forgetAll();
     return revoked.length > 0;
   }
 
-  /** The client owning an active key, or undefined. The digest comparison is constant-time. */
+  /**
+   * The client owning an active key, or undefined. The digest comparison is constant-time. A key authenticated less
+   * than AUTHENTICATED_KEY_TTL_MS ago is not looked up again (a revoke through this repository is seen at once).
+   */
   async authenticate(apiKey: string): Promise<number | undefined> {
     const digest = hashApiKey(apiKey);
+    const known = this.authenticated.get(digest);
+    if (known !== undefined) return known;
     const [row] = await this.db
       .select({ clientId: apiKeys.clientId, keyHash: apiKeys.keyHash })
       .from(apiKeys)
       .where(and(eq(apiKeys.keyHash, digest), isNull(apiKeys.revokedAt)));
-    return row && digestsEqual(row.keyHash, digest) ? row.clientId : undefined;
+    if (!row || !digestsEqual(row.keyHash, digest)) return undefined;
+    this.authenticated.remember(digest, row.clientId);
+    return row.clientId;
   }
 
   // --- call flows ---

@@ -1,0 +1,27 @@
+// A recently authenticated key is not looked up again, for at most AUTHENTICATED_KEY_TTL_MS, and forgetAll (a revoke
+// or a client delete in this process) ends that at once.
+import { describe, expect, it } from 'vitest';
+import { AUTHENTICATED_KEY_TTL_MS, AuthenticatedKeys } from '../../src/store/repositories/authenticated-keys.js';
+
+describe('AuthenticatedKeys', () => {
+  it('keeps a lookup for the TTL and no longer', () => {
+    let nowMs = 1_000;
+    const keys = new AuthenticatedKeys(() => nowMs);
+    expect(keys.get('digest')).toBeUndefined();
+    keys.remember('digest', 7);
+    expect(keys.get('digest')).toBe(7);
+    nowMs += AUTHENTICATED_KEY_TTL_MS - 1;
+    expect(keys.get('digest')).toBe(7);
+    nowMs += 1;
+    expect(keys.get('digest')).toBeUndefined();
+  });
+
+  it('forgets every key at once', () => {
+    const keys = new AuthenticatedKeys(() => 0);
+    keys.remember('a', 1);
+    keys.remember('b', 2);
+    keys.forgetAll();
+    expect(keys.get('a')).toBeUndefined();
+    expect(keys.get('b')).toBeUndefined();
+  });
+});
