@@ -10,6 +10,7 @@ import type { SipTarget } from '../transaction/types.js';
 import type { InviteOutcome, SipUserAgent } from '../ua/user-agent.js';
 import type { RegistrationDetail, RegistrationState, TrunkRegistration } from '../ua/registration.js';
 import { buildSdpOffer, parseSdpAnswer } from '../sdp/sdp.js';
+import { clockTimeout } from '../clock-timeout.js';
 import { failureForStatus, isTrunkFailure } from './failure-map.js';
 import { TrunkPool, type TrunkLease } from './trunk-pool.js';
 import type { SipTrunk } from './trunk-config.js';
@@ -194,21 +195,17 @@ export class SipCarrier implements Carrier {
 
       // The ring timeout and our own shutdown both CANCEL; which one it was decides the outcome.
       let ringTimedOut = false;
-      const ringTimer = new AbortController();
-      void this.options.clock
-        .sleep(request.ringTimeoutMs, ringTimer.signal)
-        .then(() => {
-          ringTimedOut = true;
-          invite.cancel();
-        })
-        .catch(() => {});
+      const cancelRingTimer = clockTimeout(this.options.clock, request.ringTimeoutMs, () => {
+        ringTimedOut = true;
+        invite.cancel();
+      });
       const onAbort = () => invite.cancel();
       request.signal?.addEventListener('abort', onAbort, { once: true });
       let outcome: InviteOutcome;
       try {
         outcome = await invite.outcome;
       } finally {
-        ringTimer.abort();
+        cancelRingTimer();
         request.signal?.removeEventListener('abort', onAbort);
       }
 

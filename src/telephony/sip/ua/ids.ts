@@ -1,11 +1,11 @@
 // Identifiers we generate for SIP: tags (RFC 3261 section 19.3: at least 32 random bits) and Call-IDs (section
 // 8.1.1.4: globally unique over space and time). Random, so they reveal nothing about the host or the callee.
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../random-pool.js';
 
 export function newTag(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 export function newCallId(): string {
-  return randomBytes(16).toString('hex');
+  return randomHex(16);
 }

@@ -1,6 +1,7 @@
 // One-shot timers on the injected clock, so every SIP timer above the transaction layer runs in virtual time in
 // tests and the demo.
 import type { Clock } from '../../../domain/clock.js';
+import { clockTimeout } from '../clock-timeout.js';
 
 export interface TimerHandle {
   cancel(): void;
@@ -8,16 +9,7 @@ export interface TimerHandle {
 
 /** Calls `onFire` after `delayMs` of the clock's time unless cancelled first. */
 export function startTimer(clock: Clock, delayMs: number, onFire: () => void): TimerHandle {
-  const abort = new AbortController();
-  clock.sleep(Math.max(0, delayMs), abort.signal).then(
-    () => {
-      if (!abort.signal.aborted) onFire();
-    },
-    () => {
-      // Aborted: the timer was cancelled.
-    },
-  );
-  return { cancel: () => abort.abort() };
+  return { cancel: clockTimeout(clock, delayMs, onFire) };
 }
 
 /** A set of timers disposed together (a call's timers go when the call ends). */
