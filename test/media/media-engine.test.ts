@@ -163,7 +163,11 @@ describe('media engine (worker threads, loopback UDP)', () => {
     await send(peer.socket, packet(100), b.localPort);
     await send(peer.socket, Uint8Array.from([1, 2, 3]), b.localPort); // from the peer, but not RTP
     await until('the peer packets to be counted', async () => (await b.stats()).packetsReceived === 1);
-    expect(await b.stats()).toMatchObject({ packetsRejected: 5, packetsReceived: 1, packetsInvalid: 1 });
+    // The socket is connected to the peer, so the kernel drops the stranger's packets before we see them; any that
+    // were queued before the connect are rejected by the session's own check. Either way none is used.
+    const stats = await b.stats();
+    expect(stats).toMatchObject({ packetsReceived: 1, packetsInvalid: 1 });
+    expect(stats.packetsRejected).toBeLessThanOrEqual(5);
     await b.close();
     await Promise.all([peer.close(), stranger.close()]);
   });

@@ -2,7 +2,8 @@
 // main event loop (a blocking database call there must never stall audio). Started by media-engine.ts with
 // MediaWorkerOptions as workerData; speaks the messages of worker-protocol.ts.
 //
-// Pacing: one timeout, set for the earliest frame due across all sessions; each wake-up sends every frame due by then
+// Pacing: one timeout, set for the earliest frame due across all sessions (kept in a DueQueue, so a wake-up touches
+// only the sessions that are due); each wake-up sends every frame due by then
 // (plus PACING_TOLERANCE_MS, so streams whose frames fall a fraction of a millisecond apart share a wake-up instead of
 // each costing one). Each stream computes its own due times from its start (rtp-sender.ts), so the timer's lateness
 // delays a packet but never accumulates.
@@ -11,6 +12,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { RtpSession } from './rtp-session.js';
+import { DueQueue } from './due-queue.js';
 import type {
   MediaErrorCode,
   MediaWorkerDiagnostics,
@@ -39,11 +41,15 @@ class BindError extends Error {
 
 class MediaWorker {
   private readonly sessions = new Map<number, RtpSession>();
+  /** The sending sessions by next frame due; a closed session leaves it when it comes up. */
+  private readonly due = new DueQueue<RtpSession>();
+  private readonly queued = new Set<RtpSession>();
   private timer: NodeJS.Timeout | null = null;
   private timerDueMs = Infinity;
   private readonly latenessMs = new Float64Array(LATENESS_SAMPLES);
   private latenessCount = 0;
-  private readonly startedLoop = performance.eventLoopUtilization();
+  /** Event-loop utilisation is reported since the worker started, or since the last diagnostics reset. */
+  private startedLoop = performance.eventLoopUtilization();
 
   constructor(
     private readonly port: MessagePort,
@@ -77,11 +83,16 @@ class MediaWorker {
         return this.open(request.requestId, request.sessionId, request.bindAddress);
       case 'diagnostics':
         this.reply(request.requestId, this.diagnostics());
-        if (request.reset) this.latenessCount = 0;
+        if (request.reset) {
+          this.latenessCount = 0;
+          this.startedLoop = performance.eventLoopUtilization();
+        }
         return;
       case 'shutdown':
         await Promise.all([...this.sessions.values()].map((session) => session.close()));
         this.sessions.clear();
+        this.due.clear();
+        this.queued.clear();
         this.schedule();
         return this.reply(request.requestId, null);
       case 'crash':
@@ -100,6 +111,10 @@ class MediaWorker {
     switch (request.type) {
       case 'start':
         session.start(request.remote);
+        if (session.sending && !this.queued.has(session)) {
+          this.queued.add(session);
+          this.due.push(session, session.nextDueMs());
+        }
         return this.schedule();
       case 'play':
         session.play(request.requestId, new Int16Array(request.pcm));
@@ -146,10 +161,7 @@ class MediaWorker {
 
   /** (Re)arms the single pacing timer for the earliest frame due; no sending session, no timer. */
   private schedule(): void {
-    let earliestMs = Infinity;
-    for (const session of this.sessions.values()) {
-      if (session.sending) earliestMs = Math.min(earliestMs, session.nextDueMs());
-    }
+    const earliestMs = this.due.peekDueMs();
     if (earliestMs === Infinity) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
@@ -167,8 +179,16 @@ class MediaWorker {
     const nowMs = performance.now();
     this.latenessMs[this.latenessCount++ % LATENESS_SAMPLES] = Math.max(0, nowMs - this.timerDueMs);
     this.timerDueMs = Infinity;
-    for (const session of this.sessions.values()) {
-      if (session.sending) session.tick(nowMs + PACING_TOLERANCE_MS);
+    const limitMs = nowMs + PACING_TOLERANCE_MS;
+    while (this.due.peekDueMs() <= limitMs) {
+      const session = this.due.pop()!.item;
+      if (!session.sending) {
+        this.queued.delete(session);
+        continue;
+      }
+      session.tick(limitMs);
+      // tick sends every frame due by limitMs, so the next one is later; the max only guards against a loop.
+      this.due.push(session, Math.max(session.nextDueMs(), limitMs + 1));
     }
     this.schedule();
   }

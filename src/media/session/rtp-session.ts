@@ -7,6 +7,11 @@
 // are counted and dropped; nothing on the receive path throws.
 //
 // The worker's single pacing loop calls `tick`; replies and digits leave through the hooks.
+//
+// The socket is connected to the far end once it is known (start): a send then needs neither Node's per-packet
+// address lookup nor the kernel's per-packet route lookup (about 10 us of CPU per packet unconnected, 6.5 connected,
+// on loopback), and the kernel itself drops datagrams from any other source, before they cost a wake-up. The check
+// in `receive` stays for what was queued before the connect.
 import type { Socket, RemoteInfo } from 'node:dgram';
 import { decodeG711, type G711Law } from '../codec/g711.js';
 import { parseRtpPacket } from '../rtp/rtp-packet.js';
@@ -64,6 +69,11 @@ export class RtpSession {
   private remote: RemoteMedia | null = null;
   /** Where packets go: the remote address, in the socket's family. */
   private sendAddress = '';
+  /** "address port" the socket is connected to; null while unconnected or connecting. */
+  private connectedTo: string | null = null;
+  private connecting = false;
+  private readonly sendConnected = (packet: Uint8Array): void => this.socket.send(packet);
+  private readonly sendAddressed = (packet: Uint8Array): void => this.socket.send(packet, this.remote!.port, this.sendAddress);
   private readonly sender: RtpSender;
   private receiveBuffer = new ReceiveBuffer();
   /** Counters of receive buffers replaced after an SSRC change. */
@@ -115,6 +125,30 @@ export class RtpSession {
     this.sendAddress = mapped ? `::ffff:${this.remote.address}` : this.remote.address;
     this.sender.setFormat(lawOf(remote.codec), remote.payloadType);
     if (first) this.sender.restartClock(this.nowMs());
+    this.connectToRemote();
+  }
+
+  /**
+   * Connects the socket to the current remote, replacing an earlier connection (a re-INVITE may move the far end).
+   * Until the connect completes, packets go out addressed (Node allows that only while the socket is unconnected or
+   * connecting; the callback runs on the same tick as the state change, before any pacing timer can fire).
+   */
+  private connectToRemote(): void {
+    if (this.connecting || this.closed || !this.remote) return;
+    const port = this.remote.port;
+    const key = `${this.sendAddress} ${port}`;
+    if (this.connectedTo === key) return;
+    if (this.connectedTo !== null) {
+      this.socket.disconnect();
+      this.connectedTo = null;
+    }
+    this.connecting = true;
+    this.socket.connect(port, this.sendAddress, () => {
+      this.connecting = false;
+      if (this.closed) return;
+      this.connectedTo = key;
+      this.connectToRemote(); // the remote moved while connecting
+    });
   }
 
   play(requestId: number, pcm8k: Int16Array): void {
@@ -163,17 +197,21 @@ export class RtpSession {
   tick(nowMs: number): void {
     const remote = this.remote;
     if (!remote || this.closed) return;
-    const finished = this.sender.tick(nowMs, (packet) => this.socket.send(packet, remote.port, this.sendAddress));
+    const finished = this.sender.tick(nowMs, this.connectedTo === null ? this.sendAddressed : this.sendConnected);
     for (const id of finished) this.hooks.reply(id, { completed: true });
-    this.fillMissingAudio(nowMs);
-    this.expireWaits(nowMs);
+    if (this.amdWaits.length > 0 || this.greetingWaits.length > 0) {
+      this.fillMissingAudio(nowMs);
+      this.expireWaits(nowMs);
+    }
   }
 
   stats(): WorkerSessionStats {
     const buffers = [...this.previousBufferStats, this.receiveBuffer.stats()];
     const sum = (key: keyof ReceiveBufferStats) => buffers.reduce((total, stats) => total + stats[key], 0);
+    const sent = this.sender.stats();
     return {
-      packetsSent: this.sender.stats().packetsSent,
+      packetsSent: sent.packetsSent,
+      framesSkipped: sent.framesSkipped,
       packetsReceived: this.counters.packetsReceived,
       packetsRejected: this.counters.packetsRejected,
       packetsLost: sum('packetsLost'),

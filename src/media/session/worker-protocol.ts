@@ -59,6 +59,8 @@ export interface WorkerSessionStats extends MediaSessionStats {
   packetsLate: number;
   /** Failed sends (e.g. the peer's port is closed). */
   sendErrors: number;
+  /** Frames our sender skipped because it fell more than its burst limit behind (audio the far end never got). */
+  framesSkipped: number;
 }
 
 export interface OpenedSession {
