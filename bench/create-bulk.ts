@@ -118,7 +118,7 @@ async function measureServerRss(backend: BenchBackend, url: string | undefined):
       smsOnBusy: 0,
       phoneNumbers: Array.from({ length: NUMBERS }, (_, i) => ({ number: mobile(i), name: `Customer ${i}`, parameters: [{ parameter: 1, value: `Ref ${i}` }] })),
     });
-    // The first start of PGlite makes its data folder in a worker thread whose memory is returned when it exits; the
+    // The first start of PGlite makes its data folder in a child process whose memory is returned when it exits; the
     // peak is taken from here on, so that it is the create's.
     const idle = server.memoryMb().rssMb;
     server.resetPeak();
