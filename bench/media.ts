@@ -1,6 +1,6 @@
 // Media benchmark (issue 10: "concurrent calls with RTP in one process"): N concurrent calls, each a media session
-// of our engine (startMediaEngine with MEDIA_WORKERS workers, as the SIP carrier sizes it from the settings; default
-// 1) sending paced 20 ms PCMU frames (a prompt on every other call, comfort silence on the rest, so both paths of the
+// of our engine (startMediaEngine with the workers the SIP carrier starts for these settings: MEDIA_WORKERS, by default
+// one per core) sending paced 20 ms PCMU frames (a prompt on every other call, comfort silence on the rest, so both paths of the
 // sender run) to a far end that echoes every packet back, so each session also receives and analyses 50 packets/s.
 // The far end runs in a child process of its own (bench/media-far-end.ts): with both ends in this process, as this
 // benchmark once did, the figures measured two engines fighting for the same threads, not our process.
@@ -13,7 +13,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { SettingsSchema } from '../src/config/settings.js';
+import { loadSettings, mediaWorkerCount } from '../src/config/settings.js';
 import { startMediaEngine, type WorkerMediaSession } from '../src/media/session/media-engine.js';
 import type { MediaWorkerDiagnostics, WorkerSessionStats } from '../src/media/session/worker-protocol.js';
 import { benchRuns, median, ratioOf, report } from './lib/report.js';
@@ -23,8 +23,8 @@ const HOST = '127.0.0.1';
 const CALLS = wholeNumber('MEDIA_BENCH_CALLS', 1000);
 const SECONDS = wholeNumber('MEDIA_BENCH_SECONDS', 3);
 const RUNS = benchRuns(3);
-/** What the SIP carrier would start: MEDIA_WORKERS, else the settings' default. */
-const WORKERS = wholeNumber('MEDIA_WORKERS', SettingsSchema.properties.MEDIA_WORKERS.default as number);
+/** What the SIP carrier would start with these settings (MEDIA_WORKERS, else one per core). */
+const WORKERS = mediaWorkerCount(loadSettings({ MEDIA_WORKERS: process.env.MEDIA_WORKERS }));
 const WARM_UP_MS = 1000;
 const PACKETS_PER_SECOND_PER_CALL = 50;
 /** Issue 10's ceiling for the send timers' lateness at 1,000 calls. */

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { demoClientWanted, loadSettings } from '../src/config/settings.js';
+import { demoClientWanted, loadSettings, mediaWorkerCount } from '../src/config/settings.js';
 import { startServer, startupBanner } from '../src/server.js';
 import { freePort } from './helpers/free-port.js';
 import { portTaken } from './helpers/peer-process.js';
@@ -178,5 +178,13 @@ describe('settings', () => {
     expect(() => loadSettings({ RING_TIMEOUT_S: '10' })).toThrow(/RING_TIMEOUT_S/);
     expect(loadSettings({ SIMULATED_MIX_JSON: '{"busy": 30}' }).SIMULATED_MIX_JSON).toBe('{"busy": 30}');
     expect(loadSettings({}).PORT).toBe(3000);
+  });
+
+  it('start one media worker per core (at most 8) unless MEDIA_WORKERS says how many', () => {
+    expect(mediaWorkerCount(loadSettings({}), 2)).toBe(2);
+    expect(mediaWorkerCount(loadSettings({}), 1)).toBe(1);
+    expect(mediaWorkerCount(loadSettings({}), 32)).toBe(8);
+    expect(mediaWorkerCount(loadSettings({ MEDIA_WORKERS: '3' }), 2)).toBe(3);
+    expect(() => loadSettings({ MEDIA_WORKERS: '-1' })).toThrow(/MEDIA_WORKERS/);
   });
 });

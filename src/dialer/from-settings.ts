@@ -1,5 +1,5 @@
 // Builds a dialer, its carrier (CARRIER: simulated or sip) and its SMS provider from the settings, for `ringcast serve` and `ringcast dialer`.
-import type { Settings } from '../config/settings.js';
+import { mediaWorkerCount, type Settings } from '../config/settings.js';
 import type { Database } from '../store/database.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { parseRateTable, DEFAULT_RATES_GBP_PER_MINUTE } from '../domain/pricing.js';
@@ -29,7 +29,7 @@ export async function carrierFromSettings(settings: Settings, log: DialerLogger,
       address: settings.SIP_ADDRESS,
       sipPort: settings.SIP_PORT,
       rtpPortRange: { min: settings.RTP_PORT_MIN, max: settings.RTP_PORT_MAX },
-      mediaWorkers: settings.MEDIA_WORKERS,
+      mediaWorkers: mediaWorkerCount(settings),
       ttsCacheDir: settings.TTS_CACHE_DIR ?? path.join(settings.DATA_DIR, 'tts-cache'),
       ttsVoice: settings.TTS_VOICE,
       sessionExpiresS: settings.SIP_SESSION_EXPIRES_S,
