@@ -20,10 +20,14 @@ import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../hel
 import { addOpenCampaign, createOpenClient, spawnRingcast, ukMobiles, waitFor, type RingcastProcess } from '../helpers/processes.js';
 import { CallOutcome, CampaignStatus, NumberStatus } from '../../src/domain/enums.js';
 
+// A campaign's 12 lines allow not much more than 40 starts a second with these calls' lengths, so a campaign limit of
+// 40 bound only in lucky seconds and the check that it was reached failed now and then (37 of 40); at 30 every
+// campaign reaches it in each run. Client A's
+// two campaigns want 60 against its 50; all three want 80 (A's 50 and B's 30) against the carrier's 70.
 const LIMITS = {
-  campaign: { maxConcurrentCalls: 12, maxCallsPerSecond: 40 },
-  client: { maxConcurrentCalls: 20, maxCallsPerSecond: 60 },
-  carrier: { maxConcurrentCalls: 28, maxCallsPerSecond: 80 },
+  campaign: { maxConcurrentCalls: 12, maxCallsPerSecond: 30 },
+  client: { maxConcurrentCalls: 20, maxCallsPerSecond: 50 },
+  carrier: { maxConcurrentCalls: 28, maxCallsPerSecond: 70 },
 } as const;
 type LimitName = keyof typeof LIMITS;
 
