@@ -15,6 +15,8 @@ import { swaggerOptions } from './api/openapi.js';
 import { TenantRepository } from './store/repositories/tenants.js';
 import { AudioRepository } from './store/repositories/audio.js';
 import { audioRoutes } from './api/routes/audio.js';
+import { CampaignDetailCache } from './store/campaign-detail-cache.js';
+import { listenForCampaignChanges } from './store/campaign-change-listener.js';
 import { CampaignRepository } from './store/repositories/campaigns.js';
 import { CampaignLifecycleRepository } from './store/repositories/campaign-lifecycle.js';
 import { campaignLifecycleRoutes } from './api/routes/campaign-lifecycle.js';
@@ -40,6 +42,8 @@ export interface AppServices {
   readonly lifecycle: CampaignLifecycleRepository;
   readonly suppression: SuppressionRepository;
   readonly compliance: ComplianceRepository;
+  /** Campaign details kept until the database says they changed (campaign-detail-cache.ts). */
+  readonly campaignDetails: CampaignDetailCache;
   readonly clock: Clock;
   readonly settings: Settings;
 }
@@ -84,17 +88,24 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  const campaigns = new CampaignRepository(database.db);
+  const campaignDetails = new CampaignDetailCache(campaigns);
+  const campaignChanges = await listenForCampaignChanges(database, campaignDetails);
+  app.addHook('onClose', () => campaignChanges.close());
   app.decorate('services', {
     campaignEvents: new EventEmitter<{ changed: [campaignId: number] }>(),
     tenants: new TenantRepository(database.db),
     audio: new AudioRepository(database.db),
-    campaigns: new CampaignRepository(database.db),
+    campaigns,
+    campaignDetails,
     lifecycle: new CampaignLifecycleRepository(database.db),
     suppression: new SuppressionRepository(database.db),
     compliance: new ComplianceRepository(database.db),
     clock: options.clock ?? systemClock,
     settings,
   });
+  // Writes through this process's API (pause, resume, cancel, add numbers) evict at once, before their NOTIFY arrives.
+  app.services.campaignEvents.on('changed', (campaignId) => campaignDetails.evict(campaignId));
   app.decorateRequest('clientId', 0);
 
   installErrorHandling(app);

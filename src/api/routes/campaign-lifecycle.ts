@@ -25,7 +25,7 @@ import { FieldErrorCollector } from '../../domain/field-errors.js';
 const tags = ['Campaign lifecycle'];
 
 export const campaignLifecycleRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { tenants, campaigns, clock, campaignEvents, lifecycle, suppression } = app.services;
+  const { tenants, campaigns, campaignDetails, clock, campaignEvents, lifecycle, suppression } = app.services;
   app.addHook('onRequest', clientAuthHook(tenants));
 
   /** Loads the caller's campaign and checks the action against its status (404 / 409). */
@@ -138,6 +138,8 @@ export const campaignLifecycleRoutes: FastifyPluginAsyncTypebox = async (app) =>
       const { clientId } = request;
       const campaign = await guard(clientId, request.params.id, 'delete');
       if (!(await lifecycle.delete(clientId, campaign.id))) throw raced(campaign.id);
+      // Not a 'changed' event (that wakes the dialer for new numbers): the deleted campaign only leaves the cache.
+      campaignDetails.evict(campaign.id);
       return reply.code(204).send(null);
     },
   );
