@@ -1,4 +1,4 @@
--- Each process caches campaign details (src/api/campaign-detail-cache.ts) and evicts an entry when the database
+-- Each process caches campaign details (src/store/campaign-detail-cache.ts) and evicts an entry when the database
 -- tells it the campaign changed: these triggers NOTIFY "campaign_changed" with the campaign id after a change to
 -- what the detail shows (the campaign row, its attempts, its run-over days). PostgreSQL delivers a notification at
 -- commit and folds identical ones within a transaction. A new campaign is in no cache, so campaign inserts notify
