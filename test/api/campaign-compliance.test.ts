@@ -9,6 +9,7 @@ import { createTestApp, validCampaign, type Tenant, type TestApp } from '../help
 import { CREATE_URL, expectCreated, expectValidationProblem, postCampaign, uniqueName } from './campaign-create.helpers.js';
 import { calls, campaigns, phoneNumbers } from '../../src/store/schema.js';
 import { CallOutcome, NumberStatus } from '../../src/domain/enums.js';
+import { FIGURE_REUSE_MS } from '../../src/store/repositories/recent-abandoned-counts.js';
 
 const FRIDAY = '2026-11-27';
 const SATURDAY = '2026-11-28';
@@ -230,6 +231,14 @@ describe.each(BACKENDS)('campaign compliance on $kind', ({ kind }) => {
         complianceNote: 'slowed: abandoned-call rate 3.2% over 24 hours',
         abandonedCalls24h: { live: 2, abandoned: 1, machine: 10, ratePercent: 50 },
       });
+      // The detail's body is built once per cached detail and shared count: a call recorded since (no campaign change,
+      // so the same cached detail) shows once the count is older than FIGURE_REUSE_MS, the body rebuilt around it.
+      await db.insert(calls).values({ phoneNumberId: rows[12]!.id, attemptNumber: 2, startTime: new Date('2026-11-26T09:30:00Z'), stage: 0, outcome: CallOutcome.Answered });
+      await new Promise((resolve) => setTimeout(resolve, FIGURE_REUSE_MS + 50));
+      const later = await t.app.inject({ method: 'GET', url: `${CREATE_URL}/${created.id}`, headers: tenant.headers });
+      expect(later.headers['content-type']).toBe('application/json; charset=utf-8');
+      // (1 + 1) / (3 + 1 + 1) = 40%.
+      expect(later.json()).toMatchObject({ abandonedCalls24h: { live: 3, abandoned: 1, machine: 10, ratePercent: 40 } });
 
       const quiet = expectCreated(await postCampaign(t, tenant, campaign()));
       const quietDetail = (await t.app.inject({ method: 'GET', url: `${CREATE_URL}/${quiet.id}`, headers: tenant.headers })).json();

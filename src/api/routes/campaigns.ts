@@ -23,15 +23,19 @@ import { checkCampaignRequestPausing } from '../../domain/campaign-request.js';
 import { yieldToEventLoop } from '../../domain/stepwise.js';
 import { FieldErrorCollector } from '../../domain/field-errors.js';
 import { isUniqueViolation } from '../../store/errors.js';
-import type { CampaignRow } from '../../store/repositories/campaigns.js';
+import type { CampaignDetail, CampaignRow } from '../../store/repositories/campaigns.js';
 import { toListQuery } from './campaign-list-query.js';
 import { toPhoneNumberResult } from './campaign-views.js';
 import { screenDoNotCall } from '../do-not-call-screen.js';
-import { abandonedRate } from '../../domain/compliance/abandoned-rate.js';
+import { abandonedRate, type AbandonedCounts } from '../../domain/compliance/abandoned-rate.js';
 import { abandonedRateSettings } from '../../config/settings.js';
 import { RecentAbandonedCounts } from '../../store/repositories/recent-abandoned-counts.js';
 
 const tags = ['Voice campaigns'];
+/** What Fastify sends a serialized JSON answer as. */
+const JSON_UTF8 = 'application/json; charset=utf-8';
+/** The abandoned counts of a campaign that has placed no call (one object, so its detail body is reused too). */
+const NO_CALLS: AbandonedCounts = Object.freeze({ live: 0, abandoned: 0, machine: 0 });
 
 export function toListItem(row: CampaignRow) {
   return {
@@ -83,10 +87,16 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  // The detail's JSON as last sent, per cached detail: a poll that finds the same detail object (the cache keeps it
+  // until the campaign changes) and the same shared abandoned counts (one object per second) sends the same bytes, so
+  // they are built and serialized once rather than per request (issue 10: building and serializing the answer and
+  // the garbage it left were a third of a hit's CPU). Keyed weakly: an evicted detail takes its body with it.
+  const detailBodies = new WeakMap<CampaignDetail, { counts: AbandonedCounts; body: string }>();
+
   app.get(
     '/:id',
     { schema: { tags, summary: 'Campaign by id', params: IdParams, response: { 200: CampaignDetailSchema, ...errorResponses(400, 401, 404) } } },
-    async (request) => {
+    async (request, reply) => {
       // Kept until the database says the campaign changed (campaign-detail-cache.ts): a hit does no query.
       const detail = await campaignDetails.get(request.clientId, request.params.id);
       if (!detail) throw notFound(`Campaign ${request.params.id} does not exist.`);
@@ -94,20 +104,31 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Ofcom's abandoned-call rate over the last 24 hours. A campaign that has placed no call (callCount counts the
       // calls the dialer claimed) has none to count, and most reads are of those: no query. Otherwise the count is
       // shared between reads less than a second apart (recent-abandoned-counts.ts).
-      const { live, abandoned, machine } =
-        campaign.callCount === 0 ? { live: 0, abandoned: 0, machine: 0 } : await recentAbandoned.forCampaign(campaign.id);
-      const { rate } = abandonedRate({ live, abandoned, machine }, { amdFalsePositiveRate });
-      return {
-        ...toListItem(campaign),
-        cli_id: undefined,
-        cli_Id: campaign.cliId,
-        timeZone: campaign.timeZone,
-        attempts: detail.attempts.map((attempt) => ({ interval: attempt.intervalMinutes, attemptNumber: attempt.attemptNumber })),
-        runOverDays: detail.runoverDays,
-        marketing: campaign.marketing,
-        complianceNote: campaign.complianceNote,
-        abandonedCalls24h: { live, abandoned, machine, ratePercent: Math.round(rate * 10_000) / 100 },
-      };
+      const counts = campaign.callCount === 0 ? NO_CALLS : await recentAbandoned.forCampaign(campaign.id);
+      let kept = detailBodies.get(detail);
+      if (kept === undefined || kept.counts !== counts) {
+        const { live, abandoned, machine } = counts;
+        const { rate } = abandonedRate(counts, { amdFalsePositiveRate });
+        // The detail spells the CLI's id cli_Id, where the list says cli_id.
+        const { cli_id: _listSpelling, ...listItem } = toListItem(campaign);
+        const answer: Static<typeof CampaignDetailSchema> = {
+          ...listItem,
+          cli_Id: campaign.cliId,
+          timeZone: campaign.timeZone,
+          attempts: detail.attempts.map((attempt) => ({ interval: attempt.intervalMinutes, attemptNumber: attempt.attemptNumber })),
+          runOverDays: detail.runoverDays,
+          marketing: campaign.marketing,
+          complianceNote: campaign.complianceNote,
+          abandonedCalls24h: { live, abandoned, machine, ratePercent: Math.round(rate * 10_000) / 100 },
+        };
+        // The route's own response serializer, so the bytes are what returning `answer` would have sent (a JSON
+        // serializer answers a string).
+        kept = { counts, body: reply.serialize(answer) as string };
+        detailBodies.set(detail, kept);
+      }
+      // A string with a JSON content type is sent as it is, not serialized again; the type provider only knows the
+      // object form of the schema.
+      return reply.type(JSON_UTF8).send(kept.body as never);
     },
   );
 
