@@ -67,7 +67,7 @@ async function measure(backend: BenchBackend): Promise<VirtualRun> {
       sms: new SimulatedSmsProvider({ clock }),
       clock,
       // As the harness and `ringcast demo` run: a long idle poll (the loop still wakes at every boundary and call end).
-      config: { pacing: PACING, idlePollMs: 15 * 60_000, busyPollMs: 250 },
+      config: { pacing: PACING, idlePollMs: 15 * 60_000, busyPollMs: 250, minPassIntervalMs: 250, recordLingerMs: 250 },
     });
     const wallStart = performance.now();
     let steps = 0;

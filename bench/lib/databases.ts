@@ -40,7 +40,16 @@ export async function onFreshDatabase<T>(backend: BenchBackend, measure: (databa
   }
 }
 
-/** The backends this run measures: PGlite, and PostgreSQL when a server is named. */
+/**
+ * The backends this run measures: PGlite, and PostgreSQL when a server is named. BENCH_BACKEND=pglite|postgres
+ * measures only that one (to profile one backend).
+ */
 export function benchBackends(): BenchBackend[] {
+  const only = process.env.BENCH_BACKEND?.toLowerCase();
+  if (only === 'pglite') return ['PGlite'];
+  if (only === 'postgres' || only === 'postgresql') {
+    if (!benchPostgresUrl()) throw new Error('BENCH_BACKEND=postgres needs BENCH_DATABASE_URL (or TEST_DATABASE_URL)');
+    return ['PostgreSQL'];
+  }
   return benchPostgresUrl() ? ['PGlite', 'PostgreSQL'] : ['PGlite'];
 }

@@ -40,6 +40,13 @@ export interface DialerConfig {
   maxClaimBatch: number;
   /** How long `stop()` lets calls in progress finish before hanging them up. */
   drainTimeoutMs: number;
+  /**
+   * A pass woken by a call ending starts at least this long after the previous pass started, so that the lines freed
+   * meanwhile are claimed in one go rather than one claim each. 0: at once.
+   */
+  minPassIntervalMs: number;
+  /** How long a finished call's result waits for others to be written with it (call-recorder.ts). 0: no wait. */
+  recordLingerMs: number;
   rates: RateTable;
   /** The abandoned-call guard (Ofcom: 3% over 24 hours). */
   abandonedRate: AbandonedRateSettings;
@@ -54,6 +61,8 @@ export const DEFAULT_DIALER_CONFIG: DialerConfig = {
   // 100 per claim made the claim's fixed round trips (lock, counts, commit) most of the cost at zero talk time.
   maxClaimBatch: 500,
   drainTimeoutMs: 30_000,
+  minPassIntervalMs: 0,
+  recordLingerMs: 0,
   rates: DEFAULT_RATES_GBP_PER_MINUTE,
   abandonedRate: DEFAULT_ABANDONED_RATE_SETTINGS,
 };
@@ -117,6 +126,14 @@ export class Dialer {
   /** Decoded audio by id, shared by every campaign that plays it (stored audio never changes; a deleted id stays
    * playable for campaigns already loaded). */
   private readonly audioCache = new Map<number, PlayableAudio>();
+  /** Whether a call ending wakes the loop (see run()); a campaign's last call ending always does. */
+  private callEndWakes = true;
+  private callEndedDuringTick = false;
+  /** When the loop's current or last pass started (clock ms), and whether a call end's wake is waiting to fire. */
+  private lastPassStartMs = Number.NEGATIVE_INFINITY;
+  private callEndWakeScheduled = false;
+  /** The last claim's linesBound (DialerStore.claim). */
+  private lastClaimLinesBound = true;
   /** Store operations in progress: the virtual-time runner waits for this to reach zero before moving the clock. */
   pendingOps = 0;
   private readonly guard: ComplianceGuard;
@@ -128,7 +145,12 @@ export class Dialer {
       throw new RangeError(`ringTimeoutMs must be at least ${MIN_RING_TIMEOUT_MS} (Ofcom: ring at least 15 s)`);
     }
     this.log = deps.log ?? silentLogger;
-    this.recorder = new CallRecorder((records) => deps.store.finishCalls(records));
+    // Only the write counts as a store operation in flight: a linger is a sleep on the clock, which the virtual-time
+    // runner must be free to move past.
+    this.recorder = new CallRecorder((records) => this.track(deps.store.finishCalls(records)), {
+      clock: deps.clock,
+      lingerMs: this.config.recordLingerMs,
+    });
     this.guard = new ComplianceGuard(deps.store.complianceStore(), this.config.abandonedRate, {
       pause: (campaignId) => deps.store.transitionCampaign(campaignId, PAUSABLE_STATUSES, CampaignStatus.Paused, deps.clock.now()),
       log: (campaignId, message) => this.log.warn({ campaignId }, message),
@@ -156,6 +178,20 @@ export class Dialer {
     this.wakeController.abort();
   }
 
+  /** A call ended: wake the loop, but not sooner than minPassIntervalMs after the last pass started. */
+  private wakeForCallEnd(): void {
+    const waitMs = this.lastPassStartMs + this.config.minPassIntervalMs - this.deps.clock.now().getTime();
+    if (waitMs <= 0) return this.wake();
+    if (this.callEndWakeScheduled) return;
+    this.callEndWakeScheduled = true;
+    const scheduledAfterPass = this.lastPassStartMs;
+    void this.deps.clock.sleep(waitMs).then(() => {
+      this.callEndWakeScheduled = false;
+      // A pass that started meanwhile (another wake, or the loop's own timer) has already seen the freed lines.
+      if (this.lastPassStartMs === scheduledAfterPass && this.state === 'running') this.wake();
+    });
+  }
+
   /** Numbers were added to a live campaign: schedule them on the next pass rather than within idlePollMs. */
   numbersAdded(): void {
     this.lastScheduledMs.clear();
@@ -174,6 +210,7 @@ export class Dialer {
       return;
     }
     this.state = 'draining';
+    this.recorder.stopLingering();
     this.wake();
     await this.loop;
     const calls = [...this.inFlight.values()];
@@ -204,13 +241,23 @@ export class Dialer {
       // Made before the tick: a call that ends while the tick runs wakes the next sleep at once (its line is free),
       // where a controller made after the tick lost that wake and the line stood idle for up to busyPollMs.
       this.wakeController = new AbortController();
+      this.callEndedDuringTick = false;
+      this.lastPassStartMs = this.deps.clock.now().getTime();
       try {
         sleepMs = await this.tick();
       } catch (error) {
         // A database hiccup must not kill the loop: log and retry after a pause.
         this.log.error({ err: error }, 'dialer tick failed');
+        this.lastClaimLinesBound = true;
       }
       if (this.state !== 'running') break;
+      // A call ending frees a line. It is worth a pass only when a line limit may be holding due numbers back, or
+      // when the loop would otherwise sleep long (the ended call's retry may be due sooner). When calls per second
+      // held the claim back and the loop looks again within busyPollMs anyway, waking for every call end cost a full
+      // pass (four queries and a claim of one number) per call (issue 10: one claim per call in virtual time).
+      const wakeForCallEnds = this.lastClaimLinesBound || sleepMs > this.config.busyPollMs;
+      if (wakeForCallEnds && !this.callEndWakes && this.callEndedDuringTick) sleepMs = 0;
+      this.callEndWakes = wakeForCallEnds;
       // Leases are renewed only from this loop: while calls run, wake at least every leaseMs / 3 (renewLeases'
       // period), or a sleep up to idlePollMs lets them expire and another process recovers a live call as dead.
       if (this.inFlight.size > 0) sleepMs = Math.min(sleepMs, this.config.leaseMs / 3);
@@ -268,7 +315,7 @@ export class Dialer {
     // The claim reads the clock itself, under its lock: `now` above is stale by this tick's round trips, and calls
     // recorded as starting then would overlap calls whose lines were freed since (see DialerStore.claim). What
     // follows measures from the instant the claim used (`claimedAt`), the latest this tick knows.
-    const { numbers: claimed, at: claimedAt } = await this.track(
+    const { numbers: claimed, at: claimedAt, linesBound } = await this.track(
       store.claim({
         clock,
         leaseMs: this.config.leaseMs,
@@ -278,6 +325,7 @@ export class Dialer {
         maxBatch: this.config.maxClaimBatch,
       }),
     );
+    this.lastClaimLinesBound = linesBound;
     const claimedAtMs = claimedAt.getTime();
     for (const number of claimed) this.startCall(number);
     if (claimed.length > 0) this.lastClaimMs = claimedAtMs;
@@ -295,7 +343,10 @@ export class Dialer {
       if (callsPerSecondFreeAtMs > claimedAtMs) return Math.min(this.config.idlePollMs, callsPerSecondFreeAtMs - claimedAtMs);
       return this.config.idlePollMs;
     }
-    if (nextDue) nextEventMs = Math.min(nextEventMs, nextDue.getTime());
+    // Numbers fall due one by one (retries, each an interval after its own call ended): a pass for each would claim
+    // one number at a time (issue 10: a claim per call). A retry due less than busyPollMs after this pass waits for
+    // the pass busyPollMs on and goes with the others due by then; calling-window boundaries stay exact.
+    if (nextDue) nextEventMs = Math.min(nextEventMs, Math.max(nextDue.getTime(), claimedAtMs + this.config.busyPollMs));
     return Math.max(1, nextEventMs - claimedAtMs);
   }
 
@@ -397,7 +448,9 @@ export class Dialer {
         const left = (this.inFlightByCampaign.get(number.campaignId) ?? 1) - 1;
         if (left > 0) this.inFlightByCampaign.set(number.campaignId, left);
         else this.inFlightByCampaign.delete(number.campaignId);
-        this.wake();
+        this.callEndedDuringTick = true;
+        // The campaign's last call: it may have completed, which the next pass sees.
+        if (this.callEndWakes || left === 0) this.wakeForCallEnd();
       });
     this.inFlight.set(number.callId, entry);
     this.inFlightByCampaign.set(number.campaignId, (this.inFlightByCampaign.get(number.campaignId) ?? 0) + 1);
@@ -454,7 +507,7 @@ export class Dialer {
       firstAudioMs: report.firstAudioMs ?? null,
       ...compliance,
     };
-    const recorded = await this.track(this.recorder.record(record));
+    const recorded = await this.recorder.record(record);
     if (!recorded) {
       this.log.warn({ callId: number.callId }, 'lease lost before the call was recorded; another dialer recovered it');
       return;

@@ -30,7 +30,30 @@ export interface PacingUsage {
   startedLastSecond: number;
 }
 
-/** How many more calls may start now under one limit. */
-export function headroom(limit: PacingLimit, usage: PacingUsage): number {
-  return Math.max(0, Math.min(limit.maxConcurrentCalls - usage.inFlight, limit.maxCallsPerSecond - usage.startedLastSecond));
+/**
+ * What one limit leaves: lines (concurrent calls) and starts (calls per second) apart, because the dialer waits for
+ * them differently: a line comes free when a call ends, a start when the one-second span moves on.
+ */
+export interface Room {
+  lines: number;
+  starts: number;
+}
+
+export function roomUnder(limit: PacingLimit, usage: PacingUsage): Room {
+  return { lines: Math.max(0, limit.maxConcurrentCalls - usage.inFlight), starts: Math.max(0, limit.maxCallsPerSecond - usage.startedLastSecond) };
+}
+
+/** The room left under every one of several limits. */
+export function tightest(...rooms: Room[]): Room {
+  return { lines: Math.min(...rooms.map((room) => room.lines)), starts: Math.min(...rooms.map((room) => room.starts)) };
+}
+
+/** Calls that may start now. */
+export function callsAllowed(room: Room): number {
+  return Math.min(room.lines, room.starts);
+}
+
+/** After `calls` started: each holds a line and used a start. */
+export function minusCalls(room: Room, calls: number): Room {
+  return { lines: room.lines - calls, starts: room.starts - calls };
 }

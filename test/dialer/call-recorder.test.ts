@@ -2,6 +2,7 @@
 // the next write; a failed batch is retried record by record so that one bad record fails only its own call.
 import { describe, expect, it } from 'vitest';
 import { CallRecorder, MAX_RECORD_BATCH } from '../../src/dialer/call-recorder.js';
+import { VirtualClock } from '../../src/domain/clock.js';
 import type { CallResultRecord } from '../../src/store/repositories/dialer-store.js';
 
 /** Only the field the fake store looks at: the records are passed through untouched. */
@@ -68,5 +69,40 @@ describe('CallRecorder', () => {
     for (let i = 0; i < 4; i++) await store.release();
     expect((await Promise.all(all)).every(Boolean)).toBe(true);
     expect(store.batches.map((b) => b.length)).toEqual([1, MAX_RECORD_BATCH, MAX_RECORD_BATCH]);
+  });
+
+  it('with a linger, waits that long on its clock and writes every result that arrived meanwhile in one write', async () => {
+    const store = gatedStore();
+    const clock = new VirtualClock('2027-01-04T09:00:00Z');
+    const recorder = new CallRecorder(store.write, { clock, lingerMs: 250 });
+    const first = recorder.record(record(1));
+    await store.release();
+    clock.advanceMs(100);
+    const second = recorder.record(record(2));
+    await store.release();
+    // Nothing is written before the linger is over.
+    expect(store.batches).toEqual([]);
+    clock.advanceMs(150);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(store.batches).toEqual([[1, 2]]);
+    await store.release();
+    expect(await Promise.all([first, second])).toEqual([true, true]);
+  });
+
+  it('stops lingering on shutdown: what lingers is written at once, and later results are not held', async () => {
+    const store = gatedStore();
+    const clock = new VirtualClock('2027-01-04T09:00:00Z');
+    const recorder = new CallRecorder(store.write, { clock, lingerMs: 60_000 });
+    const first = recorder.record(record(1));
+    await store.release();
+    recorder.stopLingering();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(store.batches).toEqual([[1]]);
+    await store.release();
+    expect(await first).toBe(true);
+    const later = recorder.record(record(2));
+    expect(store.batches).toEqual([[1], [2]]);
+    await store.release();
+    expect(await later).toBe(true);
   });
 });

@@ -19,6 +19,8 @@ import {
 } from '../helpers/dialer-harness.js';
 import { VirtualClock } from '../../src/domain/clock.js';
 import type { PacingLimits } from '../../src/dialer/pacing.js';
+import type { DialerConfig } from '../../src/dialer/dialer.js';
+import { DialerStore } from '../../src/store/repositories/dialer-store.js';
 import type { OutcomeMix } from '../../src/telephony/simulated/simulated-carrier.js';
 
 /** Mostly people (calls of 5-15 s), some rings-out (20 s), busy lines and machines: calls of varied length. */
@@ -55,7 +57,7 @@ describe.each(BACKENDS)('dialer pacing on $kind', ({ kind }) => {
     await harness?.dispose();
   });
 
-  async function runPaced(date: string, pacing: PacingLimits, campaignsPerClient: number[], numbersPerCampaign: number) {
+  async function runPaced(date: string, pacing: PacingLimits, campaignsPerClient: number[], numbersPerCampaign: number, config: Partial<DialerConfig> = {}) {
     const clock = new VirtualClock(london(date, '00:00'));
     const campaignIds: number[] = [];
     for (const count of campaignsPerClient) {
@@ -80,7 +82,7 @@ describe.each(BACKENDS)('dialer pacing on $kind', ({ kind }) => {
       clock,
       campaignIds,
       carrier: { mix: MIX, talk: TALK },
-      config: { pacing, ringTimeoutMs: RING_TIMEOUT_MS },
+      config: { pacing, ringTimeoutMs: RING_TIMEOUT_MS, ...config },
     });
     const perCampaign = [];
     for (const id of campaignIds) perCampaign.push(await expectCompletedConsistently(harness, id, run));
@@ -163,5 +165,47 @@ describe.each(BACKENDS)('dialer pacing on $kind', ({ kind }) => {
     }
     expect(run.carrier.maxUp).toBeGreaterThan(carrier.maxConcurrentCalls);
     expect(run.carrier.maxUp).toBeLessThanOrEqual(2 * carrier.maxConcurrentCalls);
+  });
+
+  it('holds and reaches the limits with the batching settings of long virtual-time runs (a pass at most every 250 ms, results lingering 250 ms)', async () => {
+    const campaign = { maxConcurrentCalls: 4, maxCallsPerSecond: 2 };
+    const { run, perCampaign } = await runPaced('2027-06-11', { campaign, client: WIDE, carrier: WIDE }, [1], 50, {
+      minPassIntervalMs: 250,
+      recordLingerMs: 250,
+    });
+    const { calls, numbers } = perCampaign[0]!;
+    expectLimit('campaign', run, numbers.map((n) => n.id), campaign);
+    // The database's call rows agree: a line is held from the start until the result is written.
+    expect(maxOverlap(calls)).toBeLessThanOrEqual(campaign.maxConcurrentCalls);
+  });
+
+  it("says whether a line limit, rather than calls per second or the numbers due, held a claim back (the loop wakes for call ends only then)", async () => {
+    const date = '2027-06-12';
+    const clock = new VirtualClock(london(date, '08:00'));
+    const store = new DialerStore(harness.db, 'claim-test');
+    const campaignWith = async (numbers: number, offset: number) => {
+      const tenant = await harness.tenant();
+      const body = { startDate: date, startTime: '09:00', finishTime: '17:00', attempts: TWO_ATTEMPTS, phoneNumbers: mobileNumbers(numbers, offset) };
+      return { campaignId: await harness.campaign(tenant, body, clock.now()), clientId: tenant.clientId, offset };
+    };
+    const campaigns = [await campaignWith(10, 95_000), await campaignWith(10, 96_000), await campaignWith(2, 97_000)];
+    clock.set(london(date, '09:00'));
+    const claimOf = async (campaign: { maxConcurrentCalls: number; maxCallsPerSecond: number }, { campaignId, clientId, offset }: (typeof campaigns)[number]) => {
+      await store.scheduleNewNumbers(campaignId, clock.now());
+      return store.claim({
+        clock,
+        leaseMs: 60_000,
+        carrier: `claim-test-${offset}`,
+        limits: { campaign, client: WIDE, carrier: WIDE },
+        callable: [{ campaignId, clientId, suppressionListIds: [] }],
+        maxBatch: 500,
+      });
+    };
+    const lines = await claimOf({ maxConcurrentCalls: 3, maxCallsPerSecond: 10 }, campaigns[0]!);
+    expect([lines.numbers.length, lines.linesBound]).toEqual([3, true]);
+    const starts = await claimOf({ maxConcurrentCalls: 10, maxCallsPerSecond: 2 }, campaigns[1]!);
+    expect([starts.numbers.length, starts.linesBound]).toEqual([2, false]);
+    const allDue = await claimOf({ maxConcurrentCalls: 5, maxCallsPerSecond: 5 }, campaigns[2]!);
+    expect([allDue.numbers.length, allDue.linesBound]).toEqual([2, false]);
   });
 });
