@@ -210,7 +210,7 @@ async function measure(backend: BenchBackend, database: Database): Promise<Bench
 }
 
 const rows: BenchRow[] = [];
-const backends = process.env.BENCH_BACKEND ? benchBackends().filter((b) => b === process.env.BENCH_BACKEND) : benchBackends();
+const backends = benchBackends();
 console.log(`api-reads: median of ${RUNS} runs each`);
 if (backends.length === 1 && backends[0] === 'PGlite') console.log('  (set BENCH_DATABASE_URL=postgres://... to measure PostgreSQL too)');
 for (const backend of backends) {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/domain/clock.js';
 
 const START = '2027-01-04T09:00:00Z';
-const turn = () => new Promise((resolve) => setImmediate(resolve));
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('VirtualClock', () => {
   it('wakes sleepers in time order, and those due at one instant in the order they went to sleep', async () => {
