@@ -96,6 +96,46 @@ describe.each(BACKENDS)('campaign detail cache on $kind', ({ kind }) => {
     await eventually(async () => expect((await read(t.app, id)).json().campaignStatus).toBe(status));
   });
 
+  it.runIf(kind === 'postgres')('after its listening connection drops, bypasses the cache, reconnects and keeps it again', async () => {
+    const id = await create();
+    await eventually(async () => {
+      await read(t.app, id);
+      expect(t.app.services.campaignDetails.has(id)).toBe(true);
+    });
+    const listeners = async () => {
+      const client = new pg.Client({ connectionString: t.db.url });
+      await client.connect();
+      try {
+        const result = await client.query<{ pid: number }>(
+          `select pid from pg_stat_activity where datname = current_database() and query = 'LISTEN campaign_changed' and pid <> pg_backend_pid()`,
+        );
+        return result.rows.map((row) => row.pid);
+      } finally {
+        await client.end();
+      }
+    };
+    const before = await listeners();
+    // Both apps' listening connections (this one and `second`).
+    expect(before.length).toBeGreaterThanOrEqual(2);
+    await sql('select pg_terminate_backend(pid) from pg_stat_activity where pid = any($1::int[])', [before]);
+    // The connection's end empties the cache: a change made while nobody listens cannot leave a stale entry.
+    await eventually(async () => expect(t.app.services.campaignDetails.has(id)).toBe(false));
+    await sql('update campaigns set name = $1 where id = $2', ['Renamed while deaf', id]);
+    expect((await read(t.app, id)).json().name).toBe('Renamed while deaf');
+    // Reconnected (new backends, after the backoff), the cache keeps reads again and hears changes again.
+    await eventually(async () => {
+      const now = await listeners();
+      expect(now.length).toBe(before.length);
+      expect(now.some((pid) => before.includes(pid))).toBe(false);
+    });
+    await eventually(async () => {
+      await read(t.app, id);
+      expect(t.app.services.campaignDetails.has(id)).toBe(true);
+    });
+    await sql('update campaigns set name = $1 where id = $2', ['Renamed after reconnecting', id]);
+    await eventually(async () => expect((await read(t.app, id)).json().name).toBe('Renamed after reconnecting'));
+  });
+
   it("answers 404 to another client's key, cached or not, and after a delete", async () => {
     const id = await create();
     expect((await read(t.app, id)).statusCode).toBe(200);
