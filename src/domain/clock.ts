@@ -1,5 +1,6 @@
 // Time is injected everywhere so that tests and `ringcast demo` can run in virtual time: the dialer, the carriers and
 // the API read `now()` and wait with `sleep()` of the clock they were given, never Date.now() or setTimeout directly.
+import { DueQueue } from './due-queue.js';
 
 export interface Clock {
   now(): Date;
@@ -25,27 +26,19 @@ export const systemClock: Clock = {
 };
 
 interface VirtualTimer {
-  atMs: number;
-  seq: number;
   resolve: () => void;
-  /** Aborted while asleep: left in the heap and skipped when it reaches the top. */
+  /** Aborted while asleep: left in the queue and dropped when it comes to the front. */
   cancelled: boolean;
 }
 
-/** Earlier first; among timers due at one instant, the one that went to sleep first. */
-const before = (a: VirtualTimer, b: VirtualTimer) => a.atMs < b.atMs || (a.atMs === b.atMs && a.seq < b.seq);
-
 /**
- * A clock that moves only when told to. Sleepers wake in time order as it advances, so a two-day campaign runs in
- * seconds of wall time with the same code paths as real time. The sleepers are kept in a binary heap: a two-day
- * campaign in virtual time has a thousand calls asleep at once and moves the clock a hundred thousand times, and
- * scanning every sleeper at each move (as an array did) was a cost of its own (issue 10).
+ * A clock that moves only when told to. Sleepers wake in time order (those due at one instant in the order they went
+ * to sleep) as it advances, so a two-day campaign runs in seconds of wall time with the same code paths as real time.
  */
 export class VirtualClock implements Clock {
   private epochMs: number;
-  private readonly heap: VirtualTimer[] = [];
+  private readonly timers = new DueQueue<VirtualTimer>();
   private live = 0;
-  private seq = 0;
 
   constructor(start: Date | string) {
     this.epochMs = new Date(start).getTime();
@@ -65,15 +58,13 @@ export class VirtualClock implements Clock {
       };
       // The listener goes when the sleep ends, or long-lived signals collect one per sleep.
       const timer: VirtualTimer = {
-        atMs: this.epochMs + Math.max(0, ms),
-        seq: this.seq++,
         cancelled: false,
         resolve: () => {
           signal?.removeEventListener('abort', onAbort);
           resolve();
         },
       };
-      this.push(timer);
+      this.timers.push(timer, this.epochMs + Math.max(0, ms));
       this.live++;
       signal?.addEventListener('abort', onAbort, { once: true });
     });
@@ -86,7 +77,8 @@ export class VirtualClock implements Clock {
 
   /** When the earliest sleeper wakes, or undefined if none sleeps. */
   nextWakeMs(): number | undefined {
-    return this.top()?.atMs;
+    while (this.timers.peek()?.item.cancelled) this.timers.pop();
+    return this.timers.peek()?.dueMs;
   }
 
   /**
@@ -112,13 +104,15 @@ export class VirtualClock implements Clock {
     this.epochMs = Math.max(this.epochMs, targetMs);
   }
 
+  /** Wakes every sleeper due by `atMs`, in order, with the clock at `atMs`. */
   private wakeAt(atMs: number): void {
     this.epochMs = Math.max(this.epochMs, atMs);
     const due: VirtualTimer[] = [];
-    for (let timer = this.top(); timer !== undefined && timer.atMs <= atMs; timer = this.top()) {
-      this.pop();
+    while (this.timers.peekDueMs() <= atMs) {
+      const { item } = this.timers.pop()!;
+      if (item.cancelled) continue;
       this.live--;
-      due.push(timer);
+      due.push(item);
     }
     for (const timer of due) timer.resolve();
   }
@@ -130,45 +124,6 @@ export class VirtualClock implements Clock {
   /** Jumps to an instant without waking anyone early: for tests that set "now". */
   set(to: Date | string): void {
     this.advanceTo(new Date(to).getTime());
-  }
-
-  /** The earliest sleeper still asleep (cancelled ones at the top are dropped on the way). */
-  private top(): VirtualTimer | undefined {
-    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
-    return this.heap[0];
-  }
-
-  private push(timer: VirtualTimer): void {
-    const heap = this.heap;
-    heap.push(timer);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(heap[i]!, heap[parent]!)) break;
-      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
-      i = parent;
-    }
-  }
-
-  private pop(): VirtualTimer | undefined {
-    const heap = this.heap;
-    const first = heap[0];
-    const last = heap.pop();
-    if (heap.length > 0 && last !== undefined) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        const right = left + 1;
-        let smallest = i;
-        if (left < heap.length && before(heap[left]!, heap[smallest]!)) smallest = left;
-        if (right < heap.length && before(heap[right]!, heap[smallest]!)) smallest = right;
-        if (smallest === i) break;
-        [heap[i], heap[smallest]] = [heap[smallest]!, heap[i]!];
-        i = smallest;
-      }
-    }
-    return first;
   }
 }
 

@@ -12,7 +12,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { RtpSession } from './rtp-session.js';
-import { DueQueue } from './due-queue.js';
+import { DueQueue } from '../../domain/due-queue.js';
 import type {
   MediaErrorCode,
   MediaWorkerDiagnostics,
