@@ -387,3 +387,44 @@ export const repeatEmbargoes = pgTable(
   },
   (table) => [primaryKey({ columns: [table.clientId, table.number] })],
 );
+
+/**
+ * The calls in flight (numbers being dialled) per campaign and carrier, kept by the dialer in the same transaction
+ * that moves a number into or out of dialling: the claim adds what it claimed, recording a call's result (or
+ * recovering an interrupted one) takes it away. The claim reads these few rows instead of counting the numbers in
+ * flight, which cost a lookup per call in flight (1,000 lines: 2.4 ms a claim on PGlite, issue 10).
+ */
+export const linesInUse = pgTable(
+  'lines_in_use',
+  {
+    campaignId: integer('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    /** The carrier's name as the calls row has it ('' for calls made before carriers were recorded). */
+    carrier: text('carrier').notNull(),
+    calls: integer('calls').notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.campaignId, table.carrier] })],
+);
+
+/**
+ * The calls that make Ofcom's abandoned-call rate (live, abandoned, machine-answered), counted per campaign and per
+ * minute of their start time by statement triggers on calls (migrations/0014) whenever a call's outcome is written;
+ * every call with an outcome makes its minute's row, even when it is none of the three. A 24-hour rate sums at most 1,440 rows per campaign and
+ * counts only the calls of the partial minute at the window's start, instead of every call of the last 24 hours
+ * (14 ms a check with 30,000 calls on PGlite and growing with every call, issue 10).
+ */
+export const callOutcomeMinutes = pgTable(
+  'call_outcome_minutes',
+  {
+    campaignId: integer('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    /** The start of the minute (UTC) in which the calls started. */
+    minute: timestamp('minute', { withTimezone: true, mode: 'date' }).notNull(),
+    live: integer('live').notNull().default(0),
+    abandoned: integer('abandoned').notNull().default(0),
+    machine: integer('machine').notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.campaignId, table.minute] })],
+);

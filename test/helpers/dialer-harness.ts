@@ -15,7 +15,7 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { createTestDatabase, type BackendKind, type TestDatabase } from './backends.js';
 import type { Db } from '../../src/store/database.js';
-import { calls, campaigns, phoneNumbers, smsMessages } from '../../src/store/schema.js';
+import { callOutcomeMinutes, calls, campaigns, linesInUse, phoneNumbers, smsMessages } from '../../src/store/schema.js';
 import { TenantRepository } from '../../src/store/repositories/tenants.js';
 import { AudioRepository } from '../../src/store/repositories/audio.js';
 import { CampaignRepository } from '../../src/store/repositories/campaigns.js';
@@ -459,5 +459,33 @@ export async function expectCompletedConsistently(
   for (const [numberId, attempts] of attemptsByNumber) {
     expect(attempts, `attempts of number ${numberId}`).toEqual(attempts.map((_, i) => i + 1));
   }
+  await expectKeptCountsAgree(harness, campaignId, callRows);
   return { calls: callRows, numbers: numberRows, dials };
+}
+
+/**
+ * The counts the dialer keeps beside the rows (migrations/0014) agree with the rows: no line is left held by a
+ * finished campaign, and every minute's live, abandoned and machine-answered calls are those of the calls table.
+ */
+async function expectKeptCountsAgree(harness: DialerHarness, campaignId: number, callRows: readonly CallView[]): Promise<void> {
+  const lines = await harness.db.select().from(linesInUse).where(eq(linesInUse.campaignId, campaignId));
+  expect(lines.filter((row) => row.calls !== 0), 'lines still held').toEqual([]);
+  const expected = new Map<number, { live: number; abandoned: number; machine: number }>();
+  for (const call of callRows) {
+    const minute = Math.floor(call.startTime.getTime() / 60_000) * 60_000;
+    const counts = expected.get(minute) ?? { live: 0, abandoned: 0, machine: 0 };
+    if (call.outcome === CallOutcome.Answered) counts.live++;
+    if (call.outcome === CallOutcome.Abandoned) counts.abandoned++;
+    if (call.outcome === CallOutcome.AnsweringMachine) counts.machine++;
+    expected.set(minute, counts);
+  }
+  const kept = await harness.db
+    .select()
+    .from(callOutcomeMinutes)
+    .where(eq(callOutcomeMinutes.campaignId, campaignId))
+    .orderBy(asc(callOutcomeMinutes.minute));
+  expect(
+    kept.map((row) => ({ minute: row.minute.toISOString(), live: row.live, abandoned: row.abandoned, machine: row.machine })),
+    'outcome counts kept per minute',
+  ).toEqual([...expected].sort(([a], [b]) => a - b).map(([minute, counts]) => ({ minute: new Date(minute).toISOString(), ...counts })));
 }

@@ -114,6 +114,16 @@ describe.skipIf(!TEST_DATABASE_URL)('pacing limits across dialer processes on Po
     );
     // A SIGKILLed dialer's calls hold their lines until their leases expire and another dialer recovers them.
     let kills = 0;
+    // The lines kept in lines_in_use (what the claims read) against the numbers being dialled, in one statement (one
+    // snapshot): every transaction that changes one changes the other, so they agree at every instant.
+    const linesSamples: { kept: number; dialling: number }[] = [];
+    const sampleLines = async () => {
+      const [row] = await query<{ kept: number; dialling: number }>(sql`
+        select (select coalesce(sum(calls), 0)::int from lines_in_use where campaign_id in (${ids})) as kept,
+               (select count(*)::int from phone_numbers where campaign_id in (${ids}) and status = ${NumberStatus.Dialling}) as dialling`);
+      linesSamples.push(row!);
+    };
+    const sampler = setInterval(() => void sampleLines(), 97);
     const busiestSlot = async (fallback: number) => {
       const owners = await query<{ lease_owner: string }>(sql`
         select lease_owner from phone_numbers where campaign_id in (${ids}) and status = ${NumberStatus.Dialling}
@@ -136,6 +146,8 @@ describe.skipIf(!TEST_DATABASE_URL)('pacing limits across dialer processes on Po
       dialers[slot] = startDialer();
     }
     await waitFor('the campaigns to complete', allCompleted, 120_000, 250);
+    clearInterval(sampler);
+    await sampleLines();
     for (const dialer of dialers) dialer.child.kill('SIGTERM');
     await Promise.all(dialers.map((dialer) => dialer.exited));
 
@@ -157,6 +169,21 @@ describe.skipIf(!TEST_DATABASE_URL)('pacing limits across dialer processes on Po
     expect(callCounts).toHaveLength(campaignIds.length);
     for (const row of callCounts) expect(row.call_count, `call_count of campaign ${row.id}`).toBe(row.calls);
     expect(kills).toBeGreaterThanOrEqual(2);
+    expect(linesSamples.length).toBeGreaterThan(20);
+    expect(linesSamples.filter((sample) => sample.kept !== sample.dialling)).toEqual([]);
+    expect(linesSamples.some((sample) => sample.dialling >= 10)).toBe(true);
+    expect(linesSamples.at(-1)).toEqual({ kept: 0, dialling: 0 });
+    // The outcome counts kept per minute (the abandoned-call rate's inputs) agree with the call rows, recoveries
+    // included.
+    const outcomeCounts = await query<{ campaign_id: number; kept: string; counted: string }>(sql`
+      select k.id as campaign_id,
+             (select concat_ws('/', sum(live), sum(abandoned), sum(machine)) from call_outcome_minutes m where m.campaign_id = k.id) as kept,
+             (select concat_ws('/', count(*) filter (where c.outcome = ${CallOutcome.Answered}), count(*) filter (where c.outcome = ${CallOutcome.Abandoned}),
+                               count(*) filter (where c.outcome = ${CallOutcome.AnsweringMachine}))
+              from calls c join phone_numbers p on p.id = c.phone_number_id where p.campaign_id = k.id) as counted
+      from campaigns k where k.id in (${ids})`);
+    expect(outcomeCounts).toHaveLength(campaignIds.length);
+    for (const row of outcomeCounts) expect(row.kept, `kept outcomes of campaign ${row.campaign_id}`).toBe(row.counted);
     // The kills caught calls mid-way: their lines were held until recovery, and they are in the sweep.
     expect(totals!.interrupted).toBeGreaterThan(0);
 

@@ -4,6 +4,7 @@ import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import { suppressedNumbers, suppressionLists } from '../schema.js';
 import type { SuppressionListKind, SuppressionSource } from '../../domain/compliance/suppression.js';
+import { rowsOf } from './rows.js';
 
 export interface ListRef {
   kind: SuppressionListKind;
@@ -66,7 +67,7 @@ export class SuppressionRepository {
         insert into ${suppressedNumbers} (list_id, number, source, reason, added_at)
         select ${listId}, n, ${source}, ${reason}, ${now} from unnest(${sql.param([...new Set(numbers)])}::text[]) as n
         ${onConflict} returning (xmax = 0) as inserted`);
-      const added = (inserted as unknown as { rows: { inserted: boolean }[] }).rows.filter((row) => row.inserted).length;
+      const added = rowsOf<{ inserted: boolean }>(inserted).filter((row) => row.inserted).length;
       await db
         .update(suppressionLists)
         .set({ numberCount: sql`${suppressionLists.numberCount} + ${added}`, updatedAt: now })
@@ -165,7 +166,7 @@ export class SuppressionRepository {
         where list_id = any(${sql.param(listIds)}::int[]) and number = n.number
         offset 0
       ) s`);
-    const rows = (result as unknown as { rows: { listId: number; number: string; reason: string | null }[] }).rows;
+    const rows = rowsOf<{ listId: number; number: string; reason: string | null }>(result);
     for (const row of rows) {
       const entries = found.get(row.number) ?? [];
       entries.push({ kind: kindById.get(row.listId)!, reason: row.reason });
