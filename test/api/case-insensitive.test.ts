@@ -99,8 +99,52 @@ describe('canonicalizeKeysPausing: large bodies a chunk at a time', () => {
   it('marks its result so that canonicalizeKeys (the preValidation hook) returns it as it is', async () => {
     const result = await canonicalizeKeysPausing(body, CreateCampaignBody, () => Promise.resolve());
     expect(canonicalizeKeys(result, CreateCampaignBody)).toBe(result);
-    // Another schema is not fooled.
-    const other = Type.Object({ callflow_Id: Type.Integer() });
-    expect(canonicalizeKeys(result, other)).not.toBe(result);
+    // Another schema is not fooled: under it the names are not canonical, and they are rewritten.
+    const other = Type.Object({ CallFlow_Id: Type.Integer() });
+    const rewritten = canonicalizeKeys(result, other) as Record<string, unknown>;
+    expect(rewritten).not.toBe(result);
+    expect(rewritten.CallFlow_Id).toBe(1);
+  });
+});
+
+describe('canonicalizeKeys: what is canonical already is not copied', () => {
+  const schema = Type.Object({
+    name: Type.String(),
+    note: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    phoneNumbers: Type.Array(Type.Object({ number: Type.String(), parameters: Type.Optional(Type.Array(Type.Object({ parameter: Type.Integer(), value: Type.String() }))) })),
+  });
+  const entries = () => [
+    { number: '07700 900001', parameters: [{ parameter: 1, value: 'a' }] },
+    { number: '07700 900002' },
+    { number: '07700 900003', parameters: [{ parameter: 2, value: 'c' }] },
+  ];
+
+  it('returns the same objects when every name is canonical and no null is dropped (an allowed null stays)', () => {
+    const body = { name: 'x', note: null, extra: 1, phoneNumbers: entries() };
+    expect(canonicalizeKeys(body, schema)).toBe(body);
+  });
+
+  it('copies only what changes: the renamed entry and the arrays and objects holding it', () => {
+    const list = entries();
+    (list[2]!.parameters![0] as Record<string, unknown>) = { Parameter: 2, value: 'c' };
+    const body = { name: 'x', phoneNumbers: list };
+    const result = canonicalizeKeys(body, schema) as { phoneNumbers: { parameters?: unknown[] }[] };
+    expect(result).not.toBe(body);
+    expect(result.phoneNumbers).not.toBe(list);
+    expect(result.phoneNumbers[0]).toBe(list[0]);
+    expect(result.phoneNumbers[1]).toBe(list[1]);
+    expect(result.phoneNumbers[2]!.parameters).toEqual([{ parameter: 2, value: 'c' }]);
+    // The request's own objects are left as they were.
+    expect(list[2]!.parameters![0]).toEqual({ Parameter: 2, value: 'c' });
+  });
+
+  it('drops a null the schema does not allow, and keeps "__proto__" an ordinary key', () => {
+    const body = { name: null, phoneNumbers: entries() };
+    expect(canonicalizeKeys(body, schema)).toEqual({ phoneNumbers: entries() });
+    const parsed = JSON.parse('{"name":"x","__proto__":{"polluted":true},"phoneNumbers":[]}') as Record<string, unknown>;
+    const result = canonicalizeKeys(parsed, schema) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
+    expect((result as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(Object.hasOwn(result, '__proto__')).toBe(true);
   });
 });
