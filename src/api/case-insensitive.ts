@@ -78,16 +78,9 @@ function planFor(schema: JsonSchema | undefined): KeyPlan | ArrayPlan | null {
 function apply(value: unknown, plan: KeyPlan | ArrayPlan): unknown {
   if ('items' in plan) {
     if (!Array.isArray(value)) return value;
-    let out: unknown[] | undefined;
-    for (let index = 0; index < value.length; index++) {
-      const item = apply(value[index], plan.items);
-      if (out) out[index] = item;
-      else if (item !== value[index]) {
-        out = value.slice();
-        out[index] = item;
-      }
-    }
-    return out ?? value;
+    const out = new SharedUntilChanged(value);
+    for (let index = 0; index < value.length; index++) out.set(index, apply(value[index], plan.items));
+    return out.result();
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
   const record = value as Record<string, unknown>;
@@ -119,6 +112,24 @@ function apply(value: unknown, plan: KeyPlan | ArrayPlan): unknown {
     });
   }
   return out;
+}
+
+/** An array's entries as rewritten: the array itself until an entry differs, then a copy. */
+class SharedUntilChanged {
+  private copy: unknown[] | undefined;
+  constructor(private readonly source: unknown[]) {}
+
+  set(index: number, entry: unknown): void {
+    if (this.copy) this.copy[index] = entry;
+    else if (entry !== this.source[index]) {
+      this.copy = this.source.slice();
+      this.copy[index] = entry;
+    }
+  }
+
+  result(): unknown[] {
+    return this.copy ?? this.source;
+  }
 }
 
 /** Whether a property stays as it is: its name is the canonical one (or no name of the schema's), and it is not a null to drop. */
@@ -160,17 +171,12 @@ export async function canonicalizeKeysPausing(body: unknown, schema: object, pau
 function* applySteps(value: unknown, plan: KeyPlan | ArrayPlan): Steps<unknown> {
   if ('items' in plan) {
     if (!Array.isArray(value)) return value;
-    let out: unknown[] | undefined;
+    const out = new SharedUntilChanged(value);
     for (let index = 0; index < value.length; index++) {
       if (index > 0 && index % ENTRIES_PER_STEP === 0) yield;
-      const item = apply(value[index], plan.items);
-      if (out) out[index] = item;
-      else if (item !== value[index]) {
-        out = value.slice();
-        out[index] = item;
-      }
+      out.set(index, apply(value[index], plan.items));
     }
-    return out ?? value;
+    return out.result();
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
   // The object's own properties as apply() sets them; array-valued ones are then redone as steps.
