@@ -2,15 +2,24 @@
 // of our engine (startMediaEngine with the workers the SIP carrier starts for these settings: MEDIA_WORKERS, by default
 // one per core) sending paced 20 ms PCMU frames (a prompt on every other call, comfort silence on the rest, so both paths of the
 // sender run) to a far end that echoes every packet back, so each session also receives and analyses 50 packets/s.
-// The far end runs in a child process of its own (bench/media-far-end.ts): with both ends in this process, as this
-// benchmark once did, the figures measured two engines fighting for the same threads, not our process.
+// The far end runs in a child process of its own: with both ends in this process, as this benchmark once did, the
+// figures measured two engines fighting for the same threads, not our process. It is bench/media-far-end.c, built
+// with the system's cc, when there is one (else bench/media-far-end.ts; MEDIA_FAR_END=node|native chooses): on two
+// cores the Node far end took 70% of a core for 1,000 calls, and the send timers' lateness measured the two
+// processes' contention for the cores (p99 10-22 ms) more than our engine (p99 3.9-5.6 ms with the C far end).
 // Measured over MEDIA_BENCH_SECONDS, after a second of warm-up: the media workers' send-timer lateness (how late
 // each pacing wake-up ran, p99), loss (sequence numbers the receive buffers gave up on, plus frames our senders
 // skipped because they fell more than 100 ms behind), packets sent per second against the 50 per call expected, and
 // this process's CPU time (all threads; the far end's is not included). The baseline is one call measured the same
 // way in the same run. Each figure is the median of BENCH_RUNS runs.
 // Run: npx tsx bench/media.ts   (MEDIA_BENCH_CALLS=1000, MEDIA_BENCH_SECONDS=3, BENCH_RUNS=3, MEDIA_WORKERS)
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { loadSettings, mediaWorkerCount } from '../src/config/settings.js';
@@ -30,6 +39,7 @@ const PACKETS_PER_SECOND_PER_CALL = 50;
 /** Issue 10's ceiling for the send timers' lateness at 1,000 calls. */
 const MAX_LATENESS_P99_MS = 5;
 const FAR_END = fileURLToPath(new URL('./media-far-end.ts', import.meta.url));
+const FAR_END_C = fileURLToPath(new URL('./media-far-end.c', import.meta.url));
 
 interface RunResult {
   calls: number;
@@ -45,18 +55,32 @@ interface RunResult {
   workerUtilisation: number;
 }
 
-/** The far-end child: answers one message per command. */
-class FarEnd {
+interface FarEnd {
+  /** Binds one socket per call; their ports. */
+  open(calls: number): Promise<number[]>;
+  /** Socket i echoes to peerPorts[i] from now on. */
+  connect(peerPorts: number[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** bench/media-far-end.ts in a child process: answers one IPC message per command. */
+class NodeFarEnd implements FarEnd {
   private readonly child: ChildProcess;
   constructor() {
     this.child = fork(FAR_END, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   }
-  request<T>(command: object): Promise<T> {
+  private request<T>(command: object): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.child.once('message', (reply) => resolve(reply as T));
       this.child.once('exit', (code) => reject(new Error(`media far end exited (${code})`)));
       this.child.send(command);
     });
+  }
+  async open(calls: number): Promise<number[]> {
+    return (await this.request<{ ports: number[] }>({ type: 'open', calls })).ports;
+  }
+  async connect(peerPorts: number[]): Promise<void> {
+    await this.request({ type: 'connect', peerPorts });
   }
   async close(): Promise<void> {
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
@@ -65,14 +89,60 @@ class FarEnd {
   }
 }
 
+/** bench/media-far-end.c, built with the system's cc: the same echo at a fraction of the CPU; one line per command. */
+class NativeFarEnd implements FarEnd {
+  private readonly child: ChildProcessByStdio<Writable, Readable, null>;
+  private readonly lines: AsyncIterator<string>;
+  constructor(binary: string) {
+    this.child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
+  }
+  private async request(command: string): Promise<string> {
+    this.child.stdin.write(`${command}\n`);
+    const { value, done } = await this.lines.next();
+    if (done) throw new Error(`media far end exited (${this.child.exitCode}) on: ${command.slice(0, 40)}`);
+    return value;
+  }
+  async open(calls: number): Promise<number[]> {
+    const [word, ...ports] = (await this.request(`open ${calls}`)).split(' ');
+    if (word !== 'opened' || ports.length !== calls) throw new Error(`media far end: ${word}`);
+    return ports.map(Number);
+  }
+  async connect(peerPorts: number[]): Promise<void> {
+    const answer = await this.request(`connect ${peerPorts.join(' ')}`);
+    if (answer !== 'connected') throw new Error(`media far end: ${answer}`);
+  }
+  async close(): Promise<void> {
+    const exited = once(this.child, 'exit');
+    this.child.stdin.end('close\n');
+    await exited;
+  }
+}
+
+/**
+ * The native far end's binary, built once per run into a scratch folder, or undefined when there is no C compiler
+ * (or MEDIA_FAR_END=node asks for the Node one).
+ */
+function nativeFarEnd(): string | undefined {
+  if (process.env.MEDIA_FAR_END === 'node') return undefined;
+  const binary = join(mkdtempSync(join(tmpdir(), 'ringcast-media-')), 'media-far-end');
+  const built = spawnSync('cc', ['-O2', '-Wall', '-o', binary, FAR_END_C], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (built.status === 0) return binary;
+  if (process.env.MEDIA_FAR_END === 'native') throw new Error('MEDIA_FAR_END=native: bench/media-far-end.c did not build with cc');
+  return undefined;
+}
+const FAR_END_BINARY = nativeFarEnd();
+const FAR_END_KIND = FAR_END_BINARY ? 'a C process (bench/media-far-end.c)' : 'a Node process (bench/media-far-end.ts: MEDIA_FAR_END=node, or no C compiler)';
+const newFarEnd = (): FarEnd => (FAR_END_BINARY ? new NativeFarEnd(FAR_END_BINARY) : new NodeFarEnd());
+
 async function run(calls: number): Promise<RunResult> {
-  const farEnd = new FarEnd();
+  const farEnd = newFarEnd();
   const engine = await startMediaEngine({ workers: WORKERS, portRange: RTP_PORT_RANGE });
   const sessions: WorkerMediaSession[] = [];
   try {
-    const { ports } = await farEnd.request<{ ports: number[] }>({ type: 'open', calls });
+    const ports = await farEnd.open(calls);
     for (let i = 0; i < calls; i++) sessions.push(await engine.openSession({ bindAddress: HOST }));
-    await farEnd.request({ type: 'connect', peerPorts: sessions.map((session) => session.localPort) });
+    await farEnd.connect(sessions.map((session) => session.localPort));
     sessions.forEach((session, i) => {
       session.start({ address: HOST, port: ports[i]!, codec: 'PCMU', payloadType: 0 });
       if (i % 2 === 0) void session.play(new Int16Array(8000 * (SECONDS + 5))).catch(() => {});
@@ -146,7 +216,7 @@ function describeRun(result: RunResult): string {
 }
 
 async function main(): Promise<void> {
-  console.log(`media: ${SECONDS} s per run, ${WORKERS} media worker(s) (MEDIA_WORKERS), PCMU on ${HOST}, far end echoing from a child process`);
+  console.log(`media: ${SECONDS} s per run, ${WORKERS} media worker(s) (MEDIA_WORKERS), PCMU on ${HOST}, far end echoing from ${FAR_END_KIND}`);
   const baselines: RunResult[] = [];
   const loads: RunResult[] = [];
   for (let run = 1; run <= RUNS; run++) {
@@ -186,7 +256,7 @@ async function main(): Promise<void> {
           `median of ${RUNS} runs (p99 ${loads.map((r) => r.latenessP99Ms.toFixed(2)).join(', ')} ms); loss ${loss.toFixed(3)}% ` +
           `(runs: ${loads.map((r) => r.lossPercent.toFixed(3)).join(', ')}%); ${(sentShare * 100).toFixed(1)}% of the due packets sent; ` +
           `CPU ${cpu.toFixed(0)}% of a core, ${median(loads.map(cpuUsPerPacket)).toFixed(1)} us per packet sent and echoed ` +
-          `(1 call: ${median(baselines.map(cpuUsPerPacket)).toFixed(1)} us)`,
+          `(1 call: ${median(baselines.map(cpuUsPerPacket)).toFixed(1)} us); far end: ${FAR_END_KIND}`,
       },
     ],
     { calls: CALLS, seconds: SECONDS, workers: WORKERS, runs: RUNS },
