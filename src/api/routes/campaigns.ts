@@ -1,7 +1,6 @@
 // The Voice Campaigns API, exactly as ../shared/spec/voice-campaigns.md documents it.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
-import type { FastifyReply } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
 import { clientAuthHook } from '../plugins/auth.js';
 import { errorResponses, IdParams } from '../schemas/common.js';
 import {
@@ -27,6 +26,7 @@ import type { CampaignDetail, CampaignRow } from '../../store/repositories/campa
 import { toListQuery } from './campaign-list-query.js';
 import { toPhoneNumberResult } from './campaign-views.js';
 import { screenDoNotCall } from '../do-not-call-screen.js';
+import { streamedJson } from '../streamed-json.js';
 import { abandonedRate, type AbandonedCounts } from '../../domain/compliance/abandoned-rate.js';
 import { abandonedRateSettings } from '../../config/settings.js';
 import { RecentAbandonedCounts } from '../../store/repositories/recent-abandoned-counts.js';
@@ -235,7 +235,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const { plan } = check;
         const sent = body.phoneNumbers as Record<string, unknown>[];
         reply.code(201).header('location', `/api/campaigns/voice/${id}`);
-        const answer = await serializeInChunks(reply, CreatedCampaignSchema, ECHOED_LISTS, {
+        const answer = streamedJson(reply, CreatedCampaignSchema, ECHOED_LISTS, {
           id,
           name: plan.name,
           startDate: plan.startDate,
@@ -254,8 +254,8 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
           marketing: check.compliance.marketing,
           callingHoursTrimmed: check.compliance.callingHoursTrimmed,
         });
-        // JSON text already: the content type makes Fastify send it as it is.
-        return reply.type('application/json; charset=utf-8').send(answer as never);
+        // JSON text as a stream: the content type makes Fastify send it as it is.
+        return reply.type(JSON_UTF8).send(answer as never);
       },
     );
   }
@@ -263,35 +263,6 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
 /** The lists of the create answer that can be 100,000 entries long. */
 const ECHOED_LISTS = ['phoneNumbers', 'invalidPhoneNumbers', 'duplicatePhoneNumbers'] as const;
-/** List entries serialised between two hand-backs of the event loop (about 5 ms' work). */
-const SERIALIZE_CHUNK = 2000;
-
-/**
- * Serialises an answer with the route's own response schema, the long lists a chunk at a time with the event loop
- * handed back between chunks: serialising a 100,000-number echo in one go held the event loop for 350 ms or more.
- * Returns the JSON text.
- */
-async function serializeInChunks<Schema extends TObject>(
-  reply: FastifyReply,
-  schema: Schema,
-  lists: readonly (keyof Static<Schema> & string)[],
-  value: Static<Schema>,
-): Promise<string> {
-  const emptied = { ...value, ...Object.fromEntries(lists.map((key) => [key, []])) };
-  let text = reply.compileSerializationSchema(schema)(emptied);
-  for (const key of lists) {
-    const items = value[key] as unknown[];
-    const serializeList = reply.compileSerializationSchema(schema.properties[key] as TSchema);
-    const parts: string[] = [];
-    for (let start = 0; start < items.length; start += SERIALIZE_CHUNK) {
-      if (start > 0) await yieldToEventLoop();
-      parts.push(serializeList(items.slice(start, start + SERIALIZE_CHUNK) as never).slice(1, -1));
-    }
-    // Only the property itself can match: inside a serialised string value every quote is escaped.
-    text = text.replace(`"${key}":[]`, () => `"${key}":[${parts.join(',')}]`);
-  }
-  return text;
-}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
