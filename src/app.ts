@@ -10,6 +10,7 @@ import type { Database } from './store/database.js';
 import type { Clock } from './domain/clock.js';
 import { systemClock } from './domain/clock.js';
 import { JSON_MEDIA_TYPE, jsoncBodyParser } from './api/jsonc.js';
+import { readBodyText } from './api/body-text.js';
 import { installErrorHandling, sendProblem, toProblem } from './api/http-errors.js';
 import { swaggerOptions } from './api/openapi.js';
 import { TenantRepository } from './store/repositories/tenants.js';
@@ -116,7 +117,10 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   // JSON with comments (the document's example body has a `//` line that clients paste as is), charset or not;
   // every other media type is a 415.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'string' }, jsoncBodyParser);
+  // The body is read by readBodyText (decoded as it arrives, Fastify's limits and errors), then parsed as JSONC.
+  app.addContentTypeParser(JSON_MEDIA_TYPE, (request, payload, done) =>
+    readBodyText(request, payload, (error, text) => (error ? done(error, undefined) : jsoncBodyParser(request, text!, done))),
+  );
 
   // Property and query-parameter names match case-insensitively: rewrite them to the schema's canonical names
   // before validation.
