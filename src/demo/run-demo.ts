@@ -20,6 +20,7 @@ import { Dialer } from '../dialer/dialer.js';
 import { runInVirtualTime } from '../dialer/virtual-time.js';
 import { DEFAULT_TIME_ZONE } from '../domain/wall-clock.js';
 import { checkCalleeNumber } from '../domain/phone-number.js';
+import { rowsOf } from '../store/repositories/rows.js';
 
 export interface DemoOptions {
   numbers: number;
@@ -139,7 +140,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     });
     await dialer.stop();
 
-    const rows = async <T>(query: ReturnType<typeof sql>) => ((await database.db.execute(query)) as unknown as { rows: T[] }).rows;
+    const rows = async <T>(query: ReturnType<typeof sql>) => rowsOf<T>(await database.db.execute(query));
     const outcomeRows = await rows<{ outcome: number; n: number }>(
       sql`select c.outcome, count(*)::int as n from calls c join phone_numbers p on p.id = c.phone_number_id where p.campaign_id = ${campaignId} group by c.outcome`,
     );

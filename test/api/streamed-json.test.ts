@@ -55,6 +55,9 @@ describe('streamedJson', () => {
       const streamed = await app.inject({ method: 'GET', url: '/streamed' });
       expect(streamed.statusCode).toBe(200);
       expect(streamed.headers['content-type']).toBe('application/json; charset=utf-8');
+      // Sent as it is made: no Content-Length, chunked.
+      expect(streamed.headers['content-length']).toBeUndefined();
+      expect(streamed.headers['transfer-encoding']).toBe('chunked');
       expect(streamed.body).toBe(whole.body);
       expect((JSON.parse(streamed.body) as Answer).phoneNumbers).toHaveLength(numbers);
     });

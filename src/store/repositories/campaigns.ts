@@ -199,12 +199,12 @@ export class CampaignRepository {
       if (plan.runoverDays.length > 0) {
         await tx.insert(campaignRunoverDays).values(plan.runoverDays.map((day) => ({ campaignId, ...day })));
       }
-      await insertNumbers(tx as unknown as Db, campaignId, inTransaction, { batchSize, asJson: this.onEventLoop });
+      await insertNumbers(tx as unknown as Db, campaignId, inTransaction, { onEventLoop: this.onEventLoop });
       return campaignId;
     });
     if (inTransaction.length < plan.numbers.length) {
       try {
-        await insertNumbers(this.db, campaignId, plan.numbers.slice(inTransaction.length), { batchSize, asJson: this.onEventLoop });
+        await insertNumbers(this.db, campaignId, plan.numbers.slice(inTransaction.length), { onEventLoop: this.onEventLoop });
         await this.db.update(campaigns).set({ filling: false }).where(eq(campaigns.id, campaignId));
       } catch (error) {
         await this.db.delete(campaigns).where(eq(campaigns.id, campaignId));
@@ -231,8 +231,8 @@ export class CampaignRepository {
     // On PGlite without a transaction, for the reason at the top of this file. A failure part-way leaves the batches
     // before it added; sending the same numbers again skips them, so a retry completes the request.
     const added = new Set<string>();
-    if (this.onEventLoop) await insertNumbers(this.db, campaignId, numbers, { batchSize: PGLITE_BATCH_SIZE, asJson: true, added });
-    else await this.db.transaction((tx) => insertNumbers(tx as unknown as Db, campaignId, numbers, { batchSize: PHONE_NUMBER_BATCH_SIZE, asJson: false, added }));
+    if (this.onEventLoop) await insertNumbers(this.db, campaignId, numbers, { onEventLoop: true, added });
+    else await this.db.transaction((tx) => insertNumbers(tx as unknown as Db, campaignId, numbers, { onEventLoop: false, added }));
     return added;
   }
 
@@ -381,8 +381,9 @@ function pageStart(campaignId: number, skipped: number): SQL {
  * are left as they are. With `added`, the numbers that went in are collected there (adding to a campaign reports
  * them); a create, whose numbers are all new, asks for none, and no row comes back to be decoded.
  *
- * On PGlite (`asJson`) a batch travels as one JSON text (JSON.stringify: native, nearly garbage-free) read by
- * json_to_recordset: as three array parameters, PGlite's array encoder (an escaping replace() per element) made a
+ * On PGlite (`onEventLoop`) batches are PGLITE_BATCH_SIZE rows, else PHONE_NUMBER_BATCH_SIZE. On PGlite a batch
+ * travels as one JSON text (JSON.stringify: native, nearly garbage-free) read by json_to_recordset: as three array
+ * parameters, PGlite's array encoder (an escaping replace() per element) made a
  * third of the 710 MB a 100,000-number create allocated on the event loop (issue 10, allocation sampling profile of
  * bench/create-bulk.ts). On PostgreSQL the arrays stay: the server read them faster than the JSON (the create took
  * x1.50 of the bulk insert with unnest, x1.96 with json_to_recordset).
@@ -391,15 +392,16 @@ async function insertNumbers(
   db: Db,
   campaignId: number,
   numbers: PhoneNumberPlan[],
-  options: { batchSize: number; asJson: boolean; added?: Set<string> },
+  options: { onEventLoop: boolean; added?: Set<string> },
 ): Promise<void> {
-  const { batchSize, asJson, added } = options;
+  const { onEventLoop, added } = options;
+  const batchSize = onEventLoop ? PGLITE_BATCH_SIZE : PHONE_NUMBER_BATCH_SIZE;
   for (let start = 0; start < numbers.length; start += batchSize) {
     // A query's promise may settle without the event loop turning (PGlite answers in the same tick), so without this
     // the batches would run back to back.
     if (start > 0) await yieldToEventLoop();
     const batch = numbers.slice(start, start + batchSize);
-    const rows = asJson
+    const rows = onEventLoop
       ? sql`json_to_recordset(${JSON.stringify(batch, ['e164', 'name', 'parameters', 'parameter', 'value'])}::json) as n(e164 text, name text, parameters jsonb)`
       : sql`unnest(${sql.param(batch.map((n) => n.e164))}::text[], ${sql.param(batch.map((n) => n.name))}::text[],
                    ${sql.param(batch.map((n) => JSON.stringify(n.parameters)))}::text[]) as n(e164, name, parameters)`;

@@ -4,7 +4,7 @@
 import { AudioRepository, type AudioFileData } from './audio.js';
 import { DialerComplianceStore } from './dialer-compliance.js';
 import { rowsOf } from './rows.js';
-import { and, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import type { Flow } from '../../callflow/schema.js';
 import {
@@ -456,7 +456,7 @@ export class DialerStore {
         where ${calls.id} = v.call_id
         returning moved.campaign_id, ${calls.carrier} as carrier
       ),
-      ${freeLines(sql`recorded`)}
+      ${FREE_RECORDED_LINES}
       select id from moved`;
     const withExtras = records.some((r) => r.optOutListId !== undefined || r.embargo !== undefined);
     const write = async (db: Db) => {
@@ -522,7 +522,7 @@ export class DialerStore {
           from ${calls} join ${phoneNumbers} on ${phoneNumbers.id} = ${calls.phoneNumberId}
           where ${calls.phoneNumberId} = ${call.phoneNumberId} and ${calls.attemptNumber} = ${call.attemptNumber}
         ),
-        ${freeLines(sql`recorded`)}
+        ${FREE_RECORDED_LINES}
         select 1`);
       return true;
     });
@@ -570,7 +570,6 @@ function notEmbargoed(clientId: number, now: Date) {
   return sql`not exists (select 1 from ${repeatEmbargoes} where ${repeatEmbargoes.clientId} = ${clientId} and ${repeatEmbargoes.number} = ${phoneNumbers.number} and ${repeatEmbargoes.notBefore} > ${now})`;
 }
 
-/** The number called goes on the client's list (source opt-out); the list's kept count follows. */
 /**
  * Adds the calls just claimed to lines_in_use, in one statement in (campaign, carrier) order: every writer of these
  * rows (claims, finishCalls, recoveries) locks them in that order, so two transactions never wait on each other.
@@ -583,22 +582,24 @@ async function takeLines(tx: Pick<Db, 'execute'>, claimed: readonly ClaimedNumbe
     insert into ${linesInUse} (campaign_id, carrier, calls)
     select t.campaign_id, ${carrier}, t.calls from unnest(${sql.param([...perCampaign.keys()])}::int[], ${sql.param([...perCampaign.values()])}::int[]) as t(campaign_id, calls)
     order by t.campaign_id
-    on conflict (campaign_id, carrier) do update set calls = ${linesInUse}.calls + excluded.calls`);
+    ${ADD_TO_LINE_COUNT}`);
 }
+
+/** The insert's rows are added to a (campaign, carrier) row already there. */
+const ADD_TO_LINE_COUNT = sql`on conflict (campaign_id, carrier) do update set calls = ${linesInUse}.calls + excluded.calls`;
 
 /**
- * A common table that takes recorded calls (a CTE named `recorded`, with campaign_id and carrier) off lines_in_use,
+ * A common table that takes the calls of the statement's `recorded` table (campaign_id, carrier) off lines_in_use,
  * in key order (see takeLines).
  */
-function freeLines(recorded: SQL): SQL {
-  return sql`
+const FREE_RECORDED_LINES = sql`
       freed as (
         insert into ${linesInUse} (campaign_id, carrier, calls)
-        select campaign_id, coalesce(carrier, ''), -count(*)::int from ${recorded} group by 1, 2 order by 1, 2
-        on conflict (campaign_id, carrier) do update set calls = ${linesInUse}.calls + excluded.calls
+        select campaign_id, coalesce(carrier, ''), -count(*)::int from recorded group by 1, 2 order by 1, 2
+        ${ADD_TO_LINE_COUNT}
       )`;
-}
 
+/** The number called goes on the client's list (source opt-out); the list's kept count follows. */
 async function addOptOut(db: Db, listId: number, phoneNumberId: number, at: Date): Promise<void> {
   const inserted = await db.execute(sql`
     insert into ${suppressedNumbers} (list_id, number, source, reason, added_at)
