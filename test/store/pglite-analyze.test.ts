@@ -1,8 +1,9 @@
-// PGlite has no autovacuum, so Ringcast refreshes the planner's statistics itself (src/store/database.ts): each table
-// of the public schema in a statement of its own, with a small sample, the event loop handed back in between.
+// PGlite has no autovacuum, so Ringcast looks after its tables itself (src/store/database.ts): statistics refreshed
+// and dead rows vacuumed, each table of the public schema in a statement of its own, with a small sample, the event
+// loop handed back in between.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PGlite } from '@electric-sql/pglite';
-import { analyzeTables, PGLITE_STATISTICS_TARGET } from '../../src/store/database.js';
+import { analyzeTables, maintainTables, needsVacuum, PGLITE_STATISTICS_TARGET, PGLITE_VACUUM_BASE_ROWS } from '../../src/store/database.js';
 
 describe('analyzeTables on PGlite', () => {
   let client: PGlite;
@@ -52,5 +53,61 @@ describe('analyzeTables on PGlite', () => {
     expect(setting.rows[0]!.default_statistics_target).toBe('100');
     // The event loop ran between the tables.
     expect(turns).toBeGreaterThan(0);
+  });
+});
+
+describe('maintainTables on PGlite', () => {
+  let client: PGlite;
+
+  beforeAll(async () => {
+    client = new PGlite();
+    await client.exec(`
+      create table churned (id int primary key, due int not null);
+      create index churned_due_idx on churned (due);
+      create table steady (id int primary key);
+      insert into churned select g, g from generate_series(1, 20000) g;
+      insert into steady select g from generate_series(1, 20000) g;`);
+  });
+  afterAll(async () => {
+    await client?.close();
+  });
+
+  const activity = async (table: string) => {
+    await client.query('select pg_stat_force_next_flush()');
+    const { rows } = await client.query<{ dead: number; vacuumed: Date | null; analyzed: Date | null }>(
+      `select n_dead_tup as dead, last_vacuum as vacuumed, last_analyze as analyzed from pg_stat_user_tables where relname = $1`,
+      [table],
+    );
+    return { dead: Number(rows[0]!.dead), vacuumed: rows[0]!.vacuumed, analyzed: rows[0]!.analyzed };
+  };
+
+  it('vacuums a table whose dead rows pass the threshold, and only that one, leaving statistics alone when not asked', async () => {
+    // Every row moved, as the dialer moves a number twice per call: 20,000 dead versions with their index entries.
+    await client.exec('update churned set due = due + 100000; update steady set id = id where id <= 10');
+    expect((await activity('churned')).dead).toBe(20_000);
+
+    expect(await maintainTables(client, { analyze: false })).toEqual(['churned']);
+
+    const churned = await activity('churned');
+    expect(churned.dead).toBe(0);
+    expect(churned.vacuumed).not.toBeNull();
+    // VACUUM (ANALYZE): the statistics came with it.
+    expect(churned.analyzed).not.toBeNull();
+    const steady = await activity('steady');
+    expect(steady.dead).toBe(10);
+    expect(steady.vacuumed).toBeNull();
+    expect(steady.analyzed).toBeNull();
+  });
+
+  it('analyzes every table when asked, vacuuming none that does not need it', async () => {
+    expect(await maintainTables(client, { analyze: true })).toEqual([]);
+    expect((await activity('steady')).analyzed).not.toBeNull();
+  });
+
+  it('follows autovacuum\'s rule: a base of dead rows plus a share of the live ones', () => {
+    expect(needsVacuum({ deadRows: PGLITE_VACUUM_BASE_ROWS, liveRows: 0 })).toBe(false);
+    expect(needsVacuum({ deadRows: PGLITE_VACUUM_BASE_ROWS + 1, liveRows: 0 })).toBe(true);
+    expect(needsVacuum({ deadRows: 5_000, liveRows: 100_000 })).toBe(false);
+    expect(needsVacuum({ deadRows: 12_000, liveRows: 100_000 })).toBe(true);
   });
 });
