@@ -1,6 +1,9 @@
-// The databases a benchmark runs on: PGlite in memory always, and PostgreSQL when BENCH_DATABASE_URL (or
-// TEST_DATABASE_URL) names a server; there a scratch database is made for the run and dropped after it.
+// The databases a benchmark runs on: PGlite always, and PostgreSQL when BENCH_DATABASE_URL (or TEST_DATABASE_URL)
+// names a server; there a scratch database is made for the run and dropped after it.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/store/database.js';
 
@@ -13,12 +16,16 @@ export function benchPostgresUrl(): string | undefined {
 /** Runs `measure` on a fresh, migrated database of the backend, and closes (and on PostgreSQL drops) it after. */
 export async function onFreshDatabase<T>(backend: BenchBackend, measure: (database: Database, url?: string) => Promise<T>): Promise<T> {
   if (backend === 'PGlite') {
-    const database = await openDatabase({ dataDir: 'memory://' });
+    // In a data folder, as `ringcast serve` runs it: memory:// has a different cost (its file system copies a table's
+    // whole file each time the file outgrows its buffer), so a figure measured there is not the server's.
+    const dataDir = process.env.BENCH_PGLITE_MEMORY === '1' ? 'memory://' : mkdtempSync(join(tmpdir(), 'ringcast-bench-pglite-'));
+    const database = await openDatabase({ dataDir });
     try {
       await database.migrate();
       return await measure(database);
     } finally {
       await database.close();
+      if (dataDir !== 'memory://') rmSync(dataDir, { recursive: true, force: true });
     }
   }
   const url = benchPostgresUrl();
