@@ -1,7 +1,7 @@
 // Drizzle's per-query parsers installed once on the PGlite instance (src/store/pglite-parsers.ts): the rows must be
 // exactly those drizzle gets from a PGlite left as it is, in and out of transactions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PGlite, types } from '@electric-sql/pglite';
+import { PGlite, types, type QueryOptions } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { sql } from 'drizzle-orm';
 import { installDrizzleParsers, withoutInstalledParsers } from '../../src/store/pglite-parsers.js';
@@ -29,7 +29,7 @@ describe('installDrizzleParsers', () => {
     await Promise.all([plain.waitReady, installed.waitReady]);
     // Records what reaches PGlite's own query (the transaction's too) once the parsers are installed.
     const query = installed.query.bind(installed);
-    installed.query = ((text: string, params?: unknown[], options?: { parsers?: object }) => {
+    installed.query = ((text: string, params?: unknown[], options?: QueryOptions) => {
       seen.push({ parsers: options?.parsers !== undefined });
       return query(text, params, options);
     }) as PGlite['query'];
