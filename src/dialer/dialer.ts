@@ -47,6 +47,12 @@ export interface DialerConfig {
   minPassIntervalMs: number;
   /** How long a finished call's result waits for others to be written with it (call-recorder.ts). 0: no wait. */
   recordLingerMs: number;
+  /**
+   * Numbers that fall due one by one (retries, each an interval after its own call ended) are claimed together: when
+   * nothing claimable is left due, the loop looks again when the next number falls due, but not sooner than this
+   * after the claim. Calling-window boundaries stay exact.
+   */
+  dueBatchMs: number;
   rates: RateTable;
   /** The abandoned-call guard (Ofcom: 3% over 24 hours). */
   abandonedRate: AbandonedRateSettings;
@@ -63,6 +69,7 @@ export const DEFAULT_DIALER_CONFIG: DialerConfig = {
   drainTimeoutMs: 30_000,
   minPassIntervalMs: 0,
   recordLingerMs: 0,
+  dueBatchMs: 250,
   rates: DEFAULT_RATES_GBP_PER_MINUTE,
   abandonedRate: DEFAULT_ABANDONED_RATE_SETTINGS,
 };
@@ -126,12 +133,14 @@ export class Dialer {
   /** Decoded audio by id, shared by every campaign that plays it (stored audio never changes; a deleted id stays
    * playable for campaigns already loaded). */
   private readonly audioCache = new Map<number, PlayableAudio>();
-  /** Whether a call ending wakes the loop (see run()); a campaign's last call ending always does. */
-  private callEndWakes = true;
-  private callEndedDuringTick = false;
-  /** When the loop's current or last pass started (clock ms), and whether a call end's wake is waiting to fire. */
+  /** When the loop's current or last pass started (clock ms). */
   private lastPassStartMs = Number.NEGATIVE_INFINITY;
-  private callEndWakeScheduled = false;
+  /** When the sleeping loop wakes by itself (clock ms); NaN while a pass runs. */
+  private plannedWakeMs = Number.NaN;
+  /** The earliest instant a call that ended while the current pass ran wants a pass at (see afterCallEnded). */
+  private wantedDuringPassMs = Number.POSITIVE_INFINITY;
+  /** When the wake asked for by a call ending fires (clock ms); infinite when none is waiting. */
+  private callEndWakeAtMs = Number.POSITIVE_INFINITY;
   /** The last claim's linesBound (DialerStore.claim). */
   private lastClaimLinesBound = true;
   /** Store operations in progress: the virtual-time runner waits for this to reach zero before moving the clock. */
@@ -178,16 +187,37 @@ export class Dialer {
     this.wakeController.abort();
   }
 
-  /** A call ended: wake the loop, but not sooner than minPassIntervalMs after the last pass started. */
-  private wakeForCallEnd(): void {
-    const waitMs = this.lastPassStartMs + this.config.minPassIntervalMs - this.deps.clock.now().getTime();
+  /**
+   * A call ended. A pass is worth its queries only when the call's end can change what it does: its line is free
+   * while a line limit holds due numbers back, its number's retry falls due before the loop would wake anyway, or it
+   * was its campaign's last call here (the campaign may have completed). Waking for every call end otherwise cost a
+   * pass (four queries and a claim of one or two numbers) per call while retries trickled in (issue 10: 15,000
+   * passes for a 160,000-call campaign in virtual time). A pass starts no sooner than minPassIntervalMs after the
+   * last one.
+   */
+  private afterCallEnded(campaignCallsLeft: number, retryDueMs: number | undefined): void {
+    const nowMs = this.deps.clock.now().getTime();
+    const wantedAtMs = campaignCallsLeft === 0 || this.lastClaimLinesBound ? nowMs : (retryDueMs ?? Number.POSITIVE_INFINITY);
+    if (wantedAtMs === Number.POSITIVE_INFINITY) return;
+    // During a pass the sleep that follows is not known yet: the pass's end weighs it (run()).
+    if (Number.isNaN(this.plannedWakeMs)) {
+      this.wantedDuringPassMs = Math.min(this.wantedDuringPassMs, wantedAtMs);
+      return;
+    }
+    const atMs = Math.max(wantedAtMs, this.lastPassStartMs + this.config.minPassIntervalMs);
+    if (atMs < this.plannedWakeMs) this.wakeAt(atMs);
+  }
+
+  /** Wakes the sleeping loop at a clock instant (now if it has passed), unless a wake no later is already waiting. */
+  private wakeAt(atMs: number): void {
+    const waitMs = atMs - this.deps.clock.now().getTime();
     if (waitMs <= 0) return this.wake();
-    if (this.callEndWakeScheduled) return;
-    this.callEndWakeScheduled = true;
+    if (atMs >= this.callEndWakeAtMs) return;
+    this.callEndWakeAtMs = atMs;
     const scheduledAfterPass = this.lastPassStartMs;
     void this.deps.clock.sleep(waitMs).then(() => {
-      this.callEndWakeScheduled = false;
-      // A pass that started meanwhile (another wake, or the loop's own timer) has already seen the freed lines.
+      if (this.callEndWakeAtMs === atMs) this.callEndWakeAtMs = Number.POSITIVE_INFINITY;
+      // A pass that started meanwhile (another wake, or the loop's own timer) has already seen what this was for.
       if (this.lastPassStartMs === scheduledAfterPass && this.state === 'running') this.wake();
     });
   }
@@ -241,7 +271,9 @@ export class Dialer {
       // Made before the tick: a call that ends while the tick runs wakes the next sleep at once (its line is free),
       // where a controller made after the tick lost that wake and the line stood idle for up to busyPollMs.
       this.wakeController = new AbortController();
-      this.callEndedDuringTick = false;
+      this.plannedWakeMs = Number.NaN;
+      this.wantedDuringPassMs = Number.POSITIVE_INFINITY;
+      this.callEndWakeAtMs = Number.POSITIVE_INFINITY;
       this.lastPassStartMs = this.deps.clock.now().getTime();
       try {
         sleepMs = await this.tick();
@@ -251,16 +283,16 @@ export class Dialer {
         this.lastClaimLinesBound = true;
       }
       if (this.state !== 'running') break;
-      // A call ending frees a line. It is worth a pass only when a line limit may be holding due numbers back, or
-      // when the loop would otherwise sleep long (the ended call's retry may be due sooner). When calls per second
-      // held the claim back and the loop looks again within busyPollMs anyway, waking for every call end cost a full
-      // pass (four queries and a claim of one number) per call (issue 10: one claim per call in virtual time).
-      const wakeForCallEnds = this.lastClaimLinesBound || sleepMs > this.config.busyPollMs;
-      if (wakeForCallEnds && !this.callEndWakes && this.callEndedDuringTick) sleepMs = 0;
-      this.callEndWakes = wakeForCallEnds;
       // Leases are renewed only from this loop: while calls run, wake at least every leaseMs / 3 (renewLeases'
       // period), or a sleep up to idlePollMs lets them expire and another process recovers a live call as dead.
       if (this.inFlight.size > 0) sleepMs = Math.min(sleepMs, this.config.leaseMs / 3);
+      // A call that ended during the pass and wants a pass sooner (afterCallEnded), as if it had ended just after.
+      const nowMs = this.deps.clock.now().getTime();
+      if (this.wantedDuringPassMs < Number.POSITIVE_INFINITY) {
+        const wantedAtMs = Math.max(this.wantedDuringPassMs, this.lastPassStartMs + this.config.minPassIntervalMs);
+        sleepMs = Math.min(sleepMs, Math.max(0, wantedAtMs - nowMs));
+      }
+      this.plannedWakeMs = nowMs + Math.max(1, sleepMs);
       // Zero: a full batch was claimed and more may be due at this instant; claim again without waiting.
       if (sleepMs <= 0 && !this.wakeController.signal.aborted) continue;
       await this.deps.clock.sleep(Math.max(1, sleepMs), this.wakeController.signal).catch(() => {});
@@ -315,7 +347,7 @@ export class Dialer {
     // The claim reads the clock itself, under its lock: `now` above is stale by this tick's round trips, and calls
     // recorded as starting then would overlap calls whose lines were freed since (see DialerStore.claim). What
     // follows measures from the instant the claim used (`claimedAt`), the latest this tick knows.
-    const { numbers: claimed, at: claimedAt, linesBound } = await this.track(
+    const { numbers: claimed, at: claimedAt, linesBound, drained } = await this.track(
       store.claim({
         clock,
         leaseMs: this.config.leaseMs,
@@ -331,11 +363,12 @@ export class Dialer {
     if (claimed.length > 0) this.lastClaimMs = claimedAtMs;
     // A full batch: the batch size, not a limit, stopped the claim, and more may be due now: claim again at once.
     if (claimed.length >= this.config.maxClaimBatch) return 0;
-    // More may be due at once, held back only by calls per second: look again shortly (a call ending wakes sooner).
-    if (claimed.length > 0) return this.config.busyPollMs;
+    // More may be due at once, held back by a limit: look again shortly (a call ending wakes sooner).
+    if (claimed.length > 0 && !drained) return this.config.busyPollMs;
     const nextDue = await this.track(store.nextDueAt(callable.map((c) => c.campaignId)));
     if (nextDue && nextDue.getTime() <= claimedAtMs) {
-      if (this.inFlight.size === 0) return this.config.busyPollMs;
+      // Due numbers this claim could not take (a screening or another transaction held them): look again shortly.
+      if (claimed.length > 0 || this.inFlight.size === 0) return this.config.busyPollMs;
       // Due but no room. A calls-per-second limit frees up one second after our last start, with no call ending to
       // wake the loop: look again then, or lines stay idle (with a long idlePollMs, a campaign allowed 2 lines at
       // 1 call/s ran one line at a time). Otherwise concurrency is the limit, and a call ending wakes the loop.
@@ -344,9 +377,9 @@ export class Dialer {
       return this.config.idlePollMs;
     }
     // Numbers fall due one by one (retries, each an interval after its own call ended): a pass for each would claim
-    // one number at a time (issue 10: a claim per call). A retry due less than busyPollMs after this pass waits for
-    // the pass busyPollMs on and goes with the others due by then; calling-window boundaries stay exact.
-    if (nextDue) nextEventMs = Math.min(nextEventMs, Math.max(nextDue.getTime(), claimedAtMs + this.config.busyPollMs));
+    // one number at a time (issue 10: a claim per call). A retry due less than dueBatchMs after this claim waits for
+    // the pass dueBatchMs on and goes with the others due by then; calling-window boundaries stay exact.
+    if (nextDue) nextEventMs = Math.min(nextEventMs, Math.max(nextDue.getTime(), claimedAtMs + this.config.dueBatchMs));
     return Math.max(1, nextEventMs - claimedAtMs);
   }
 
@@ -442,24 +475,26 @@ export class Dialer {
     const abort = new AbortController();
     const entry: InFlightCall = { number, abort, done: Promise.resolve(), lineFreed: false };
     entry.done = this.runAndRecord(number, abort.signal, () => (entry.lineFreed = true))
-      .catch((error) => this.log.error({ err: error, callId: number.callId }, 'call failed unexpectedly'))
-      .finally(() => {
+      .catch((error) => {
+        this.log.error({ err: error, callId: number.callId }, 'call failed unexpectedly');
+        return undefined;
+      })
+      .then((retryDueMs) => {
         this.inFlight.delete(number.callId);
         const left = (this.inFlightByCampaign.get(number.campaignId) ?? 1) - 1;
         if (left > 0) this.inFlightByCampaign.set(number.campaignId, left);
         else this.inFlightByCampaign.delete(number.campaignId);
-        this.callEndedDuringTick = true;
-        // The campaign's last call: it may have completed, which the next pass sees.
-        if (this.callEndWakes || left === 0) this.wakeForCallEnd();
+        this.afterCallEnded(left, retryDueMs);
       });
     this.inFlight.set(number.callId, entry);
     this.inFlightByCampaign.set(number.campaignId, (this.inFlightByCampaign.get(number.campaignId) ?? 0) + 1);
   }
 
-  private async runAndRecord(number: ClaimedNumber, signal: AbortSignal, lineFreed: () => void): Promise<void> {
+  /** Runs the call and records it; resolves to when its number's retry falls due (clock ms), if it has one. */
+  private async runAndRecord(number: ClaimedNumber, signal: AbortSignal, lineFreed: () => void): Promise<number | undefined> {
     const { clock, carrier } = this.deps;
     const plan = await this.track(this.planFor(number.campaignId));
-    if (!plan) return;
+    if (!plan) return undefined;
     let report: CallReport;
     try {
       report = await runCall({
@@ -510,11 +545,12 @@ export class Dialer {
     const recorded = await this.recorder.record(record);
     if (!recorded) {
       this.log.warn({ callId: number.callId }, 'lease lost before the call was recorded; another dialer recovered it');
-      return;
+      return undefined;
     }
     if (report.outcome === CallOutcome.Busy && sendSmsOnBusy(campaign.smsOnBusy as AttemptSelector, number.attemptNumber, campaign.attempts.length)) {
       await this.track(this.sendBusySms(campaign, number));
     }
+    return next.status === NumberStatus.Pending && next.dueAt ? next.dueAt.getTime() : undefined;
   }
 
   /**

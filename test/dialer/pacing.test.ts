@@ -5,7 +5,7 @@
 // checked against the database's call rows.
 //
 // Tests run in date order: the database is shared by the file and virtual time must only move forward.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
 import {
   DialerHarness,
@@ -18,6 +18,7 @@ import {
   type RunResult,
 } from '../helpers/dialer-harness.js';
 import { VirtualClock } from '../../src/domain/clock.js';
+import { VIRTUAL_TIME_BATCHING } from '../../src/dialer/virtual-time.js';
 import type { PacingLimits } from '../../src/dialer/pacing.js';
 import type { DialerConfig } from '../../src/dialer/dialer.js';
 import { DialerStore } from '../../src/store/repositories/dialer-store.js';
@@ -167,12 +168,12 @@ describe.each(BACKENDS)('dialer pacing on $kind', ({ kind }) => {
     expect(run.carrier.maxUp).toBeLessThanOrEqual(2 * carrier.maxConcurrentCalls);
   });
 
-  it('holds and reaches the limits with the batching settings of long virtual-time runs (a pass at most every 250 ms, results lingering 250 ms)', async () => {
+  it.each([
+    { label: 'a pass at most every 250 ms, results lingering 250 ms', date: '2027-06-11', config: { minPassIntervalMs: 250, recordLingerMs: 250 } },
+    { label: 'VIRTUAL_TIME_BATCHING', date: '2027-06-12', config: VIRTUAL_TIME_BATCHING },
+  ])('holds and reaches the limits with the batching settings of long virtual-time runs ($label)', async ({ date, config }) => {
     const campaign = { maxConcurrentCalls: 4, maxCallsPerSecond: 2 };
-    const { run, perCampaign } = await runPaced('2027-06-11', { campaign, client: WIDE, carrier: WIDE }, [1], 50, {
-      minPassIntervalMs: 250,
-      recordLingerMs: 250,
-    });
+    const { run, perCampaign } = await runPaced(date, { campaign, client: WIDE, carrier: WIDE }, [1], 50, config);
     const { calls, numbers } = perCampaign[0]!;
     expectLimit('campaign', run, numbers.map((n) => n.id), campaign);
     // The database's call rows agree: a line is held from the start until the result is written.
@@ -180,7 +181,7 @@ describe.each(BACKENDS)('dialer pacing on $kind', ({ kind }) => {
   });
 
   it("says whether a line limit, rather than calls per second or the numbers due, held a claim back (the loop wakes for call ends only then)", async () => {
-    const date = '2027-06-12';
+    const date = '2027-06-13';
     const clock = new VirtualClock(london(date, '08:00'));
     const store = new DialerStore(harness.db, 'claim-test');
     const campaignWith = async (numbers: number, offset: number) => {
@@ -201,11 +202,56 @@ describe.each(BACKENDS)('dialer pacing on $kind', ({ kind }) => {
         maxBatch: 500,
       });
     };
+    // drained: nothing claimable is left due (the dialer then looks again only when the next number falls due).
     const lines = await claimOf({ maxConcurrentCalls: 3, maxCallsPerSecond: 10 }, campaigns[0]!);
-    expect([lines.numbers.length, lines.linesBound]).toEqual([3, true]);
+    expect([lines.numbers.length, lines.linesBound, lines.drained]).toEqual([3, true, false]);
     const starts = await claimOf({ maxConcurrentCalls: 10, maxCallsPerSecond: 2 }, campaigns[1]!);
-    expect([starts.numbers.length, starts.linesBound]).toEqual([2, false]);
+    expect([starts.numbers.length, starts.linesBound, starts.drained]).toEqual([2, false, false]);
     const allDue = await claimOf({ maxConcurrentCalls: 5, maxCallsPerSecond: 5 }, campaigns[2]!);
-    expect([allDue.numbers.length, allDue.linesBound]).toEqual([2, false]);
+    expect([allDue.numbers.length, allDue.linesBound, allDue.drained]).toEqual([2, false, true]);
+    // No room at all: not drained, whatever is due.
+    const full = await claimOf({ maxConcurrentCalls: 3, maxCallsPerSecond: 10 }, campaigns[0]!);
+    expect([full.numbers.length, full.linesBound, full.drained]).toEqual([0, true, false]);
+  });
+
+  it('claims retries that fall due one by one together, within dueBatchMs, and does not wake for call ends that free nothing needed', async () => {
+    const date = '2027-06-14';
+    const clock = new VirtualClock(london(date, '08:00'));
+    const tenant = await harness.tenant();
+    const campaignId = await harness.campaign(
+      tenant,
+      { startDate: date, startTime: '09:00', finishTime: '17:00', attempts: TWO_ATTEMPTS, phoneNumbers: mobileNumbers(40, 98_000) },
+      clock.now(),
+    );
+    const claims = vi.spyOn(DialerStore.prototype, 'claim');
+    try {
+      // Every call busy (a reply after 0.3-2 s): 40 first attempts at 09:00, then 40 retries due a minute after each
+      // one ended, spread over ~2 s. Limits far above 40: no line limit holds anything back.
+      const run = await harness.run({
+        clock,
+        campaignIds: [campaignId],
+        carrier: { mix: { human: 0, machine: 0, busy: 1, noAnswer: 0, failed: 0, rejected: 0 } },
+        config: { pacing: { campaign: WIDE, client: WIDE, carrier: WIDE }, ringTimeoutMs: RING_TIMEOUT_MS, ...VIRTUAL_TIME_BATCHING },
+      });
+      const { calls } = await expectCompletedConsistently(harness, campaignId, run);
+      const first = new Map(calls.filter((call) => call.attemptNumber === 1).map((call) => [call.phoneNumberId, call]));
+      const retries = calls.filter((call) => call.attemptNumber === 2);
+      expect(retries).toHaveLength(40);
+      for (const retry of retries) {
+        const dueMs = first.get(retry.phoneNumberId)!.endTime!.getTime() + 60_000;
+        const lateMs = retry.startTime.getTime() - dueMs;
+        expect(lateMs).toBeGreaterThanOrEqual(0);
+        expect(lateMs).toBeLessThanOrEqual(VIRTUAL_TIME_BATCHING.dueBatchMs);
+      }
+      // Gathered: claimed every 250 ms as they fell due, the retries started at a dozen instants. (A campaign's last
+      // call in flight ending still wakes a pass, which takes what is due by then: up to three instants.)
+      expect(new Set(retries.map((retry) => retry.startTime.getTime())).size).toBeLessThanOrEqual(3);
+      // The 80 call ends woke no pass of their own: of the claims that reached the database (a campaign callable), one
+      // at 09:00, one when the last first attempt ended, two for the retries and one when the last retry ended.
+      const claimsMade = claims.mock.calls.filter(([args]) => args.callable.length > 0);
+      expect(claimsMade.length).toBeLessThanOrEqual(6);
+    } finally {
+      claims.mockRestore();
+    }
   });
 });

@@ -64,6 +64,11 @@ export interface ClaimResult {
    * numbers due or nothing held the claim back: a call ending frees no start, so the dialer need not wake for it.
    */
   linesBound: boolean;
+  /**
+   * Whether every callable campaign had fewer due numbers it could take than its budget: nothing claimable is left
+   * due at `at`, and the dialer need not look again before the next number falls due.
+   */
+  drained: boolean;
 }
 
 export interface ClaimedNumber {
@@ -271,7 +276,7 @@ export class DialerStore {
     callable: { campaignId: number; clientId: number; suppressionListIds: number[]; pacingFactor?: number }[];
     maxBatch: number;
   }): Promise<ClaimResult> {
-    if (args.callable.length === 0) return { numbers: [], at: args.clock.now(), linesBound: false };
+    if (args.callable.length === 0) return { numbers: [], at: args.clock.now(), linesBound: false, drained: true };
     return this.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${CLAIM_LOCK_KEY})`);
       // The calls in flight per campaign and carrier, as kept in lines_in_use by every transaction that moves a number
@@ -319,8 +324,12 @@ export class DialerStore {
       const clientRoom = new Map<number, Room>();
       const claimed: ClaimedNumber[] = [];
       let linesBound = false;
+      let drained = true;
       for (const { campaignId, clientId, suppressionListIds, pacingFactor } of args.callable) {
-        if (claimed.length >= args.maxBatch) break;
+        if (claimed.length >= args.maxBatch) {
+          drained = false;
+          break;
+        }
         if (!clientRoom.has(clientId)) clientRoom.set(clientId, roomUnder(args.limits.client, usageOf((row) => row.clientId === clientId)));
         const room = tightest(carrierRoom, clientRoom.get(clientId)!, roomUnder(slowed(args.limits.campaign, pacingFactor), usageOf((row) => row.campaignId === campaignId)));
         const budget = Math.min(callsAllowed(room), args.maxBatch - claimed.length);
@@ -328,6 +337,7 @@ export class DialerStore {
         const linesLimit = room.lines <= room.starts && room.lines < args.maxBatch - claimed.length;
         if (budget <= 0) {
           linesBound ||= linesLimit;
+          drained = false;
           continue;
         }
         // One statement per campaign (one round trip): lock the due numbers (SKIP LOCKED), lease them, write their
@@ -366,6 +376,11 @@ export class DialerStore {
             from claimed join inserted on inserted.phone_number_id = claimed.id
             order by claimed.due_at, claimed.id`),
         );
+        // The whole budget went: the campaign may have more due, held back by whichever limit gave the budget.
+        if (due.length === budget) {
+          linesBound ||= linesLimit;
+          drained = false;
+        }
         if (due.length === 0) continue;
         for (const row of due) {
           claimed.push({
@@ -378,13 +393,11 @@ export class DialerStore {
             parameters: typeof row.parameters === 'string' ? (JSON.parse(row.parameters) as ClaimedNumber['parameters']) : row.parameters,
           });
         }
-        // The whole budget went: the campaign may have more due, held back by whichever limit gave the budget.
-        if (due.length === budget) linesBound ||= linesLimit;
         carrierRoom = minusCalls(carrierRoom, due.length);
         clientRoom.set(clientId, minusCalls(clientRoom.get(clientId)!, due.length));
       }
       await takeLines(tx, claimed, args.carrier);
-      return { numbers: claimed, at: now, linesBound };
+      return { numbers: claimed, at: now, linesBound, drained };
     });
   }
 
@@ -398,7 +411,9 @@ export class DialerStore {
     const renewed = await this.db
       .update(phoneNumbers)
       .set({ leaseExpiresAt: until })
-      .where(and(inArray(phoneNumbers.id, phoneNumberIds), eq(phoneNumbers.leaseOwner, this.dialerId), eq(phoneNumbers.status, NumberStatus.Dialling)))
+      // One array parameter, not one parameter per number: a list of 1,000 placeholders cost 9.5 ms a renewal on
+      // PGlite, most of it parsing and planning the list (virtual-time bench).
+      .where(and(sql`${phoneNumbers.id} = any(${sql.param(phoneNumberIds)}::bigint[])`, eq(phoneNumbers.leaseOwner, this.dialerId), eq(phoneNumbers.status, NumberStatus.Dialling)))
       .returning({ id: phoneNumbers.id });
     return renewed.map((row) => row.id);
   }
