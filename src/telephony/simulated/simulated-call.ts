@@ -43,6 +43,12 @@ export interface SimulatedCallContext {
 
 type CallState = 'up' | 'ended';
 
+/**
+ * The life signal's abort reason: never seen (every wait on it swallows the rejection). abort() without a reason
+ * builds a DOMException with a captured stack, once per call: 1.5% of the virtual-time benchmark's time.
+ */
+const CALL_ENDED: unknown = Object.freeze({ callEnded: true });
+
 export class SimulatedCall implements AnsweredCall {
   readonly answeredBy: AnsweredBy;
   readonly ended: Promise<HangupInfo>;
@@ -213,7 +219,7 @@ export class SimulatedCall implements AnsweredCall {
     if (this.state === 'ended') return;
     this.state = 'ended';
     this.context.signal?.removeEventListener('abort', this.onAbort);
-    this.life.abort();
+    this.life.abort(CALL_ENDED);
     this.resolveEnded(info);
     this.context.emit({
       type: 'ended',
