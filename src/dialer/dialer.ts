@@ -204,8 +204,13 @@ export class Dialer {
       this.wantedDuringPassMs = Math.min(this.wantedDuringPassMs, wantedAtMs);
       return;
     }
-    const atMs = Math.max(wantedAtMs, this.lastPassStartMs + this.config.minPassIntervalMs);
+    const atMs = this.passAtMs(wantedAtMs);
     if (atMs < this.plannedWakeMs) this.wakeAt(atMs);
+  }
+
+  /** The pass wanted at `wantedAtMs` starts then, but no sooner than minPassIntervalMs after the last one started. */
+  private passAtMs(wantedAtMs: number): number {
+    return Math.max(wantedAtMs, this.lastPassStartMs + this.config.minPassIntervalMs);
   }
 
   /** Wakes the sleeping loop at a clock instant (now if it has passed), unless a wake no later is already waiting. */
@@ -289,8 +294,7 @@ export class Dialer {
       // A call that ended during the pass and wants a pass sooner (afterCallEnded), as if it had ended just after.
       const nowMs = this.deps.clock.now().getTime();
       if (this.wantedDuringPassMs < Number.POSITIVE_INFINITY) {
-        const wantedAtMs = Math.max(this.wantedDuringPassMs, this.lastPassStartMs + this.config.minPassIntervalMs);
-        sleepMs = Math.min(sleepMs, Math.max(0, wantedAtMs - nowMs));
+        sleepMs = Math.min(sleepMs, Math.max(0, this.passAtMs(this.wantedDuringPassMs) - nowMs));
       }
       this.plannedWakeMs = nowMs + Math.max(1, sleepMs);
       // Zero: a full batch was claimed and more may be due at this instant; claim again without waiting.

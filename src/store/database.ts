@@ -161,25 +161,16 @@ export async function maintainTables(client: PGlite, options: { analyze: boolean
     if (!vacuum && !options.analyze) continue;
     await yieldToEventLoop();
     if (client.closed) break;
-    if (vacuum) {
-      // VACUUM cannot run in the implicit transaction of a multi-statement string: a statement of its own.
-      await client.exec(`set default_statistics_target = ${PGLITE_STATISTICS_TARGET}`);
-      try {
-        await client.exec(`vacuum (analyze) ${table.name}`);
-      } finally {
-        await client.exec('reset default_statistics_target');
-      }
-      vacuumed.push(table.name);
-    } else {
-      await client.exec(`set default_statistics_target = ${PGLITE_STATISTICS_TARGET}; analyze ${table.name}; reset default_statistics_target`);
+    // Statements of their own: VACUUM cannot run in the implicit transaction of a multi-statement string.
+    await client.exec(`set default_statistics_target = ${PGLITE_STATISTICS_TARGET}`);
+    try {
+      await client.exec(`${vacuum ? 'vacuum (analyze)' : 'analyze'} ${table.name}`);
+    } finally {
+      await client.exec('reset default_statistics_target');
     }
+    if (vacuum) vacuumed.push(table.name);
   }
   return vacuumed;
-}
-
-/** ANALYZE of each table of the public schema in turn, yielding to the event loop before each. */
-export async function analyzeTables(client: PGlite): Promise<void> {
-  await maintainTables(client, { analyze: true });
 }
 
 /** Runs maintainTables after PGLITE_FIRST_MAINTENANCE_MS and then every PGLITE_MAINTENANCE_INTERVAL_MS (real time). */

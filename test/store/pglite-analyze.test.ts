@@ -3,9 +3,9 @@
 // loop handed back in between.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PGlite } from '@electric-sql/pglite';
-import { analyzeTables, maintainTables, needsVacuum, PGLITE_STATISTICS_TARGET, PGLITE_VACUUM_BASE_ROWS } from '../../src/store/database.js';
+import { maintainTables, needsVacuum, PGLITE_STATISTICS_TARGET, PGLITE_VACUUM_BASE_ROWS } from '../../src/store/database.js';
 
-describe('analyzeTables on PGlite', () => {
+describe('maintainTables on PGlite: statistics', () => {
   let client: PGlite;
 
   beforeAll(async () => {
@@ -29,7 +29,7 @@ describe('analyzeTables on PGlite', () => {
 
     let turns = 0;
     const counting = setInterval(() => turns++, 0);
-    await analyzeTables(client);
+    await maintainTables(client, { analyze: true });
     clearInterval(counting);
 
     const tables = await client.query<{ relname: string; reltuples: number }>(
