@@ -40,6 +40,16 @@ const PGLITE_SHARED_BUFFERS = '16MB';
 /** PGlite's own start parameters, which startParams replaces rather than extends. */
 const PGLITE_START_PARAMS: string[] = (PGlite as unknown as { defaultStartParams: string[] }).defaultStartParams;
 
+/**
+ * Session settings for every PostgreSQL connection. JIT compilation is off: every Ringcast statement reads or writes
+ * a handful of rows, and JIT starts whenever the planner's estimate, not the work, passes jit_above_cost. The
+ * claim's count of the last second's call starts was estimated at 8,990 rows (its statistics lag behind the clock)
+ * and so compiled 23 functions for 13 ms, every claim, to read 68 rows in 0.3 ms: 22 of the 53 s of database time in
+ * the virtual-time campaign (pg_stat_statements and auto_explain; bench/dialer-virtual-time.ts went from 100-117 s
+ * to 70 s). An `options` parameter in DATABASE_URL replaces this one (node-postgres lets the URL win).
+ */
+export const POSTGRES_SESSION_OPTIONS = '-c jit=off';
+
 export interface DatabaseOptions {
   /** postgres://... ; when absent PGlite is used. */
   databaseUrl?: string | undefined;
@@ -53,7 +63,7 @@ export interface DatabaseOptions {
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, options: POSTGRES_SESSION_OPTIONS });
     // An idle client that errors (server restart) must not crash the process; the pool replaces it.
     pool.on('error', () => {});
     const db = drizzlePg(pool, { schema }) as unknown as Db;
