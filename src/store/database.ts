@@ -13,8 +13,8 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import { yieldToEventLoop } from '../domain/stepwise.js';
 import { installDrizzleParsers } from './pglite-parsers.js';
+import { maintainPeriodically, maintainPostgres, maintainTables, pgliteSession } from './table-maintenance.js';
 import * as schema from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -67,11 +67,18 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // An idle client that errors (server restart) must not crash the process; the pool replaces it.
     pool.on('error', () => {});
     const db = drizzlePg(pool, { schema }) as unknown as Db;
+    // Only where the server's own autovacuum is off (maintainPostgres checks each pass), one process at a time.
+    let open = true;
+    const maintenance = maintainPeriodically((passOptions) => (open ? maintainPostgres(pool, passOptions, () => open) : Promise.resolve()));
     return {
       db,
       kind: 'postgres',
       migrate: () => migrateWithLock(pool, () => migratePg(drizzlePg(pool, { schema }), { migrationsFolder })),
-      close: () => pool.end(),
+      close: async () => {
+        open = false;
+        maintenance.stop();
+        await pool.end();
+      },
     };
   }
   const dataDir = options.dataDir && options.dataDir !== 'memory://' ? options.dataDir : undefined;
@@ -94,7 +101,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   // for 100-270 ms while the segment was zero-filled (bench/create-latency.ts); its file system does not need it.
   await client.exec('set wal_init_zero = off');
   const db = drizzlePglite(client, { schema });
-  const maintenance = maintainPeriodically(client);
+  const maintenance = maintainPeriodically((options) => (client.closed ? Promise.resolve() : maintainTables(pgliteSession(client), options)));
   return {
     db: db as unknown as Db,
     kind: 'pglite',
@@ -102,110 +109,6 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     close: async () => {
       maintenance.stop();
       await client.close();
-    },
-  };
-}
-
-/**
- * How often PGlite's tables are looked after: planner statistics refreshed, dead rows vacuumed. PGlite runs
- * PostgreSQL in single-user mode, with no autovacuum, so Ringcast does what autovacuum would:
- *
- * - ANALYZE: a database that started empty kept the statistics of an empty one, and the dialer's claim counted the
- *   last second's calls by reading every call (issue 10, a 10,000-number campaign in virtual time: 2.6 ms a claim for
- *   that count, 1.1 ms once analyzed). Once a column has a histogram the planner finds its current end from the index,
- *   so a table that keeps growing is planned well between refreshes.
- * - VACUUM: every claim and every recorded call writes a new version of its number's row, and the old one stays, with
- *   its index entries, until a vacuum. The claim reads the due index from a campaign's earliest due time, where the
- *   entries of every number already claimed lie: 500-1,100 index and heap pages for a claim of 9-12 numbers an hour
- *   into a 100,000-number campaign (EXPLAIN ANALYZE, bench/dialer-virtual-time.ts), and the tables never stopped
- *   growing. A table is vacuumed when its dead rows pass autovacuum's rule (a base plus a share of its live rows),
- *   read from PostgreSQL's activity counters.
- *
- * PGlite runs on the event loop, and one ANALYZE of every table with the default sample (30,000 rows a table) held it
- * for 170-240 ms once the tables had 100,000 rows (bench/create-latency.ts: a 204 ms block during a create, against
- * its 50 ms limit). So each table is done in a statement of its own, the event loop handed back between them, with a
- * sample of PGLITE_STATISTICS_TARGET x 300 rows: enough for row counts and the coarse distributions these plans turn
- * on. A vacuum cannot be split: 30-55 ms for the 100,000 numbers of a running campaign every 10 s, 146 ms after all of
- * its numbers were first scheduled (an update of every row).
- */
-export const PGLITE_MAINTENANCE_INTERVAL_MS = 10_000;
-/** The first pass comes sooner: a new database fills fastest at first (a campaign created with its numbers). */
-export const PGLITE_FIRST_MAINTENANCE_MS = 5_000;
-/** Statistics are refreshed every this many passes (30 s), or when a table is vacuumed. */
-export const PGLITE_ANALYZE_EVERY_PASSES = 3;
-/** default_statistics_target while analyzing (PostgreSQL's default is 100). */
-export const PGLITE_STATISTICS_TARGET = 10;
-/** A table is vacuumed when its dead rows exceed this base plus VACUUM_SCALE of its live rows (autovacuum: 50, 0.2). */
-export const PGLITE_VACUUM_BASE_ROWS = 1_000;
-export const PGLITE_VACUUM_SCALE = 0.1;
-
-interface TableActivity {
-  name: string;
-  deadRows: number;
-  liveRows: number;
-}
-
-/** The public schema's tables with their dead and live rows, from the activity counters. */
-async function tableActivity(client: PGlite): Promise<TableActivity[]> {
-  // The counters a backend gathers are published at intervals; this makes the next statement publish them.
-  await client.query('select pg_stat_force_next_flush()');
-  const { rows } = await client.query<{ name: string; dead: number | null; live: number | null }>(
-    `select quote_ident(c.relname) as name, s.n_dead_tup as dead, s.n_live_tup as live
-     from pg_class c left join pg_stat_user_tables s on s.relid = c.oid
-     where c.relkind = 'r' and c.relnamespace = 'public'::regnamespace order by c.relname`,
-  );
-  return rows.map((row) => ({ name: row.name, deadRows: Number(row.dead ?? 0), liveRows: Number(row.live ?? 0) }));
-}
-
-export const needsVacuum = (table: Pick<TableActivity, 'deadRows' | 'liveRows'>): boolean =>
-  table.deadRows > PGLITE_VACUUM_BASE_ROWS + PGLITE_VACUUM_SCALE * table.liveRows;
-
-/**
- * One pass over the public schema's tables, each in a statement of its own with the event loop handed back before
- * it: VACUUM ANALYZE where dead rows call for it, ANALYZE alone when `analyze` is set. Returns the tables vacuumed.
- */
-export async function maintainTables(client: PGlite, options: { analyze: boolean }): Promise<string[]> {
-  const vacuumed: string[] = [];
-  for (const table of await tableActivity(client)) {
-    const vacuum = needsVacuum(table);
-    if (!vacuum && !options.analyze) continue;
-    await yieldToEventLoop();
-    if (client.closed) break;
-    // Statements of their own: VACUUM cannot run in the implicit transaction of a multi-statement string.
-    await client.exec(`set default_statistics_target = ${PGLITE_STATISTICS_TARGET}`);
-    try {
-      await client.exec(`${vacuum ? 'vacuum (analyze)' : 'analyze'} ${table.name}`);
-    } finally {
-      await client.exec('reset default_statistics_target');
-    }
-    if (vacuum) vacuumed.push(table.name);
-  }
-  return vacuumed;
-}
-
-/** Runs maintainTables after PGLITE_FIRST_MAINTENANCE_MS and then every PGLITE_MAINTENANCE_INTERVAL_MS (real time). */
-function maintainPeriodically(client: PGlite): { stop(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  let passes = 0;
-  const schedule = (delayMs: number) => {
-    timer = setTimeout(() => {
-      if (stopped || client.closed) return;
-      // A failure (the database closing meanwhile) just waits for the next run.
-      maintainTables(client, { analyze: passes++ % PGLITE_ANALYZE_EVERY_PASSES === 0 })
-        .catch(() => {})
-        .finally(() => {
-          if (!stopped) schedule(PGLITE_MAINTENANCE_INTERVAL_MS);
-        });
-    }, delayMs);
-    // Not a reason to keep the process alive.
-    timer.unref();
-  };
-  schedule(PGLITE_FIRST_MAINTENANCE_MS);
-  return {
-    stop: () => {
-      stopped = true;
-      clearTimeout(timer);
     },
   };
 }

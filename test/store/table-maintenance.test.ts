@@ -1,9 +1,11 @@
-// PGlite has no autovacuum, so Ringcast looks after its tables itself (src/store/database.ts): statistics refreshed
-// and dead rows vacuumed, each table of the public schema in a statement of its own, with a small sample, the event
-// loop handed back in between.
+// PGlite has no autovacuum, and a PostgreSQL server may have it off, so Ringcast looks after its tables itself
+// (src/store/table-maintenance.ts): statistics refreshed and dead rows vacuumed, each table of the public schema in a
+// statement of its own (on PGlite with a small sample, the event loop handed back in between).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PGlite } from '@electric-sql/pglite';
-import { maintainTables, needsVacuum, PGLITE_STATISTICS_TARGET, PGLITE_VACUUM_BASE_ROWS } from '../../src/store/database.js';
+import pg from 'pg';
+import { MAINTENANCE_LOCK_KEY, maintainPostgres, maintainTables, needsVacuum, pgliteSession, PGLITE_STATISTICS_TARGET, VACUUM_BASE_ROWS } from '../../src/store/table-maintenance.js';
+import { BACKENDS, createTestDatabase, type TestDatabase } from '../helpers/backends.js';
 
 describe('maintainTables on PGlite: statistics', () => {
   let client: PGlite;
@@ -29,7 +31,7 @@ describe('maintainTables on PGlite: statistics', () => {
 
     let turns = 0;
     const counting = setInterval(() => turns++, 0);
-    await maintainTables(client, { analyze: true });
+    await maintainTables(pgliteSession(client), { analyze: true });
     clearInterval(counting);
 
     const tables = await client.query<{ relname: string; reltuples: number }>(
@@ -86,7 +88,7 @@ describe('maintainTables on PGlite', () => {
     await client.exec('update churned set due = due + 100000; update steady set id = id where id <= 10');
     expect((await activity('churned')).dead).toBe(20_000);
 
-    expect(await maintainTables(client, { analyze: false })).toEqual(['churned']);
+    expect(await maintainTables(pgliteSession(client), { analyze: false })).toEqual(['churned']);
 
     const churned = await activity('churned');
     expect(churned.dead).toBe(0);
@@ -100,14 +102,63 @@ describe('maintainTables on PGlite', () => {
   });
 
   it('analyzes every table when asked, vacuuming none that does not need it', async () => {
-    expect(await maintainTables(client, { analyze: true })).toEqual([]);
+    expect(await maintainTables(pgliteSession(client), { analyze: true })).toEqual([]);
     expect((await activity('steady')).analyzed).not.toBeNull();
   });
 
   it('follows autovacuum\'s rule: a base of dead rows plus a share of the live ones', () => {
-    expect(needsVacuum({ deadRows: PGLITE_VACUUM_BASE_ROWS, liveRows: 0 })).toBe(false);
-    expect(needsVacuum({ deadRows: PGLITE_VACUUM_BASE_ROWS + 1, liveRows: 0 })).toBe(true);
+    expect(needsVacuum({ deadRows: VACUUM_BASE_ROWS, liveRows: 0 })).toBe(false);
+    expect(needsVacuum({ deadRows: VACUUM_BASE_ROWS + 1, liveRows: 0 })).toBe(true);
     expect(needsVacuum({ deadRows: 5_000, liveRows: 100_000 })).toBe(false);
     expect(needsVacuum({ deadRows: 12_000, liveRows: 100_000 })).toBe(true);
+  });
+});
+
+describe.skipIf(!BACKENDS.some((backend) => backend.kind === 'postgres'))('maintainPostgres', () => {
+  let test: TestDatabase;
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    test = await createTestDatabase('postgres');
+    pool = new pg.Pool({ connectionString: test.url, max: 2 });
+    await pool.query(`
+      create table churned (id int primary key, due int not null);
+      create index churned_due_idx on churned (due);
+      insert into churned select g, g from generate_series(1, 20000) g;
+      update churned set due = due + 100000;`);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await test?.dispose();
+  });
+
+  const autovacuumOn = async () => (await pool.query<{ on: boolean }>(`select current_setting('autovacuum') = 'on' as on`)).rows[0]!.on;
+  const lastVacuum = async () =>
+    (await pool.query<{ vacuumed: Date | null }>(`select last_vacuum as vacuumed from pg_stat_user_tables where relname = 'churned'`)).rows[0]!.vacuumed;
+
+  it('vacuums churned tables when the server does not, and stays out of the way when it does', async () => {
+    // The server publishes the update's counters within a second or so.
+    for (let waited = 0; waited < 5_000; waited += 100) {
+      const { rows } = await pool.query<{ dead: string }>(`select n_dead_tup as dead from pg_stat_user_tables where relname = 'churned'`);
+      if (Number(rows[0]?.dead) >= 20_000) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const vacuumed = await maintainPostgres(pool, { analyze: false }, () => true);
+    if (await autovacuumOn()) {
+      expect(vacuumed).toBeNull();
+    } else {
+      expect(vacuumed).toEqual(['churned']);
+      expect(await lastVacuum()).not.toBeNull();
+    }
+  });
+
+  it('skips the pass while another process holds the maintenance lock', async () => {
+    const other = await pool.connect();
+    try {
+      await other.query(`select pg_advisory_lock(${MAINTENANCE_LOCK_KEY})`);
+      expect(await maintainPostgres(pool, { analyze: true }, () => true)).toBeNull();
+      await other.query(`select pg_advisory_unlock(${MAINTENANCE_LOCK_KEY})`);
+    } finally {
+      other.release();
+    }
   });
 });
