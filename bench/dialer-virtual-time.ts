@@ -32,9 +32,10 @@ const PACING: PacingLimits = {
 /**
  * How often the run asks the database whether the campaign has completed: every this many steps, or sooner once this
  * much virtual time has passed (after its last calls the clock moves in long steps, and 50 of them were 7 virtual
- * hours past the completion).
+ * hours past the completion). Each check is a query of the bench's own, not the dialer's: every 50 steps made 4,500
+ * of them.
  */
-const CHECK_EVERY_STEPS = 50;
+const CHECK_EVERY_STEPS = 500;
 const CHECK_EVERY_VIRTUAL_MS = 60_000;
 
 interface VirtualRun {

@@ -145,6 +145,8 @@ export class Dialer {
   private lastClaimLinesBound = true;
   /** Store operations in progress: the virtual-time runner waits for this to reach zero before moving the clock. */
   pendingOps = 0;
+  /** Resolved when pendingOps next reaches zero (whenNoPendingOps). */
+  private noPendingOpsWaiters: (() => void)[] = [];
   private readonly guard: ComplianceGuard;
   private readonly recorder: CallRecorder;
 
@@ -306,8 +308,17 @@ export class Dialer {
   private track<T>(operation: Promise<T>): Promise<T> {
     this.pendingOps++;
     return operation.finally(() => {
-      this.pendingOps--;
+      if (--this.pendingOps > 0) return;
+      const waiters = this.noPendingOpsWaiters;
+      this.noPendingOpsWaiters = [];
+      for (const resolve of waiters) resolve();
     });
+  }
+
+  /** Resolves once no store operation is in progress: at once when none is, else when the last one ends. */
+  whenNoPendingOps(): Promise<void> {
+    if (this.pendingOps === 0) return Promise.resolve();
+    return new Promise((resolve) => this.noPendingOpsWaiters.push(resolve));
   }
 
   /** One pass of the loop; returns how long to sleep before the next. Public for tests that step it by hand. */

@@ -16,10 +16,21 @@ import type { Dialer, DialerConfig } from './dialer.js';
  */
 export const VIRTUAL_TIME_BATCHING = { minPassIntervalMs: 1_000, recordLingerMs: 1_000, dueBatchMs: 5_000 } as const satisfies Partial<DialerConfig>;
 
-/** Waits until no dialer has had a store operation in flight for a few event-loop turns. */
+/**
+ * Waits until no dialer has had a store operation in flight for a few event-loop turns. While one is in flight it
+ * waits for that to end rather than turning the event loop: on PostgreSQL a statement takes a round trip, and turning
+ * the loop meanwhile was a busy wait, 52 turns (each a poll of the sockets, a system call) per clock step of the
+ * virtual-time campaign, on the core PostgreSQL needed.
+ */
 export async function settle(dialers: Dialer | readonly Dialer[], quietTurns = 3): Promise<void> {
   const all = Array.isArray(dialers) ? dialers : [dialers as Dialer];
   for (let quiet = 0; quiet < quietTurns; ) {
+    const busy = all.find((dialer) => dialer.pendingOps > 0);
+    if (busy) {
+      await busy.whenNoPendingOps();
+      quiet = 0;
+      continue;
+    }
     await nextTurn();
     quiet = all.every((dialer) => dialer.pendingOps === 0) ? quiet + 1 : 0;
   }

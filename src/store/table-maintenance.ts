@@ -129,8 +129,8 @@ export async function maintainPostgres(pool: pg.Pool, options: { analyze: boolea
   }
 }
 
-/** Runs `pass` after FIRST_MAINTENANCE_MS and then every MAINTENANCE_INTERVAL_MS (real time), until stopped. */
-export function maintainPeriodically(pass: (options: { analyze: boolean }) => Promise<unknown>): { stop(): void } {
+/** Runs `pass` after FIRST_MAINTENANCE_MS and then every `intervalMs` (real time), until stopped. */
+export function maintainPeriodically(pass: (options: { analyze: boolean }) => Promise<unknown>, intervalMs = MAINTENANCE_INTERVAL_MS): { stop(): void } {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let passes = 0;
@@ -141,7 +141,7 @@ export function maintainPeriodically(pass: (options: { analyze: boolean }) => Pr
       pass({ analyze: passes++ % ANALYZE_EVERY_PASSES === 0 })
         .catch(() => {})
         .finally(() => {
-          if (!stopped) schedule(MAINTENANCE_INTERVAL_MS);
+          if (!stopped) schedule(intervalMs);
         });
     }, delayMs);
     // Not a reason to keep the process alive.

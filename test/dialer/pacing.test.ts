@@ -212,6 +212,19 @@ describe.each(BACKENDS)('dialer pacing on $kind', ({ kind }) => {
     // No room at all: not drained, whatever is due.
     const full = await claimOf({ maxConcurrentCalls: 3, maxCallsPerSecond: 10 }, campaigns[0]!);
     expect([full.numbers.length, full.linesBound, full.drained]).toEqual([0, true, false]);
+    // After a claim with no room, the next glances at the counts without a transaction, and answers the same...
+    const transactions = vi.spyOn(harness.db, 'transaction');
+    try {
+      const glanced = await claimOf({ maxConcurrentCalls: 3, maxCallsPerSecond: 10 }, campaigns[0]!);
+      expect([glanced.numbers.length, glanced.linesBound, glanced.drained]).toEqual([0, true, false]);
+      expect(transactions).not.toHaveBeenCalled();
+      // ...and claims as before once there is room (here a fourth line).
+      const roomy = await claimOf({ maxConcurrentCalls: 4, maxCallsPerSecond: 10 }, campaigns[0]!);
+      expect([roomy.numbers.length, roomy.linesBound, roomy.drained]).toEqual([1, true, false]);
+      expect(transactions).toHaveBeenCalledTimes(1);
+    } finally {
+      transactions.mockRestore();
+    }
   });
 
   it('claims retries that fall due one by one together, within dueBatchMs, and does not wake for call ends that free nothing needed', async () => {

@@ -121,6 +121,9 @@ function nextStatus(status: number) {
 }
 
 export class DialerStore {
+  /** The last claim had no room for any of its campaigns: the next one glances before it locks (claim()). */
+  private lastClaimHadNoRoom = false;
+
   constructor(
     private readonly db: Db,
     readonly dialerId: string,
@@ -277,7 +280,17 @@ export class DialerStore {
     maxBatch: number;
   }): Promise<ClaimResult> {
     if (args.callable.length === 0) return { numbers: [], at: args.clock.now(), linesBound: false, drained: true };
-    return this.db.transaction(async (tx) => {
+    // After a claim that found no room, glance first: one unlocked statement instead of a transaction of five round
+    // trips. A dialer bound by its lines looks again every pass (another process's call may have freed one); in the
+    // virtual-time campaign 1,731 of 4,055 claims on PostgreSQL had no room at all (pg_stat_statements). The glance
+    // only ever skips a claim, and what it misses the next pass takes: the claim itself counts again under the lock.
+    if (this.lastClaimHadNoRoom) {
+      const at = args.clock.now();
+      const { inFlight, started } = await this.glanceAtUsage(new Date(at.getTime() - CALLS_PER_SECOND_SPAN_MS));
+      const budgets = new ClaimBudgets(args, inFlight, started);
+      if (args.callable.every((campaign) => budgets.next(campaign, 0) <= 0)) return { numbers: [], at, linesBound: budgets.linesBound, drained: false };
+    }
+    const result = await this.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${CLAIM_LOCK_KEY})`);
       // The calls in flight per campaign and carrier, as kept in lines_in_use by every transaction that moves a number
       // into or out of dialling (this claim, finishCalls, recoverInterrupted): a few rows, where counting the numbers
@@ -301,45 +314,24 @@ export class DialerStore {
       // Likewise driven from the calls of the last second (the start-time index), each number looked up by its key:
       // joined, PostgreSQL's planner took its stale estimate of those calls (thousands) and hashed every number of
       // every campaign, 30 ms a claim on a 100,000-number campaign (issue 10, EXPLAIN ANALYZE).
-      const started = groupsOf(
-        await tx.execute(sql`
-          select d.campaign_id, ${campaigns.clientId} as client_id, d.carrier, d.count
-          from (
-            select (select ${phoneNumbers.campaignId} from ${phoneNumbers} where ${phoneNumbers.id} = ${calls.phoneNumberId}) as campaign_id,
-                   ${calls.carrier} as carrier, count(*)::int as count
-            from ${calls}
-            where ${calls.startTime} > ${spanStart}
-            group by 1, 2
-          ) d
-          join ${campaigns} on ${campaigns.id} = d.campaign_id`),
-      );
-      const usage = (rows: typeof inFlight, match: (row: (typeof inFlight)[number]) => boolean) =>
-        rows.filter(match).reduce((sum, row) => sum + Number(row.count), 0);
-      const usageOf = (match: (row: (typeof inFlight)[number]) => boolean): PacingUsage => ({
-        inFlight: usage(inFlight, match),
-        startedLastSecond: usage(started, match),
-      });
+      const started = groupsOf(await tx.execute(startedSince(spanStart, false)));
       const leaseExpiresAt = new Date(now.getTime() + args.leaseMs);
-      let carrierRoom = roomUnder(args.limits.carrier, usageOf((row) => row.carrier === args.carrier));
-      const clientRoom = new Map<number, Room>();
+      const budgets = new ClaimBudgets(args, inFlight, started);
       const claimed: ClaimedNumber[] = [];
-      let linesBound = false;
       let drained = true;
-      for (const { campaignId, clientId, suppressionListIds, pacingFactor } of args.callable) {
+      let room = false;
+      for (const campaign of args.callable) {
+        const { campaignId, clientId, suppressionListIds } = campaign;
         if (claimed.length >= args.maxBatch) {
           drained = false;
           break;
         }
-        if (!clientRoom.has(clientId)) clientRoom.set(clientId, roomUnder(args.limits.client, usageOf((row) => row.clientId === clientId)));
-        const room = tightest(carrierRoom, clientRoom.get(clientId)!, roomUnder(slowed(args.limits.campaign, pacingFactor), usageOf((row) => row.campaignId === campaignId)));
-        const budget = Math.min(callsAllowed(room), args.maxBatch - claimed.length);
-        // Lines, not starts, may be what holds this campaign back (unknown whether it has more due: assume it has).
-        const linesLimit = room.lines <= room.starts && room.lines < args.maxBatch - claimed.length;
+        const budget = budgets.next(campaign, claimed.length);
         if (budget <= 0) {
-          linesBound ||= linesLimit;
           drained = false;
           continue;
         }
+        room = true;
         // One statement per campaign (one round trip): lock the due numbers (SKIP LOCKED), lease them, write their
         // call rows and count the calls on the campaign.
         const due = rowsOf<{ id: string | number; next_attempt: number; number: string; name: string; parameters: ClaimedNumber['parameters']; call_id: string | number }>(
@@ -378,7 +370,7 @@ export class DialerStore {
         );
         // The whole budget went: the campaign may have more due, held back by whichever limit gave the budget.
         if (due.length === budget) {
-          linesBound ||= linesLimit;
+          budgets.spentAll();
           drained = false;
         }
         if (due.length === 0) continue;
@@ -393,12 +385,30 @@ export class DialerStore {
             parameters: typeof row.parameters === 'string' ? (JSON.parse(row.parameters) as ClaimedNumber['parameters']) : row.parameters,
           });
         }
-        carrierRoom = minusCalls(carrierRoom, due.length);
-        clientRoom.set(clientId, minusCalls(clientRoom.get(clientId)!, due.length));
+        budgets.took(clientId, due.length);
       }
       await takeLines(tx, claimed, args.carrier);
-      return { numbers: claimed, at: now, linesBound, drained };
+      return { result: { numbers: claimed, at: now, linesBound: budgets.linesBound, drained }, room };
     });
+    this.lastClaimHadNoRoom = !result.room;
+    return result.result;
+  }
+
+  /**
+   * The calls in flight and those started since `spanStart`, per campaign and carrier, in one unlocked statement: a
+   * glance that may be a moment stale (claim() counts again under its lock before it claims anything).
+   */
+  private async glanceAtUsage(spanStart: Date): Promise<{ inFlight: UsageGroup[]; started: UsageGroup[] }> {
+    const rows = rowsOf<{ started: boolean; campaign_id: string | number; client_id: string | number; carrier: string | null; count: string | number }>(
+      await this.db.execute(sql`
+        select false as started, ${linesInUse.campaignId} as campaign_id, ${campaigns.clientId} as client_id, ${linesInUse.carrier} as carrier, ${linesInUse.calls} as count
+        from ${linesInUse} join ${campaigns} on ${campaigns.id} = ${linesInUse.campaignId}
+        where ${linesInUse.calls} <> 0
+        union all
+        ${startedSince(spanStart, true)}`),
+    );
+    const groups = groupsOf({ rows });
+    return { inFlight: groups.filter((_, i) => !rows[i]!.started), started: groups.filter((_, i) => rows[i]!.started) };
   }
 
   /**
@@ -567,6 +577,75 @@ function slowed(limit: PacingLimits['campaign'], factor: number | undefined): Pa
 }
 
 /** The claim's usage counts: calls by campaign, client and carrier. */
+/** The calls started after `spanStart` per campaign (and its client) and carrier: the start-time index, each number by its key. */
+function startedSince(spanStart: Date, flagged: boolean) {
+  return sql`
+    select ${flagged ? sql`true as started, ` : sql``}d.campaign_id, ${campaigns.clientId} as client_id, d.carrier, d.count
+    from (
+      select (select ${phoneNumbers.campaignId} from ${phoneNumbers} where ${phoneNumbers.id} = ${calls.phoneNumberId}) as campaign_id,
+             ${calls.carrier} as carrier, count(*)::int as count
+      from ${calls}
+      where ${calls.startTime} > ${spanStart}
+      group by 1, 2
+    ) d
+    join ${campaigns} on ${campaigns.id} = d.campaign_id`;
+}
+
+/**
+ * How many numbers each campaign of a claim may take, in the claim's order: the tightest room under the carrier's,
+ * the client's and the campaign's limits (the campaign's slowed by its pacing factor), less what the claim has taken
+ * so far. Also tells whether lines, not starts, may be what holds a campaign back (linesBound).
+ */
+class ClaimBudgets {
+  private carrierRoom: Room;
+  private readonly clientRoom = new Map<number, Room>();
+  linesBound = false;
+  /** Whether the campaign last asked about is held back by lines, should its budget run out. */
+  private linesLimit = false;
+
+  constructor(
+    private readonly args: { carrier: string; limits: PacingLimits; maxBatch: number },
+    private readonly inFlight: UsageGroup[],
+    private readonly started: UsageGroup[],
+  ) {
+    this.carrierRoom = roomUnder(args.limits.carrier, this.usageOf((row) => row.carrier === args.carrier));
+  }
+
+  private usageOf(match: (row: UsageGroup) => boolean): PacingUsage {
+    const sum = (rows: UsageGroup[]) => rows.filter(match).reduce((total, row) => total + row.count, 0);
+    return { inFlight: sum(this.inFlight), startedLastSecond: sum(this.started) };
+  }
+
+  /** The campaign's budget, given how many numbers the claim holds already; a budget of zero or less is noted. */
+  next(campaign: { campaignId: number; clientId: number; pacingFactor?: number }, claimedSoFar: number): number {
+    const { campaignId, clientId, pacingFactor } = campaign;
+    if (!this.clientRoom.has(clientId)) this.clientRoom.set(clientId, roomUnder(this.args.limits.client, this.usageOf((row) => row.clientId === clientId)));
+    const room = tightest(
+      this.carrierRoom,
+      this.clientRoom.get(clientId)!,
+      roomUnder(slowed(this.args.limits.campaign, pacingFactor), this.usageOf((row) => row.campaignId === campaignId)),
+    );
+    const left = this.args.maxBatch - claimedSoFar;
+    // Lines, not starts, may be what holds this campaign back (unknown whether it has more due: assume it has).
+    this.linesLimit = room.lines <= room.starts && room.lines < left;
+    const budget = Math.min(callsAllowed(room), left);
+    if (budget <= 0) this.spentAll();
+    return budget;
+  }
+
+  /** The campaign last asked about used its whole budget. */
+  spentAll(): void {
+    this.linesBound ||= this.linesLimit;
+  }
+
+  took(clientId: number, calls: number): void {
+    this.carrierRoom = minusCalls(this.carrierRoom, calls);
+    this.clientRoom.set(clientId, minusCalls(this.clientRoom.get(clientId)!, calls));
+  }
+}
+
+type UsageGroup = ReturnType<typeof groupsOf>[number];
+
 function groupsOf(result: unknown): { campaignId: number; clientId: number; carrier: string | null; count: number }[] {
   return rowsOf<{ campaign_id: string | number; client_id: string | number; carrier: string | null; count: string | number }>(result).map((row) => ({
     campaignId: Number(row.campaign_id),
