@@ -20,7 +20,8 @@
 // PGlite with a sample of PGLITE_STATISTICS_TARGET x 300 rows: enough for row counts and the coarse distributions
 // these plans turn on. A vacuum cannot be split: 30-55 ms for the 100,000 numbers of a running campaign every 10 s,
 // 146 ms after all of its numbers were first scheduled (an update of every row). On PostgreSQL the work is the
-// server's, and the processes sharing it take turns through an advisory lock.
+// server's, the processes sharing it take turns through an advisory lock, and only the vacuums run (each with its
+// ANALYZE): see openDatabase for what the periodic ANALYZE of every table did there.
 import type { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
 import { yieldToEventLoop } from '../domain/stepwise.js';
