@@ -62,7 +62,7 @@ export function pgliteSession(client: PGlite): MaintenanceSession {
   };
 }
 
-export function postgresSession(client: pg.ClientBase, isOpen: () => boolean): MaintenanceSession {
+function postgresSession(client: pg.ClientBase, isOpen: () => boolean): MaintenanceSession {
   return {
     onEventLoop: false,
     query: async <T extends Record<string, unknown>>(text: string) => (await client.query<T>(text)).rows,
@@ -130,8 +130,8 @@ export async function maintainPostgres(pool: pg.Pool, options: { analyze: boolea
   }
 }
 
-/** Runs `pass` after FIRST_MAINTENANCE_MS and then every `intervalMs` (real time), until stopped. */
-export function maintainPeriodically(pass: (options: { analyze: boolean }) => Promise<unknown>, intervalMs = MAINTENANCE_INTERVAL_MS): { stop(): void } {
+/** Runs `pass` after FIRST_MAINTENANCE_MS and then every MAINTENANCE_INTERVAL_MS (real time), until stopped. */
+export function maintainPeriodically(pass: (options: { analyze: boolean }) => Promise<unknown>): { stop(): void } {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let passes = 0;
@@ -142,7 +142,7 @@ export function maintainPeriodically(pass: (options: { analyze: boolean }) => Pr
       pass({ analyze: passes++ % ANALYZE_EVERY_PASSES === 0 })
         .catch(() => {})
         .finally(() => {
-          if (!stopped) schedule(intervalMs);
+          if (!stopped) schedule(MAINTENANCE_INTERVAL_MS);
         });
     }, delayMs);
     // Not a reason to keep the process alive.

@@ -297,12 +297,7 @@ export class DialerStore {
       // being dialled cost a lookup per call in flight (2.4 ms a claim on PGlite with 1,000 lines, issue 10). The
       // carrier is the one the call row names, so the carrier limit counts only that carrier's calls when processes
       // with different carriers share a database.
-      const inFlight = groupsOf(
-        await tx.execute(sql`
-          select ${linesInUse.campaignId} as campaign_id, ${campaigns.clientId} as client_id, ${linesInUse.carrier} as carrier, ${linesInUse.calls} as count
-          from ${linesInUse} join ${campaigns} on ${campaigns.id} = ${linesInUse.campaignId}
-          where ${linesInUse.calls} <> 0`),
-      );
+      const inFlight = groupsOf(await tx.execute(linesHeld(false)));
       // Now, not earlier: the count above (a statement of its own, READ COMMITTED) saw every line freed before it
       // started, and a freed line's end_time is before that: finishCall records a time read before it commits, and
       // recoverInterrupted a lease expiry already past when it recovers. A line still held was counted. Calls
@@ -319,7 +314,7 @@ export class DialerStore {
       const budgets = new ClaimBudgets(args, inFlight, started);
       const claimed: ClaimedNumber[] = [];
       let drained = true;
-      let room = false;
+      let hadRoom = false;
       for (const campaign of args.callable) {
         const { campaignId, clientId, suppressionListIds } = campaign;
         if (claimed.length >= args.maxBatch) {
@@ -331,7 +326,7 @@ export class DialerStore {
           drained = false;
           continue;
         }
-        room = true;
+        hadRoom = true;
         // One statement per campaign (one round trip): lock the due numbers (SKIP LOCKED), lease them, write their
         // call rows and count the calls on the campaign.
         const due = rowsOf<{ id: string | number; next_attempt: number; number: string; name: string; parameters: ClaimedNumber['parameters']; call_id: string | number }>(
@@ -388,9 +383,9 @@ export class DialerStore {
         budgets.took(clientId, due.length);
       }
       await takeLines(tx, claimed, args.carrier);
-      return { result: { numbers: claimed, at: now, linesBound: budgets.linesBound, drained }, room };
+      return { result: { numbers: claimed, at: now, linesBound: budgets.linesBound, drained }, hadRoom };
     });
-    this.lastClaimHadNoRoom = !result.room;
+    this.lastClaimHadNoRoom = !result.hadRoom;
     return result.result;
   }
 
@@ -400,12 +395,7 @@ export class DialerStore {
    */
   private async glanceAtUsage(spanStart: Date): Promise<{ inFlight: UsageGroup[]; started: UsageGroup[] }> {
     const rows = rowsOf<{ started: boolean; campaign_id: string | number; client_id: string | number; carrier: string | null; count: string | number }>(
-      await this.db.execute(sql`
-        select false as started, ${linesInUse.campaignId} as campaign_id, ${campaigns.clientId} as client_id, ${linesInUse.carrier} as carrier, ${linesInUse.calls} as count
-        from ${linesInUse} join ${campaigns} on ${campaigns.id} = ${linesInUse.campaignId}
-        where ${linesInUse.calls} <> 0
-        union all
-        ${startedSince(spanStart, true)}`),
+      await this.db.execute(sql`${linesHeld(true)} union all ${startedSince(spanStart, true)}`),
     );
     const groups = groupsOf({ rows });
     return { inFlight: groups.filter((_, i) => !rows[i]!.started), started: groups.filter((_, i) => rows[i]!.started) };
@@ -576,8 +566,18 @@ function slowed(limit: PacingLimits['campaign'], factor: number | undefined): Pa
   };
 }
 
-/** The claim's usage counts: calls by campaign, client and carrier. */
-/** The calls started after `spanStart` per campaign (and its client) and carrier: the start-time index, each number by its key. */
+// The claim's usage counts: calls by campaign (and its client) and carrier. `flagged` adds a `started` column, so that
+// the glance can read both counts in one statement (glanceAtUsage).
+
+/** The calls in flight, as kept in lines_in_use. */
+function linesHeld(flagged: boolean) {
+  return sql`
+    select ${flagged ? sql`false as started, ` : sql``}${linesInUse.campaignId} as campaign_id, ${campaigns.clientId} as client_id, ${linesInUse.carrier} as carrier, ${linesInUse.calls} as count
+    from ${linesInUse} join ${campaigns} on ${campaigns.id} = ${linesInUse.campaignId}
+    where ${linesInUse.calls} <> 0`;
+}
+
+/** The calls started after `spanStart`: driven from the start-time index, each number looked up by its key. */
 function startedSince(spanStart: Date, flagged: boolean) {
   return sql`
     select ${flagged ? sql`true as started, ` : sql``}d.campaign_id, ${campaigns.clientId} as client_id, d.carrier, d.count
