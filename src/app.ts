@@ -28,6 +28,8 @@ import { FlowSchema } from './callflow/schema.js';
 import { adminRoutes } from './api/routes/admin.js';
 import { discoveryRoutes } from './api/routes/discovery.js';
 import { campaignRoutes } from './api/routes/campaigns.js';
+import { campaignCsvRoutes } from './api/routes/campaign-csv.js';
+import { campaignLiveRoutes } from './api/routes/campaign-live.js';
 import { SuppressionRepository } from './store/repositories/suppression.js';
 import { ComplianceRepository } from './store/repositories/compliance.js';
 import { complianceAdminRoutes } from './api/routes/compliance-admin.js';
@@ -144,6 +146,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(discoveryRoutes, { prefix: '/api' });
   await app.register(campaignRoutes, { prefix: '/api/campaigns/voice' });
   await app.register(campaignLifecycleRoutes, { prefix: '/api/campaigns/voice' });
+  await app.register(campaignCsvRoutes, { prefix: '/api/campaigns/voice' });
+  await app.register(campaignLiveRoutes, { prefix: '/api/campaigns/voice' });
   await app.register(clientSuppressionRoutes, { prefix: '/api/suppression' });
   await app.register(operatorSuppressionRoutes, { prefix: '/api/admin' });
   await app.register(complianceAdminRoutes, { prefix: '/api/admin' });
