@@ -19,6 +19,7 @@ export type ProblemCode =
   | 'method-not-allowed'
   | 'conflict'
   | 'too-many-requests'
+  | 'unavailable'
   | 'internal';
 
 const TYPE_BASE = 'https://ringcast.dev/problems/';
@@ -35,6 +36,7 @@ const TITLES: Record<ProblemCode, string> = {
   'method-not-allowed': 'Method not allowed.',
   conflict: 'Conflict.',
   'too-many-requests': 'Too many requests.',
+  unavailable: 'Not available on this server.',
   internal: 'An unexpected error occurred.',
 };
 
