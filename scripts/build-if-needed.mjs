@@ -21,11 +21,33 @@ export function buildIfNeeded() {
   const sources = join(root, 'src');
   if (!existsSync(sources)) return; // an installed package ships dist/ only
   const stale = !existsSync(stamp) || newestMtimeMs(sources) > statSync(stamp).mtimeMs;
-  if (!stale) return;
-  const tsc = join(root, 'node_modules/typescript/bin/tsc');
-  if (!existsSync(tsc)) throw new Error('dist/ is missing or stale and TypeScript is not installed: run npm install');
-  console.error('ringcast: building dist/ (tsc)...');
-  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  if (stale) {
+    const tsc = join(root, 'node_modules/typescript/bin/tsc');
+    if (!existsSync(tsc)) throw new Error('dist/ is missing or stale and TypeScript is not installed: run npm install');
+    console.error('ringcast: building dist/ (tsc)...');
+    execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  }
+  buildWebAppIfNeeded();
+}
+
+/**
+ * The dashboard (web/, issue 11) is built by Vite into dist/web when that is missing or older than its sources (the
+ * page also bundles the pure rules of src/domain it imports). Without Vite (installed with --omit=dev) the API runs
+ * and /app says how to build it.
+ */
+export function buildWebAppIfNeeded() {
+  const web = join(root, 'web');
+  if (!existsSync(web)) return;
+  const builtPage = join(root, 'dist/web/index.html');
+  const newestSource = Math.max(newestMtimeMs(web), newestMtimeMs(join(root, 'src/domain')), newestMtimeMs(join(root, 'src/api/schemas')));
+  if (existsSync(builtPage) && newestSource <= statSync(builtPage).mtimeMs) return;
+  const vite = join(root, 'node_modules/vite/bin/vite.js');
+  if (!existsSync(vite)) {
+    console.error('ringcast: the web app is not built and Vite is not installed (npm install); /app will say so');
+    return;
+  }
+  console.error('ringcast: building the web app (vite)...');
+  execFileSync(process.execPath, [vite, 'build', '--config', join(web, 'vite.config.ts')], { stdio: 'inherit' });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) buildIfNeeded();

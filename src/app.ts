@@ -30,6 +30,7 @@ import { discoveryRoutes } from './api/routes/discovery.js';
 import { campaignRoutes } from './api/routes/campaigns.js';
 import { campaignCsvRoutes } from './api/routes/campaign-csv.js';
 import { campaignLiveRoutes } from './api/routes/campaign-live.js';
+import { webAppRoutes } from './api/routes/web-app.js';
 import { SuppressionRepository } from './store/repositories/suppression.js';
 import { ComplianceRepository } from './store/repositories/compliance.js';
 import { complianceAdminRoutes } from './api/routes/compliance-admin.js';
@@ -153,5 +154,6 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(complianceAdminRoutes, { prefix: '/api/admin' });
   await app.register(operatorComplianceRoutes, { prefix: '/api/admin' });
   await app.register(clientComplianceRoutes, { prefix: '/api' });
+  await app.register(webAppRoutes);
   return app;
 }

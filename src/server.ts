@@ -91,7 +91,7 @@ export function startupBanner(server: RunningServer, settings: Settings): string
   if (server.url) {
     lines.push(
       `Ringcast is listening on ${server.url}`,
-      `  API docs (Swagger UI): ${server.url}/docs    OpenAPI: ${server.url}/openapi.json`,
+      `  Web app: ${server.url}/app/    API docs (Swagger UI): ${server.url}/docs    OpenAPI: ${server.url}/openapi.json`,
     );
   } else {
     lines.push('Ringcast dialer is running (no HTTP API in this process)');

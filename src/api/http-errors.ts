@@ -66,7 +66,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     const allowed: string[] = METHODS.filter((method) => paths.find(method, path) !== null);
     // Fastify answers HEAD wherever it answers GET, and Allow lists every method the resource supports (RFC 9110 10.2.1).
     if (allowed.includes('GET')) allowed.splice(1, 0, 'HEAD');
-    if (allowed.length > 0) {
+    // A route that exists for this method and still found nothing (a static file that is not there) is a 404.
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
       return sendProblem(
         request,
         reply,
