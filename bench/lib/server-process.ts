@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-// @ts-expect-error: a plain .mjs script without types, shared with bin/ringcast.js
+// A plain .mjs script shared with bin/ringcast.js; its types are in build-if-needed.d.mts.
 import { buildIfNeeded } from '../../scripts/build-if-needed.mjs';
 
 export interface ServerProcess {

@@ -29,33 +29,42 @@ export interface TestApp {
 
 let tenantCounter = 0;
 
+type AdminRequest = (options: InjectOptions) => Promise<LightMyRequestResponse>;
+
+/** A new client with one call flow and one CLI, made through the operator API as `admin` sends it. */
+export async function createTenantThrough(admin: AdminRequest, name = `Client ${++tenantCounter}`): Promise<Tenant> {
+  const client = await admin({ method: 'POST', url: '/api/admin/clients', payload: { name } });
+  if (client.statusCode !== 201) throw new Error(`create client: ${client.statusCode} ${client.body}`);
+  const { id: clientId, apiKey } = client.json() as { id: number; apiKey: string };
+  const flow = await admin({ method: 'POST', url: `/api/admin/clients/${clientId}/callflows`, payload: { name: 'Flow' } });
+  const cli = await admin({ method: 'POST', url: `/api/admin/clients/${clientId}/clis`, payload: { number: '020 7946 0000', label: 'Main' } });
+  if (flow.statusCode !== 201 || cli.statusCode !== 201) throw new Error(`tenant setup: ${flow.body} ${cli.body}`);
+  return {
+    clientId,
+    apiKey,
+    callFlowId: (flow.json() as { id: number }).id,
+    cliId: (cli.json() as { id: number }).id,
+    headers: { authorization: `Bearer ${apiKey}` },
+  };
+}
+
+/** Sends operator requests to `app` with the test operator token. */
+export function adminOf(app: App): AdminRequest {
+  return (options) => app.inject({ ...options, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(options.headers ?? {}) } });
+}
+
 export async function createTestApp(kind: BackendKind, env: Record<string, string> = {}): Promise<TestApp> {
   const db = await createTestDatabase(kind);
   const clock = new ManualClock(TEST_NOW);
   const settings = loadSettings({ ADMIN_TOKEN, LOG_LEVEL: 'silent', ...env });
   const app = await buildApp({ settings, database: db.database, clock });
-  const admin = (options: InjectOptions) =>
-    app.inject({ ...options, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(options.headers ?? {}) } });
+  const admin = adminOf(app);
   return {
     app,
     clock,
     db,
     admin,
-    async createTenant(name = `Client ${++tenantCounter}`) {
-      const client = await admin({ method: 'POST', url: '/api/admin/clients', payload: { name } });
-      if (client.statusCode !== 201) throw new Error(`create client: ${client.statusCode} ${client.body}`);
-      const { id: clientId, apiKey } = client.json() as { id: number; apiKey: string };
-      const flow = await admin({ method: 'POST', url: `/api/admin/clients/${clientId}/callflows`, payload: { name: 'Flow' } });
-      const cli = await admin({ method: 'POST', url: `/api/admin/clients/${clientId}/clis`, payload: { number: '020 7946 0000', label: 'Main' } });
-      if (flow.statusCode !== 201 || cli.statusCode !== 201) throw new Error(`tenant setup: ${flow.body} ${cli.body}`);
-      return {
-        clientId,
-        apiKey,
-        callFlowId: (flow.json() as { id: number }).id,
-        cliId: (cli.json() as { id: number }).id,
-        headers: { authorization: `Bearer ${apiKey}` },
-      };
-    },
+    createTenant: (name?: string) => createTenantThrough(admin, name),
     async close() {
       await app.close();
       await db.dispose();
