@@ -428,3 +428,60 @@ export const callOutcomeMinutes = pgTable(
   },
   (table) => [primaryKey({ columns: [table.campaignId, table.minute] })],
 );
+
+// ---- A campaign's kept counts for its summary (issue 11, migrations/0015) ------------------------------------------
+// Statement triggers on phone_numbers and calls add each statement's changes here, so the summary and the list's
+// progress read a few rows instead of a campaign's numbers and calls. The dialer's claim and its result writes hold
+// lines_in_use rows in opposite orders to any counter row they would also update, so a counter kept as one row per
+// key would deadlock two dialer transactions. Instead a trigger adds to a row of the key that no other transaction
+// holds (FOR UPDATE SKIP LOCKED) and makes a new row when all are held: it never waits, and a key has as many rows as
+// transactions ever held it at once. Readers sum a key's rows.
+
+/** A campaign's numbers by NumberStatus. */
+export const campaignNumberCounts = pgTable(
+  'campaign_number_counts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    campaignId: integer('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    status: smallint('status').notNull(),
+    numbers: integer('numbers').notNull(),
+  },
+  (table) => [index('campaign_number_counts_campaign_idx').on(table.campaignId, table.status)],
+);
+
+/** A campaign's calls by CallOutcome (InProgress: in progress now), with who answered, their cost and duration. */
+export const campaignCallCounts = pgTable(
+  'campaign_call_counts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    campaignId: integer('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    outcome: smallint('outcome').notNull(),
+    calls: integer('calls').notNull(),
+    /** answered_by 'human' and 'machine'. */
+    human: integer('human').notNull(),
+    machine: integer('machine').notNull(),
+    /** GBP, the sum of the calls' price. */
+    price: numeric('price', { precision: 16, scale: 4, mode: 'number' }).notNull(),
+    seconds: bigint('seconds', { mode: 'number' }).notNull(),
+  },
+  (table) => [index('campaign_call_counts_campaign_idx').on(table.campaignId, table.outcome)],
+);
+
+/** A campaign's calls by the minute (UTC) they started in, and how many of them a person answered (outcome Answered). */
+export const campaignCallMinutes = pgTable(
+  'campaign_call_minutes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    campaignId: integer('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    minute: timestamp('minute', { withTimezone: true, mode: 'date' }).notNull(),
+    calls: integer('calls').notNull(),
+    answered: integer('answered').notNull(),
+  },
+  (table) => [index('campaign_call_minutes_campaign_idx').on(table.campaignId, table.minute)],
+);

@@ -6,6 +6,7 @@ import type { FieldNameOverrides } from '../field-path.js';
 import { TEXT_PATTERNS } from '../validation-errors.js';
 import { MAX_ATTEMPTS, MAX_PARAMETER } from '../../domain/campaign-request.js';
 import { enumSchema, IdSchema } from './common.js';
+import { CampaignProgressSchema } from './campaign-summary.js';
 import { INT4_MAX, IntegerSchema, SMALLINT_MAX } from '../strict-integer.js';
 
 export const MAX_NAME_LENGTH = 100;
@@ -165,11 +166,14 @@ export const CampaignListItemSchema = Type.Object({
   cli_id: Type.Integer(),
 });
 
+/** A /p item: the list item with the Ringcast progress extension (issue 11: the dashboard's progress bars). */
+export const CampaignPageItemSchema = Type.Composite([CampaignListItemSchema, Type.Object({ progress: CampaignProgressSchema })]);
+
 export const CampaignPageSchema = Type.Object({
   pageIndex: Type.Integer(),
   totalPages: Type.Integer(),
   totalRecords: Type.Integer(),
-  items: Type.Array(CampaignListItemSchema),
+  items: Type.Array(CampaignPageItemSchema),
 });
 
 export const CampaignDetailSchema = Type.Object({

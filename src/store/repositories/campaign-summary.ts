@@ -1,0 +1,120 @@
+// A campaign's live summary and the campaign list's progress (issue 11), read from the counts that triggers keep
+// beside the numbers and calls (migrations/0015, schema.ts: campaignNumberCounts, campaignCallCounts,
+// campaignCallMinutes): a few rows per campaign, whatever its size, never its numbers or calls. A key may have several
+// rows (the triggers never wait for one another's rows), so every read sums per key.
+import { sql } from 'drizzle-orm';
+import type { Db } from '../database.js';
+import { campaignCallCounts, campaignCallMinutes, campaignNumberCounts, campaigns, linesInUse } from '../schema.js';
+import { CallOutcome, NumberStatus } from '../../domain/enums.js';
+import type { CampaignCounts, CampaignProgress } from '../../domain/campaign-summary.js';
+import { rowsOf } from './rows.js';
+import type { CampaignRepository } from './campaigns.js';
+
+/** The chart's length: the campaign's latest minutes that have calls. */
+export const SUMMARY_MINUTES = 60;
+
+/** Statuses of a number still in play; every other status is final (src/domain/enums.ts NumberStatus). */
+const OPEN_STATUSES = sql.raw(`${NumberStatus.Pending}, ${NumberStatus.Dialling}`);
+
+interface SummaryRow {
+  id: number;
+  name: string;
+  status: number;
+  timeZone: string;
+  callCount: number;
+  /** [status, numbers] pairs. */
+  numbers: [number, number | string][] | string;
+  /** [outcome, calls, human, machine, price, seconds] per outcome. */
+  outcomes: [number, number, number, number, number | string, number][] | string;
+  /** [minute start ms, calls, answered], oldest first. */
+  minutes: [number, number, number][] | string;
+  lines: number | string;
+}
+
+export class CampaignSummaryRepository {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * The kept counts of a client's campaign, with the campaign's own fields, in one statement; undefined when the
+   * client has no such campaign.
+   */
+  async counts(clientId: number, campaignId: number): Promise<CampaignCounts | undefined> {
+    const [row] = rowsOf<SummaryRow>(
+      await this.db.execute(sql`
+        select c.id, c.name, c.status, c.time_zone as "timeZone", c.call_count as "callCount",
+          (select coalesce(json_agg(json_build_array(s.status, s.numbers)), '[]')
+             from (select status, sum(numbers) as numbers from ${campaignNumberCounts} where campaign_id = c.id group by status) s) as numbers,
+          (select coalesce(json_agg(json_build_array(o.outcome, o.calls, o.human, o.machine, o.price, o.seconds)), '[]')
+             from (select outcome, sum(calls) as calls, sum(human) as human, sum(machine) as machine, sum(price) as price, sum(seconds) as seconds
+                   from ${campaignCallCounts} where campaign_id = c.id group by outcome) o) as outcomes,
+          -- The latest minutes first (an index range read backwards, stopping after the chart's length), sent oldest first.
+          (select coalesce(json_agg(json_build_array(m.ms, m.calls, m.answered) order by m.ms), '[]')
+             from (select (extract(epoch from minute) * 1000)::bigint as ms, sum(calls) as calls, sum(answered) as answered
+                   from ${campaignCallMinutes} where campaign_id = c.id
+                   group by minute having sum(calls) <> 0 order by minute desc limit ${SUMMARY_MINUTES}) m) as minutes,
+          (select coalesce(sum(calls), 0) from ${linesInUse} where campaign_id = c.id) as lines
+        from ${campaigns} c
+        where c.id = ${campaignId} and c.client_id = ${clientId}`),
+    );
+    if (!row) return undefined;
+    return {
+      campaign: { id: row.id, name: row.name, status: row.status, timeZone: row.timeZone, callCount: row.callCount },
+      numbersByStatus: new Map(parsedJson(row.numbers).map(([status, numbers]) => [status, Number(numbers)])),
+      callsByOutcome: parsedJson(row.outcomes).map(([outcome, calls, human, machine, price, seconds]) => ({
+        outcome,
+        calls: Number(calls),
+        human: Number(human),
+        machine: Number(machine),
+        price: Number(price),
+        seconds: Number(seconds),
+      })),
+      minutes: parsedJson(row.minutes).map(([ms, calls, answered]) => ({ minute: new Date(Number(ms)), calls: Number(calls), answered: Number(answered) })),
+      linesInUse: Number(row.lines),
+    };
+  }
+
+  /** The progress of each of these campaigns (a page of the campaign list), by id; one statement. */
+  async progress(campaignIds: readonly number[]): Promise<Map<number, CampaignProgress>> {
+    if (campaignIds.length === 0) return new Map();
+    const rows = rowsOf<{ id: number; total: number | string; finished: number | string; answered: number | string; cost: number | string }>(
+      await this.db.execute(sql`
+        select p.id,
+          coalesce(n.total, 0) as total, coalesce(n.finished, 0) as finished, coalesce(k.answered, 0) as answered, coalesce(k.cost, 0) as cost
+        from unnest(${sql.param([...campaignIds])}::int[]) as p(id)
+        left join lateral (
+          select sum(numbers) as total, sum(numbers) filter (where status not in (${OPEN_STATUSES})) as finished
+          from ${campaignNumberCounts} where campaign_id = p.id
+        ) n on true
+        left join lateral (
+          select sum(calls) filter (where outcome = ${CallOutcome.Answered}) as answered, sum(price) as cost
+          from ${campaignCallCounts} where campaign_id = p.id
+        ) k on true`),
+    );
+    return new Map(
+      rows.map((row) => [
+        Number(row.id),
+        { numbersTotal: Number(row.total), numbersFinished: Number(row.finished), callsAnswered: Number(row.answered), cost: Number(row.cost) },
+      ]),
+    );
+  }
+}
+
+/** A json column value: node-postgres and PGlite parse json, but a sql`` selection may still arrive as text. */
+function parsedJson<T>(value: T | string): T {
+  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
+}
+
+const repositories = new WeakMap<CampaignRepository, CampaignSummaryRepository>();
+
+/**
+ * The summary repository on the database `campaigns` reads. The app's services (src/app.ts) hold repositories, not the
+ * database, so the summary routes reach it through the campaign repository's; one instance per database.
+ */
+export function campaignSummaryRepository(campaigns: CampaignRepository): CampaignSummaryRepository {
+  let repository = repositories.get(campaigns);
+  if (!repository) {
+    repository = new CampaignSummaryRepository((campaigns as unknown as { db: Db }).db);
+    repositories.set(campaigns, repository);
+  }
+  return repository;
+}
