@@ -10,6 +10,7 @@ import type {
   CreatedCampaignSchema,
   PhoneNumberResultSchema,
 } from '../../src/api/schemas/campaigns.js';
+import type { CampaignSummarySchema } from '../../src/api/schemas/campaign-summary.js';
 import type { ApiKeySchema, CallFlowSchema, ClientSchema, CliSchema, CreatedApiKeySchema, CreatedClientSchema } from '../../src/api/schemas/tenants.js';
 
 export type CampaignListItem = Static<typeof CampaignListItemSchema>;
@@ -27,15 +28,4 @@ export type ApiKey = Static<typeof ApiKeySchema>;
 export type CreatedApiKey = Static<typeof CreatedApiKeySchema>;
 
 /** GET /api/campaigns/voice/:id/summary and each `summary` event of /:id/live. */
-export interface CampaignSummary {
-  id: number;
-  name: string;
-  campaignStatus: number;
-  timeZone: string;
-  at: string;
-  numbers: { total: number; finished: number; byStatus: Record<string, number> };
-  calls: { total: number; byOutcome: Record<string, number>; answeredBy: { human: number; machine: number }; cost: number; secondsTotal: number };
-  callsPerMinute: { minute: string; calls: number; answered: number }[];
-  abandonedCalls24h: { live: number; abandoned: number; machine: number; ratePercent: number };
-  pacing: { linesInUse: number; maxConcurrentCalls: number; maxCallsPerSecond: number };
-}
+export type CampaignSummary = Static<typeof CampaignSummarySchema>;

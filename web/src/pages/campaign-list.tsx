@@ -19,14 +19,6 @@ const SORTABLE: [string, string][] = [
   ['callCount', 'Calls'],
 ];
 
-/** The Ringcast extension /p adds to each item (issue 11); absent on an older server. */
-interface Progress {
-  numbersTotal: number;
-  numbersFinished: number;
-  callsAnswered: number;
-  cost: number;
-}
-
 export function CampaignList() {
   const [pageIndex, setPageIndex] = useState(1);
   const [sort, setSort] = useState<{ column: string; order: 'asc' | 'desc' }>({ column: 'startDate', order: 'desc' });
@@ -87,7 +79,7 @@ export function CampaignList() {
           </thead>
           <tbody>
             {page?.items.map((item) => {
-              const progress = (item as { progress?: Progress }).progress;
+              const { progress } = item;
               return (
                 <tr key={item.id}>
                   <td>
@@ -101,19 +93,13 @@ export function CampaignList() {
                   </td>
                   <td class="num">{formatInteger(item.callCount)}</td>
                   <td>
-                    {progress ? (
-                      <>
-                        <ProgressBar done={progress.numbersFinished} total={progress.numbersTotal} label={`${item.name}: numbers finished`} />
-                        <small>
-                          {formatInteger(progress.numbersFinished)} / {formatInteger(progress.numbersTotal)}
-                        </small>
-                      </>
-                    ) : (
-                      '–'
-                    )}
+                    <ProgressBar done={progress.numbersFinished} total={progress.numbersTotal} label={`${item.name}: numbers finished`} />
+                    <small>
+                      {formatInteger(progress.numbersFinished)} / {formatInteger(progress.numbersTotal)}
+                    </small>
                   </td>
-                  <td class="num">{progress && item.callCount > 0 ? formatPercent(progress.callsAnswered / item.callCount) : '–'}</td>
-                  <td class="num">{progress ? formatMoney(progress.cost) : '–'}</td>
+                  <td class="num">{item.callCount > 0 ? formatPercent(progress.callsAnswered / item.callCount) : '–'}</td>
+                  <td class="num">{formatMoney(progress.cost)}</td>
                 </tr>
               );
             })}
