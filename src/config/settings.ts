@@ -121,6 +121,12 @@ export const SettingsSchema = Type.Object({
     }),
   ),
   BODY_LIMIT_MB: Type.Number({ exclusiveMinimum: 0, maximum: 1024, default: 64, description: 'Largest request body' }),
+  CSV_UPLOAD_LIMIT_MB: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 4096,
+    default: 256,
+    description: 'Largest CSV file a campaign import accepts (read as a stream, never held whole; 1,000,000 rows are about 50 MB)',
+  }),
   ABANDONED_RATE_LIMIT_PERCENT: Type.Number({
     exclusiveMinimum: 0,
     maximum: 3,
