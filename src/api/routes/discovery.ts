@@ -3,13 +3,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { clientAuthHook } from '../plugins/auth.js';
 import { errorResponses } from '../schemas/common.js';
-import { CallFlowSchema, CliSchema } from '../schemas/tenants.js';
+import { CallFlowSchema, CliSchema, CreateCallFlowBody } from '../schemas/tenants.js';
 import { toCallFlowView } from './call-flow-views.js';
 import { IdParams } from '../schemas/common.js';
 import { IntegerSchema } from '../strict-integer.js';
 import { MAX_PARAMETER } from '../../domain/campaign-request.js';
 import { notFound } from '../problem.js';
 import { previewFlow } from '../../callflow/preview.js';
+import { updateCallFlow } from '../../tenancy/operator.js';
 
 const PreviewBody = Type.Object({
   name: Type.Optional(Type.String({ maxLength: 200, description: 'Fills {Name}' })),
@@ -36,7 +37,7 @@ const PreviewSchema = Type.Object({
 const tags = ['Discovery'];
 
 export const discoveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { tenants } = app.services;
+  const { tenants, audio, settings } = app.services;
   app.addHook('onRequest', clientAuthHook(tenants));
 
   app.get('/callflows', { schema: { tags, summary: 'Your call flows (ids for callflow_Id)', response: { 200: Type.Array(CallFlowSchema), ...errorResponses(401) } } }, async (request) =>
@@ -47,6 +48,24 @@ export const discoveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags, summary: 'One of your call flows, its current version', params: IdParams, response: { 200: CallFlowSchema, ...errorResponses(400, 401, 404) } } },
     async (request) => {
       const flow = await tenants.getCallFlow(request.clientId, request.params.id);
+      if (!flow) throw notFound(`Call flow ${request.params.id} does not exist.`);
+      return toCallFlowView(flow);
+    },
+  );
+  app.put(
+    '/callflows/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Edit one of your call flows: saved as a new version; campaigns already created keep theirs',
+        params: IdParams,
+        body: CreateCallFlowBody,
+        response: { 200: CallFlowSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      // The operator's update (admin.ts), scoped to the caller's own client: another client's flow is not found.
+      const flow = await updateCallFlow(tenants, audio, request.clientId, request.params.id, { ...request.body, maxSmsParts: settings.SMS_MAX_PARTS });
       if (!flow) throw notFound(`Call flow ${request.params.id} does not exist.`);
       return toCallFlowView(flow);
     },
