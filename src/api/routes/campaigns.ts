@@ -13,6 +13,7 @@ import {
   CreateParams,
   PhoneNumberResultSchema,
   phoneNumbersParamsFor,
+  PhoneNumbersQuery,
   type PhoneNumbersParams,
 } from '../schemas/campaigns.js';
 import { CampaignPageQuery } from '../schemas/campaign-query.js';
@@ -148,12 +149,13 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
           tags,
           summary: 'Phone numbers with call and SMS outcomes',
           params: phoneNumbersParamsFor(path),
+          querystring: PhoneNumbersQuery,
           response: { 200: Type.Array(PhoneNumberResultSchema), ...errorResponses(400, 401, 404) },
         },
       },
       async (request) => {
         const { id, pageNumber = 1, pageSize = 10 } = request.params as PhoneNumbersParams;
-        const page = await campaigns.phoneNumbersPage(request.clientId, id, pageSize, pageNumber);
+        const page = await campaigns.phoneNumbersPage(request.clientId, id, pageSize, pageNumber, request.query.search);
         if (!page) throw notFound(`Campaign ${id} does not exist.`);
         return page.numbers.map((entry) => toPhoneNumberResult(entry, page.timeZone));
       },

@@ -8,6 +8,7 @@ import { MAX_ATTEMPTS, MAX_PARAMETER } from '../../domain/campaign-request.js';
 import { enumSchema, IdSchema } from './common.js';
 import { CampaignProgressSchema } from './campaign-summary.js';
 import { INT4_MAX, IntegerSchema, SMALLINT_MAX } from '../strict-integer.js';
+import { MAX_PHONE_NUMBER_SEARCH_CHARS } from '../../domain/phone-number-search.js';
 
 export const MAX_NAME_LENGTH = 100;
 export { MAX_ATTEMPTS };
@@ -274,6 +275,19 @@ export type PhoneNumbersParams = Static<typeof PhoneNumbersParams>;
 export function phoneNumbersParamsFor(path: string) {
   return Type.Object(Object.fromEntries(Object.entries(PHONE_NUMBERS_PARAMS).filter(([name]) => path.includes(`:${name}`))));
 }
+
+/** The listing's optional search (a Ringcast extension; src/domain/phone-number-search.ts says what it matches). */
+export const PhoneNumbersQuery = Type.Object({
+  search: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: MAX_PHONE_NUMBER_SEARCH_CHARS,
+      pattern: '\\S',
+      description:
+        'Ringcast extension: only numbers whose E.164 contains these digits (spaces ignored; a leading 0 also matches +44) or whose name contains this text (any case); pages count the matches, in upload order',
+    }),
+  ),
+});
 
 /** POST /api/campaigns/voice/:id/phonenumbers: more numbers for a campaign that has not finished. */
 export const AddPhoneNumbersBody = Type.Object({

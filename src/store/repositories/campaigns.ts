@@ -20,6 +20,7 @@ import { CampaignStatus, CampaignType } from '../../domain/enums.js';
 import type { CampaignListField } from '../../domain/campaign-list.js';
 import { yieldToEventLoop } from '../../domain/stepwise.js';
 import { rowsOf } from './rows.js';
+import { phoneNumberSearchTerms, type PhoneNumberSearchTerms } from '../../domain/phone-number-search.js';
 
 /** Turns sql`` into text and parameters for statements run on the driver itself (runPrepared). */
 const DIALECT = new PgDialect();
@@ -281,16 +282,23 @@ export class CampaignRepository {
    * zone (their times are shown in it); undefined when the client has no such campaign. One statement, one round
    * trip, that reads only the page's rows: the page's first number is found from phone_number_batches (pageStart),
    * never by counting or skipping the numbers before it, and the calls and SMS come as JSON per number.
+   *
+   * With `search` the page is of the numbers it matches (phoneNumberSearchTerms), still in id order: the campaign's
+   * numbers are walked in its (campaign_id, id) index, filtered, and the walk stops once the page is full (an OFFSET
+   * over the matches, so a far page or a rare match reads more of the index, never more than the campaign's numbers
+   * and never into memory). Without it the statement is exactly the fast one above.
    */
   async phoneNumbersPage(
     clientId: number,
     campaignId: number,
     pageSize: number,
     pageNumber: number,
+    search?: string,
   ): Promise<{ timeZone: string; numbers: PhoneNumberWithOutcomes[] } | undefined> {
     const skipped = (pageNumber - 1) * pageSize;
-    const result = await this.runPrepared<PageRow & { timeZone: string }>('phone_numbers_page', sql`
-      with ${pageStart(campaignId, skipped)},
+    const matching = search === undefined ? undefined : searchCondition(phoneNumberSearchTerms(search));
+    const result = await this.runPrepared<PageRow & { timeZone: string }>(matching ? 'phone_numbers_search' : 'phone_numbers_page', sql`
+      ${matching ? sql`with` : sql`with ${pageStart(campaignId, skipped)},`}
       page as (
         select p.id, p.number, p.name, p.status, p.status_reason as "statusReason", p.parameters,
           coalesce((select json_agg(json_build_object(
@@ -305,8 +313,9 @@ export class CampaignRepository {
         from ${phoneNumbers} p
         -- A scalar subquery (an InitPlan run once), so the page is an index range from that id: as a join, the planner
         -- sorted every number after it.
-        where p.campaign_id = ${campaignId} and p.id >= (select id from start)
+        where p.campaign_id = ${campaignId} and ${matching ?? sql`p.id >= (select id from start)`}
         order by p.id
+        ${matching ? sql`offset ${skipped}` : sql``}
         limit ${pageSize}
       )
       -- No row: no such campaign for this client; one row with a null id: the page is empty.
@@ -414,6 +423,15 @@ async function insertNumbers(
     );
     if (added) for (const row of result) added.add(row.number);
   }
+}
+
+/**
+ * A number-listing search as one condition of fixed text (the fragments are parameters, absent ones null), so the
+ * statement can be prepared once: the E.164 contains one of the number fragments, or the name contains the text.
+ */
+function searchCondition(terms: PhoneNumberSearchTerms): SQL {
+  const [digits = null, national = null] = terms.numberFragments.map((fragment) => `%${escapeLike(fragment)}%`);
+  return sql`(p.number like ${digits} or p.number like ${national} or p.name ilike ${`%${escapeLike(terms.nameFragment)}%`})`;
 }
 
 function escapeLike(text: string): string {
