@@ -7,8 +7,9 @@ import { CallOutcome, NumberStatus } from './enums.js';
 export interface CampaignCounts {
   campaign: { id: number; name: string; status: number; timeZone: string; callCount: number };
   numbersByStatus: ReadonlyMap<number, number>;
+  /** Calls with a result (never InProgress: a call in progress is the one call of a number being dialled). */
   callsByOutcome: readonly { outcome: number; calls: number; human: number; machine: number; price: number; seconds: number }[];
-  /** The latest minutes that have calls, oldest first. */
+  /** The latest minutes that have calls with a result, oldest first. */
   minutes: readonly { minute: Date; calls: number; answered: number }[];
   linesInUse: number;
 }
@@ -81,9 +82,14 @@ export function summarize(
   }
   const byOutcome = Object.fromEntries(CallOutcome.members.map((m) => [m.name, 0])) as Record<CallOutcomeName, number>;
   const names = new Map<number, CallOutcomeName>(CallOutcome.members.map((m) => [m.value, m.name]));
-  const calls = { total: 0, human: 0, machine: 0, priceUnits: 0, seconds: 0 };
+  // The calls in progress are the numbers being dialled: the claim writes each such number's call in the statement
+  // that moves it to Dialling, and recording the call's result moves it on in the same statement or transaction.
+  const inProgress = counts.numbersByStatus.get(NumberStatus.Dialling) ?? 0;
+  byOutcome.InProgress = inProgress;
+  const calls = { total: inProgress, human: 0, machine: 0, priceUnits: 0, seconds: 0 };
   for (const row of counts.callsByOutcome) {
     const name = names.get(row.outcome);
+    if (row.outcome === CallOutcome.InProgress) continue;
     if (name !== undefined) byOutcome[name] += row.calls;
     calls.total += row.calls;
     calls.human += row.human;

@@ -61,7 +61,7 @@ export const CampaignSummarySchema = Type.Object(
     callsPerMinute: Type.Array(
       Type.Object({
         minute: Type.String({ format: 'date-time', description: 'The start of the minute (ISO 8601, UTC)' }),
-        calls: Count('Calls started in the minute'),
+        calls: Count('Calls started in the minute that have ended (a call in progress joins its minute when it ends)'),
         answered: Count('Of those, calls a person answered (outcome Answered)'),
       }),
       { maxItems: SUMMARY_MINUTES, description: `The latest ${SUMMARY_MINUTES} minutes that have calls, oldest first` },
