@@ -36,6 +36,9 @@ import { ComplianceRepository } from './store/repositories/compliance.js';
 import { complianceAdminRoutes } from './api/routes/compliance-admin.js';
 import { clientComplianceRoutes, operatorComplianceRoutes } from './api/routes/compliance.js';
 import { clientSuppressionRoutes, operatorSuppressionRoutes } from './api/routes/suppression.js';
+import { carrierStatusRoutes } from './api/routes/carrier-status.js';
+import { CarrierStatusBoard } from './telephony/carrier-status.js';
+import { speechFromSettings, type ServerSpeech } from './media/tts/server-speech.js';
 
 export interface AppServices {
   /** 'changed' is emitted when a campaign is created or its numbers or status change, so an in-process dialer acts at once. */
@@ -48,6 +51,10 @@ export interface AppServices {
   readonly compliance: ComplianceRepository;
   /** Campaign details kept until the database says they changed (campaign-detail-cache.ts). */
   readonly campaignDetails: CampaignDetailCache;
+  /** The carrier and its trunks' registration for the operator; src/server.ts lets it watch the carrier it starts. */
+  readonly carrierStatus: CarrierStatusBoard;
+  /** Text-to-speech for hearing call flows (espeak-ng where installed). */
+  readonly speech: ServerSpeech;
   readonly clock: Clock;
   readonly settings: Settings;
 }
@@ -62,6 +69,8 @@ export interface BuildAppOptions {
   settings: Settings;
   database: Database;
   clock?: Clock;
+  /** Default: espeak-ng as the settings configure it. */
+  speech?: ServerSpeech;
   /** pino options or false; defaults to the LOG_LEVEL setting. */
   logger?: FastifyServerOptions['logger'];
 }
@@ -105,6 +114,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     lifecycle: new CampaignLifecycleRepository(database.db),
     suppression: new SuppressionRepository(database.db),
     compliance: new ComplianceRepository(database.db),
+    carrierStatus: new CarrierStatusBoard(settings),
+    speech: options.speech ?? speechFromSettings(settings),
     clock: options.clock ?? systemClock,
     settings,
   });
@@ -152,6 +163,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(clientSuppressionRoutes, { prefix: '/api/suppression' });
   await app.register(operatorSuppressionRoutes, { prefix: '/api/admin' });
   await app.register(complianceAdminRoutes, { prefix: '/api/admin' });
+  await app.register(carrierStatusRoutes, { prefix: '/api/admin', db: database.db });
   await app.register(operatorComplianceRoutes, { prefix: '/api/admin' });
   await app.register(clientComplianceRoutes, { prefix: '/api' });
   await app.register(webAppRoutes);

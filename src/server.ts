@@ -6,7 +6,9 @@ import { openConfiguredDatabase } from './store/open-from-settings.js';
 import { ensureDemoClient, type DemoClient } from './tenancy/demo-client.js';
 import type { Database } from './store/database.js';
 import type { Dialer } from './dialer/dialer.js';
-import { dialerFromSettings } from './dialer/from-settings.js';
+import { carrierFromSettings, dialerFromSettings } from './dialer/from-settings.js';
+import { trunkRegistrationsOf } from './telephony/carrier-status.js';
+import { systemClock } from './domain/clock.js';
 import { trunksFromSettings } from './telephony/sip/carrier/trunk-config.js';
 
 export interface Roles {
@@ -37,7 +39,11 @@ export async function startServer(settings: Settings, roles: Roles = { api: true
       if (removed.length > 0) app.log.warn({ campaignIds: removed }, 'removed campaigns whose create was interrupted');
     }
     if (roles.dialer) {
-      dialer = await dialerFromSettings(settings, database, app.log.child({ component: 'dialer' }));
+      const log = app.log.child({ component: 'dialer' });
+      const carrier = await carrierFromSettings(settings, log);
+      // The operator's carrier page reads the trunks' registrations from it (GET /api/admin/carrier).
+      app.services.carrierStatus.watch(trunkRegistrationsOf(carrier));
+      dialer = await dialerFromSettings(settings, database, log, systemClock, carrier);
       const running = dialer;
       app.services.campaignEvents.on('changed', () => running.numbersAdded());
       dialer.start();

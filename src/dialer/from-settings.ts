@@ -8,7 +8,7 @@ import { SimulatedCarrier } from '../telephony/simulated/simulated-carrier.js';
 import { parseOutcomeMix } from '../telephony/simulated/callee-plan.js';
 import { SimulatedSmsProvider } from '../sms/simulated-sms.js';
 import { Dialer, newDialerId, type DialerLogger } from './dialer.js';
-import path from 'node:path';
+import { ttsCacheDirOf } from '../media/tts/server-speech.js';
 import type { Carrier } from '../telephony/carrier.js';
 import { startSipCarrier } from '../telephony/sip/carrier/start-sip-carrier.js';
 import { describeSipTrace } from '../telephony/sip/transaction/trace.js';
@@ -30,7 +30,7 @@ export async function carrierFromSettings(settings: Settings, log: DialerLogger,
       sipPort: settings.SIP_PORT,
       rtpPortRange: { min: settings.RTP_PORT_MIN, max: settings.RTP_PORT_MAX },
       mediaWorkers: mediaWorkerCount(settings),
-      ttsCacheDir: settings.TTS_CACHE_DIR ?? path.join(settings.DATA_DIR, 'tts-cache'),
+      ttsCacheDir: ttsCacheDirOf(settings),
       ttsVoice: settings.TTS_VOICE,
       sessionExpiresS: settings.SIP_SESSION_EXPIRES_S,
       ...(settings.AMD_JSON ? { amdParams: parseAmdJson(settings.AMD_JSON) } : {}),
@@ -46,8 +46,15 @@ export async function carrierFromSettings(settings: Settings, log: DialerLogger,
   });
 }
 
-export async function dialerFromSettings(settings: Settings, database: Database, log: DialerLogger, clock: Clock = systemClock): Promise<Dialer> {
-  const carrier = await carrierFromSettings(settings, log, clock);
+/** `carrier`: one the caller started already (carrierFromSettings), to keep a read-only view of it; else one is started. */
+export async function dialerFromSettings(
+  settings: Settings,
+  database: Database,
+  log: DialerLogger,
+  clock: Clock = systemClock,
+  carrier?: Carrier,
+): Promise<Dialer> {
+  carrier ??= await carrierFromSettings(settings, log, clock);
   return new Dialer({
     store: new DialerStore(database.db, newDialerId()),
     carrier,

@@ -8,7 +8,10 @@ import { toCallFlowView } from './call-flow-views.js';
 import { IdParams } from '../schemas/common.js';
 import { IntegerSchema } from '../strict-integer.js';
 import { MAX_PARAMETER } from '../../domain/campaign-request.js';
-import { notFound } from '../problem.js';
+import { HttpProblem, notFound, validationProblem } from '../problem.js';
+import { encodeWav8kMono } from '../../media/audio/encode-wav.js';
+import { TtsError } from '../../media/tts/types.js';
+import type { ServerSpeech } from '../../media/tts/server-speech.js';
 import { previewFlow } from '../../callflow/preview.js';
 import { updateCallFlow } from '../../tenancy/operator.js';
 
@@ -34,10 +37,17 @@ const PreviewSchema = Type.Object({
   ),
 });
 
+/** Longest text heard at once: a preview text is one step's words, far below this. */
+export const MAX_SPEECH_TEXT_CHARS = 2000;
+const SpeechBody = Type.Object({
+  text: Type.String({ minLength: 1, maxLength: MAX_SPEECH_TEXT_CHARS, description: 'One of the texts the preview answered' }),
+});
+const WavResponse = { description: '8 kHz mono 16-bit PCM WAV', content: { 'audio/wav': { schema: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }) } } };
+
 const tags = ['Discovery'];
 
 export const discoveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { tenants, audio, settings } = app.services;
+  const { tenants, audio, settings, speech } = app.services;
   app.addHook('onRequest', clientAuthHook(tenants));
 
   app.get('/callflows', { schema: { tags, summary: 'Your call flows (ids for callflow_Id)', response: { 200: Type.Array(CallFlowSchema), ...errorResponses(401) } } }, async (request) =>
@@ -88,7 +98,37 @@ export const discoveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return { id: flow.id, version: flow.version, texts: previewFlow(flow.flow, { name: request.body.name ?? '', parameters }) };
     },
   );
+  app.post(
+    '/callflows/:id/speech',
+    {
+      schema: {
+        tags,
+        summary: "A preview text spoken by this server's text-to-speech, as the call would say it (503 where the server has none)",
+        params: IdParams,
+        body: SpeechBody,
+        response: { 200: WavResponse, ...errorResponses(400, 401, 404, 503) },
+      },
+    },
+    async (request, reply) => {
+      if (!(await tenants.getCallFlow(request.clientId, request.params.id))) throw notFound(`Call flow ${request.params.id} does not exist.`);
+      const wav = encodeWav8kMono(await spokenOr503(speech, request.body.text));
+      return reply.type('audio/wav').send(Buffer.from(wav.buffer, wav.byteOffset, wav.byteLength));
+    },
+  );
   app.get('/clis', { schema: { tags, summary: 'Your caller IDs (ids for defaultCli_Id)', response: { 200: Type.Array(CliSchema), ...errorResponses(401) } } }, async (request) =>
     tenants.listClis(request.clientId),
   );
 };
+
+/** The text's speech; no engine here, or one that fails, is a 503 (the page then shows the text only). */
+async function spokenOr503(speech: ServerSpeech, text: string): Promise<Int16Array> {
+  const unavailable = await speech.unavailable();
+  if (unavailable !== undefined) throw new HttpProblem(503, 'unavailable', unavailable);
+  try {
+    return await speech.render(text);
+  } catch (error) {
+    if (!(error instanceof TtsError)) throw error;
+    if (error.code === 'BAD_TEXT') throw validationProblem({ Text: [`Nothing can be spoken: ${error.message}.`] });
+    throw new HttpProblem(503, 'unavailable', `Text-to-speech failed on this server: ${error.message}`);
+  }
+}
