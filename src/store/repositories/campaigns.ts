@@ -283,10 +283,11 @@ export class CampaignRepository {
    * trip, that reads only the page's rows: the page's first number is found from phone_number_batches (pageStart),
    * never by counting or skipping the numbers before it, and the calls and SMS come as JSON per number.
    *
-   * With `search` the page is of the numbers it matches (phoneNumberSearchTerms), still in id order: the campaign's
-   * numbers are walked in its (campaign_id, id) index, filtered, and the walk stops once the page is full (an OFFSET
-   * over the matches, so a far page or a rare match reads more of the index, never more than the campaign's numbers
-   * and never into memory). Without it the statement is exactly the fast one above.
+   * With `search` the page is of the numbers it matches (phoneNumberSearchTerms), still in id order: the page's first
+   * match is found by walking the campaign's numbers in its (campaign_id, id) index, filtered, past the matches of the
+   * pages before (an OFFSET over ids only: the calls and SMS are read for the page's numbers alone), and the page is
+   * read from there. A far page or a rare match reads more of the index, never more than the campaign's numbers and
+   * never into memory. Without it the statement is exactly the fast one above.
    */
   async phoneNumbersPage(
     clientId: number,
@@ -296,9 +297,9 @@ export class CampaignRepository {
     search?: string,
   ): Promise<{ timeZone: string; numbers: PhoneNumberWithOutcomes[] } | undefined> {
     const skipped = (pageNumber - 1) * pageSize;
-    const matching = search === undefined ? undefined : searchCondition(phoneNumberSearchTerms(search));
-    const result = await this.runPrepared<PageRow & { timeZone: string }>(matching ? 'phone_numbers_search' : 'phone_numbers_page', sql`
-      ${matching ? sql`with` : sql`with ${pageStart(campaignId, skipped)},`}
+    const terms = search === undefined ? undefined : phoneNumberSearchTerms(search);
+    const result = await this.runPrepared<PageRow & { timeZone: string }>(terms ? 'phone_numbers_search' : 'phone_numbers_page', sql`
+      with ${terms ? searchStart(campaignId, skipped, terms) : pageStart(campaignId, skipped)},
       page as (
         select p.id, p.number, p.name, p.status, p.status_reason as "statusReason", p.parameters,
           coalesce((select json_agg(json_build_object(
@@ -313,9 +314,8 @@ export class CampaignRepository {
         from ${phoneNumbers} p
         -- A scalar subquery (an InitPlan run once), so the page is an index range from that id: as a join, the planner
         -- sorted every number after it.
-        where p.campaign_id = ${campaignId} and ${matching ?? sql`p.id >= (select id from start)`}
+        where p.campaign_id = ${campaignId} and p.id >= (select id from start)${terms ? sql` and ${searchCondition(sql`p`, terms)}` : sql``}
         order by p.id
-        ${matching ? sql`offset ${skipped}` : sql``}
         limit ${pageSize}
       )
       -- No row: no such campaign for this client; one row with a null id: the page is empty.
@@ -425,13 +425,22 @@ async function insertNumbers(
   }
 }
 
+/** A CTE `start(id)` as pageStart's, over the numbers a search matches: the first match after the `skipped` before it. */
+function searchStart(campaignId: number, skipped: number, terms: PhoneNumberSearchTerms): SQL {
+  return sql`start as (
+      select m.id from ${phoneNumbers} m
+      where m.campaign_id = ${campaignId} and ${searchCondition(sql`m`, terms)}
+      order by m.id offset ${skipped} limit 1
+    )`;
+}
+
 /**
  * A number-listing search as one condition of fixed text (the fragments are parameters, absent ones null), so the
  * statement can be prepared once: the E.164 contains one of the number fragments, or the name contains the text.
  */
-function searchCondition(terms: PhoneNumberSearchTerms): SQL {
+function searchCondition(row: SQL, terms: PhoneNumberSearchTerms): SQL {
   const [digits = null, national = null] = terms.numberFragments.map((fragment) => `%${escapeLike(fragment)}%`);
-  return sql`(p.number like ${digits} or p.number like ${national} or p.name ilike ${`%${escapeLike(terms.nameFragment)}%`})`;
+  return sql`(${row}.number like ${digits} or ${row}.number like ${national} or ${row}.name ilike ${`%${escapeLike(terms.nameFragment)}%`})`;
 }
 
 function escapeLike(text: string): string {
