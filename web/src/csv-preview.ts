@@ -3,9 +3,9 @@
 // rule the server uses (src/domain/phone-number.ts). The server checks again: the preview only saves a round trip.
 import { parse } from 'csv-parse/browser/esm/sync';
 import { checkCalleeNumber } from '../../src/domain/phone-number.js';
-import { guessColumns, type ColumnMapping, type ColumnTarget } from './csv-columns.js';
+import { detectDelimiter } from '../../src/domain/csv/csv-rows.js';
+import { guessColumns, type ColumnNames } from '../../src/domain/csv/column-mapping.js';
 
-export type { ColumnMapping, ColumnTarget };
 export { guessColumns };
 
 /** Files past this size are previewed from their start only (the upload still sends, and the server checks, all). */
@@ -36,20 +36,15 @@ export async function readPreview(file: File): Promise<CsvFilePreview> {
   let text = await file.slice(0, PREVIEW_BYTES).text();
   if (partial) text = text.slice(0, text.lastIndexOf('\n') + 1);
   text = text.replace(/^\uFEFF/, '');
-  const firstLine = text.slice(0, text.indexOf('\n') >= 0 ? text.indexOf('\n') : undefined);
   // The delimiter the header line uses most, as the server detects it.
-  const delimiter = [',', ';', '\t'].reduce((best, candidate) => (count(firstLine, candidate) > count(firstLine, best) ? candidate : best), ',');
+  const delimiter = detectDelimiter(text.slice(0, text.indexOf('\n') >= 0 ? text.indexOf('\n') : undefined));
   const records = parse(text, { delimiter, relax_column_count: true, skip_empty_lines: true }) as string[][];
   const [headers = [], ...rows] = records;
   return { headers, sample: rows, rowsRead: rows.length, partial, delimiter };
 }
 
-function count(text: string, char: string): number {
-  return text.split(char).length - 1;
-}
-
 /** Invalid and repeated numbers among the rows read. Rows are numbered as the server numbers them: the header is row 1. */
-export function findNumberProblems(preview: CsvFilePreview, mapping: ColumnMapping): NumberProblems {
+export function findNumberProblems(preview: CsvFilePreview, mapping: ColumnNames): NumberProblems {
   const column = mapping.number ? preview.headers.indexOf(mapping.number) : -1;
   const problems: NumberProblems = { invalid: [], invalidCount: 0, duplicates: [], duplicateCount: 0, valid: 0 };
   if (column < 0) return problems;

@@ -62,7 +62,10 @@ export function CampaignLive({ id }: { id: number }) {
     setBusy(action);
     setActionError(null);
     try {
-      setDetail(await api<CampaignDetail>(`/api/campaigns/voice/${id}/${action}`, { method: 'POST' }));
+      const changed = await api<CampaignDetail>(`/api/campaigns/voice/${id}/${action}`, { method: 'POST' });
+      setDetail(changed);
+      // Shown at once; the stream's next summary (within a second) says the same.
+      setSummary((current) => (current ? { ...current, campaignStatus: changed.campaignStatus } : current));
     } catch (caught) {
       setActionError(caught as ApiError);
     } finally {

@@ -1,13 +1,13 @@
 // Choosing a CSV file: its columns mapped to number, name and Parameter1..9 (guessed from the headers), a sample of the
 // rows, and the invalid and repeated numbers listed before anything is sent.
 import { useEffect, useState } from 'preact/hooks';
-import { findNumberProblems, guessColumns, readPreview, type ColumnMapping, type CsvFilePreview } from '../csv-preview.js';
-import { COLUMN_TARGETS, type ColumnTarget } from '../csv-columns.js';
+import { findNumberProblems, guessColumns, readPreview, type CsvFilePreview } from '../csv-preview.js';
+import { COLUMN_ROLES, type ColumnNames, type ColumnRole } from '../../../src/domain/csv/column-mapping.js';
 import { formatInteger } from '../format.js';
 
 export interface CsvChoice {
   file: File;
-  mapping: ColumnMapping;
+  mapping: ColumnNames;
 }
 
 const SAMPLE_ROWS = 5;
@@ -15,7 +15,7 @@ const SAMPLE_ROWS = 5;
 export function CsvMapping({ onChange }: { onChange: (choice: CsvChoice | null) => void }) {
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<CsvFilePreview | null>(null);
-  const [mapping, setMapping] = useState<ColumnMapping>({});
+  const [mapping, setMapping] = useState<ColumnNames>({});
   const [readError, setReadError] = useState('');
 
   useEffect(() => {
@@ -36,7 +36,7 @@ export function CsvMapping({ onChange }: { onChange: (choice: CsvChoice | null) 
   useEffect(() => onChange(file && mapping.number ? { file, mapping } : null), [file, mapping]);
 
   const problems = preview ? findNumberProblems(preview, mapping) : null;
-  const setTarget = (target: ColumnTarget, header: string) => {
+  const setTarget = (target: ColumnRole, header: string) => {
     const next = { ...mapping };
     if (header) next[target] = header;
     else delete next[target];
@@ -54,7 +54,7 @@ export function CsvMapping({ onChange }: { onChange: (choice: CsvChoice | null) 
             {preview.headers.join(', ')}
           </p>
           <div class="mapping">
-            {COLUMN_TARGETS.map((target) => (
+            {COLUMN_ROLES.map((target) => (
               <label key={target}>
                 {target === 'number' ? 'Number (required)' : target === 'name' ? 'Name' : `Parameter${target.slice(9)}`}
                 <select value={mapping[target] ?? ''} onChange={(e) => setTarget(target, e.currentTarget.value)} aria-label={`Column for ${target}`}>
