@@ -2,6 +2,7 @@
 // trunk with its registration state. The states are live only where the SIP carrier runs in this process: the server
 // that starts the dialer hands this board a read-only view of the carrier's registrations (watch); an API-only
 // process lists the configured trunks with their state unknown, and says why.
+import type { Settings } from '../config/settings.js';
 import type { Carrier } from './carrier.js';
 import { SipCarrier, type TrunkRegistrationStatus } from './sip/carrier/sip-carrier.js';
 import { trunksFromSettings, type SipTrunk, type TrunkSettings } from './sip/carrier/trunk-config.js';
@@ -20,7 +21,7 @@ export interface TrunkStatus {
 }
 
 export interface CarrierStatus {
-  carrier: 'simulated' | 'sip';
+  carrier: Settings['CARRIER'];
   trunks: TrunkStatus[];
   /** Said when the trunks' states cannot be known here. */
   note?: string;
@@ -43,7 +44,7 @@ const SIMULATED_NOTE = 'The simulated carrier places no real calls and has no tr
 export class CarrierStatusBoard {
   private reader: TrunkRegistrationReader | undefined;
 
-  constructor(private readonly settings: TrunkSettings & { CARRIER: 'simulated' | 'sip' }) {}
+  constructor(private readonly settings: TrunkSettings & Pick<Settings, 'CARRIER'>) {}
 
   /** Called once the dialer's carrier runs in this process; undefined leaves the trunks as configured. */
   watch(reader: TrunkRegistrationReader | undefined): void {

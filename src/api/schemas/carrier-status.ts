@@ -2,9 +2,10 @@
 // src/store/repositories/carrier-status.ts for the figures).
 import { Type } from '@sinclair/typebox';
 import { TRUNK_REGISTRATIONS } from '../../telephony/carrier-status.js';
+import { SettingsSchema } from '../../config/settings.js';
 
 export const CarrierStatusSchema = Type.Object({
-  carrier: Type.Union([Type.Literal('simulated'), Type.Literal('sip')], { description: 'The CARRIER setting' }),
+  carrier: Type.Union(SettingsSchema.properties.CARRIER.anyOf, { description: 'The CARRIER setting' }),
   trunks: Type.Array(
     Type.Object({
       name: Type.String(),
@@ -19,7 +20,7 @@ export const CarrierStatusSchema = Type.Object({
       detail: Type.Optional(Type.String({ description: "Why, in words: the registrar's answer, when the binding runs out" })),
     }),
   ),
-  note: Type.Optional(Type.String({ description: 'Why the trunks states are not live here, when they are not' })),
+  note: Type.Optional(Type.String({ description: 'Why the trunk states are not live here, when they are not' })),
   callsInFlight: Type.Array(Type.Object({ carrier: Type.String(), calls: Type.Integer() }), {
     description: 'Calls being dialled or talking now, per carrier, every campaign',
   }),

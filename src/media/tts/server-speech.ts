@@ -27,14 +27,18 @@ export function ttsCacheDirOf(settings: SpeechSettings): string {
 
 /**
  * espeak-ng as the settings configure it. Nothing runs until the first use: whether the program is installed is asked
- * once (`espeak-ng --version`) and remembered for the life of the process.
+ * then (`espeak-ng --version`); a yes is remembered for the life of the process, a no is asked again next time (the
+ * program may be installed while the server runs, and a check that timed out on a busy machine is not final).
  */
 export function speechFromSettings(settings: SpeechSettings, options: { binary?: string } = {}): ServerSpeech {
   const binary = options.binary ?? DEFAULT_ESPEAK_BINARY;
   let engine: Promise<TextToSpeech | string> | undefined;
   const ready = () =>
     (engine ??= ttsAvailable(binary).then((installed) => {
-      if (!installed) return `Text-to-speech is not available on this server: ${binary} is not installed (Debian: apt-get install espeak-ng).`;
+      if (!installed) {
+        engine = undefined;
+        return `Text-to-speech is not available on this server: ${binary} is not installed or did not run (Debian: apt-get install espeak-ng).`;
+      }
       try {
         return createEspeakTts({ cacheDir: path.resolve(ttsCacheDirOf(settings)), defaultVoice: settings.TTS_VOICE, binary });
       } catch (error) {
