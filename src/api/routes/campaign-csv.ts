@@ -22,7 +22,7 @@ import { streamedJson } from '../streamed-json.js';
 import { checkCampaignRequestPausing, checkPhoneNumbersRequestPausing } from '../../domain/campaign-request.js';
 import { checkLifecycle } from '../../domain/campaign-lifecycle.js';
 import { yieldToEventLoop } from '../../domain/stepwise.js';
-import { EXPORT_HEADER, exportLine } from '../../domain/csv/export-rows.js';
+import { EXPORT_HEADER, exportLines, ZoneTimes } from '../../domain/csv/export-rows.js';
 import { isUniqueViolation } from '../../store/errors.js';
 import type { Db } from '../../store/database.js';
 import { CampaignExportRepository } from '../../store/repositories/campaign-export.js';
@@ -73,10 +73,11 @@ export const campaignCsvRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const zone = await exports.timeZoneOf(request.clientId, id);
       if (zone === undefined) throw notFound(`Campaign ${id} does not exist.`);
       async function* lines(): AsyncGenerator<string> {
+        const times = new ZoneTimes(zone!);
         yield EXPORT_HEADER;
         for await (const page of exports.pages(id)) {
           let text = '';
-          for (const row of page) text += exportLine(row, zone!);
+          for (const entry of page) text += exportLines(entry.number, entry.calls, times);
           yield text;
         }
       }

@@ -28,26 +28,30 @@ export const EXPORT_COLUMNS = [
   'price',
 ] as const;
 
-/** A number with one of its calls (every call column null when the number was never called). */
-export interface ExportRow {
-  numberId: number;
+/** A number of the campaign, as the export shows it. */
+export interface ExportNumber {
+  id: number;
   number: string;
   name: string;
   parameters: readonly { parameter: number; value: string }[];
   status: number;
   statusReason: string | null;
-  attempt: number | null;
-  startTime: Date | null;
-  endTime: Date | null;
-  durationSeconds: number | null;
-  outcome: number | null;
-  stage: number | null;
-  keys: string | null;
+}
+
+/** One call of a number; times as epoch milliseconds. */
+export interface ExportCall {
+  attempt: number;
+  startMs: number;
+  endMs: number | null;
+  durationSeconds: number;
+  outcome: number;
+  stage: number;
+  keys: string;
   answeredBy: string | null;
-  voicemailLeft: boolean | null;
+  voicemailLeft: boolean;
   sipCode: number | null;
   endReason: string | null;
-  price: number | null;
+  price: number;
 }
 
 const LINE_END = '\r\n';
@@ -64,44 +68,76 @@ export function csvText(value: string | null): string {
 /** The header line. */
 export const EXPORT_HEADER = EXPORT_COLUMNS.join(',') + LINE_END;
 
-/** ISO 8601 with the zone's offset at that instant: the wall clock (kept per zone and span) and its distance from UTC. */
-export function isoInZone(instant: Date, zone: string): string {
-  const wall = formatWallClock(instant, zone);
-  const offsetMinutes = Math.round((Date.parse(`${wall}Z`) - instant.getTime()) / 60_000);
-  const sign = offsetMinutes < 0 ? '-' : '+';
+/** Quarter hours: no zone changes its offset twice within one (see src/domain/wall-clock.ts). */
+const SPAN_MS = 15 * 60_000;
+
+/**
+ * ISO 8601 times with a zone's offset at each instant (2027-01-12T09:00:03.000+00:00). The offset is kept per quarter
+ * hour: when both ends of the span agree no transition falls inside it; a span with a transition asks per instant.
+ * A million calls print two million times, so the common case is one Map lookup and one toISOString.
+ */
+export class ZoneTimes {
+  private readonly suffixBySpan = new Map<number, string | null>();
+
+  constructor(readonly zone: string) {}
+
+  iso(ms: number): string {
+    const span = Math.floor(ms / SPAN_MS);
+    let suffix = this.suffixBySpan.get(span);
+    if (suffix === undefined) {
+      const first = this.offsetMinutes(span * SPAN_MS);
+      suffix = first === this.offsetMinutes((span + 1) * SPAN_MS - 1) ? offsetText(first) : null;
+      if (this.suffixBySpan.size > 100_000) this.suffixBySpan.clear();
+      this.suffixBySpan.set(span, suffix);
+    }
+    if (suffix === null) {
+      const offset = this.offsetMinutes(ms);
+      return new Date(ms + offset * 60_000).toISOString().slice(0, 23) + offsetText(offset);
+    }
+    const offsetMs = suffixOffsetMs(suffix);
+    return new Date(ms + offsetMs).toISOString().slice(0, 23) + suffix;
+  }
+
+  /** The zone's offset at `ms`: its wall clock (formatWallClock) read as if it were UTC, minus the instant. */
+  private offsetMinutes(ms: number): number {
+    return Math.round((Date.parse(`${formatWallClock(new Date(ms), this.zone)}Z`) - ms) / 60_000);
+  }
+}
+
+function offsetText(offsetMinutes: number): string {
   const abs = Math.abs(offsetMinutes);
-  return `${wall}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return `${offsetMinutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+const offsetMsBySuffix = new Map<string, number>();
+function suffixOffsetMs(suffix: string): number {
+  let ms = offsetMsBySuffix.get(suffix);
+  if (ms === undefined) {
+    ms = (suffix.startsWith('-') ? -1 : 1) * (Number(suffix.slice(1, 3)) * 60 + Number(suffix.slice(4, 6))) * 60_000;
+    offsetMsBySuffix.set(suffix, ms);
+  }
+  return ms;
 }
 
 const STATUS_NAMES = new Map<number, string>(NumberStatus.members.map((member) => [member.value, member.name]));
 const OUTCOME_NAMES = new Map<number, string>(CallOutcome.members.map((member) => [member.value, member.name]));
+/** The call columns of a number never called. */
+const NO_CALL = ','.repeat(EXPORT_COLUMNS.length - EXPORT_COLUMNS.indexOf('attempt') - 1);
 
-const plain = (value: number | null) => (value === null ? '' : String(value));
-
-/** One line of the export, with its line end. */
-export function exportLine(row: ExportRow, zone: string): string {
+/** A number's lines, with their line ends: one per call in the order given, or one with empty call columns. */
+export function exportLines(entry: ExportNumber, calls: readonly ExportCall[], times: ZoneTimes): string {
   const parameters = new Array<string>(MAX_PARAMETER).fill('');
-  for (const { parameter, value } of row.parameters) if (parameter >= 1 && parameter <= MAX_PARAMETER) parameters[parameter - 1] = csvText(value);
-  const called = row.attempt !== null;
-  return [
-    row.numberId,
-    // E.164, checked on the way in: digits after a '+', which the guard would otherwise mark on every line.
-    row.number,
-    csvText(row.name),
-    ...parameters,
-    STATUS_NAMES.get(row.status) ?? String(row.status),
-    csvText(row.statusReason),
-    plain(row.attempt),
-    row.startTime ? isoInZone(row.startTime, zone) : '',
-    row.endTime ? isoInZone(row.endTime, zone) : '',
-    plain(row.durationSeconds),
-    row.outcome === null ? '' : (OUTCOME_NAMES.get(row.outcome) ?? String(row.outcome)),
-    plain(row.stage),
-    csvText(row.keys),
-    csvText(row.answeredBy),
-    called && row.voicemailLeft !== null ? String(row.voicemailLeft) : '',
-    plain(row.sipCode),
-    csvText(row.endReason),
-    row.price === null ? '' : String(row.price),
-  ].join(',') + LINE_END;
+  for (const { parameter, value } of entry.parameters) if (parameter >= 1 && parameter <= MAX_PARAMETER) parameters[parameter - 1] = csvText(value);
+  // E.164, checked on the way in: digits after a '+', which the guard would otherwise mark on every line.
+  const prefix = `${entry.id},${entry.number},${csvText(entry.name)},${parameters.join(',')},${STATUS_NAMES.get(entry.status) ?? entry.status},${csvText(entry.statusReason)},`;
+  if (calls.length === 0) return prefix + NO_CALL + LINE_END;
+  let lines = '';
+  for (const call of calls) {
+    lines +=
+      prefix +
+      `${call.attempt},${times.iso(call.startMs)},${call.endMs === null ? '' : times.iso(call.endMs)},${call.durationSeconds},` +
+      `${OUTCOME_NAMES.get(call.outcome) ?? call.outcome},${call.stage},${csvText(call.keys)},${csvText(call.answeredBy)},` +
+      `${call.voicemailLeft},${call.sipCode ?? ''},${csvText(call.endReason)},${call.price}${LINE_END}`;
+  }
+  return lines;
 }

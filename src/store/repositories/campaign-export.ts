@@ -1,23 +1,29 @@
-// The rows of a campaign's CSV export (issue 11): its numbers in id order, each with its calls in attempt order (a
-// number never called comes once, with no call), read a page of numbers at a time by keyset (id > the last one
-// read), so a 1,000,000-call export holds one page at a time and every page is an index range
-// (phone_numbers_campaign_id_idx, calls_number_attempt_idx) however far in it is.
+// The rows of a campaign's CSV export (issue 11): its numbers in id order, each with its calls in attempt order, read
+// a page of numbers at a time by keyset (id > the last one read), so a 1,000,000-call export holds one page at a time
+// and every page is an index range (phone_numbers_campaign_id_idx, calls_number_attempt_idx) however far in it is.
+//
+// A page comes back as one JSON text (json_agg of arrays), parsed by one native JSON.parse: read as 18 typed columns
+// per call row, the driver's per-field parsing was most of the export's time (80,000 rows/s on PostgreSQL before a
+// single field was formatted). The next page is asked for as soon as a page arrives, so the database reads it while
+// the caller writes this one out.
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import { calls, campaigns, phoneNumbers } from '../schema.js';
-import type { ExportRow } from '../../domain/csv/export-rows.js';
+import type { ExportCall, ExportNumber } from '../../domain/csv/export-rows.js';
 import { rowsOf } from './rows.js';
 
-/** Numbers a page: with their calls a few thousand rows, tens of milliseconds of work between two hand-backs. */
+/** Numbers a page: with their calls a few thousand lines, a few milliseconds of formatting between two reads. */
 export const EXPORT_PAGE_NUMBERS = 1000;
 
-/** A row as the statement returns it: ids may come as text (bigint), times as epoch milliseconds. */
-type RawExportRow = Omit<ExportRow, 'numberId' | 'parameters' | 'startTime' | 'endTime'> & {
-  numberId: number | string;
-  parameters: ExportRow['parameters'] | string;
-  startMs: number | null;
-  endMs: number | null;
-};
+export interface ExportEntry {
+  number: ExportNumber;
+  calls: ExportCall[];
+}
+
+/** A number as the page's JSON holds it: [id, number, name, parameters, status, statusReason, calls]. */
+type NumberTuple = [number, string, string, ExportNumber['parameters'], number, string | null, CallTuple[]];
+/** [attempt, startMs, endMs, durationSeconds, outcome, stage, keys, answeredBy, voicemailLeft, sipCode, endReason, price] */
+type CallTuple = [number, number, number | null, number, number, number, string, string | null, boolean, number | null, string | null, number];
 
 export class CampaignExportRepository {
   constructor(private readonly db: Db) {}
@@ -31,44 +37,54 @@ export class CampaignExportRepository {
     return row?.timeZone;
   }
 
-  /**
-   * The export's rows, a page of numbers at a time. Times come as epoch milliseconds and the price as a float
-   * (what the number listing shows), so no driver builds a Date or a numeric string per row only to be reformatted.
-   */
-  async *pages(campaignId: number, pageNumbers = EXPORT_PAGE_NUMBERS): AsyncGenerator<ExportRow[]> {
-    let afterId = 0;
-    for (;;) {
-      const raw = rowsOf<RawExportRow>(
-        await this.db.execute(sql`
-          select p.id as "numberId", p.number, p.name, p.parameters, p.status, p.status_reason as "statusReason",
-            c.attempt_number as attempt,
-            floor(extract(epoch from c.start_time) * 1000)::float8 as "startMs",
-            floor(extract(epoch from c.end_time) * 1000)::float8 as "endMs",
-            c.seconds_duration as "durationSeconds", c.outcome, c.stage, c.user_input as keys, c.answered_by as "answeredBy",
-            c.voicemail_left as "voicemailLeft", c.sip_code as "sipCode", c.end_reason as "endReason", c.price::float8 as price
-          from (
-            select id, number, name, parameters, status, status_reason from ${phoneNumbers}
-            where campaign_id = ${campaignId} and id > ${afterId}
-            order by id
-            limit ${pageNumbers}
-          ) p
-          left join ${calls} c on c.phone_number_id = p.id
-          order by p.id, c.attempt_number`),
-      );
-      if (raw.length === 0) return;
-      afterId = Number(raw[raw.length - 1]!.numberId);
-      yield raw.map(toExportRow);
+  /** The campaign's numbers with their calls, a page at a time. */
+  async *pages(campaignId: number, pageNumbers = EXPORT_PAGE_NUMBERS): AsyncGenerator<ExportEntry[]> {
+    let next = this.page(campaignId, 0, pageNumbers);
+    try {
+      for (;;) {
+        const page = await next;
+        if (page.length === 0) return;
+        next = this.page(campaignId, page[page.length - 1]!.number.id, pageNumbers);
+        yield page;
+      }
+    } finally {
+      // A reader that stopped early (the client went away) leaves the read-ahead page: it is awaited, not left to fail
+      // unhandled.
+      await next.catch(() => undefined);
     }
   }
-}
 
-function toExportRow(row: RawExportRow): ExportRow {
-  const { startMs, endMs, ...rest } = row;
-  return {
-    ...rest,
-    numberId: Number(row.numberId),
-    parameters: typeof row.parameters === 'string' ? (JSON.parse(row.parameters) as ExportRow['parameters']) : row.parameters,
-    startTime: startMs === null ? null : new Date(startMs),
-    endTime: endMs === null ? null : new Date(endMs),
-  };
+  private async page(campaignId: number, afterId: number, pageNumbers: number): Promise<ExportEntry[]> {
+    const [row] = rowsOf<{ page: string }>(
+      await this.db.execute(sql`
+        select coalesce(json_agg(json_build_array(p.id, p.number, p.name, p.parameters, p.status, p.status_reason,
+            coalesce((select json_agg(json_build_array(c.attempt_number, floor(extract(epoch from c.start_time) * 1000),
+                floor(extract(epoch from c.end_time) * 1000), c.seconds_duration, c.outcome, c.stage, c.user_input, c.answered_by,
+                c.voicemail_left, c.sip_code, c.end_reason, c.price) order by c.attempt_number)
+              from ${calls} c where c.phone_number_id = p.id), '[]')) order by p.id), '[]')::text as page
+        from (
+          select id, number, name, parameters, status, status_reason from ${phoneNumbers}
+          where campaign_id = ${campaignId} and id > ${afterId}
+          order by id
+          limit ${pageNumbers}
+        ) p`),
+    );
+    return (JSON.parse(row!.page) as NumberTuple[]).map(([id, number, name, parameters, status, statusReason, callTuples]) => ({
+      number: { id, number, name, parameters, status, statusReason },
+      calls: callTuples.map(([attempt, startMs, endMs, durationSeconds, outcome, stage, keys, answeredBy, voicemailLeft, sipCode, endReason, price]) => ({
+        attempt,
+        startMs,
+        endMs,
+        durationSeconds,
+        outcome,
+        stage,
+        keys,
+        answeredBy,
+        voicemailLeft,
+        sipCode,
+        endReason,
+        price,
+      })),
+    }));
+  }
 }
