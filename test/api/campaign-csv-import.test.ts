@@ -284,4 +284,24 @@ describe.each(BACKENDS)('CSV import on $kind', ({ kind }) => {
       expect(await numbersOf(created.id)).toHaveLength(1);
     });
   });
+
+  describe('a file over CSV_UPLOAD_LIMIT_MB', () => {
+    let small: TestApp;
+    beforeAll(async () => {
+      small = await createTestApp(kind, { CSV_UPLOAD_LIMIT_MB: '0.01' });
+    });
+    afterAll(async () => {
+      await small?.close();
+    });
+
+    it('is a 413, and nothing is created', async () => {
+      const owner = await small.createTenant();
+      const rows = Array.from({ length: 1000 }, (_, i) => `07722 ${String(300_000 + i)},Customer ${i}`).join('\n');
+      const response = await postMultipart(small, owner, CSV_CREATE_URL, csvParts(campaignFields(owner, uniqueName('CSV big')), `number,name\n${rows}\n`));
+      expect(response.statusCode, response.body).toBe(413);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.json().detail).toContain('CSV_UPLOAD_LIMIT_MB');
+      expect((await small.app.inject({ method: 'GET', url: VOICE, headers: owner.headers })).json()).toEqual([]);
+    });
+  });
 });

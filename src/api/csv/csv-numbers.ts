@@ -1,6 +1,6 @@
 // The numbers of an uploaded CSV as the entries of a phoneNumbers list (with the CSV row of each), for the JSON
 // create's and add-numbers' own checks; and those checks' answers told in rows.
-import { FieldErrorCollector, validationProblem, type FieldErrors } from '../problem.js';
+import { FieldErrorCollector, HttpProblem, validationProblem, type FieldErrors } from '../problem.js';
 import { COLUMNS_PATH, FILE_PATH, parseColumnsPart, resolveColumns, type ColumnMapping } from '../../domain/csv/column-mapping.js';
 import { recordToEntry, widthProblem, withRowNumbers, type CsvPhoneEntry } from '../../domain/csv/csv-rows.js';
 import type { LeftOutNumber, MergedNumber } from '../../domain/phone-number-list.js';
@@ -24,7 +24,7 @@ export interface CsvNumbers {
  * Reads the file with the mapping of `columnsText` (or the guessed one). A file or mapping that cannot be read on is
  * thrown as a 400 at once, before the rest is read: Columns/File paths, the row in the message.
  */
-export async function readCsvNumbers(file: AsyncIterable<Buffer>, columnsText: string | undefined): Promise<CsvNumbers> {
+export async function readCsvNumbers(file: AsyncIterable<Buffer> & { truncated?: boolean }, columnsText: string | undefined): Promise<CsvNumbers> {
   const errors = new FieldErrorCollector();
   const requested = columnsText === undefined ? undefined : parseColumnsPart(columnsText, errors);
   if (errors.has(COLUMNS_PATH)) throw validationProblem(errors.errors);
@@ -53,6 +53,10 @@ export async function readCsvNumbers(file: AsyncIterable<Buffer>, columnsText: s
   } catch (error) {
     if (error instanceof CsvFileProblem) throw validationProblem({ [FILE_PATH]: [error.message] });
     throw error;
+  } finally {
+    // The multipart reader ends a file at the size limit as if it were whole, marking it truncated: what was read of
+    // its last row is not a row, and whatever the rows said the answer is that the file is too large.
+    if (file.truncated) throw new HttpProblem(413, 'payload-too-large', 'The file is larger than CSV_UPLOAD_LIMIT_MB allows.');
   }
   if (widthErrors > MAX_WIDTH_MESSAGES) errors.add(FILE_PATH, `And ${widthErrors - MAX_WIDTH_MESSAGES} more rows of the wrong width.`);
   return { entries, rowOf, mapping: mapping!, rows, fileErrors: errors.errors };

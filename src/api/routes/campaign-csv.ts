@@ -13,7 +13,7 @@ import { clientAuthHook } from '../plugins/auth.js';
 import { errorResponses, IdParams } from '../schemas/common.js';
 import { AddPhoneNumbersBody, AddPhoneNumbersQuery, CAMPAIGN_FIELD_NAMES, CreateCampaignBody } from '../schemas/campaigns.js';
 import { CsvAddBody, CsvAddedPhoneNumbersSchema, CsvCreateBody, CsvCreatedCampaignSchema } from '../schemas/campaign-csv.js';
-import { conflict, FieldErrorCollector, HttpProblem, notFound, validationProblem, type FieldErrors } from '../problem.js';
+import { conflict, FieldErrorCollector, notFound, validationProblem, type FieldErrors } from '../problem.js';
 import { schemaErrorsToFieldErrors } from '../validation-errors.js';
 import { canonicalizeKeys } from '../case-insensitive.js';
 import { strictIntegers } from '../strict-integer.js';
@@ -278,9 +278,6 @@ async function withUnreadBodyClosed<T>(reply: FastifyReply, step: () => Promise<
     return await step();
   } catch (error) {
     reply.header('connection', 'close');
-    if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-      throw new HttpProblem(413, 'payload-too-large', 'The file is larger than CSV_UPLOAD_LIMIT_MB allows.');
-    }
     throw error;
   }
 }
