@@ -1,4 +1,4 @@
-// The `ringcast` command. Subcommands: serve, api, migrate, admin, help.
+// The `ringcast` command. Subcommands: serve, api, dialer, demo, migrate, admin, campaigns, help.
 import { loadSettings, SettingsError, SettingsSchema } from '../config/settings.js';
 import { parseArgs } from 'node:util';
 import { startServer, startupBanner, type Roles } from '../server.js';
@@ -8,6 +8,7 @@ import { DataDirBusyError } from '../store/data-dir-lock.js';
 import { HttpProblem } from '../api/problem.js';
 import { ADMIN_USAGE, runAdminCommand, UsageError } from './admin.js';
 import { isForeignKeyViolation } from '../store/errors.js';
+import { runCampaignsCommand } from './campaigns.js';
 
 const USAGE = `Usage: ringcast <command>
 
@@ -19,6 +20,8 @@ Commands:
              [--numbers N (default 300)] [--seed S (default 7)]
   migrate    Apply database migrations and exit
   admin      Manage clients, API keys, call flows and caller IDs (ringcast admin --help)
+  campaigns  A client's campaigns through a running server: list, show, create (JSON or CSV), watch,
+             pause, resume, cancel, export (ringcast campaigns --help)
   help       Show this help
 
 Settings (environment variables):
@@ -86,6 +89,8 @@ async function main(argv: string[]): Promise<number> {
       console.log(JSON.stringify(result, null, 2));
       return 0;
     }
+    case 'campaigns':
+      return runCampaignsCommand(rest, { env: process.env, stdout: process.stdout, stderr: process.stderr });
     case undefined:
     case 'help':
     case '--help':
