@@ -47,7 +47,8 @@ export function buildWebAppIfNeeded() {
     return;
   }
   console.error('ringcast: building the web app (vite)...');
-  execFileSync(process.execPath, [vite, 'build', '--config', join(web, 'vite.config.ts')], { stdio: 'inherit' });
+  // A production build whoever runs it: under a test runner NODE_ENV=test would give the development JSX runtime.
+  execFileSync(process.execPath, [vite, 'build', '--config', join(web, 'vite.config.ts')], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) buildIfNeeded();

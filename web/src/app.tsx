@@ -1,5 +1,6 @@
 // The shell: sign-in, the header with the pages of the signed-in role, and the page the URL names.
-import { useEffect, useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
+import { useEffect, useErrorBoundary, useState } from 'preact/hooks';
 import { useToken, whenUnauthorized } from './api.js';
 import { forgetSession, loadSession, saveSession, type Session } from './session.js';
 import { href, useRoute, type Route } from './router.js';
@@ -58,7 +59,9 @@ export function App() {
           Sign out
         </button>
       </header>
-      <main>{page(route, session)}</main>
+      <main>
+        <PageBoundary key={window.location.hash}>{page(route, session)}</PageBoundary>
+      </main>
     </div>
   );
 }
@@ -96,6 +99,21 @@ function page(route: Route, session: Session) {
     default:
       return <NotFound />;
   }
+}
+
+/** A page that fails to render says so (and the rest of the app keeps working) instead of leaving a stale screen. */
+function PageBoundary({ children }: { children: ComponentChildren }) {
+  const [error, reset] = useErrorBoundary();
+  if (!error) return <>{children}</>;
+  return (
+    <section class="problem" role="alert">
+      <h1>This page failed</h1>
+      <p>{(error as Error).message ?? String(error)}</p>
+      <button type="button" onClick={reset}>
+        Try again
+      </button>
+    </section>
+  );
 }
 
 function NotFound() {

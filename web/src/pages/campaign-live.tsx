@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, readEvents } from '../api.js';
 import { CallOutcome, CampaignStatus, NumberStatus } from '../../../src/domain/enums.js';
-import type { AddedPhoneNumbers, CampaignDetail, CampaignSummary } from '../types.js';
+import type { AddedPhoneNumbers, CampaignDetail, CampaignListItem, CampaignSummary } from '../types.js';
 import { href } from '../router.js';
 import { campaignStatusName, formatInteger, formatMoney, formatPercent, formatSeconds, words } from '../format.js';
 import { ProgressBar } from '../components/progress-bar.js';
@@ -62,10 +62,11 @@ export function CampaignLive({ id }: { id: number }) {
     setBusy(action);
     setActionError(null);
     try {
-      const changed = await api<CampaignDetail>(`/api/campaigns/voice/${id}/${action}`, { method: 'POST' });
-      setDetail(changed);
-      // Shown at once; the stream's next summary (within a second) says the same.
-      setSummary((current) => (current ? { ...current, campaignStatus: changed.campaignStatus } : current));
+      // The answer is the campaign as the list shows it (no attempts or runover days): only its status is taken, shown
+      // at once; the stream's next summary (within a second) says the same.
+      const { campaignStatus } = await api<CampaignListItem>(`/api/campaigns/voice/${id}/${action}`, { method: 'POST' });
+      setDetail((current) => (current ? { ...current, campaignStatus } : current));
+      setSummary((current) => (current ? { ...current, campaignStatus } : current));
     } catch (caught) {
       setActionError(caught as ApiError);
     } finally {
@@ -152,8 +153,8 @@ function SummaryView({ summary }: { summary: CampaignSummary }) {
         </div>
       </div>
       <div class="card wide">
-        <h2>Calls per minute</h2>
-        <CallsChart points={summary.callsPerMinute} />
+        <h2>Calls per minute ({summary.timeZone})</h2>
+        <CallsChart points={summary.callsPerMinute} timeZone={summary.timeZone} />
       </div>
       <div class="cards">
         <div class="card">
