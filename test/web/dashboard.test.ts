@@ -156,6 +156,43 @@ describeWithPeer([CHROMIUM], 'the web app in chromium', () => {
     await page.close();
   });
 
+  it('edits a call flow with the server\'s errors shown, previews it and plays its speech', async () => {
+    const page = await browser.newPage();
+    await signIn(page, tenant.apiKey);
+    await page.getByRole('link', { name: 'Call flows' }).click();
+    await page.getByRole('link', { name: 'Flow', exact: true }).click();
+    await page.getByRole('heading', { name: /Flow/ }).waitFor();
+    const editor = page.getByLabel('Flow document (JSON)');
+    const original = await editor.inputValue();
+    const flow = JSON.parse(original) as { start: string };
+
+    // A start step that does not exist: the server's message, by its path, under the editor.
+    await editor.fill(JSON.stringify({ ...flow, start: 'nowhere' }));
+    await page.getByRole('button', { name: 'Save a new version' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Flow\.Start/i);
+    await editor.fill(original.replace(/"say":\s*"[^"]*"/, '"say": "Hello {Name}, your balance is {Parameter1}."'));
+    await page.getByRole('button', { name: 'Save a new version' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Saved as version 2');
+
+    await page.getByLabel('Name', { exact: true }).fill('Ann');
+    await page.getByLabel('Parameters, one per line as 1=value').fill('1=£12.50');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await expect.poll(() => page.locator('ol.preview').textContent()).toContain('Hello Ann, your balance is £12.50.');
+    // Listening renders the text with the server's text-to-speech (espeak-ng): the page plays it or says why not.
+    const [speech] = await Promise.all([
+      page.waitForResponse((response) => response.url().endsWith('/speech')),
+      page.locator('ol.preview button', { hasText: 'Listen' }).first().click(),
+    ]);
+    expect(speech.status()).toBe(200);
+    expect(speech.headers()['content-type']).toBe('audio/wav');
+    // (The WAV itself is checked by test/api/call-flow-speech.test.ts; the devtools protocol does not keep this body.)
+    expect(Number(speech.headers()['content-length'])).toBeGreaterThan(8_000);
+    // The browser decoded and played it: the button came back, with no error written beside it.
+    await expect.poll(() => page.locator('ol.preview button', { hasText: 'Listen' }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await page.locator('ol.preview small.hint').count()).toBe(0);
+    await page.close();
+  });
+
   it('lists calls with their detail, reads well on a phone, and the operator issues a key shown once', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await signIn(phone, tenant.apiKey);
@@ -173,6 +210,7 @@ describeWithPeer([CHROMIUM], 'the web app in chromium', () => {
     const page = await browser.newPage();
     await signIn(page, ADMIN_TOKEN, 'operator');
     await page.getByRole('heading', { name: 'Clients' }).waitFor();
+    await expect.poll(() => page.locator('.card', { hasText: 'Carrier' }).textContent()).toContain('Simulated carrier');
     await page.getByRole('link', { name: 'Browser Test Ltd' }).click();
     await page.getByRole('button', { name: 'Issue a new key' }).click();
     const shown = page.locator('.shown-once code');
