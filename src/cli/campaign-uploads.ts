@@ -45,14 +45,14 @@ async function fileSize(path: string, option: string): Promise<number> {
  */
 export function columnsPart(text: string | undefined): TextPart[] {
   if (text === undefined) return [];
-  if (text.trimStart().startsWith('{')) return [{ name: 'columns', value: text, contentType: 'application/json' }];
+  if (text.trimStart().startsWith('{')) return [{ name: 'columns', value: text }];
   const mapping: Record<string, string> = {};
   for (const pair of text.split(',')) {
     const at = pair.indexOf('=');
     if (at < 1) throw new UsageError(`--columns takes ROLE=HEADER pairs separated by commas, e.g. number=Phone,name=Name (got "${pair}")`);
     mapping[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
   }
-  return [{ name: 'columns', value: JSON.stringify(mapping), contentType: 'application/json' }];
+  return [{ name: 'columns', value: JSON.stringify(mapping) }];
 }
 
 /** The campaign part: the create body's fields from the file (JSON with comments, as the API takes), without phoneNumbers. */
@@ -119,7 +119,7 @@ export async function createCommand(context: CommandContext): Promise<void> {
     return;
   }
   const campaign = await campaignFields(file);
-  const parts: TextPart[] = [{ name: 'campaign', value: campaign, contentType: 'application/json' }, ...columnsPart(stringOption(values, 'columns'))];
+  const parts: TextPart[] = [{ name: 'campaign', value: campaign }, ...columnsPart(stringOption(values, 'columns'))];
   const { text, value } = await uploadCsv<CsvCreated>(context, `${VOICE}/csv`, parts);
   printResult(io, text, () => createdText(value, value));
 }

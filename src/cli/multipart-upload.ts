@@ -9,10 +9,13 @@ import { randomBytes } from 'node:crypto';
 const CRLF = '\r\n';
 const NEWLINE = 10;
 
+/**
+ * A plain form field, as `curl -F name=value` sends it. No Content-Type: @fastify/multipart would hand a field
+ * labelled application/json to the route already parsed, where the route reads the text.
+ */
 export interface TextPart {
   name: string;
   value: string;
-  contentType?: string;
 }
 
 export interface FilePart {
@@ -57,9 +60,7 @@ export async function multipartUpload(
     textParts
       .map(
         (part) =>
-          `--${boundary}${CRLF}Content-Disposition: form-data; name=${quoted(part.name)}${CRLF}` +
-          (part.contentType ? `Content-Type: ${part.contentType}${CRLF}` : '') +
-          `${CRLF}${part.value}${CRLF}`,
+          `--${boundary}${CRLF}Content-Disposition: form-data; name=${quoted(part.name)}${CRLF}${CRLF}${part.value}${CRLF}`,
       )
       .join('') +
       `--${boundary}${CRLF}Content-Disposition: form-data; name=${quoted(file.name)}; filename=${quoted(basename(file.path))}${CRLF}` +

@@ -27,6 +27,8 @@ export interface CliOptions {
   stdoutTTY?: boolean;
   stderrTTY?: boolean;
   env?: Record<string, string | undefined>;
+  /** The command's clock (milliseconds), for upload rates; performance.now when not given. */
+  nowMs?: () => number;
   /** Told of each stdout write (watch tests act on the lines as they come). */
   onStdout?: (text: string) => void;
 }
@@ -52,7 +54,7 @@ export function cliAgainst(url: string, key: string) {
       }) as typeof stdout.write;
     }
     const env = { RINGCAST_URL: url, RINGCAST_API_KEY: key, ...options.env };
-    const code = await runCampaignsCommand(args, { env, stdout, stderr });
+    const code = await runCampaignsCommand(args, { env, stdout, stderr, ...(options.nowMs ? { nowMs: options.nowMs } : {}) });
     return { code, stdout: stdout.text, stderr: stderr.text };
   };
 }
