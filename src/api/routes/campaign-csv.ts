@@ -77,7 +77,7 @@ export const campaignCsvRoutes: FastifyPluginAsyncTypebox = async (app) => {
         yield EXPORT_HEADER;
         for await (const page of exports.pages(id)) {
           let text = '';
-          for (const entry of page) text += exportLines(entry.number, entry.calls, times);
+          for (const entry of page) text += exportLines(entry, times);
           yield text;
         }
       }
