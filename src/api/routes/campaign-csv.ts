@@ -19,6 +19,7 @@ import { canonicalizeKeys } from '../case-insensitive.js';
 import { strictIntegers } from '../strict-integer.js';
 import { screenDoNotCall } from '../do-not-call-screen.js';
 import { streamedJson } from '../streamed-json.js';
+import { createdCampaignFields } from '../created-campaign-fields.js';
 import { checkCampaignRequestPausing, checkPhoneNumbersRequestPausing } from '../../domain/campaign-request.js';
 import { checkLifecycle } from '../../domain/campaign-lifecycle.js';
 import { yieldToEventLoop } from '../../domain/stepwise.js';
@@ -155,20 +156,7 @@ export const campaignCsvRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { plan } = check;
       reply.code(201).header('location', `/api/campaigns/voice/${id}`);
       const answer = streamedJson(reply, CsvCreatedCampaignSchema, ['invalidPhoneNumbers', 'duplicatePhoneNumbers'], {
-        id,
-        name: plan.name,
-        startDate: plan.startDate,
-        startTime: plan.startTime,
-        finishTime: plan.finishTime,
-        timeZone: plan.timeZone,
-        runoverDays: plan.runoverDays,
-        callflow_Id: plan.callFlowId,
-        defaultCli_Id: plan.cliId,
-        attempts: plan.attempts.map((attempt) => ({ interval: attempt.intervalMinutes, attemptNumber: attempt.attemptNumber })),
-        answerMachineDetected: plan.answerPhoneMessage,
-        smsOnBusy: plan.smsOnBusy,
-        marketing: check.compliance.marketing,
-        callingHoursTrimmed: check.compliance.callingHoursTrimmed,
+        ...createdCampaignFields(id, plan, check.compliance),
         rows: numbers.rows,
         numbersAdded: plan.numbers.length,
         columns: numbers.mapping.names,
