@@ -10,13 +10,14 @@ import type { CsvAddedPhoneNumbersSchema, CsvCreatedCampaignSchema } from '../ap
 import { MalformedJsonError, parseJsonc } from '../api/jsonc.js';
 import { type CommandContext, positiveInt, printResult, stringOption, type OptionValues } from './command-context.js';
 import { multipartUpload, type FileProgress, type TextPart } from './multipart-upload.js';
-import { formatUploadProgress, LiveLine } from './progress.js';
+import { formatUploadProgress, formatUploadSent, LiveLine } from './progress.js';
 import { keyValues } from './text-output.js';
 import { UsageError } from './usage-error.js';
 
 const VOICE = '/api/campaigns/voice';
 /** Left-out and merged entries listed on a terminal before "... and N more" (the JSON output has them all). */
 const MAX_LISTED_ENTRIES = 10;
+const count = (n: number) => n.toLocaleString('en-GB');
 
 type Created = Static<typeof CreatedCampaignSchema>;
 type CsvCreated = Static<typeof CsvCreatedCampaignSchema>;
@@ -87,9 +88,7 @@ async function uploadCsv<T>(context: CommandContext, path: string, textParts: Te
   const upload = await multipartUpload(textParts, { name: 'file', path: csv, contentType: 'text/csv' }, (progress) => {
     last = { progress: { ...progress }, elapsedMs: nowMs() - startedMs };
     const done = progress.bytes === progress.totalBytes;
-    const text = formatUploadProgress(progress, last.elapsedMs);
-    // Sent is not done: the server checks every row (and screens them) before it answers.
-    line.update(done ? `${text}  sent; the server is checking the rows...` : text, done);
+    line.update(done ? formatUploadSent(progress, last.elapsedMs) : formatUploadProgress(progress, last.elapsedMs), done);
   });
   try {
     return await api.json<T>('POST', path, {
@@ -132,9 +131,9 @@ export async function addCsvCommand(context: CommandContext): Promise<void> {
     [
       keyValues([
         ['Campaign', String(id)],
-        ['Rows read', String(value.rows)],
-        ['Numbers added', String(value.added)],
-        ['Already in it', String(value.alreadyInCampaign.length)],
+        ['Rows read', count(value.rows)],
+        ['Numbers added', count(value.added)],
+        ['Already in it', count(value.alreadyInCampaign.length)],
         ['Columns', columnsText(value.columns)],
       ]),
       ...leftOutText(value),
@@ -150,8 +149,8 @@ function createdText(created: Created | CsvCreated, counts: { numbersAdded: numb
       ['Created campaign', `${created.id} "${created.name}"`],
       ['Starts', `${created.startDate} ${created.startTime}-${created.finishTime} (${created.timeZone})`],
       ['Run-over days', created.runoverDays.length > 0 ? created.runoverDays.map((d) => `${d.date} ${d.startTime}-${d.finishTime}`).join(', ') : undefined],
-      ['Rows read', counts.rows === undefined ? undefined : String(counts.rows)],
-      ['Numbers added', String(counts.numbersAdded)],
+      ['Rows read', counts.rows === undefined ? undefined : count(counts.rows)],
+      ['Numbers added', count(counts.numbersAdded)],
       ['Columns', counts.columns ? columnsText(counts.columns) : undefined],
       ['Calling hours', created.callingHoursTrimmed.length > 0 ? `trimmed on ${created.callingHoursTrimmed.length} day(s) (see the JSON)` : undefined],
     ]),

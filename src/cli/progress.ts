@@ -19,7 +19,8 @@ export interface TerminalStream {
 const REWRITE = '\r\x1b[K';
 /** Redraws closer together than this are skipped: a terminal cannot show them and they cost the upload time. */
 const MIN_REDRAW_MS = 100;
-const BAR_WIDTH = 24;
+/** Room left on an 80-column terminal for the counts beside the bar. */
+const BAR_WIDTH = 20;
 const DEFAULT_COLUMNS = 80;
 
 /** One line rewritten in place on a terminal; on anything else it writes nothing. */
@@ -76,27 +77,37 @@ export function rowsSent(progress: FileProgress): number {
   return Math.max(0, progress.lines - 1);
 }
 
-/** `[####----]  42%  1.2 MiB / 2.9 MiB  41,000 rows  20,500 rows/s` */
+function rowsPerSecond(progress: FileProgress, elapsedMs: number): number {
+  return elapsedMs > 0 ? Math.round((rowsSent(progress) * 1000) / elapsedMs) : 0;
+}
+
+/** `[########------------]  42% 1.2 MiB/2.9 MiB 41,000 rows 20,500 rows/s` */
 export function formatUploadProgress(progress: FileProgress, elapsedMs: number): string {
   const fraction = progress.totalBytes === 0 ? 1 : progress.bytes / progress.totalBytes;
-  const rows = rowsSent(progress);
-  const perSecond = elapsedMs > 0 ? Math.round((rows * 1000) / elapsedMs) : 0;
   return (
-    `${bar(fraction)} ${String(Math.floor(fraction * 100)).padStart(3)}%  ` +
-    `${formatBytes(progress.bytes)} / ${formatBytes(progress.totalBytes)}  ${count(rows)} rows  ${count(perSecond)} rows/s`
+    `${bar(fraction)} ${String(Math.floor(fraction * 100)).padStart(3)}% ${formatBytes(progress.bytes)}/${formatBytes(progress.totalBytes)} ` +
+    `${count(rowsSent(progress))} rows ${count(rowsPerSecond(progress, elapsedMs))} rows/s`
   );
+}
+
+/** Once the whole file has gone: sent is not done, the server checks every row before it answers. */
+export function formatUploadSent(progress: FileProgress, elapsedMs: number): string {
+  return `Sent ${formatBytes(progress.bytes)}, ${count(rowsSent(progress))} rows (${count(rowsPerSecond(progress, elapsedMs))} rows/s); the server is checking them...`;
 }
 
 export function statusName(status: number): string {
   return CampaignStatus.members.find((member) => member.value === status)?.name ?? `status ${status}`;
 }
 
-/** `Running [#####---] 120/300 numbers  calls 150  answered 40  in flight 10/10` */
+/** The watch line's bar is shorter than the upload's: its counts need the room on an 80-column terminal. */
+const WATCH_BAR_WIDTH = 12;
+
+/** `Running   [#####-------] 120/300 numbers  calls 150  answered 40  in flight 10/10` */
 export function formatWatchLine(summary: CampaignSummary): string {
   const { numbers, calls, pacing } = summary;
   const fraction = numbers.total === 0 ? 0 : numbers.finished / numbers.total;
   return (
-    `${statusName(summary.campaignStatus).padEnd(9)} ${bar(fraction)} ${count(numbers.finished)}/${count(numbers.total)} numbers  ` +
+    `${statusName(summary.campaignStatus).padEnd(9)} ${bar(fraction, WATCH_BAR_WIDTH)} ${count(numbers.finished)}/${count(numbers.total)} numbers  ` +
     `calls ${count(calls.total)}  answered ${count(calls.byOutcome.Answered ?? 0)}  ` +
     `in flight ${count(pacing.linesInUse)}/${count(pacing.maxConcurrentCalls)}`
   );
