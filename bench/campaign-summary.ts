@@ -112,7 +112,12 @@ async function fill(backend: BenchBackend, database: Database): Promise<Fixture>
       [client.id, bigId, NUMBERS, NUMBERS_PER_LISTED_CAMPAIGN],
     ),
   );
-  await query(`update campaigns c set call_count = (select count(*) from calls k join phone_numbers p on p.id = k.phone_number_id where p.campaign_id = c.id) where client_id = $1`, [client.id]);
+  await query(
+    `update campaigns c set call_count = x.calls
+     from (select p.campaign_id, count(*)::int as calls from calls k join phone_numbers p on p.id = k.phone_number_id group by 1) x
+     where c.id = x.campaign_id`,
+    [],
+  );
   if (backend === 'PostgreSQL') await query('vacuum analyze', []);
   else await query('analyze', []);
   const callCount = Number(((await query('select call_count from campaigns where id = $1', [bigId])).rows[0] as { call_count: number }).call_count);
