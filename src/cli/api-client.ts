@@ -32,7 +32,7 @@ export class ConnectionError extends Error {
 const MAX_FOREIGN_DETAIL_CHARS = 500;
 
 export interface RequestOptions {
-  query?: URLSearchParams;
+  query?: URLSearchParams | undefined;
   /** A body sent as it is, or produced as it is sent (an async iterable: a file streamed from disk). */
   body?: string | AsyncIterable<Uint8Array>;
   headers?: Record<string, string>;

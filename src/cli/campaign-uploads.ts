@@ -92,7 +92,7 @@ async function uploadCsv<T>(context: CommandContext, path: string, textParts: Te
   });
   try {
     return await api.json<T>('POST', path, {
-      ...(ignoreInvalidQuery(values) ? { query: ignoreInvalidQuery(values)! } : {}),
+      query: ignoreInvalidQuery(values),
       body: upload.body,
       headers: { 'content-type': upload.contentType, 'content-length': String(upload.contentLength) },
     });

@@ -60,14 +60,17 @@ async function listCommand({ api, io, values }: CommandContext): Promise<void> {
 async function showCommand(context: CommandContext): Promise<void> {
   const { api, io } = context;
   const id = campaignId(context);
-  // The summary adds the numbers and calls on a terminal; a server without it (older) still shows the detail.
-  const summary = api.json<CampaignSummary>('GET', `${VOICE}/${id}/summary`).then(
-    (answer) => answer.value,
-    (error: unknown) => {
-      if (error instanceof ApiProblem && error.problem.status === 404) return undefined;
-      throw error;
-    },
-  );
+  // On a terminal the summary adds the numbers and calls (a server without it still shows the detail); the JSON
+  // output is the detail alone, as the API answers it.
+  const summary = !io.stdout.isTTY
+    ? Promise.resolve(undefined)
+    : api.json<CampaignSummary>('GET', `${VOICE}/${id}/summary`).then(
+        (answer) => answer.value,
+        (error: unknown) => {
+          if (error instanceof ApiProblem && error.problem.status === 404) return undefined;
+          throw error;
+        },
+      );
   const [detail, summaryValue] = await Promise.all([api.json<CampaignDetail>('GET', `${VOICE}/${id}`), summary]);
   printResult(io, detail.text, () => detailText(detail.value, summaryValue));
 }

@@ -2,6 +2,7 @@
 // (stdout not a terminal) is exactly what the API answers, a terminal gets text, server errors print their problem
 // and exit 1, usage errors exit 2, and a server that is not there is named in a clear message.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +82,13 @@ describe.each(BACKENDS)('ringcast campaigns on $kind', ({ kind }) => {
     const problem = JSON.parse(run.stdout) as { status: number; errors: Record<string, string[]> };
     expect(problem.status).toBe(400);
     expect(Object.keys(problem.errors)).toEqual(expect.arrayContaining(['Name', 'PhoneNumbers[0].Number']));
+    // Sixty bad numbers: fifty lines, then how many more there are; the JSON output has them all.
+    const many = validCampaign(tenant, { phoneNumbers: Array.from({ length: 60 }, (_, i) => ({ number: `1${i}` })) });
+    const long = await cli(['create', '--file', file('many.json', JSON.stringify(many))]);
+    expect(long.code).toBe(1);
+    expect(long.stderr.trimEnd().split('\n')).toHaveLength(1 + 50 + 1);
+    expect(long.stderr).toMatch(/^ {2}\.\.\. and 10 more \(the whole problem is the JSON output when stdout is not a terminal\)$/m);
+    expect(Object.keys((JSON.parse(long.stdout) as { errors: object }).errors)).toHaveLength(60);
     // On a terminal the problem is printed only once, on stderr.
     const onTerminal = await cli(['create', '--file', file('bad.json', JSON.stringify(body))], { stdoutTTY: true });
     expect(onTerminal).toMatchObject({ code: 1, stdout: '' });
@@ -192,6 +200,21 @@ describe.each(BACKENDS)('ringcast campaigns on $kind', ({ kind }) => {
     const wrong = await cli(['list'], { env: { RINGCAST_API_KEY: 'rc_not_a_key' } });
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/^ringcast: the server answered 401 Authentication is required\.\n {2}The API key is not valid or has been revoked\.$/m);
+  });
+
+  it('prints an error answer that is not a problem document (a proxy\'s 502 page) as its status and text', async () => {
+    const proxy = createServer((_request, response) => {
+      response.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>502 Bad Gateway</body></html>');
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const run = await cli(['list'], { env: { RINGCAST_URL: `http://127.0.0.1:${(proxy.address() as { port: number }).port}` } });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe('ringcast: the server answered 502 Bad Gateway\n  <html><body>502 Bad Gateway</body></html>\n');
+      expect(JSON.parse(run.stdout)).toEqual({ status: 502, title: 'Bad Gateway', detail: '<html><body>502 Bad Gateway</body></html>' });
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it('names the server that cannot be reached and exits 1', async () => {
