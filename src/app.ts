@@ -39,6 +39,7 @@ import { clientSuppressionRoutes, operatorSuppressionRoutes } from './api/routes
 import { carrierStatusRoutes } from './api/routes/carrier-status.js';
 import { CarrierStatusBoard } from './telephony/carrier-status.js';
 import { speechFromSettings, type ServerSpeech } from './media/tts/server-speech.js';
+import { CampaignSummaryRepository } from './store/repositories/campaign-summary.js';
 
 export interface AppServices {
   /** 'changed' is emitted when a campaign is created or its numbers or status change, so an in-process dialer acts at once. */
@@ -55,6 +56,8 @@ export interface AppServices {
   readonly carrierStatus: CarrierStatusBoard;
   /** Text-to-speech for hearing call flows (espeak-ng where installed). */
   readonly speech: ServerSpeech;
+  /** Counts kept per campaign as it runs (the live summary and /p's progress). */
+  readonly campaignSummaries: CampaignSummaryRepository;
   readonly clock: Clock;
   readonly settings: Settings;
 }
@@ -116,6 +119,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     compliance: new ComplianceRepository(database.db),
     carrierStatus: new CarrierStatusBoard(settings),
     speech: options.speech ?? speechFromSettings(settings),
+    campaignSummaries: new CampaignSummaryRepository(database.db),
     clock: options.clock ?? systemClock,
     settings,
   });

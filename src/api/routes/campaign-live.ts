@@ -14,7 +14,6 @@ import type { AbandonedCounts } from '../../domain/compliance/abandoned-rate.js'
 import { CampaignStatus } from '../../domain/enums.js';
 import { abandonedRateSettings } from '../../config/settings.js';
 import { RecentAbandonedCounts } from '../../store/repositories/recent-abandoned-counts.js';
-import { campaignSummaryRepository } from '../../store/repositories/campaign-summary.js';
 
 const tags = ['Campaign summary'];
 /** A campaign that has placed no call has no abandoned-rate counts to read (as the detail does). */
@@ -30,8 +29,7 @@ export function openLiveStreams(server: Server): number {
 }
 
 export const campaignLiveRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { tenants, campaigns, clock, compliance, settings } = app.services;
-  const summaries = campaignSummaryRepository(campaigns);
+  const { tenants, clock, compliance, settings, campaignSummaries: summaries } = app.services;
   const { amdFalsePositiveRate } = abandonedRateSettings(settings);
   // Its own shared counts, as the detail route has: the same query and the same one-second sharing, so the two agree.
   const recentAbandoned = new RecentAbandonedCounts(compliance, clock);

@@ -28,10 +28,10 @@ import { toListQuery } from './campaign-list-query.js';
 import { toPhoneNumberResult } from './campaign-views.js';
 import { screenDoNotCall } from '../do-not-call-screen.js';
 import { streamedJson } from '../streamed-json.js';
-import { abandonedRate, type AbandonedCounts } from '../../domain/compliance/abandoned-rate.js';
+import type { AbandonedCounts } from '../../domain/compliance/abandoned-rate.js';
+import { abandonedCalls24h } from '../../domain/campaign-summary.js';
 import { abandonedRateSettings } from '../../config/settings.js';
 import { RecentAbandonedCounts } from '../../store/repositories/recent-abandoned-counts.js';
-import { campaignSummaryRepository } from '../../store/repositories/campaign-summary.js';
 import type { CampaignProgress } from '../../domain/campaign-summary.js';
 
 const tags = ['Voice campaigns'];
@@ -61,7 +61,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { tenants, campaigns, campaignDetails, clock, compliance, suppression, settings } = app.services;
   const { amdFalsePositiveRate } = abandonedRateSettings(settings);
   const recentAbandoned = new RecentAbandonedCounts(compliance, clock);
-  const summaries = campaignSummaryRepository(campaigns);
+  const summaries = app.services.campaignSummaries;
   app.addHook('onRequest', clientAuthHook(tenants));
 
 
@@ -115,8 +115,6 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const counts = campaign.callCount === 0 ? NO_CALLS : await recentAbandoned.forCampaign(campaign.id);
       let kept = detailBodies.get(detail);
       if (kept === undefined || kept.counts !== counts) {
-        const { live, abandoned, machine } = counts;
-        const { rate } = abandonedRate(counts, { amdFalsePositiveRate });
         // The detail spells the CLI's id cli_Id, where the list says cli_id.
         const { cli_id: _listSpelling, ...listItem } = toListItem(campaign);
         const answer: Static<typeof CampaignDetailSchema> = {
@@ -127,7 +125,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
           runOverDays: detail.runoverDays,
           marketing: campaign.marketing,
           complianceNote: campaign.complianceNote,
-          abandonedCalls24h: { live, abandoned, machine, ratePercent: Math.round(rate * 10_000) / 100 },
+          abandonedCalls24h: abandonedCalls24h(counts, { amdFalsePositiveRate }),
         };
         // The route's own response serializer, so the bytes are what returning `answer` would have sent (a JSON
         // serializer answers a string).

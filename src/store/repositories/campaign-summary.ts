@@ -10,7 +10,6 @@ import { callOutcomeMinutes, campaignCallCounts, campaignNumberCounts, campaigns
 import { CallOutcome, NumberStatus } from '../../domain/enums.js';
 import type { CampaignCounts, CampaignProgress } from '../../domain/campaign-summary.js';
 import { rowsOf } from './rows.js';
-import type { CampaignRepository } from './campaigns.js';
 
 /** Turns sql`` into text and parameters for the named statements (run()). */
 const DIALECT = new PgDialect();
@@ -129,19 +128,4 @@ export class CampaignSummaryRepository {
 /** A json column value: node-postgres and PGlite parse json, but a sql`` selection may still arrive as text. */
 function parsedJson<T>(value: T | string): T {
   return typeof value === 'string' ? (JSON.parse(value) as T) : value;
-}
-
-const repositories = new WeakMap<CampaignRepository, CampaignSummaryRepository>();
-
-/**
- * The summary repository on the database `campaigns` reads. The app's services (src/app.ts) hold repositories, not the
- * database, so the summary routes reach it through the campaign repository's; one instance per database.
- */
-export function campaignSummaryRepository(campaigns: CampaignRepository): CampaignSummaryRepository {
-  let repository = repositories.get(campaigns);
-  if (!repository) {
-    repository = new CampaignSummaryRepository((campaigns as unknown as { db: Db }).db);
-    repositories.set(campaigns, repository);
-  }
-  return repository;
 }
