@@ -190,6 +190,18 @@ describe.each(BACKENDS)('CSV import on $kind', ({ kind }) => {
       expect(json.statusCode).toBe(415);
     });
 
+    it('reads JSON parts sent as form fields labelled application/json, as curl and browsers may send them', async () => {
+      const boundary = 'json-parts';
+      const part = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\nContent-Type: application/json\r\n\r\n${value}\r\n`;
+      const body =
+        part('campaign', JSON.stringify(campaignFields(tenant, uniqueName('CSV json parts')))) +
+        part('columns', '{"number":"Tel"}') +
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="n.csv"\r\n\r\nTel\n07722 100161\n\r\n--${boundary}--\r\n`;
+      const response = await t.app.inject({ method: 'POST', url: CSV_CREATE_URL, headers: { ...tenant.headers, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: body });
+      expect(response.statusCode, response.body).toBe(201);
+      expect(response.json()).toMatchObject({ numbersAdded: 1, columns: { number: 'Tel' } });
+    });
+
     it('needs the client key', async () => {
       const { body, contentType } = await multipartBody(csvParts(campaignFields(tenant, 'x'), 'number\n07722 100141\n'));
       const response = await t.app.inject({ method: 'POST', url: CSV_CREATE_URL, headers: { 'content-type': contentType }, payload: body });

@@ -42,7 +42,9 @@ export async function readUploadParts(request: FastifyRequest, textParts: readon
       if (part.type !== 'file') throw partProblem('File', 'The file part must be a file (filename in its Content-Disposition), holding the CSV.');
       return { texts, file: part.file };
     }
-    texts.set(part.fieldname, part.type === 'file' ? (await part.toBuffer()).toString('utf8') : String(part.value));
+    // A form field labelled application/json arrives already parsed by the multipart reader: it is the same JSON.
+    const text = part.type === 'file' ? (await part.toBuffer()).toString('utf8') : typeof part.value === 'string' ? part.value : JSON.stringify(part.value);
+    texts.set(part.fieldname, text);
   }
   for (const name of order.slice(position)) {
     if (!optional.has(name)) throw partProblem(pathOf(name), `The ${name} part is missing; send ${describe(order, optional)}.`);
