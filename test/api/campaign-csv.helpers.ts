@@ -1,6 +1,6 @@
 // Shared by the CSV import and export tests: multipart bodies built by the platform's own FormData encoder.
 import type { LightMyRequestResponse } from 'fastify';
-import type { Tenant, TestApp } from '../helpers/app.js';
+import { validCampaign, type Tenant, type TestApp } from '../helpers/app.js';
 
 export const CSV_CREATE_URL = '/api/campaigns/voice/csv';
 
@@ -36,17 +36,8 @@ export async function postMultipart(t: TestApp, tenant: Tenant, url: string, par
   return t.app.inject({ method: 'POST', url, headers: { ...tenant.headers, 'content-type': contentType }, payload: body });
 }
 
-/** The fields of a valid campaign without phoneNumbers. */
+/** The fields of a valid campaign without phoneNumbers (validCampaign's, named). */
 export function campaignFields(tenant: Tenant, name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    name,
-    startDate: '2027-01-12',
-    startTime: '09:00',
-    finishTime: '17:00',
-    callflow_Id: tenant.callFlowId,
-    defaultCli_Id: tenant.cliId,
-    answerMachineDetected: 0,
-    smsOnBusy: 0,
-    ...extra,
-  };
+  const { phoneNumbers: _numbersComeFromTheFile, ...fields } = validCampaign(tenant, { name, startDate: '2027-01-12', ...extra });
+  return fields;
 }
