@@ -40,6 +40,7 @@ import { carrierStatusRoutes } from './api/routes/carrier-status.js';
 import { CarrierStatusBoard } from './telephony/carrier-status.js';
 import { speechFromSettings, type ServerSpeech } from './media/tts/server-speech.js';
 import { CampaignSummaryRepository } from './store/repositories/campaign-summary.js';
+import { CampaignExportRepository } from './store/repositories/campaign-export.js';
 
 export interface AppServices {
   /** 'changed' is emitted when a campaign is created or its numbers or status change, so an in-process dialer acts at once. */
@@ -58,6 +59,8 @@ export interface AppServices {
   readonly speech: ServerSpeech;
   /** Counts kept per campaign as it runs (the live summary and /p's progress). */
   readonly campaignSummaries: CampaignSummaryRepository;
+  /** A campaign's numbers and calls read a page at a time, for the CSV export. */
+  readonly campaignExports: CampaignExportRepository;
   readonly clock: Clock;
   readonly settings: Settings;
 }
@@ -120,6 +123,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     carrierStatus: new CarrierStatusBoard(settings),
     speech: options.speech ?? speechFromSettings(settings),
     campaignSummaries: new CampaignSummaryRepository(database.db),
+    campaignExports: new CampaignExportRepository(database.db),
     clock: options.clock ?? systemClock,
     settings,
   });

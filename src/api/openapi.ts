@@ -34,6 +34,8 @@ export const openApiInfo: NonNullable<Extract<SwaggerOptions, { openapi?: unknow
   tags: [
     { name: 'Voice campaigns', description: 'The documented Voice Campaigns API' },
     { name: 'Campaign lifecycle', description: 'Ringcast extensions: pause, resume, cancel, delete, add numbers' },
+    { name: 'Campaign CSV', description: 'Ringcast extensions: a campaign or more numbers from a CSV upload, and the results as CSV' },
+    { name: 'Campaign summary', description: "Ringcast extensions: a campaign's counts now, and as a live event stream" },
     { name: 'Discovery', description: "The caller's own call flows and caller IDs" },
     { name: 'Operator', description: 'Clients, API keys, call flows and CLIs (ADMIN_TOKEN)' },
   ],

@@ -25,8 +25,6 @@ import { checkLifecycle } from '../../domain/campaign-lifecycle.js';
 import { yieldToEventLoop } from '../../domain/stepwise.js';
 import { EXPORT_HEADER, exportLines, ZoneTimes } from '../../domain/csv/export-rows.js';
 import { isUniqueViolation } from '../../store/errors.js';
-import type { Db } from '../../store/database.js';
-import { CampaignExportRepository } from '../../store/repositories/campaign-export.js';
 import { csvErrors, leftOutRows, mergedRows, readCsvNumbers } from '../csv/csv-numbers.js';
 import { readUploadParts } from '../csv/multipart-parts.js';
 
@@ -35,9 +33,7 @@ const JSON_UTF8 = 'application/json; charset=utf-8';
 const CAMPAIGN_PATH = 'Campaign';
 
 export const campaignCsvRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { tenants, campaigns, clock, compliance, suppression, settings, campaignEvents } = app.services;
-  // The services hold no export reader (src/app.ts is not this feature's to change): it shares the campaigns' Db.
-  const exports = new CampaignExportRepository((campaigns as unknown as { db: Db }).db);
+  const { tenants, campaigns, clock, compliance, suppression, settings, campaignEvents, campaignExports: exports } = app.services;
   app.addHook('onRequest', clientAuthHook(tenants));
   // Multipart for these routes only: the app accepts JSON everywhere else. Files stream; nothing here buffers one.
   await app.register(multipart, { limits: { fileSize: Math.round(settings.CSV_UPLOAD_LIMIT_MB * 1024 * 1024), files: 3, fields: 2, parts: 4 } });

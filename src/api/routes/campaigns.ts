@@ -28,6 +28,7 @@ import { toListQuery } from './campaign-list-query.js';
 import { toPhoneNumberResult } from './campaign-views.js';
 import { screenDoNotCall } from '../do-not-call-screen.js';
 import { streamedJson } from '../streamed-json.js';
+import { createdCampaignFields } from '../created-campaign-fields.js';
 import type { AbandonedCounts } from '../../domain/compliance/abandoned-rate.js';
 import { abandonedCalls24h } from '../../domain/campaign-summary.js';
 import { abandonedRateSettings } from '../../config/settings.js';
@@ -243,23 +244,10 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const sent = body.phoneNumbers as Record<string, unknown>[];
         reply.code(201).header('location', `/api/campaigns/voice/${id}`);
         const answer = streamedJson(reply, CreatedCampaignSchema, ECHOED_LISTS, {
-          id,
-          name: plan.name,
-          startDate: plan.startDate,
-          startTime: plan.startTime,
-          finishTime: plan.finishTime,
-          timeZone: plan.timeZone,
-          runoverDays: plan.runoverDays,
-          callflow_Id: plan.callFlowId,
-          defaultCli_Id: plan.cliId,
-          attempts: plan.attempts.map((attempt) => ({ interval: attempt.intervalMinutes, attemptNumber: attempt.attemptNumber })),
-          answerMachineDetected: plan.answerPhoneMessage,
-          smsOnBusy: plan.smsOnBusy,
+          ...createdCampaignFields(id, plan, check.compliance),
           phoneNumbers: plan.numbers.map((n) => sent[n.index] as { number: string }),
           invalidPhoneNumbers: check.leftOut,
           duplicatePhoneNumbers: check.merged,
-          marketing: check.compliance.marketing,
-          callingHoursTrimmed: check.compliance.callingHoursTrimmed,
         });
         // JSON text as a stream: the content type makes Fastify send it as it is.
         return reply.type(JSON_UTF8).send(answer as never);
