@@ -30,6 +30,12 @@ export class ClockDriver {
     if (this.timer === undefined && virtualMsPerSecond > 0) this.schedule();
   }
 
+  /** Stops, then moves the clock straight to `instant` (waking and settling every sleeper on the way). */
+  async jumpTo(instant: Date | number): Promise<void> {
+    await this.stop();
+    await this.clock.runTo(instant, () => settle(this.dialer));
+  }
+
   async stop(): Promise<void> {
     this.speed = 0;
     clearTimeout(this.timer);
