@@ -20,11 +20,11 @@ import { strictIntegers } from '../strict-integer.js';
 import { screenDoNotCall } from '../do-not-call-screen.js';
 import { streamedJson } from '../streamed-json.js';
 import { createdCampaignFields } from '../created-campaign-fields.js';
-import { checkCampaignRequestPausing, checkPhoneNumbersRequestPausing } from '../../domain/campaign-request.js';
+import { checkCampaignCreate, storeCampaign } from '../campaign-create.js';
+import { checkPhoneNumbersRequestPausing } from '../../domain/campaign-request.js';
 import { checkLifecycle } from '../../domain/campaign-lifecycle.js';
 import { yieldToEventLoop } from '../../domain/stepwise.js';
 import { EXPORT_HEADER, exportLines, ZoneTimes } from '../../domain/csv/export-rows.js';
-import { isUniqueViolation } from '../../store/errors.js';
 import { csvErrors, leftOutRows, mergedRows, readCsvNumbers } from '../csv/csv-numbers.js';
 import { readUploadParts } from '../csv/multipart-parts.js';
 
@@ -33,7 +33,7 @@ const JSON_UTF8 = 'application/json; charset=utf-8';
 const CAMPAIGN_PATH = 'Campaign';
 
 export const campaignCsvRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { tenants, campaigns, clock, compliance, suppression, settings, campaignEvents, campaignExports: exports } = app.services;
+  const { tenants, campaigns, clock, suppression, settings, campaignEvents, campaignExports: exports } = app.services;
   app.addHook('onRequest', clientAuthHook(tenants));
   // Multipart for these routes only: the app accepts JSON everywhere else. Files stream; nothing here buffers one.
   await app.register(multipart, { limits: { fileSize: Math.round(settings.CSV_UPLOAD_LIMIT_MB * 1024 * 1024), files: 3, fields: 2, parts: 4 } });
@@ -111,43 +111,10 @@ export const campaignCsvRoutes: FastifyPluginAsyncTypebox = async (app) => {
       });
       const body: Record<string, unknown> = { ...campaignBody, phoneNumbers: numbers.entries };
       const schemaErrors = schemaCheck(validatorsOf().create, body);
-      const allowedCountries = (await tenants.getClient(clientId))?.allowedCountries ?? [];
-      const clientCallingHours = (await compliance.clientSettings(clientId))?.callingHours;
-      const check = await checkCampaignRequestPausing(
-        { body, schemaErrors, now: clock.now(), ignoreInvalidPhoneNumbers: ignoreInvalid, allowedCountries, ...(clientCallingHours ? { clientCallingHours } : {}) },
-        yieldToEventLoop,
-      );
-      const errors = new FieldErrorCollector();
-      if (!check.ok) addAll(errors, check.errors);
-      if (check.ok) {
-        const screened = await screenDoNotCall(
-          suppression,
-          { clientId, marketing: check.compliance.marketing, numbers: check.plan.numbers, leftOut: check.leftOut, sent: numbers.entries, ignoreInvalid },
-          errors,
-        );
-        check.plan.numbers = screened.numbers;
-        check.leftOut = screened.leftOut;
-      }
-      // The checks that need the database, as the JSON create makes them (src/api/routes/campaigns.ts).
-      if (Number.isInteger(body.callflow_Id) && !errors.has('CallFlow_Id') && !(await tenants.getCallFlow(clientId, body.callflow_Id as number))) {
-        errors.add('CallFlow_Id', `Call flow ${body.callflow_Id} does not exist for this client (see GET /api/callflows).`);
-      }
-      if (Number.isInteger(body.defaultCli_Id) && !errors.has('DefaultCli_Id') && !(await tenants.getCli(clientId, body.defaultCli_Id as number))) {
-        errors.add('DefaultCli_Id', `CLI ${body.defaultCli_Id} does not exist for this client (see GET /api/clis).`);
-      }
-      const name = check.ok ? check.plan.name : check.name;
-      const nameTaken = () => `A campaign named "${name}" already exists.`;
-      if (name !== undefined && (await campaigns.nameExists(clientId, name))) errors.add('Name', nameTaken());
+      const { check, errors, nameTaken } = await checkCampaignCreate(app.services, { clientId, body, schemaErrors, ignoreInvalid });
       const fileErrors = Object.keys(numbers.fileErrors).length > 0;
       if (!errors.isEmpty || !check.ok || fileErrors) throw validationProblem(csvErrors(numbers, errors.errors));
-
-      let id: number;
-      try {
-        id = await campaigns.create(clientId, check.plan, check.compliance);
-      } catch (error) {
-        if (isUniqueViolation(error)) throw validationProblem({ Name: [nameTaken()] });
-        throw error;
-      }
+      const id = await storeCampaign(campaigns, clientId, { check, nameTaken });
       campaignEvents.emit('changed', id);
       const { plan } = check;
       reply.code(201).header('location', `/api/campaigns/voice/${id}`);
@@ -264,8 +231,4 @@ async function withUnreadBodyClosed<T>(reply: FastifyReply, step: () => Promise<
     reply.header('connection', 'close');
     throw error;
   }
-}
-
-function addAll(errors: FieldErrorCollector, found: FieldErrors): void {
-  for (const [path, messages] of Object.entries(found)) for (const message of messages) errors.add(path, message);
 }

@@ -19,15 +19,11 @@ import {
 import { CampaignPageQuery } from '../schemas/campaign-query.js';
 import { notFound, validationProblem } from '../problem.js';
 import { attachedBodyErrors } from '../validation-errors.js';
-import { checkCampaignRequestPausing } from '../../domain/campaign-request.js';
-import { yieldToEventLoop } from '../../domain/stepwise.js';
-import { FieldErrorCollector } from '../../domain/field-errors.js';
-import { isUniqueViolation } from '../../store/errors.js';
 import type { CampaignDetail, CampaignRow } from '../../store/repositories/campaigns.js';
 import { toListQuery } from './campaign-list-query.js';
 import { toPhoneNumberResult } from './campaign-views.js';
-import { screenDoNotCall } from '../do-not-call-screen.js';
 import { streamedJson } from '../streamed-json.js';
+import { checkCampaignCreate, storeCampaign } from '../campaign-create.js';
 import { createdCampaignFields } from '../created-campaign-fields.js';
 import type { AbandonedCounts } from '../../domain/compliance/abandoned-rate.js';
 import { abandonedCalls24h } from '../../domain/campaign-summary.js';
@@ -59,7 +55,7 @@ export function toListItem(row: CampaignRow) {
 }
 
 export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { tenants, campaigns, campaignDetails, clock, compliance, suppression, settings } = app.services;
+  const { tenants, campaigns, campaignDetails, clock, compliance, settings } = app.services;
   const { amdFalsePositiveRate } = abandonedRateSettings(settings);
   const recentAbandoned = new RecentAbandonedCounts(compliance, clock);
   const summaries = app.services.campaignSummaries;
@@ -180,68 +176,15 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const schemaErrors = attachedBodyErrors(request, CAMPAIGN_FIELD_NAMES);
         const ignoreInvalidPhoneNumbers =
           String((request.params as { ignoreInvalidPhoneNumbers?: string }).ignoreInvalidPhoneNumbers).toLowerCase() === 'true';
-        // The countries this client may call beyond the UK (the operator sets them). The list is checked a chunk at
-        // a time, so that a 100,000-number upload does not hold every other client's requests.
-        const allowedCountries = (await tenants.getClient(request.clientId))?.allowedCountries ?? [];
-        // The client's calling hours (the operator's profile, or the default): the campaign's days are cut to them,
-        // narrowed by the request's own callingHours (issue 9).
-        const clientCallingHours = (await compliance.clientSettings(request.clientId))?.callingHours;
-        const check = await checkCampaignRequestPausing(
-          {
-            body: request.body,
-            schemaErrors,
-            now: clock.now(),
-            ignoreInvalidPhoneNumbers,
-            allowedCountries,
-            ...(clientCallingHours ? { clientCallingHours } : {}),
-          },
-          yieldToEventLoop,
-        );
-        const body: Record<string, unknown> = isPlainObject(request.body) ? request.body : {};
-
-        // Rules that need the database: ownership of the call flow and CLI, and a unique name. They run even when
-        // other fields failed, so that one response reports every failing field.
-        const errors = new FieldErrorCollector();
-        if (!check.ok) for (const [field, messages] of Object.entries(check.errors)) for (const m of messages) errors.add(field, m);
         const clientId = request.clientId;
-        // Do-not-call lists: a listed number is treated like an invalid one (dropped and listed, or a 400 at its path).
-        if (check.ok) {
-          const { marketing } = check.compliance;
-          const screened = await screenDoNotCall(
-            suppression,
-            { clientId, marketing, numbers: check.plan.numbers, leftOut: check.leftOut, sent: body.phoneNumbers, ignoreInvalid: ignoreInvalidPhoneNumbers },
-            errors,
-          );
-          check.plan.numbers = screened.numbers;
-          check.leftOut = screened.leftOut;
-        }
-        if (Number.isInteger(body.callflow_Id) && !errors.has('CallFlow_Id')) {
-          if (!(await tenants.getCallFlow(clientId, body.callflow_Id as number))) {
-            errors.add('CallFlow_Id', `Call flow ${body.callflow_Id} does not exist for this client (see GET /api/callflows).`);
-          }
-        }
-        if (Number.isInteger(body.defaultCli_Id) && !errors.has('DefaultCli_Id')) {
-          if (!(await tenants.getCli(clientId, body.defaultCli_Id as number))) {
-            errors.add('DefaultCli_Id', `CLI ${body.defaultCli_Id} does not exist for this client (see GET /api/clis).`);
-          }
-        }
-        const name = check.ok ? check.plan.name : check.name;
-        const nameTaken = () => `A campaign named "${name}" already exists.`;
-        if (name !== undefined && (await campaigns.nameExists(clientId, name))) errors.add('Name', nameTaken());
+        const { check, errors, nameTaken } = await checkCampaignCreate(app.services, { clientId, body: request.body, schemaErrors, ignoreInvalid: ignoreInvalidPhoneNumbers });
         if (!errors.isEmpty || !check.ok) throw validationProblem(errors.errors);
-
-        let id: number;
-        try {
-          id = await campaigns.create(clientId, check.plan, check.compliance);
-        } catch (error) {
-          // Two requests racing for one name: the unique index decides, the loser gets the same 400.
-          if (isUniqueViolation(error)) throw validationProblem({ Name: [nameTaken()] });
-          throw error;
-        }
+        const id = await storeCampaign(campaigns, clientId, { check, nameTaken });
         // An in-process dialer starts on it at once instead of at its next idle poll.
         app.services.campaignEvents.emit('changed', id);
         const { plan } = check;
-        const sent = body.phoneNumbers as Record<string, unknown>[];
+        // A body that passed the checks is an object with its phoneNumbers as sent: the answer echoes them.
+        const sent = (request.body as { phoneNumbers: Record<string, unknown>[] }).phoneNumbers;
         reply.code(201).header('location', `/api/campaigns/voice/${id}`);
         const answer = streamedJson(reply, CreatedCampaignSchema, ECHOED_LISTS, {
           ...createdCampaignFields(id, plan, check.compliance),
@@ -258,7 +201,3 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
 /** The lists of the create answer that can be 100,000 entries long. */
 const ECHOED_LISTS = ['phoneNumbers', 'invalidPhoneNumbers', 'duplicatePhoneNumbers'] as const;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
