@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
-import type { FastifyReply, FastifySchemaCompiler } from 'fastify';
+import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
 import { clientAuthHook } from '../plugins/auth.js';
 import { errorResponses, IdParams } from '../schemas/common.js';
@@ -149,7 +149,7 @@ export const campaignCsvRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const id = request.params.id;
       const ignoreInvalid = request.query.ignoreInvalidPhoneNumbers?.toLowerCase() === 'true';
       // The campaign is judged before the file is read: a finished campaign's upload is refused unread.
-      const campaign = await withUnreadBodyClosed(reply, async () => {
+      const campaign = await refusedBeforeReading(request, reply, async () => {
         const detail = await campaigns.get(clientId, id);
         if (!detail) throw notFound(`Campaign ${id} does not exist.`);
         const verdict = checkLifecycle('addNumbers', detail.campaign, clock.now());
@@ -224,6 +224,43 @@ function parseCampaignPart(text: string): Record<string, unknown> {
  * finished campaign): such an answer closes the connection, so the client stops sending and the server does not
  * read (even to discard) the rest of a large file.
  */
+/**
+ * An upload refused before any of it was read (404, 409). Closing a connection whose unread upload is still arriving
+ * makes the kernel answer the client with a reset, which can reach it before the refusal does (the CLI then saw EPIPE
+ * instead of the 409). An upload up to LINGER_MAX_BYTES is therefore read to its end and thrown away first (a
+ * "lingering close"), so the refusal always arrives; a bigger one is refused at once, as withUnreadBodyClosed does.
+ */
+async function refusedBeforeReading<T>(request: FastifyRequest, reply: FastifyReply, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    const declaredBytes = Number(request.headers['content-length']);
+    if (Number.isFinite(declaredBytes) && declaredBytes <= LINGER_MAX_BYTES) await discardUpload(request.raw);
+    reply.header('connection', 'close');
+    throw error;
+  }
+}
+
+/** The largest unread upload a refusal reads to its end first (refusedBeforeReading). */
+const LINGER_MAX_BYTES = 16 * 1024 * 1024;
+/** How long a refusal waits for that upload's end before answering anyway. */
+const LINGER_MAX_MS = 10_000;
+
+function discardUpload(raw: NodeJS.ReadableStream & { readableEnded?: boolean }): Promise<void> {
+  if (raw.readableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, LINGER_MAX_MS);
+    raw.once('end', done);
+    raw.once('close', done);
+    raw.once('error', done);
+    raw.resume();
+  });
+}
+
 async function withUnreadBodyClosed<T>(reply: FastifyReply, step: () => Promise<T>): Promise<T> {
   try {
     return await step();
