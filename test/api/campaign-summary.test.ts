@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { DateTime } from 'luxon';
-import pg from 'pg';
 import { BACKENDS } from '../helpers/backends.js';
 import { london, mobileNumbers, ZONE } from '../helpers/dialer-harness.js';
 import { CallOutcome, CampaignStatus, NumberStatus } from '../../src/domain/enums.js';
@@ -208,32 +207,6 @@ describe.each(BACKENDS)('campaign summary on $kind', ({ kind }) => {
     }
     // The cancelled campaign's counts are untouched by the other's deletion.
     expect((await summaryOf(id, tenant.headers)).numbers.byStatus).toEqual(byStatus);
-  });
-
-  // The dialer's claim holds a campaign's counter rows until it commits while its result statements (other
-  // connections) change the same campaign's numbers: those must neither wait for the claim nor lose a count.
-  it.runIf(kind === 'postgres')('adds a change held up by no other transaction: a held counter row is left for a new one', async () => {
-    const clock = t.clockAt('2027-03-15T08:00:00Z');
-    const tenant = await t.tenant();
-    const id = await t.harness.campaign(tenant, { startDate: '2027-03-16', startTime: '09:00', finishTime: '17:00', phoneNumbers: mobileNumbers(10, 85_000) }, clock.now());
-    const [first, second] = (await t.harness.numbers(id)).map((n) => n.id);
-    const holder = new pg.Client({ connectionString: t.harness.testDb.url });
-    const other = new pg.Client({ connectionString: t.harness.testDb.url });
-    await Promise.all([holder.connect(), other.connect()]);
-    try {
-      await holder.query('begin');
-      await holder.query('update phone_numbers set status = $1 where id = $2', [NumberStatus.Dialling, first]);
-      // Would wait for the holder (and fail here) if it needed the rows the holder's change went to.
-      await other.query(`set statement_timeout = '3s'`);
-      await other.query('update phone_numbers set status = $1 where id = $2', [NumberStatus.Dialling, second]);
-      await holder.query('commit');
-    } finally {
-      await holder.query('rollback').catch(() => undefined);
-      await Promise.all([holder.end(), other.end()]);
-    }
-    const rows = await t.harness.db.select().from(campaignNumberCounts).where(eq(campaignNumberCounts.campaignId, id));
-    expect(rows.filter((row) => row.status === NumberStatus.Dialling)).toHaveLength(2);
-    expect((await summaryOf(id, tenant.headers)).numbers.byStatus).toMatchObject({ Pending: 8, Dialling: 2 });
   });
 
   it('adds progress to every /p item and changes nothing else of the page', async () => {

@@ -1,8 +1,9 @@
 // Status changes a client asks for. Each is one conditional UPDATE (or a transaction), so a dialer acting on the same
 // campaign at the same moment cannot interleave with it.
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import { campaigns, phoneNumbers } from '../schema.js';
+import { moveNumbers } from '../number-status-counts.js';
 import { CampaignStatus, NumberStatus } from '../../domain/enums.js';
 
 export class CampaignLifecycleRepository {
@@ -27,10 +28,11 @@ export class CampaignLifecycleRepository {
         .where(and(eq(campaigns.id, id), eq(campaigns.clientId, clientId), inArray(campaigns.status, [...from])))
         .returning({ id: campaigns.id });
       if (updated.length === 0) return false;
-      await tx
-        .update(phoneNumbers)
-        .set({ status: NumberStatus.Cancelled, dueAt: null })
-        .where(and(eq(phoneNumbers.campaignId, id), eq(phoneNumbers.status, NumberStatus.Pending)));
+      await moveNumbers(tx, {
+        from: NumberStatus.Pending,
+        set: sql`status = ${NumberStatus.Cancelled}, due_at = null`,
+        where: sql`${phoneNumbers.campaignId} = ${id}`,
+      });
       return true;
     });
   }

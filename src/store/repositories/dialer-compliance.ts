@@ -2,11 +2,12 @@
 // download dates, and the screening that finishes or postpones due numbers before they are claimed. The claim itself
 // also refuses listed and embargoed numbers (dialer-store.ts), so screening only moves them out of the way, with
 // their reason, and never races a call.
-import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import { campaigns, phoneNumbers, repeatEmbargoes, suppressedNumbers, suppressionLists } from '../schema.js';
 import { NumberStatus } from '../../domain/enums.js';
 import { SuppressionRepository, type ListRef } from './suppression.js';
+import { moveNumbers } from '../number-status-counts.js';
 import { ComplianceRepository, type CampaignAbandonedCounts } from './compliance.js';
 import type { RepeatRule } from '../../domain/compliance/repeat-calls.js';
 import { sumAbandonedCounts, type AbandonedCounts } from '../../domain/compliance/abandoned-rate.js';
@@ -75,12 +76,11 @@ export class DialerComplianceStore {
     }
     let finished = 0;
     for (const [reason, ids] of byReason) {
-      const updated = await this.db
-        .update(phoneNumbers)
-        .set({ status: NumberStatus.Suppressed, dueAt: null, statusReason: reason })
-        .where(and(inArray(phoneNumbers.id, ids), eq(phoneNumbers.status, NumberStatus.Pending)))
-        .returning({ id: phoneNumbers.id });
-      finished += updated.length;
+      finished += await moveNumbers(this.db, {
+        from: NumberStatus.Pending,
+        set: sql`status = ${NumberStatus.Suppressed}, due_at = null, status_reason = ${reason}`,
+        where: sql`${phoneNumbers.id} = any(${sql.param(ids)}::bigint[])`,
+      });
     }
     return finished;
   }
@@ -112,10 +112,18 @@ export class DialerComplianceStore {
 
   /** Moves a pending number's due time (an embargo ends later), or finishes it with the rule when no window is left. */
   async postpone(phoneNumberId: number, next: { dueAt: Date } | { status: number; reason: string }): Promise<void> {
-    await this.db
-      .update(phoneNumbers)
-      .set('dueAt' in next ? { dueAt: next.dueAt } : { status: next.status, dueAt: null, statusReason: next.reason })
-      .where(and(eq(phoneNumbers.id, phoneNumberId), eq(phoneNumbers.status, NumberStatus.Pending)));
+    if ('dueAt' in next) {
+      await this.db
+        .update(phoneNumbers)
+        .set({ dueAt: next.dueAt })
+        .where(and(eq(phoneNumbers.id, phoneNumberId), eq(phoneNumbers.status, NumberStatus.Pending)));
+      return;
+    }
+    await moveNumbers(this.db, {
+      from: NumberStatus.Pending,
+      set: sql`status = ${next.status}, due_at = null, status_reason = ${next.reason}`,
+      where: sql`${phoneNumbers.id} = ${phoneNumberId}`,
+    });
   }
 
   async abandonedCounts(campaignId: number, since: Date): Promise<CampaignAbandonedCounts | undefined> {

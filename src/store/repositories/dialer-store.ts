@@ -4,6 +4,7 @@
 import { AudioRepository, type AudioFileData } from './audio.js';
 import { DialerComplianceStore } from './dialer-compliance.js';
 import { rowsOf } from './rows.js';
+import { keepNumberCounts, movedFrom, moveNumbers } from '../number-status-counts.js';
 import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import type { Flow } from '../../callflow/schema.js';
@@ -224,12 +225,11 @@ export class DialerStore {
 
   /** Gives every still-pending number a final status (the campaign completed or was cancelled). */
   async finishPendingNumbers(campaignId: number, status: number): Promise<number> {
-    const updated = await this.db
-      .update(phoneNumbers)
-      .set({ status, dueAt: null })
-      .where(and(eq(phoneNumbers.campaignId, campaignId), eq(phoneNumbers.status, NumberStatus.Pending)))
-      .returning({ id: phoneNumbers.id });
-    return updated.length;
+    return moveNumbers(this.db, {
+      from: NumberStatus.Pending,
+      set: sql`status = ${status}, due_at = null`,
+      where: sql`${phoneNumbers.campaignId} = ${campaignId}`,
+    });
   }
 
   /**
@@ -358,7 +358,9 @@ export class DialerStore {
             counted as (
               update ${campaigns} set call_count = call_count + (select count(*) from claimed)
               where ${campaigns.id} = ${campaignId} and exists (select 1 from claimed)
-            )
+            ),
+            ${keepNumberCounts(sql`select ${campaignId}::int, ${NumberStatus.Dialling}::smallint, count(*)::int from claimed
+                                   union all select ${campaignId}::int, ${NumberStatus.Pending}::smallint, -count(*)::int from claimed`)}
             select claimed.id, claimed.next_attempt, claimed.number, claimed.name, claimed.parameters, inserted.id as call_id
             from claimed join inserted on inserted.phone_number_id = claimed.id
             order by claimed.due_at, claimed.id`),
@@ -459,8 +461,9 @@ export class DialerStore {
           last_ended_at = v.ended_at, status_reason = v.status_reason
         from v
         where ${phoneNumbers.id} = v.phone_number_id and ${phoneNumbers.leaseOwner} = ${this.dialerId} and ${phoneNumbers.status} = ${NumberStatus.Dialling}
-        returning ${phoneNumbers.id} as id, ${phoneNumbers.campaignId} as campaign_id
+        returning ${phoneNumbers.id} as id, ${phoneNumbers.campaignId} as campaign_id, ${phoneNumbers.status} as status
       ),
+      ${keepNumberCounts(movedFrom(NumberStatus.Dialling))},
       recorded as (
         update ${calls} set
           end_time = v.ended_at, stage = v.stage, outcome = v.outcome, user_input = v.user_input, price = v.price,
@@ -510,19 +513,12 @@ export class DialerStore {
   async recoverInterrupted(call: InterruptedCall, now: Date, next: CallResultRecord['next']): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const status = nextStatus(next.status);
-      const moved = await tx
-        .update(phoneNumbers)
-        .set({ status, nextAttempt: next.nextAttempt, dueAt: next.dueAt, leaseOwner: null, leaseExpiresAt: null, lastEndedAt: now })
-        .where(
-          and(
-            eq(phoneNumbers.id, call.phoneNumberId),
-            eq(phoneNumbers.status, NumberStatus.Dialling),
-            eq(phoneNumbers.nextAttempt, call.attemptNumber),
-            lt(phoneNumbers.leaseExpiresAt, now),
-          ),
-        )
-        .returning({ id: phoneNumbers.id });
-      if (moved.length === 0) return false;
+      const moved = await moveNumbers(tx, {
+        from: NumberStatus.Dialling,
+        set: sql`status = ${status}, next_attempt = ${next.nextAttempt}, due_at = ${next.dueAt}, lease_owner = null, lease_expires_at = null, last_ended_at = ${now}`,
+        where: sql`${phoneNumbers.id} = ${call.phoneNumberId} and ${phoneNumbers.nextAttempt} = ${call.attemptNumber} and ${phoneNumbers.leaseExpiresAt} < ${now}`,
+      });
+      if (moved === 0) return false;
       await tx
         .update(calls)
         .set({
