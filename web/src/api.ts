@@ -45,9 +45,12 @@ export interface RequestOptions {
   token?: string;
 }
 
-/** A request to the API; resolves to the parsed JSON body (undefined for 204), rejects with ApiError. */
-export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { authorization: `Bearer ${options.token ?? token}` };
+/**
+ * Sends a request with the session's (or the given) token; resolves to the response when it is 2xx, rejects with
+ * ApiError carrying the problem otherwise. The JSON and the binary requests below share it.
+ */
+async function send(path: string, options: RequestOptions, accept: string): Promise<Response> {
+  const headers: Record<string, string> = { authorization: `Bearer ${options.token ?? token}`, accept };
   let body: BodyInit | undefined;
   if (options.body instanceof FormData) body = options.body;
   else if (options.body !== undefined) {
@@ -66,8 +69,20 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
     if (response.status === 401 && options.token === undefined) onUnauthorized();
     throw new ApiError(problem);
   }
+  return response;
+}
+
+/** A request to the API; resolves to the parsed JSON body (undefined for 204), rejects with ApiError. */
+export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await send(path, options, 'application/json');
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
+}
+
+/** A request whose answer is a file (a CSV export, rendered speech): resolves to its bytes, rejects with ApiError. */
+export async function apiBlob(path: string, options: RequestOptions & { accept?: string } = {}): Promise<Blob> {
+  const response = await send(path, options, options.accept ?? '*/*');
+  return response.blob();
 }
 
 /**

@@ -10,6 +10,7 @@ import { CampaignLive } from './pages/campaign-live.js';
 import { CallLog } from './pages/call-log.js';
 import { NewCampaign } from './pages/new-campaign.js';
 import { CallFlows, CallFlowView } from './pages/call-flows.js';
+import { OperatorFlowView } from './pages/operator-flow.js';
 import { Clients, ClientView } from './pages/operator-clients.js';
 
 export function App() {
@@ -67,7 +68,7 @@ export function App() {
 }
 
 function isCurrent(route: Route, path: string): boolean {
-  const section = { campaigns: '/campaigns', campaign: '/campaigns', calls: '/campaigns', new: '/new', flows: '/flows', flow: '/flows', clients: '/clients', client: '/clients', 'not-found': '' }[route.page];
+  const section = { campaigns: '/campaigns', campaign: '/campaigns', calls: '/campaigns', new: '/new', flows: '/flows', flow: '/flows', clients: '/clients', client: '/clients', 'client-flow': '/clients', 'not-found': '' }[route.page];
   return section === path;
 }
 
@@ -76,6 +77,8 @@ function page(route: Route, session: Session) {
     switch (route.page) {
       case 'client':
         return <ClientView id={route.id} />;
+      case 'client-flow':
+        return <OperatorFlowView clientId={route.clientId} id={route.id} />;
       case 'clients':
       case 'campaigns':
         return <Clients />;

@@ -33,3 +33,8 @@ export function formatSeconds(seconds: number): string {
   if (seconds < 60) return `${seconds} s`;
   return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }
+
+/** A UTC timestamp of the API (ISO 8601) to the minute, as the operator's tables show it: 2026-12-04 19:33 (UTC). */
+export function formatTimestamp(value: string | Date): string {
+  return String(value instanceof Date ? value.toISOString() : value).slice(0, 16).replace('T', ' ');
+}

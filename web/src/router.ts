@@ -11,6 +11,7 @@ export type Route =
   | { page: 'flow'; id: number }
   | { page: 'clients' }
   | { page: 'client'; id: number }
+  | { page: 'client-flow'; clientId: number; id: number }
   | { page: 'not-found'; path: string };
 
 const PATTERNS: [RegExp, (match: RegExpMatchArray) => Route][] = [
@@ -23,6 +24,7 @@ const PATTERNS: [RegExp, (match: RegExpMatchArray) => Route][] = [
   [/^\/flows\/(\d+)$/, (m) => ({ page: 'flow', id: Number(m[1]) })],
   [/^\/clients$/, () => ({ page: 'clients' })],
   [/^\/clients\/(\d+)$/, (m) => ({ page: 'client', id: Number(m[1]) })],
+  [/^\/clients\/(\d+)\/flows\/(\d+)$/, (m) => ({ page: 'client-flow', clientId: Number(m[1]), id: Number(m[2]) })],
 ];
 
 export function parseRoute(hash: string): Route {

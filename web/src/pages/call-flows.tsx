@@ -1,11 +1,11 @@
 // The client's call flows: list, view, edit the flow document (the server's validation messages listed by path), and
 // preview what it says for a sample number, spoken by the server's text-to-speech where it has one.
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../api.js';
+import { api, ApiError, apiBlob } from '../api.js';
 import type { CallFlow } from '../types.js';
 import { href } from '../router.js';
 import { ProblemView } from '../components/problem-view.js';
-import { loadSession } from '../session.js';
+import { Field, messagesUnder } from '../components/field.js';
 
 export function CallFlows() {
   const [flows, setFlows] = useState<CallFlow[] | null>(null);
@@ -51,23 +51,26 @@ interface Preview {
   texts: { stepNumber: number; stepId: string; field: string; kind: 'speech' | 'sms'; text: string; smsParts?: number }[];
 }
 
-export function CallFlowView({ id }: { id: number }) {
+/**
+ * View and edit one flow's name and document; saving PUTs to `path` (the client's /api/callflows/:id or the operator's
+ * /api/admin/clients/:clientId/callflows/:id), which stores a new version. The server's messages are shown beside the
+ * name and under the document, by path. `onSaved` lets the page around it refresh (the operator's version list).
+ */
+export function FlowEditor({ path, backHref, backLabel, onSaved }: { path: string; backHref: string; backLabel: string; onSaved?: (flow: CallFlow) => void }) {
   const [flow, setFlow] = useState<CallFlow | null>(null);
+  const [name, setName] = useState('');
   const [document, setDocument] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
   const [saveError, setSaveError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState('');
-  const [sampleName, setSampleName] = useState('Alex');
-  const [sampleParameters, setSampleParameters] = useState('');
-  const [preview, setPreview] = useState<Preview | null>(null);
-  const [previewError, setPreviewError] = useState<ApiError | null>(null);
 
   useEffect(() => {
-    api<CallFlow>(`/api/callflows/${id}`).then((loaded) => {
+    api<CallFlow>(path).then((loaded) => {
       setFlow(loaded);
+      setName(loaded.name);
       setDocument(JSON.stringify(loaded.flow, null, 2));
     }, setError);
-  }, [id]);
+  }, [path]);
 
   const save = async (event: Event) => {
     event.preventDefault();
@@ -77,17 +80,62 @@ export function CallFlowView({ id }: { id: number }) {
     try {
       parsed = JSON.parse(document);
     } catch (caught) {
-      setSaveError(new ApiError({ status: 400, title: 'The flow document is not valid JSON', detail: (caught as Error).message }));
+      setSaveError(new ApiError({ status: 400, title: 'The flow document is not valid JSON', errors: { flow: [(caught as Error).message] } }));
       return;
     }
     try {
-      const updated = await api<CallFlow>(`/api/callflows/${id}`, { method: 'PUT', body: { name: flow?.name, flow: parsed } });
+      const updated = await api<CallFlow>(path, { method: 'PUT', body: { name, flow: parsed } });
       setFlow(updated);
       setSaved(`Saved as version ${updated.version}. Campaigns created before keep the version they were created with.`);
+      onSaved?.(updated);
     } catch (caught) {
       setSaveError(caught as ApiError);
     }
   };
+
+  if (error) return <ProblemView error={error} />;
+  if (!flow) return <p>Loading…</p>;
+  const errors = saveError?.problem?.errors;
+  const documentMessages = Object.entries(errors ?? {})
+    .filter(([key]) => key.toLowerCase() !== 'name')
+    .map(([key, messages]) => `${key}: ${messages.join(' ')}`);
+  return (
+    <>
+      <div class="title-row">
+        <h1>
+          {flow.name} <small>version {flow.version}</small>
+        </h1>
+        <a href={backHref}>{backLabel}</a>
+      </div>
+      <form onSubmit={save} aria-label="Edit the call flow" novalidate>
+        <Field id="flow-name" label="Flow name" messages={messagesUnder(errors, 'name', true)}>
+          <input id="flow-name" value={name} maxLength={100} onInput={(e) => setName(e.currentTarget.value)} aria-invalid={messagesUnder(errors, 'name', true).length > 0} />
+        </Field>
+        <Field id="flow-document" label="Flow document (JSON)" messages={documentMessages}>
+          <textarea
+            id="flow-document"
+            class="code"
+            rows={18}
+            spellcheck={false}
+            value={document}
+            onInput={(e) => setDocument(e.currentTarget.value)}
+            aria-invalid={documentMessages.length > 0}
+            aria-describedby={documentMessages.length > 0 ? 'flow-document-error-0' : undefined}
+          />
+        </Field>
+        {saveError && !errors && <ProblemView error={saveError} />}
+        {saved && <p role="status">{saved}</p>}
+        <button type="submit">Save a new version</button>
+      </form>
+    </>
+  );
+}
+
+export function CallFlowView({ id }: { id: number }) {
+  const [sampleName, setSampleName] = useState('Alex');
+  const [sampleParameters, setSampleParameters] = useState('');
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [previewError, setPreviewError] = useState<ApiError | null>(null);
 
   const runPreview = async (event: Event) => {
     event.preventDefault();
@@ -105,23 +153,9 @@ export function CallFlowView({ id }: { id: number }) {
     }
   };
 
-  if (error) return <ProblemView error={error} />;
-  if (!flow) return <p>Loading…</p>;
   return (
     <section>
-      <div class="title-row">
-        <h1>
-          {flow.name} <small>version {flow.version}</small>
-        </h1>
-        <a href={href('/flows')}>All call flows</a>
-      </div>
-      <form onSubmit={save} aria-label="Edit the call flow">
-        <label for="flow-document">Flow document (JSON)</label>
-        <textarea id="flow-document" class="code" rows={18} spellcheck={false} value={document} onInput={(e) => setDocument(e.currentTarget.value)} />
-        <ProblemView error={saveError} />
-        {saved && <p role="status">{saved}</p>}
-        <button type="submit">Save a new version</button>
-      </form>
+      <FlowEditor path={`/api/callflows/${id}`} backHref={href('/flows')} backLabel="All call flows" />
       <form onSubmit={runPreview} aria-label="Preview the call flow" class="card wide">
         <h2>Preview for a sample number</h2>
         <label for="sample-name">Name</label>
@@ -153,17 +187,8 @@ function Speak({ flowId, text }: { flowId: number; text: string }) {
   const play = async () => {
     setState('loading');
     try {
-      const response = await fetch(`/api/callflows/${flowId}/speech`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${loadSession()?.token ?? ''}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ text }),
-      });
-      if (!response.ok) {
-        const problem = (await response.json().catch(() => ({}))) as { detail?: string; title?: string };
-        setState(problem.detail ?? problem.title ?? `HTTP ${response.status}`);
-        return;
-      }
-      const url = URL.createObjectURL(await response.blob());
+      const speech = await apiBlob(`/api/callflows/${flowId}/speech`, { body: { text }, accept: 'audio/*' });
+      const url = URL.createObjectURL(speech);
       const audio = new Audio(url);
       audio.onended = () => {
         URL.revokeObjectURL(url);
@@ -172,6 +197,7 @@ function Speak({ flowId, text }: { flowId: number; text: string }) {
       setState('playing');
       await audio.play();
     } catch (caught) {
+      // An ApiError's message is the problem's detail (or title): why the server cannot render it.
       setState((caught as Error).message);
     }
   };

@@ -10,6 +10,7 @@ import { Field, messagesUnder } from '../components/field.js';
 import { ProblemView } from '../components/problem-view.js';
 import { ProgressBar } from '../components/progress-bar.js';
 import { CsvMapping, type CsvChoice } from './csv-mapping.js';
+import { CallingHoursEditor, callingHoursBody, EMPTY_CALLING_HOURS, type CallingHoursDraft } from '../components/calling-hours-editor.js';
 
 interface RunoverDay {
   date: string;
@@ -41,6 +42,7 @@ export function NewCampaign() {
   const [answerPhone, setAnswerPhone] = useState(String(AttemptSelector.Never));
   const [smsOnBusy, setSmsOnBusy] = useState(String(AttemptSelector.Never));
   const [marketing, setMarketing] = useState(false);
+  const [callingHours, setCallingHours] = useState<CallingHoursDraft>(EMPTY_CALLING_HOURS);
   const [source, setSource] = useState<'csv' | 'typed'>('csv');
   const [typed, setTyped] = useState('');
   const [csv, setCsv] = useState<CsvChoice | null>(null);
@@ -73,8 +75,9 @@ export function NewCampaign() {
       answerMachineDetected: Number(answerPhone),
       smsOnBusy: Number(smsOnBusy),
       marketing,
+      callingHours: callingHoursBody(callingHours),
     }),
-    [name, timeZone, startDate, startTime, finishTime, runoverDays, flowId, cliId, intervals, answerPhone, smsOnBusy, marketing],
+    [name, timeZone, startDate, startTime, finishTime, runoverDays, flowId, cliId, intervals, answerPhone, smsOnBusy, marketing, callingHours],
   );
 
   const submit = async (event: Event) => {
@@ -212,6 +215,8 @@ export function NewCampaign() {
             Add a runover day
           </button>
         </fieldset>
+
+        <CallingHoursEditor value={callingHours} onChange={setCallingHours} errors={errors} />
 
         <fieldset>
           <legend>Numbers</legend>

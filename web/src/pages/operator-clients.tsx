@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
 import type { ApiKey, CallFlow, Cli, Client, CreatedApiKey, CreatedClient } from '../types.js';
 import { href } from '../router.js';
+import { formatTimestamp } from '../format.js';
 import { ProblemView } from '../components/problem-view.js';
 import { CarrierPanel } from './operator-carrier.js';
 
@@ -146,7 +147,7 @@ export function ClientView({ id }: { id: number }) {
               <td>
                 <code>{key.keyPrefix}…</code>
               </td>
-              <td>{String(key.createdAt).slice(0, 16).replace('T', ' ')}</td>
+              <td>{formatTimestamp(key.createdAt)}</td>
               <td>{key.revokedAt ? String(key.revokedAt).slice(0, 16).replace('T', ' ') : ''}</td>
               <td>
                 {!key.revokedAt && (
@@ -204,12 +205,14 @@ export function ClientView({ id }: { id: number }) {
       </form>
 
       <h2>Call flows</h2>
-      <table>
+      <table aria-label="Call flows">
         <tbody>
           {flows.map((flow) => (
             <tr key={flow.id}>
               <td>{flow.id}</td>
-              <td>{flow.name}</td>
+              <td>
+                <a href={href(`/clients/${id}/flows/${flow.id}`)}>{flow.name}</a>
+              </td>
               <td>version {flow.version}</td>
               <td>{flow.message ?? ''}</td>
             </tr>
