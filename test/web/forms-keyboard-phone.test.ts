@@ -239,6 +239,32 @@ describeWithPeer([CHROMIUM], 'the web app: editors, keyboard and phone width', (
     const nameError = page.locator('.field', { has: page.locator('#name') }).locator('small.error');
     await expect.poll(() => nameError.count()).toBeGreaterThan(0);
     expect(await page.locator('#name').evaluate((input) => input.closest('.field')!.classList.contains('invalid'))).toBe(true);
+
+    // Call flows: the list, one flow, and its preview.
+    await tabTo(page, /^a\. +Call flows$/, 'Shift+Tab');
+    await page.keyboard.press('Enter');
+    await tabTo(page, /^a\. +Flow/);
+    await page.keyboard.press('Enter');
+    await page.getByLabel('Flow document (JSON)').waitFor();
+    await tabTo(page, /^button\. +Preview$/);
+    await page.keyboard.press('Enter');
+    await page.locator('ol.preview li').first().waitFor();
+
+    // Signed out, then in as the operator (the role chosen with an arrow key): a client and its call flow.
+    await tabTo(page, /^button\.secondary +Sign out$/, 'Shift+Tab');
+    await page.keyboard.press('Enter');
+    await tabTo(page, /^input\. .*A client \(API key\)/);
+    await page.keyboard.press('ArrowDown');
+    await tabTo(page, /^input\. .*Operator token/);
+    await page.keyboard.type(ADMIN_TOKEN);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Clients' }).waitFor();
+    await tabTo(page, /^a\. +Keyboard Ltd$/);
+    await page.keyboard.press('Enter');
+    await tabTo(page, /^a\. +Flow/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('table', { name: 'Versions' }).locator('tbody tr').first().waitFor();
+    await tabTo(page, /^button\. +Save a new version$/);
     await page.close();
   });
 
