@@ -73,7 +73,7 @@ export function CallingHoursEditor({ value, onChange, errors }: { value: Calling
                 const id = `${dayId}-${index}`;
                 const messages = messagesUnder(errors, path(`.weekdays.${day}[${index}]`));
                 return (
-                  <span key={index} class="row hours-interval">
+                  <span key={index} class="row">
                     <input
                       id={`${id}-start`}
                       type="time"
