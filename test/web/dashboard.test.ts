@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { parse } from 'csv-parse/sync';
 import { describeWithPeer } from '../helpers/peers.js';
-import { CHROMIUM, launchChromium } from '../helpers/browser.js';
+import { CHROMIUM, launchChromium, signIn as signInAt } from '../helpers/browser.js';
 import { startLiveStack, type LiveStack } from '../helpers/live-stack.js';
 import { ADMIN_TOKEN, adminOf, createTenantThrough, type Tenant } from '../helpers/app.js';
 import { buildWebAppIfNeeded } from '../../scripts/build-if-needed.mjs';
@@ -51,12 +51,7 @@ describeWithPeer([CHROMIUM], 'the web app in chromium', () => {
     if (downloads) rmSync(downloads, { recursive: true, force: true });
   });
 
-  async function signIn(page: Page, token: string, role: 'client' | 'operator' = 'client') {
-    await page.goto(`${stack.url}/app/`);
-    if (role === 'operator') await page.getByLabel('The operator (ADMIN_TOKEN)').check();
-    await page.getByLabel(role === 'operator' ? 'Operator token' : 'API key', { exact: true }).fill(token);
-    await page.keyboard.press('Enter');
-  }
+  const signIn = (page: Page, token: string, role: 'client' | 'operator' = 'client') => signInAt(page, stack.url, token, role);
 
   it('signs in with the keyboard, refuses a wrong key, and forgets the key on sign-out', async () => {
     const page = await browser.newPage();

@@ -6,7 +6,7 @@
 import { expect, it, beforeAll, afterAll } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { describeWithPeer } from '../helpers/peers.js';
-import { CHROMIUM, launchChromium } from '../helpers/browser.js';
+import { CHROMIUM, launchChromium, signIn as signInAt } from '../helpers/browser.js';
 import { startLiveStack, type LiveStack } from '../helpers/live-stack.js';
 import { ADMIN_TOKEN, adminOf, createTenantThrough, type Tenant } from '../helpers/app.js';
 import { buildWebAppIfNeeded } from '../../scripts/build-if-needed.mjs';
@@ -61,13 +61,7 @@ describeWithPeer([CHROMIUM], 'the web app: editors, keyboard and phone width', (
     await stack?.close();
   });
 
-  async function signIn(page: Page, token: string, role: 'client' | 'operator' = 'client') {
-    await page.goto(`${stack.url}/app/`);
-    if (role === 'operator') await page.getByLabel('The operator (ADMIN_TOKEN)').check();
-    await page.getByLabel(role === 'operator' ? 'Operator token' : 'API key', { exact: true }).fill(token);
-    await page.keyboard.press('Enter');
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  }
+  const signIn = (page: Page, token: string, role: 'client' | 'operator' = 'client') => signInAt(page, stack.url, token, role);
 
   /** What the focused element is, as text a test can match, and whether its focus ring shows. */
   const focused = (page: Page) =>
