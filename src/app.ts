@@ -1,5 +1,4 @@
 // Builds the HTTP application (no listen here: src/server.ts does that, tests use inject()).
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
@@ -41,6 +40,13 @@ import { CarrierStatusBoard } from './telephony/carrier-status.js';
 import { speechFromSettings, type ServerSpeech } from './media/tts/server-speech.js';
 import { CampaignSummaryRepository } from './store/repositories/campaign-summary.js';
 import { CampaignExportRepository } from './store/repositories/campaign-export.js';
+import { RingcastMetrics } from './observability/metrics.js';
+import { recordHttpDurations } from './observability/http-metrics.js';
+import { REQUEST_ID_HEADER, requestIdFrom } from './observability/request-id.js';
+import { withLogHygiene } from './observability/log-hygiene.js';
+import { DrainState } from './observability/readiness.js';
+import { healthRoutes } from './api/routes/health.js';
+import { metricsRoutes } from './api/routes/metrics.js';
 
 export interface AppServices {
   /** 'changed' is emitted when a campaign is created or its numbers or status change, so an in-process dialer acts at once. */
@@ -63,6 +69,10 @@ export interface AppServices {
   readonly campaignExports: CampaignExportRepository;
   readonly clock: Clock;
   readonly settings: Settings;
+  /** This process's Prometheus registry and figures (src/observability/metrics.ts). */
+  readonly metrics: RingcastMetrics;
+  /** Set on SIGTERM (src/server.ts stop): /readyz answers 503 from then on. */
+  readonly drain: DrainState;
 }
 
 declare module 'fastify' {
@@ -77,8 +87,10 @@ export interface BuildAppOptions {
   clock?: Clock;
   /** Default: espeak-ng as the settings configure it. */
   speech?: ServerSpeech;
-  /** pino options or false; defaults to the LOG_LEVEL setting. */
+  /** pino options or false; defaults to the LOG_LEVEL setting. Credentials and numbers are redacted either way. */
   logger?: FastifyServerOptions['logger'];
+  /** The process's metrics (src/server.ts shares them with the dialer); default: a registry of the app's own. */
+  metrics?: RingcastMetrics;
 }
 
 export type App = FastifyInstance;
@@ -86,9 +98,11 @@ export type App = FastifyInstance;
 export async function buildApp(options: BuildAppOptions): Promise<App> {
   const { settings, database } = options;
   const app = Fastify({
-    logger: options.logger ?? { level: settings.LOG_LEVEL },
+    logger: withLogHygiene(options.logger, settings.LOG_LEVEL),
     bodyLimit: Math.round(settings.BODY_LIMIT_MB * 1024 * 1024),
-    genReqId: () => randomUUID(),
+    // An incoming X-Request-Id when it is a plausible id, else a new UUID (observability/request-id.ts): it is the
+    // reqId of every log line of the request and the problem details' traceId.
+    genReqId: (request) => requestIdFrom(request.headers[REQUEST_ID_HEADER]),
     requestIdHeader: false,
     // maxParamLength: ids, numbers and names in paths are short, but a long one must reach the validation that names
     // the field (a 400), not stop at the router; past this the router's 414 goes through frameworkErrors below.
@@ -126,6 +140,13 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     campaignExports: new CampaignExportRepository(database.db),
     clock: options.clock ?? systemClock,
     settings,
+    metrics: options.metrics ?? new RingcastMetrics(),
+    drain: new DrainState(),
+  });
+  app.services.metrics.setPoolSource(() => database.poolUse());
+  recordHttpDurations(app, app.services.metrics);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
   });
   // Writes through this process's API (pause, resume, cancel, add numbers) evict at once, before their NOTIFY arrives.
   app.services.campaignEvents.on('changed', (campaignId) => campaignDetails.evict(campaignId));
@@ -160,6 +181,9 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', database: database.kind }));
+  await app.register(healthRoutes, { db: database.db });
+  // With METRICS_PORT the figures are served on their own listener (src/server.ts), and not here.
+  if (settings.METRICS_PORT === undefined) await app.register(metricsRoutes);
 
   await app.register(adminRoutes, { prefix: '/api/admin' });
   await app.register(audioRoutes, { prefix: '/api/admin' });

@@ -1,5 +1,6 @@
 // Starts Ringcast's processes on the configured database: the HTTP API, the dialer, or both (`ringcast serve`), and
-// stops them in order: the API stops accepting, the dialer drains its calls, then the database closes.
+// stops them in order: /readyz turns 503 at once (so a load balancer stops sending), the dialer drains its calls while
+// the API still answers, then the API closes, then the database.
 import { demoClientWanted, type Settings } from './config/settings.js';
 import { buildApp, type App } from './app.js';
 import { openConfiguredDatabase } from './store/open-from-settings.js';
@@ -10,6 +11,8 @@ import { carrierFromSettings, dialerFromSettings } from './dialer/from-settings.
 import { trunkRegistrationsOf } from './telephony/carrier-status.js';
 import { systemClock } from './domain/clock.js';
 import { trunksFromSettings } from './telephony/sip/carrier/trunk-config.js';
+import { RingcastMetrics } from './observability/metrics.js';
+import { startMetricsServer, type MetricsServer } from './observability/metrics-server.js';
 
 export interface Roles {
   api: boolean;
@@ -22,6 +25,8 @@ export interface RunningServer {
   database: Database;
   url: string | undefined;
   demo: DemoClient | undefined;
+  /** The METRICS_PORT listener, when that setting is given. */
+  metricsServer: MetricsServer | undefined;
   stop(): Promise<void>;
 }
 
@@ -29,9 +34,12 @@ export async function startServer(settings: Settings, roles: Roles = { api: true
   const database = await openConfiguredDatabase(settings);
   let app: App | undefined;
   let dialer: Dialer | undefined;
+  let metricsServer: MetricsServer | undefined;
+  // One registry per process: the app's HTTP figures, the dialer's and the carrier's.
+  const metrics = new RingcastMetrics();
   try {
     // The app is built even for a dialer-only process: it carries the logger and repositories, and never listens.
-    app = await buildApp({ settings, database });
+    app = await buildApp({ settings, database, metrics });
     // PGlite has one process per data folder: a campaign still marked as being filled is from a process that died
     // mid-create, before it answered. On PostgreSQL a create is one transaction and never leaves one.
     if (database.kind === 'pglite') {
@@ -40,14 +48,17 @@ export async function startServer(settings: Settings, roles: Roles = { api: true
     }
     if (roles.dialer) {
       const log = app.log.child({ component: 'dialer' });
-      const carrier = await carrierFromSettings(settings, log);
+      const carrier = await carrierFromSettings(settings, log, systemClock, metrics.carrierObserver());
       // The operator's carrier page reads the trunks' registrations from it (GET /api/admin/carrier).
       app.services.carrierStatus.watch(trunkRegistrationsOf(carrier));
-      dialer = await dialerFromSettings(settings, database, log, systemClock, carrier);
+      dialer = await dialerFromSettings(settings, database, log, systemClock, carrier, metrics.dialerObserver(carrier.name));
       const running = dialer;
+      metrics.setInFlightSource(carrier.name, () => running.callsInFlightByCampaignStatus());
       app.services.campaignEvents.on('changed', () => running.numbersAdded());
       dialer.start();
     }
+    // Any role may have it: a dialer-only process has no API port to serve /metrics on.
+    if (settings.METRICS_PORT !== undefined) metricsServer = await startMetricsServer(metrics, settings.HOST, settings.METRICS_PORT);
     let url: string | undefined;
     let demo: DemoClient | undefined;
     if (roles.api) {
@@ -71,13 +82,17 @@ export async function startServer(settings: Settings, roles: Roles = { api: true
       database,
       url,
       demo,
+      metricsServer,
       async stop() {
-        await runningApp.close();
+        runningApp.services.drain.start(systemClock.now());
         await dialer?.stop();
+        await runningApp.close();
+        await metricsServer?.close();
         await database.close();
       },
     };
   } catch (error) {
+    await metricsServer?.close().catch(() => {});
     await dialer?.stop(0).catch(() => {});
     await app?.close().catch(() => {});
     await database.close().catch(() => {});

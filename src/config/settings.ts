@@ -20,6 +20,13 @@ export const SettingsSchema = Type.Object({
   ADMIN_TOKEN: Type.Optional(
     Type.String({ minLength: 16, description: 'Bearer token for the operator API (off when unset); 16+ characters' }),
   ),
+  METRICS_PORT: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 65535,
+      description: 'Serve Prometheus /metrics on HOST:METRICS_PORT without auth (then not on PORT, where it needs ADMIN_TOKEN)',
+    }),
+  ),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info', description: 'pino log level' },

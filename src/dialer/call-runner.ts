@@ -43,6 +43,8 @@ export interface RunCallArgs {
   sendSms?: (text: string) => Promise<void>;
   /** Plays the flow's uploaded audio (play steps); a flow with play steps cannot run without it. */
   playAudio?: PlayAudio;
+  /** Called just before the carrier dials (after the first prompt was rendered), for the dial-delay metric. */
+  onDialing?: () => void;
 }
 
 function describeHangup(info: HangupInfo): string {
@@ -72,6 +74,7 @@ export async function runCall(args: RunCallArgs): Promise<CallReport> {
     }
   }
 
+  args.onDialing?.();
   const result = await carrier.dial({
     callId: formatCallId(number.phoneNumberId, number.attemptNumber),
     to: number.number,

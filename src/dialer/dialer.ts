@@ -24,6 +24,7 @@ import { renderPlaceholders } from '../domain/placeholders.js';
 import { CALLS_PER_SECOND_SPAN_MS, DEFAULT_PACING, type PacingLimits } from './pacing.js';
 import { failedBeforeAnswer, runCall, type CallReport } from './call-runner.js';
 import { CallRecorder } from './call-recorder.js';
+import { UNOBSERVED_DIALER, type DialerObserver } from './dialer-observer.js';
 import type { CallResultRecord, CampaignForDialing, ClaimedNumber, DialerStore, InterruptedCall } from '../store/repositories/dialer-store.js';
 
 export interface DialerConfig {
@@ -91,6 +92,8 @@ export interface DialerDeps {
   clock: Clock;
   config?: Partial<DialerConfig>;
   log?: DialerLogger;
+  /** Told of claims, call starts and results (Prometheus metrics); default: nobody. */
+  observer?: DialerObserver;
 }
 
 interface InFlightCall {
@@ -149,6 +152,9 @@ export class Dialer {
   private noPendingOpsWaiters: (() => void)[] = [];
   private readonly guard: ComplianceGuard;
   private readonly recorder: CallRecorder;
+  private readonly observer: DialerObserver;
+  /** Each live campaign's status as the last pass left it (callsInFlightByCampaignStatus). */
+  private readonly campaignStatusNow = new Map<number, CampaignStatus>();
 
   constructor(private readonly deps: DialerDeps) {
     this.config = { ...DEFAULT_DIALER_CONFIG, ...deps.config };
@@ -156,6 +162,7 @@ export class Dialer {
       throw new RangeError(`ringTimeoutMs must be at least ${MIN_RING_TIMEOUT_MS} (Ofcom: ring at least 15 s)`);
     }
     this.log = deps.log ?? silentLogger;
+    this.observer = deps.observer ?? UNOBSERVED_DIALER;
     // Only the write counts as a store operation in flight: a linger is a sleep on the clock, which the virtual-time
     // runner must be free to move past.
     this.recorder = new CallRecorder((records) => this.track(deps.store.finishCalls(records)), {
@@ -176,6 +183,19 @@ export class Dialer {
   }
   get callsInProgress(): number {
     return this.inFlight.size;
+  }
+
+  /**
+   * The calls up now by their campaign's status as the last pass saw it (read when metrics are scraped). A campaign
+   * no longer live with calls still up here was cancelled: one with calls in flight cannot have completed.
+   */
+  callsInFlightByCampaignStatus(): Map<CampaignStatus, number> {
+    const counts = new Map<CampaignStatus, number>();
+    for (const [campaignId, calls] of this.inFlightByCampaign) {
+      const status = this.campaignStatusNow.get(campaignId) ?? CampaignStatus.Cancelled;
+      counts.set(status, (counts.get(status) ?? 0) + calls);
+    }
+    return counts;
   }
 
   start(): void {
@@ -332,6 +352,7 @@ export class Dialer {
       await this.track(this.recoverExpired(now));
     }
     const live = await this.track(store.liveCampaignIds());
+    this.campaignStatusNow.clear();
     for (const id of this.campaigns.keys()) {
       if (!live.some((c) => c.id === id)) {
         this.campaigns.delete(id);
@@ -344,6 +365,8 @@ export class Dialer {
       const plan = await this.track(this.planFor(id));
       if (!plan) continue;
       const verdict = await this.track(this.supervise(plan, status, now));
+      // supervise moves a callable campaign to Running, and a Running one outside its windows to Waiting.
+      this.campaignStatusNow.set(id, verdict.callable ? CampaignStatus.Running : status === CampaignStatus.Running ? CampaignStatus.Waiting : (status as CampaignStatus));
       if (verdict.callable) {
         // The compliance guards may block, pause or slow a campaign whose window is open, and screen its numbers.
         const guarded = await this.track(this.guard.beforeClaim(plan.campaign, plan.windows, now));
@@ -374,7 +397,8 @@ export class Dialer {
     );
     this.lastClaimLinesBound = linesBound;
     const claimedAtMs = claimedAt.getTime();
-    for (const number of claimed) this.startCall(number);
+    this.observer.claimed(claimed.length);
+    for (const number of claimed) this.startCall(number, claimedAtMs);
     if (claimed.length > 0) this.lastClaimMs = claimedAtMs;
     // A full batch: the batch size, not a limit, stopped the claim, and more may be due now: claim again at once.
     if (claimed.length >= this.config.maxClaimBatch) return 0;
@@ -486,10 +510,12 @@ export class Dialer {
     return { callable: false, nextBoundaryMs: (start.nextCallableAt ?? closing).getTime() };
   }
 
-  private startCall(number: ClaimedNumber): void {
+  private startCall(number: ClaimedNumber, claimedAtMs: number): void {
     const abort = new AbortController();
     const entry: InFlightCall = { number, abort, done: Promise.resolve(), lineFreed: false };
-    entry.done = this.runAndRecord(number, abort.signal, () => (entry.lineFreed = true))
+    // A claim takes numbers only of the campaigns this pass found callable, which supervise moved to Running.
+    this.observer.callStarted(CampaignStatus.Running);
+    entry.done = this.runAndRecord(number, claimedAtMs, abort.signal, () => (entry.lineFreed = true))
       .catch((error) => {
         this.log.error({ err: error, callId: number.callId }, 'call failed unexpectedly');
         return undefined;
@@ -506,7 +532,7 @@ export class Dialer {
   }
 
   /** Runs the call and records it; resolves to when its number's retry falls due (clock ms), if it has one. */
-  private async runAndRecord(number: ClaimedNumber, signal: AbortSignal, lineFreed: () => void): Promise<number | undefined> {
+  private async runAndRecord(number: ClaimedNumber, claimedAtMs: number, signal: AbortSignal, lineFreed: () => void): Promise<number | undefined> {
     const { clock, carrier } = this.deps;
     const plan = await this.track(this.planFor(number.campaignId));
     if (!plan) return undefined;
@@ -521,6 +547,7 @@ export class Dialer {
         signal,
         sendSms: (text) => this.track(this.sendSms(plan.campaign, number, text)),
         playAudio: this.playerFor(plan),
+        onDialing: () => this.observer.dialing(clock.now().getTime() - claimedAtMs),
       });
     } catch (error) {
       report = failedBeforeAnswer(clock, `carrier error: ${(error as Error).message}`);
@@ -558,6 +585,7 @@ export class Dialer {
       ...compliance,
     };
     const recorded = await this.recorder.record(record);
+    if (recorded) this.observer.callRecorded(report.outcome, clock.now().getTime() - claimedAtMs);
     if (!recorded) {
       this.log.warn({ callId: number.callId }, 'lease lost before the call was recorded; another dialer recovered it');
       return undefined;
@@ -633,6 +661,7 @@ export class Dialer {
       // recorded by this process has its line freed before its record is written, so it is never taken for one.)
       if (renewed.has(call.number.phoneNumberId) || call.lineFreed) continue;
       this.log.warn({ phoneNumberId: call.number.phoneNumberId, callId: call.number.callId }, 'lease lost mid-call: hanging up');
+      this.observer.leaseLost();
       call.abort.abort(new Error('lease lost: another dialer recovered the number'));
     }
   }
@@ -647,6 +676,7 @@ export class Dialer {
     if (!plan) return;
     const next = this.nextFor(plan.campaign, plan.windows, call.attemptNumber, { outcome: CallOutcome.Interrupted, endedAt: call.leaseExpiresAt, voicemailLeft: false });
     if (await this.deps.store.recoverInterrupted(call, now, next)) {
+      this.observer.leaseExpiryRecovered();
       this.log.warn({ phoneNumberId: call.phoneNumberId, attempt: call.attemptNumber, owner: call.leaseOwner }, 'recovered a number from an expired lease');
     }
   }

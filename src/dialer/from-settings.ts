@@ -14,6 +14,8 @@ import { startSipCarrier } from '../telephony/sip/carrier/start-sip-carrier.js';
 import { describeSipTrace } from '../telephony/sip/transaction/trace.js';
 import { trunksFromSettings } from '../telephony/sip/carrier/trunk-config.js';
 import { parseAmdJson } from '../media/amd/amd-settings.js';
+import type { CarrierObserver } from '../telephony/carrier-observer.js';
+import type { DialerObserver } from './dialer-observer.js';
 
 /** A clock whose waits are shortened by `scale`: the simulated network runs fast while windows keep real time. */
 function scaledSleeps(clock: Clock, scale: number): Clock {
@@ -21,7 +23,12 @@ function scaledSleeps(clock: Clock, scale: number): Clock {
 }
 
 /** The carrier CARRIER names: the simulated network, or SIP trunks with real audio. */
-export async function carrierFromSettings(settings: Settings, log: DialerLogger, clock: Clock = systemClock): Promise<Carrier> {
+export async function carrierFromSettings(
+  settings: Settings,
+  log: DialerLogger,
+  clock: Clock = systemClock,
+  observer?: CarrierObserver,
+): Promise<Carrier> {
   if (settings.CARRIER === 'sip') {
     return startSipCarrier({
       trunks: trunksFromSettings(settings),
@@ -36,6 +43,7 @@ export async function carrierFromSettings(settings: Settings, log: DialerLogger,
       ...(settings.AMD_JSON ? { amdParams: parseAmdJson(settings.AMD_JSON) } : {}),
       ...(settings.SIP_TRACE ? { trace: (event) => log.info(describeSipTrace(event), 'sip') } : {}),
       log,
+      ...(observer ? { observer } : {}),
     });
   }
   const carrierClock = settings.SIMULATED_TIME_SCALE === 1 ? clock : scaledSleeps(clock, settings.SIMULATED_TIME_SCALE);
@@ -53,6 +61,7 @@ export async function dialerFromSettings(
   log: DialerLogger,
   clock: Clock = systemClock,
   carrier?: Carrier,
+  observer?: DialerObserver,
 ): Promise<Dialer> {
   carrier ??= await carrierFromSettings(settings, log, clock);
   return new Dialer({
@@ -61,6 +70,7 @@ export async function dialerFromSettings(
     sms: new SimulatedSmsProvider({ clock }),
     clock,
     log,
+    ...(observer ? { observer } : {}),
     config: {
       leaseMs: settings.LEASE_S * 1000,
       ringTimeoutMs: settings.RING_TIMEOUT_S * 1000,

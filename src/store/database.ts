@@ -22,6 +22,8 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export interface Database {
   readonly db: Db;
   readonly kind: 'pglite' | 'postgres';
+  /** Connections open, idle, and queries waiting for one (the Prometheus pool gauges read this at scrape time). */
+  poolUse(): { total: number; idle: number; waiting: number };
   /** Applies every pending migration; safe to call on every start and from several processes. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -76,6 +78,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return {
       db,
       kind: 'postgres',
+      poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       migrate: () => migrateWithLock(pool, () => migratePg(drizzlePg(pool, { schema }), { migrationsFolder })),
       close: async () => {
         open = false;
@@ -108,6 +111,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return {
     db: db as unknown as Db,
     kind: 'pglite',
+    // One embedded connection in this process; statements queue inside PGlite, where the count cannot be read.
+    poolUse: () => ({ total: 1, idle: 1, waiting: 0 }),
     migrate: () => migratePglite(db, { migrationsFolder }),
     close: async () => {
       maintenance.stop();

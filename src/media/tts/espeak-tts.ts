@@ -52,6 +52,8 @@ export interface EspeakTtsOptions {
   timeoutMs?: number;
   /** Told when a rendered prompt could not be stored in, or read from, the cache (the render still succeeds). */
   onCacheError?: (error: unknown) => void;
+  /** Told whether each prompt was found in the cache (true) or rendered (false). */
+  onCacheLookup?: (hit: boolean) => void;
 }
 
 /** Throws RangeError for unusable options (configuration bugs); render() rejects only with TtsError. */
@@ -67,7 +69,10 @@ export function createEspeakTts(options: EspeakTtsOptions): TextToSpeech {
   }
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError('timeoutMs must be positive');
 
-  const cache = new TtsCache(options.cacheDir, options.onCacheError ? { onError: options.onCacheError } : {});
+  const cache = new TtsCache(options.cacheDir, {
+    ...(options.onCacheError ? { onError: options.onCacheError } : {}),
+    ...(options.onCacheLookup ? { onLookup: options.onCacheLookup } : {}),
+  });
   const limit = createLimiter(MAX_CONCURRENT_RENDERS);
 
   return {

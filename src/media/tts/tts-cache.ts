@@ -16,17 +16,21 @@ const KEY_PATTERN = /^[0-9a-f]{64}$/;
 export interface TtsCacheOptions {
   /** Told about cache files that could not be read (other than absent) or written. */
   onError?: (error: unknown) => void;
+  /** Told of each lookup that reached the disk: found (true) or rendered (false); for the cache-hit metric. */
+  onLookup?: (hit: boolean) => void;
 }
 
 export class TtsCache {
   private readonly inFlight = new Map<string, Promise<Int16Array>>();
   private readonly onError: (error: unknown) => void;
+  private readonly onLookup: ((hit: boolean) => void) | undefined;
 
   constructor(
     readonly dir: string,
     options: TtsCacheOptions = {},
   ) {
     this.onError = options.onError ?? (() => {});
+    this.onLookup = options.onLookup;
   }
 
   /** The key of everything that determines the audio (engine and its version tag, voice, speed, text). */
@@ -89,6 +93,7 @@ export class TtsCache {
 
   private async readOrRender(key: string, render: () => Promise<Int16Array>): Promise<Int16Array> {
     const cached = await this.read(key);
+    this.onLookup?.(cached !== undefined);
     if (cached !== undefined) return cached;
     const pcm = await render();
     try {

@@ -12,7 +12,7 @@ import type {
   TransferResult,
 } from '../../carrier.js';
 import type { Clock } from '../../../domain/clock.js';
-import type { AmdDecision, MediaSession } from '../../../media/session/types.js';
+import type { AmdDecision, MediaSession, MediaSessionStats } from '../../../media/session/types.js';
 import type { TextToSpeech } from '../../../media/tts/types.js';
 import type { ReferResult, SipCall } from '../ua/user-agent.js';
 import { DigitCollector } from './digit-collector.js';
@@ -50,6 +50,8 @@ export interface SipAnsweredCallOptions {
   trunk: Pick<SipTrunk, 'host' | 'port' | 'transport' | 'numberFormat'>;
   /** Called once when the call has ended and its media is closed (frees the trunk slot). */
   onEnded: () => void;
+  /** Given the media's totals once the call has ended, before the media closes (RTP metrics). */
+  onMediaStats?: (stats: MediaSessionStats) => void;
 }
 
 /** How long the far end may still be playing our audio after the last packet left (its jitter buffer). */
@@ -79,6 +81,7 @@ export class SipAnsweredCall implements AnsweredCall {
       this.isUp = false;
       this.markOver();
       options.media.stopPlayback();
+      if (options.onMediaStats) await options.media.stats().then(options.onMediaStats, () => {});
       await options.media.close().catch(() => {});
       options.onEnded();
       const info: HangupInfo = { by: end.by };

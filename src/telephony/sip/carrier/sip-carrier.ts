@@ -4,7 +4,7 @@
 import { randomInt } from 'node:crypto';
 import type { Carrier, DialRequest, DialResult, PreparedSpeech } from '../../carrier.js';
 import type { Clock } from '../../../domain/clock.js';
-import type { AmdParams, MediaEngine, MediaSession } from '../../../media/session/types.js';
+import type { AmdParams, MediaEngine, MediaSession, MediaSessionStats } from '../../../media/session/types.js';
 import type { TextToSpeech } from '../../../media/tts/types.js';
 import type { SipTarget } from '../transaction/types.js';
 import type { InviteOutcome, SipUserAgent } from '../ua/user-agent.js';
@@ -16,6 +16,7 @@ import { TrunkPool, type TrunkLease } from './trunk-pool.js';
 import type { SipTrunk } from './trunk-config.js';
 import { SipAnsweredCall } from './sip-answered-call.js';
 import { formatTrunkNumber, trunkRequestUri } from './trunk-uri.js';
+import type { CarrierObserver } from '../../carrier-observer.js';
 
 export type ResolveTrunk = (trunk: SipTrunk) => Promise<SipTarget[]>;
 
@@ -55,6 +56,8 @@ export interface SipCarrierOptions {
   registrations?: readonly TrunkRegistrationEntry[];
   /** Closed with the carrier (the stack, engine and user agent it was started with). */
   onClose?: () => Promise<void>;
+  /** Told of INVITE final responses and each answered call's RTP totals (Prometheus metrics). */
+  observer?: Pick<CarrierObserver, 'inviteFinalResponse' | 'mediaSessionClosed'>;
 }
 
 /** The voice a call speaks with when neither the step nor the settings name one (as SipAnsweredCall is given). */
@@ -214,6 +217,7 @@ export class SipCarrier implements Carrier {
         return { result: { kind: 'failed', failure: ringTimedOut ? 'no_answer' : 'failed', reason }, retryable: false };
       }
       if (outcome.kind === 'failed') {
+        this.options.observer?.inviteFinalResponse(outcome.status);
         const result: DialResult = {
           kind: 'failed',
           failure: failureForStatus(outcome.status),
@@ -224,6 +228,7 @@ export class SipCarrier implements Carrier {
         return { result, retryable: isTrunkFailure(outcome.status) || outcome.timedOut };
       }
 
+      this.options.observer?.inviteFinalResponse(200);
       const answer = parseSdpAnswer(outcome.remoteSdp);
       if (!answer.ok) {
         await outcome.call.hangup();
@@ -253,6 +258,7 @@ export class SipCarrier implements Carrier {
         defaultVoice: this.options.defaultVoice ?? DEFAULT_TTS_VOICE,
         trunk,
         onEnded: () => lease.release(),
+        ...(this.options.observer ? { onMediaStats: (stats: MediaSessionStats) => this.options.observer?.mediaSessionClosed(stats) } : {}),
       });
       return { result: { kind: 'answered', call }, retryable: false };
     } catch (error) {

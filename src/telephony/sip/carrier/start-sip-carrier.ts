@@ -14,6 +14,7 @@ import { TrunkRegistration } from '../ua/registration.js';
 import { SipUserAgent } from '../ua/user-agent.js';
 import { SipCarrier, type ResolveTrunk, type SipCarrierLogger, type TrunkRegistrationEntry } from './sip-carrier.js';
 import type { SipTrunk } from './trunk-config.js';
+import type { CarrierObserver } from '../../carrier-observer.js';
 
 export interface StartSipCarrierOptions {
   trunks: readonly SipTrunk[];
@@ -30,6 +31,8 @@ export interface StartSipCarrierOptions {
   log?: SipCarrierLogger;
   /** Sees every SIP message sent and received (tests, and SIP_TRACE-style debugging). */
   trace?: (event: SipTraceEvent) => void;
+  /** Told of SIP responses, RTP totals and TTS cache lookups (Prometheus metrics). */
+  observer?: CarrierObserver;
 }
 
 export async function startSipCarrier(options: StartSipCarrierOptions): Promise<SipCarrier> {
@@ -58,7 +61,12 @@ export async function startSipCarrier(options: StartSipCarrierOptions): Promise<
     throw error;
   }
   const ua = new SipUserAgent({ stack, clock: options.clock, sessionExpiresS: options.sessionExpiresS });
-  const tts = createEspeakTts({ cacheDir: path.resolve(options.ttsCacheDir), defaultVoice: options.ttsVoice });
+  const observer = options.observer;
+  const tts = createEspeakTts({
+    cacheDir: path.resolve(options.ttsCacheDir),
+    defaultVoice: options.ttsVoice,
+    ...(observer ? { onCacheLookup: (hit: boolean) => observer.ttsCacheLookup(hit) } : {}),
+  });
   const resolveTrunk: ResolveTrunk = (trunk) => resolveSipTarget(trunk.host, trunk.port, trunk.transport);
   const registrations = registrationsFor(options, stack, resolveTrunk);
   const carrier = new SipCarrier({
@@ -73,6 +81,7 @@ export async function startSipCarrier(options: StartSipCarrierOptions): Promise<
     registrations,
     ...(options.amdParams ? { amdParams: options.amdParams } : {}),
     ...(options.log ? { log: options.log } : {}),
+    ...(observer ? { observer } : {}),
     onClose: async () => {
       // Remove our bindings while the stack can still send (each waits a bounded time for the registrar's answer).
       await Promise.all(registrations.map(({ registration }) => registration.stop()));

@@ -1,0 +1,29 @@
+// What never reaches a log line: credentials (client API keys in Authorization or X-API-Key, the operator token,
+// SIP trunk passwords) and callees' phone numbers in request bodies. pino's redact removes them wherever a serializer
+// or a log call puts those paths; phone numbers that code logs deliberately go through mask.ts instead.
+import type { FastifyServerOptions } from 'fastify';
+
+export const REDACTED = '[redacted]';
+
+/** pino redact paths: headers under req (Fastify's request serializer, or a hook logging headers) and body fields. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  'body.phoneNumbers',
+  'body.number',
+  'apiKey',
+  'password',
+  'token',
+];
+
+type LoggerOption = FastifyServerOptions['logger'];
+
+/** The app's logger options with the redaction added (false and true are kept: no logger, or pino's defaults). */
+export function withLogHygiene(logger: LoggerOption, level: string): LoggerOption {
+  if (logger === false) return false;
+  const base = logger === undefined || logger === true ? { level } : logger;
+  return { ...base, redact: { paths: REDACT_PATHS, censor: REDACTED } };
+}
