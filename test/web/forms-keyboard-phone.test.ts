@@ -189,7 +189,7 @@ describeWithPeer([CHROMIUM], 'the web app: editors, keyboard and phone width', (
   });
 
   it('goes through every page with the keyboard only, focus always visible', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
     await page.goto(`${stack.url}/app/`);
     await tabTo(page, /^input\..* API key/);
     await page.keyboard.type(tenant.apiKey);
@@ -228,11 +228,20 @@ describeWithPeer([CHROMIUM], 'the web app: editors, keyboard and phone width', (
     expect(await page.getByLabel('Type them').isChecked()).toBe(true);
     await tabTo(page, /^textarea\. .*One number per line/);
     await page.keyboard.type('07722 600001');
+    // Calling hours: adding an interval puts the focus in it, and its times are typed (24-hour in en-GB).
+    await tabTo(page, /Add hours on Monday/, 'Shift+Tab');
+    await page.keyboard.press(' ');
+    expect((await focused(page)).name).toMatch(/^input\. Monday hours 1 from/);
+    await page.keyboard.type('0700');
+    await tabTo(page, /^input\. Monday hours 1 to/);
+    await page.keyboard.type('1000');
+    expect(await page.getByLabel('Monday hours 1 from').inputValue()).toBe('07:00');
     await tabTo(page, /^button\. .*Create campaign$/);
     await page.keyboard.press('Enter');
     const nameError = page.locator('.field', { has: page.locator('#name') }).locator('small.error');
     await expect.poll(() => nameError.count()).toBeGreaterThan(0);
     expect(await page.locator('#name').evaluate((input) => input.closest('.field')!.classList.contains('invalid'))).toBe(true);
+    expect(await page.getByRole('group', { name: 'Monday' }).locator('small.error').textContent()).toContain('outside this client');
 
     // Call flows: the list, one flow, and its preview.
     await tabTo(page, /^a\. +Call flows$/, 'Shift+Tab');

@@ -1,6 +1,7 @@
 // The campaign's `callingHours` (Ringcast extension): per weekday, keep the client's hours, set intervals of its own
 // (from/to), or no calls at all; and dates without calls. It can only narrow the client's hours: the server answers
 // a widening with a message at the interval's path (CallingHours.weekdays.monday[0]), shown beside that interval.
+import { useEffect, useRef } from 'preact/hooks';
 import { WEEKDAYS, type HoursInterval, type Weekday } from '../../../src/domain/compliance/calling-hours.js';
 import { CALLING_HOURS_PATH } from '../../../src/domain/compliance/campaign-envelope.js';
 import { messagesUnder } from './field.js';
@@ -44,6 +45,18 @@ export function CallingHoursEditor({ value, onChange, errors }: { value: Calling
     if (intervals === undefined) delete weekdays[day];
     else weekdays[day] = intervals;
     onChange({ ...value, weekdays });
+  };
+  // An interval added with the keyboard takes the focus, so that its times can be typed at once.
+  const focusAfterRender = useRef<string | null>(null);
+  useEffect(() => {
+    if (focusAfterRender.current === null) return;
+    document.getElementById(focusAfterRender.current)?.focus();
+    focusAfterRender.current = null;
+  });
+  const addInterval = (day: Weekday) => {
+    const intervals = value.weekdays[day] ?? [];
+    focusAfterRender.current = `hours-${day}-${intervals.length}-start`;
+    setDay(day, [...intervals, { start: '09:00', finish: '17:00' }]);
   };
   const path = (suffix: string) => `${CALLING_HOURS_PATH}${suffix}`;
   const dateMessages = messagesUnder(errors, path('.excludedDates'));
@@ -100,7 +113,7 @@ export function CallingHoursEditor({ value, onChange, errors }: { value: Calling
               })
             )}
             <span class="row">
-              <button type="button" class="secondary small" onClick={() => setDay(day, [...(intervals ?? []), { start: '09:00', finish: '17:00' }])} aria-label={`Add hours on ${title(day)}`}>
+              <button type="button" class="secondary small" onClick={() => addInterval(day)} aria-label={`Add hours on ${title(day)}`}>
                 Add hours
               </button>
               {intervals?.length !== 0 && (
