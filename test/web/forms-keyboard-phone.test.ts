@@ -231,11 +231,19 @@ describeWithPeer([CHROMIUM], 'the web app: editors, keyboard and phone width', (
     // Calling hours: adding an interval puts the focus in it, and its times are typed (24-hour in en-GB).
     await tabTo(page, /Add hours on Monday/, 'Shift+Tab');
     await page.keyboard.press(' ');
-    expect((await focused(page)).name).toMatch(/^input\. Monday hours 1 from/);
+    await expect.poll(async () => (await focused(page)).name).toMatch(/^input\. Monday hours 1 from/);
     await page.keyboard.type('0700');
     await tabTo(page, /^input\. Monday hours 1 to/);
     await page.keyboard.type('1000');
     expect(await page.getByLabel('Monday hours 1 from').inputValue()).toBe('07:00');
+    // A button that goes away with its change leaves the focus on the day's Add, not lost on the page.
+    await tabTo(page, /No calls on Tuesday/);
+    await page.keyboard.press(' ');
+    await expect.poll(async () => (await focused(page)).name).toMatch(/Add hours on Tuesday/);
+    await tabTo(page, /Tuesday: the client's hours/);
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await focused(page)).name).toMatch(/Add hours on Tuesday/);
+    expect(await page.getByRole('group', { name: 'Tuesday' }).textContent()).toContain("the client's hours");
     await tabTo(page, /^button\. .*Create campaign$/);
     await page.keyboard.press('Enter');
     const nameError = page.locator('.field', { has: page.locator('#name') }).locator('small.error');

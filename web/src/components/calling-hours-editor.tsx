@@ -1,7 +1,7 @@
 // The campaign's `callingHours` (Ringcast extension): per weekday, keep the client's hours, set intervals of its own
 // (from/to), or no calls at all; and dates without calls. It can only narrow the client's hours: the server answers
 // a widening with a message at the interval's path (CallingHours.weekdays.monday[0]), shown beside that interval.
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import { WEEKDAYS, type HoursInterval, type Weekday } from '../../../src/domain/compliance/calling-hours.js';
 import { CALLING_HOURS_PATH } from '../../../src/domain/compliance/campaign-envelope.js';
 import { messagesUnder } from './field.js';
@@ -40,23 +40,27 @@ function Messages({ id, messages }: { id: string; messages: string[] }) {
 }
 
 export function CallingHoursEditor({ value, onChange, errors }: { value: CallingHoursDraft; onChange: (value: CallingHoursDraft) => void; errors: Record<string, string[]> | undefined }) {
-  const setDay = (day: Weekday, intervals: HoursInterval[] | undefined) => {
+  // An interval added takes the focus, so that its times can be typed at once; see setDay for the others.
+  const focusAfterRender = useRef<string | null>(null);
+  useLayoutEffect(() => {
+    if (focusAfterRender.current === null) return;
+    document.getElementById(focusAfterRender.current)?.focus();
+    focusAfterRender.current = null;
+  });
+  /**
+   * A change whose button disappears with it (Remove, No calls, Client's hours) leaves the focus on the day's Add;
+   * typing in a time (focusId null) keeps it where it is.
+   */
+  const setDay = (day: Weekday, intervals: HoursInterval[] | undefined, focusId: string | null = `hours-${day}-add`) => {
+    focusAfterRender.current = focusId;
     const weekdays = { ...value.weekdays };
     if (intervals === undefined) delete weekdays[day];
     else weekdays[day] = intervals;
     onChange({ ...value, weekdays });
   };
-  // An interval added with the keyboard takes the focus, so that its times can be typed at once.
-  const focusAfterRender = useRef<string | null>(null);
-  useEffect(() => {
-    if (focusAfterRender.current === null) return;
-    document.getElementById(focusAfterRender.current)?.focus();
-    focusAfterRender.current = null;
-  });
   const addInterval = (day: Weekday) => {
     const intervals = value.weekdays[day] ?? [];
-    focusAfterRender.current = `hours-${day}-${intervals.length}-start`;
-    setDay(day, [...intervals, { start: '09:00', finish: '17:00' }]);
+    setDay(day, [...intervals, { start: '09:00', finish: '17:00' }], `hours-${day}-${intervals.length}-start`);
   };
   const path = (suffix: string) => `${CALLING_HOURS_PATH}${suffix}`;
   const dateMessages = messagesUnder(errors, path('.excludedDates'));
@@ -82,7 +86,7 @@ export function CallingHoursEditor({ value, onChange, errors }: { value: Calling
               <span class="hint">no calls</span>
             ) : (
               intervals.map((interval, index) => {
-                const change = (patch: Partial<HoursInterval>) => setDay(day, intervals.map((item, i) => (i === index ? { ...item, ...patch } : item)));
+                const change = (patch: Partial<HoursInterval>) => setDay(day, intervals.map((item, i) => (i === index ? { ...item, ...patch } : item)), null);
                 const id = `${dayId}-${index}`;
                 const messages = messagesUnder(errors, path(`.weekdays.${day}[${index}]`));
                 return (
@@ -98,6 +102,7 @@ export function CallingHoursEditor({ value, onChange, errors }: { value: Calling
                     />
                     <span aria-hidden="true">to</span>
                     <input
+                      id={`${id}-finish`}
                       type="time"
                       value={interval.finish}
                       onInput={(e) => change({ finish: e.currentTarget.value })}
@@ -113,7 +118,7 @@ export function CallingHoursEditor({ value, onChange, errors }: { value: Calling
               })
             )}
             <span class="row">
-              <button type="button" class="secondary small" onClick={() => addInterval(day)} aria-label={`Add hours on ${title(day)}`}>
+              <button id={`${dayId}-add`} type="button" class="secondary small" onClick={() => addInterval(day)} aria-label={`Add hours on ${title(day)}`}>
                 Add hours
               </button>
               {intervals?.length !== 0 && (
