@@ -1,7 +1,8 @@
 // What never reaches a log line: credentials (client API keys in Authorization or X-API-Key, the operator token,
 // SIP trunk passwords) and callees' phone numbers in request bodies. pino's redact removes them wherever a serializer
 // or a log call puts those paths; phone numbers that code logs deliberately go through mask.ts instead.
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyRequest, FastifyServerOptions } from 'fastify';
+import { maskUrlNumbers } from './mask.js';
 
 export const REDACTED = '[redacted]';
 
@@ -25,5 +26,16 @@ type LoggerOption = FastifyServerOptions['logger'];
 export function withLogHygiene(logger: LoggerOption, level: string): LoggerOption {
   if (logger === false) return false;
   const base = logger === undefined || logger === true ? { level } : logger;
-  return { ...base, redact: { paths: REDACT_PATHS, censor: REDACTED } };
+  return { ...base, redact: { paths: REDACT_PATHS, censor: REDACTED }, serializers: { req: requestForLog } };
+}
+
+/** Fastify's request fields for "incoming request" lines, with numbers in the query string masked. */
+function requestForLog(request: FastifyRequest): Record<string, unknown> {
+  return {
+    method: request.method,
+    url: maskUrlNumbers(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
 }
