@@ -4,7 +4,7 @@
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import { WEEKDAYS, type HoursInterval, type Weekday } from '../../../src/domain/compliance/calling-hours.js';
 import { CALLING_HOURS_PATH } from '../../../src/domain/compliance/campaign-envelope.js';
-import { messagesUnder } from './field.js';
+import { FieldMessages, messagesUnder } from './field.js';
 
 /** A day left out keeps the client's hours; an empty list is a day without calls. */
 export interface CallingHoursDraft {
@@ -26,18 +26,6 @@ export function callingHoursBody(draft: CallingHoursDraft): { weekdays?: Partial
 }
 
 const title = (day: Weekday) => day[0]!.toUpperCase() + day.slice(1);
-
-function Messages({ id, messages }: { id: string; messages: string[] }) {
-  return (
-    <>
-      {messages.map((message, index) => (
-        <small key={index} class="error" id={`${id}-error-${index}`} role="alert">
-          {message}
-        </small>
-      ))}
-    </>
-  );
-}
 
 export function CallingHoursEditor({ value, onChange, errors }: { value: CallingHoursDraft; onChange: (value: CallingHoursDraft) => void; errors: Record<string, string[]> | undefined }) {
   // An interval added takes the focus, so that its times can be typed at once; see setDay for the others.
@@ -112,7 +100,7 @@ export function CallingHoursEditor({ value, onChange, errors }: { value: Calling
                     <button type="button" class="secondary small" onClick={() => setDay(day, intervals.filter((_, i) => i !== index))} aria-label={`Remove ${title(day)} hours ${index + 1}`}>
                       Remove
                     </button>
-                    <Messages id={id} messages={messages} />
+                    <FieldMessages id={id} messages={messages} />
                   </span>
                 );
               })
@@ -132,16 +120,16 @@ export function CallingHoursEditor({ value, onChange, errors }: { value: Calling
                 </button>
               )}
             </span>
-            <Messages id={`${dayId}-day`} messages={messagesUnder(errors, path(`.weekdays.${day}`), true)} />
+            <FieldMessages id={`${dayId}-day`} messages={messagesUnder(errors, path(`.weekdays.${day}`), true)} />
           </div>
         );
       })}
       <div class={dateMessages.length > 0 ? 'field invalid' : 'field'}>
         <label for="hours-excluded">Dates without calls (YYYY-MM-DD, separated by commas or spaces)</label>
         <input id="hours-excluded" value={value.excludedDates} onInput={(e) => onChange({ ...value, excludedDates: e.currentTarget.value })} aria-invalid={dateMessages.length > 0} />
-        <Messages id="hours-excluded" messages={dateMessages} />
+        <FieldMessages id="hours-excluded" messages={dateMessages} />
       </div>
-      <Messages id="hours-other" messages={otherMessages} />
+      <FieldMessages id="hours-other" messages={otherMessages} />
       <button type="button" class="secondary" onClick={() => onChange(EMPTY_CALLING_HOURS)} disabled={callingHoursBody(value) === undefined}>
         Clear: use the client's hours
       </button>

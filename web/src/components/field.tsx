@@ -7,12 +7,21 @@ export function Field({ id, label, messages, children, hint }: { id: string; lab
       <label for={id}>{label}</label>
       {children}
       {hint && <small class="hint">{hint}</small>}
+      <FieldMessages id={id} messages={messages} />
+    </div>
+  );
+}
+
+/** The server's messages for one input, each an alert with an id (`<id>-error-<n>`) for aria-describedby. */
+export function FieldMessages({ id, messages }: { id: string; messages: string[] }) {
+  return (
+    <>
       {messages.map((message, index) => (
         <small key={index} class="error" id={`${id}-error-${index}`} role="alert">
           {message}
         </small>
       ))}
-    </div>
+    </>
   );
 }
 
