@@ -170,6 +170,25 @@ describeWithPeer([CHROMIUM], 'the web app: editors, keyboard and phone width', (
     await page.close();
   });
 
+  it("plays a flow's speech through the shared request, and shows the server's problem when it refuses", async () => {
+    const admin = adminOf(stack.app);
+    const spare = await admin({ method: 'POST', url: `/api/admin/clients/${tenant.clientId}/callflows`, payload: { name: 'Spare flow' } });
+    expect(spare.statusCode).toBe(201);
+    const spareId = (spare.json() as { id: number }).id;
+    const page = await browser.newPage();
+    await signIn(page, tenant.apiKey);
+    await page.goto(`${stack.url}/app/#/flows/${spareId}`);
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const listen = page.locator('ol.preview button', { hasText: 'Listen' }).first();
+    await listen.waitFor();
+    // The flow is deleted meanwhile: the speech request's 404 problem is read by api.ts and its detail shown.
+    expect((await admin({ method: 'DELETE', url: `/api/admin/clients/${tenant.clientId}/callflows/${spareId}` })).statusCode).toBe(204);
+    const [speech] = await Promise.all([page.waitForResponse((response) => response.url().endsWith('/speech')), listen.click()]);
+    expect(speech.status()).toBe(404);
+    await expect.poll(() => page.locator('ol.preview small.hint').first().textContent()).toBe(`(Call flow ${spareId} does not exist.)`);
+    await page.close();
+  });
+
   it('downloads the export through the shared request: a key revoked meanwhile signs the page out', async () => {
     const admin = adminOf(stack.app);
     const issued = await admin({ method: 'POST', url: `/api/admin/clients/${tenant.clientId}/apikeys`, payload: {} });
