@@ -11,7 +11,7 @@ import type {
   PhoneNumberResultSchema,
 } from '../../src/api/schemas/campaigns.js';
 import type { CampaignSummarySchema } from '../../src/api/schemas/campaign-summary.js';
-import type { ApiKeySchema, CallFlowSchema, ClientSchema, CliSchema, CreatedApiKeySchema, CreatedClientSchema } from '../../src/api/schemas/tenants.js';
+import type { ApiKeySchema, CallFlowSchema, CallFlowVersionSchema, ClientSchema, CliSchema, CreatedApiKeySchema, CreatedClientSchema } from '../../src/api/schemas/tenants.js';
 
 export type CampaignListItem = Static<typeof CampaignListItemSchema>;
 export type CampaignPage = Static<typeof CampaignPageSchema>;
@@ -21,6 +21,7 @@ export type CreatedCampaign = Static<typeof CreatedCampaignSchema>;
 export type AddedPhoneNumbers = Static<typeof AddedPhoneNumbersSchema>;
 export type PhoneNumberResult = Static<typeof PhoneNumberResultSchema>;
 export type CallFlow = Static<typeof CallFlowSchema>;
+export type CallFlowVersion = Static<typeof CallFlowVersionSchema>;
 export type Cli = Static<typeof CliSchema>;
 export type Client = Static<typeof ClientSchema>;
 export type CreatedClient = Static<typeof CreatedClientSchema>;

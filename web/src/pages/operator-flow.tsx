@@ -2,22 +2,18 @@
 // the flow's versions, refreshed after each save (every save is a new version; campaigns keep the one they started with).
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
+import type { CallFlowVersion } from '../types.js';
 import { href } from '../router.js';
 import { formatTimestamp } from '../format.js';
 import { ProblemView } from '../components/problem-view.js';
 import { FlowEditor } from './call-flows.js';
 
-interface FlowVersion {
-  version: number;
-  createdAt: string;
-}
-
 export function OperatorFlowView({ clientId, id }: { clientId: number; id: number }) {
   const path = `/api/admin/clients/${clientId}/callflows/${id}`;
-  const [versions, setVersions] = useState<FlowVersion[]>([]);
+  const [versions, setVersions] = useState<CallFlowVersion[]>([]);
   const [error, setError] = useState<ApiError | null>(null);
   const loadVersions = () => {
-    api<FlowVersion[]>(`${path}/versions`).then(setVersions, setError);
+    api<CallFlowVersion[]>(`${path}/versions`).then(setVersions, setError);
   };
   useEffect(loadVersions, [path]);
   return (
