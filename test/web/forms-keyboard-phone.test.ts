@@ -157,7 +157,7 @@ describeWithPeer([CHROMIUM], 'the web app: editors, keyboard and phone width', (
     // Not JSON at all is said beside the document before anything is sent.
     await editor.fill('{"start": ');
     await page.getByRole('button', { name: 'Save a new version' }).click();
-    await expect.poll(() => documentError.first().textContent()).toMatch(/^flow: /);
+    await expect.poll(() => documentError.first().textContent()).toMatch(/^flow: is not valid JSON: /);
 
     await editor.fill(original);
     await page.getByLabel('Flow name').fill('Flow (operator edit)');

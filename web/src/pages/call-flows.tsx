@@ -80,7 +80,7 @@ export function FlowEditor({ path, backHref, backLabel, onSaved }: { path: strin
     try {
       parsed = JSON.parse(document);
     } catch (caught) {
-      setSaveError(new ApiError({ status: 400, title: 'The flow document is not valid JSON', errors: { flow: [(caught as Error).message] } }));
+      setSaveError(new ApiError({ status: 400, title: 'The flow document is not valid JSON', errors: { flow: [`is not valid JSON: ${(caught as Error).message}`] } }));
       return;
     }
     try {
