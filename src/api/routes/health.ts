@@ -3,6 +3,8 @@
 //   GET /readyz   the process should get traffic: database, migrations, carrier and drain checks (observability/
 //                 readiness.ts), 200 when all pass, 503 listing each check otherwise.
 // GET /health stays as it was (an older alias that also names the database kind), for scripts and docs that use it.
+// Like /health, the probes are hidden from the OpenAPI document, which describes the API under /api (the README's
+// Health probes section describes them); their schemas still validate and serialise the answers.
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { READINESS_CHECKS, carrierCheck, checkDatabase, checkMigrations, newestShippedMigration } from '../../observability/readiness.js';
@@ -32,8 +34,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, o
     '/healthz',
     {
       schema: {
-        tags: ['Health'],
-        security: [],
+        hide: true,
         summary: 'Liveness: the process is running (no dependency is checked)',
         response: { 200: Type.Object({ status: Type.Literal('ok') }) },
       },
@@ -45,8 +46,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, o
     '/readyz',
     {
       schema: {
-        tags: ['Health'],
-        security: [],
+        hide: true,
         summary: 'Readiness: database reachable, migrations current, SIP trunks registered, not draining',
         response: { 200: ReadinessSchema, 503: ReadinessSchema },
       },

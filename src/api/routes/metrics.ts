@@ -14,8 +14,8 @@ export const metricsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/metrics',
     {
       schema: {
-        tags: ['Operator'],
-        security: [{ bearerAuth: [] }],
+        // Outside /api and not JSON: hidden from the OpenAPI document like the probes (README: Metrics).
+        hide: true,
         summary: 'Prometheus metrics (text format 0.0.4); see the README\'s Metrics section for the list',
         response: {
           200: { description: 'Prometheus text exposition', content: { 'text/plain': { schema: Type.String() } } },
