@@ -29,7 +29,7 @@ export function cleanupAfterEach(): (cleanup: () => Promise<unknown>) => void {
 export async function startTestSipCarrier(
   defer: (cleanup: () => Promise<unknown>) => void,
   trunks: Array<Record<string, unknown>>,
-  options: Partial<Pick<StartSipCarrierOptions, 'sessionExpiresS' | 'ttsVoice' | 'trace' | 'amdParams' | 'log'>> = {},
+  options: Partial<Pick<StartSipCarrierOptions, 'sessionExpiresS' | 'ttsVoice' | 'trace' | 'amdParams' | 'log' | 'observer'>> = {},
 ): Promise<SipCarrier> {
   const carrier = await startSipCarrier({
     trunks: trunks.map((trunk, i) => parseTrunk(trunk, `trunk ${i}`)),
@@ -44,6 +44,7 @@ export async function startTestSipCarrier(
     ...(options.trace ? { trace: options.trace } : {}),
     ...(options.amdParams ? { amdParams: options.amdParams } : {}),
     ...(options.log ? { log: options.log } : {}),
+    ...(options.observer ? { observer: options.observer } : {}),
   });
   defer(() => carrier.close());
   return carrier;
