@@ -109,11 +109,13 @@ describeWithPeer([CHROMIUM], 'the web app: editors, keyboard and phone width', (
     await page.getByRole('button', { name: 'No calls on Saturday' }).click();
     expect(await page.getByRole('group', { name: 'Saturday' }).textContent()).toContain('no calls');
     await page.getByLabel('Dates without calls').fill('2027-01-14');
+    await page.getByLabel('Scotland').check();
 
     // Monday 07:00 is before the client's 08:00: the server's message sits beside that interval, nowhere else.
     const [refusedRequest] = await Promise.all([page.waitForRequest((request) => request.url().endsWith('/api/campaigns/voice') && request.method() === 'POST'), page.getByRole('button', { name: 'Create campaign' }).click()]);
     expect(refusedRequest.postDataJSON().callingHours).toEqual({
       weekdays: { monday: [{ start: '07:00', finish: '10:00' }], saturday: [] },
+      holidays: ['scotland'],
       excludedDates: ['2027-01-14'],
     });
     const mondayError = monday.locator('small.error');
@@ -125,7 +127,7 @@ describeWithPeer([CHROMIUM], 'the web app: editors, keyboard and phone width', (
     // Within the client's hours it is created with them.
     await page.getByLabel('Monday hours 1 from').fill('09:30');
     const [acceptedRequest] = await Promise.all([page.waitForRequest((request) => request.url().endsWith('/api/campaigns/voice') && request.method() === 'POST'), page.getByRole('button', { name: 'Create campaign' }).click()]);
-    expect(acceptedRequest.postDataJSON().callingHours.weekdays.monday).toEqual([{ start: '09:30', finish: '10:00' }]);
+    expect(acceptedRequest.postDataJSON().callingHours).toMatchObject({ weekdays: { monday: [{ start: '09:30', finish: '10:00' }] }, holidays: ['scotland'] });
     await page.waitForURL(/#\/campaigns\/\d+$/);
     await page.getByRole('heading', { name: 'Narrow hours' }).waitFor();
 

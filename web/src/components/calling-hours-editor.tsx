@@ -1,28 +1,44 @@
 // The campaign's `callingHours` (Ringcast extension): per weekday, keep the client's hours, set intervals of its own
-// (from/to), or no calls at all; and dates without calls. It can only narrow the client's hours: the server answers
+// (from/to), or no calls at all; the bank holidays of more UK jurisdictions; and dates without calls. It can only narrow the client's hours: the server answers
 // a widening with a message at the interval's path (CallingHours.weekdays.monday[0]), shown beside that interval.
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import { WEEKDAYS, type HoursInterval, type Weekday } from '../../../src/domain/compliance/calling-hours.js';
 import { CALLING_HOURS_PATH } from '../../../src/domain/compliance/campaign-envelope.js';
+import { HOLIDAY_REGIONS, type HolidayRegion } from '../../../src/domain/compliance/bank-holidays.js';
 import { FieldMessages, messagesUnder } from './field.js';
 
 /** A day left out keeps the client's hours; an empty list is a day without calls. */
 export interface CallingHoursDraft {
   weekdays: Partial<Record<Weekday, HoursInterval[]>>;
+  /** Jurisdictions whose bank holidays are days without calls, added to the client's own (it can only add). */
+  holidays: HolidayRegion[];
   excludedDates: string;
 }
 
-export const EMPTY_CALLING_HOURS: CallingHoursDraft = { weekdays: {}, excludedDates: '' };
+export const EMPTY_CALLING_HOURS: CallingHoursDraft = { weekdays: {}, holidays: [], excludedDates: '' };
+
+const REGION_NAMES: Record<HolidayRegion, string> = {
+  'england-and-wales': 'England and Wales',
+  scotland: 'Scotland',
+  'northern-ireland': 'Northern Ireland',
+};
 
 /** The request's `callingHours`, or undefined when nothing narrows the client's hours. */
-export function callingHoursBody(draft: CallingHoursDraft): { weekdays?: Partial<Record<Weekday, HoursInterval[]>>; excludedDates?: string[] } | undefined {
+export function callingHoursBody(
+  draft: CallingHoursDraft,
+): { weekdays?: Partial<Record<Weekday, HoursInterval[]>>; holidays?: HolidayRegion[]; excludedDates?: string[] } | undefined {
   const dates = draft.excludedDates
     .split(/[\s,]+/)
     .map((date) => date.trim())
     .filter((date) => date !== '');
   const hasDays = Object.keys(draft.weekdays).length > 0;
-  if (!hasDays && dates.length === 0) return undefined;
-  return { ...(hasDays ? { weekdays: draft.weekdays } : {}), ...(dates.length > 0 ? { excludedDates: dates } : {}) };
+  const hasHolidays = draft.holidays.length > 0;
+  if (!hasDays && !hasHolidays && dates.length === 0) return undefined;
+  return {
+    ...(hasDays ? { weekdays: draft.weekdays } : {}),
+    ...(hasHolidays ? { holidays: draft.holidays } : {}),
+    ...(dates.length > 0 ? { excludedDates: dates } : {}),
+  };
 }
 
 const title = (day: Weekday) => day[0]!.toUpperCase() + day.slice(1);
@@ -52,11 +68,14 @@ export function CallingHoursEditor({ value, onChange, errors }: { value: Calling
   };
   const path = (suffix: string) => `${CALLING_HOURS_PATH}${suffix}`;
   const dateMessages = messagesUnder(errors, path('.excludedDates'));
+  const holidayMessages = messagesUnder(errors, path('.holidays'));
+  const toggleRegion = (region: HolidayRegion, on: boolean) =>
+    onChange({ ...value, holidays: HOLIDAY_REGIONS.filter((r) => (r === region ? on : value.holidays.includes(r))) });
   // Messages for the whole profile or for fields this editor has no input for, so that none is lost.
   const otherMessages = Object.entries(errors ?? {})
     .filter(([key]) => {
       const lower = key.toLowerCase();
-      return (lower === CALLING_HOURS_PATH.toLowerCase() || lower.startsWith(`${CALLING_HOURS_PATH.toLowerCase()}.`)) && !/\.(weekdays\.\w+|excludeddates)/.test(lower);
+      return (lower === CALLING_HOURS_PATH.toLowerCase() || lower.startsWith(`${CALLING_HOURS_PATH.toLowerCase()}.`)) && !/\.(weekdays\.\w+|excludeddates|holidays)/.test(lower);
     })
     .flatMap(([key, messages]) => messages.map((message) => `${key}: ${message}`));
   return (
@@ -124,6 +143,16 @@ export function CallingHoursEditor({ value, onChange, errors }: { value: Calling
           </div>
         );
       })}
+      <fieldset class={holidayMessages.length > 0 ? 'hours-holidays invalid' : 'hours-holidays'}>
+        <legend>Also no calls on the bank holidays of (the client's own always apply)</legend>
+        {HOLIDAY_REGIONS.map((region) => (
+          <label key={region}>
+            <input type="checkbox" checked={value.holidays.includes(region)} onChange={(e) => toggleRegion(region, e.currentTarget.checked)} aria-invalid={holidayMessages.length > 0} />
+            {REGION_NAMES[region]}
+          </label>
+        ))}
+        <FieldMessages id="hours-holidays" messages={holidayMessages} />
+      </fieldset>
       <div class={dateMessages.length > 0 ? 'field invalid' : 'field'}>
         <label for="hours-excluded">Dates without calls (YYYY-MM-DD, separated by commas or spaces)</label>
         <input id="hours-excluded" value={value.excludedDates} onInput={(e) => onChange({ ...value, excludedDates: e.currentTarget.value })} aria-invalid={dateMessages.length > 0} />
