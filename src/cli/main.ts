@@ -34,8 +34,9 @@ async function serve(roles: Roles): Promise<void> {
   const server = await startServer(settings, roles);
   process.stdout.write(startupBanner(server, settings));
   let stopping = false;
-  // SIGTERM: stop accepting requests and claiming numbers, let calls in progress finish (DRAIN_TIMEOUT_S), record
-  // them, then exit. A second signal does not cut this short: the leases would outlive the process.
+  // SIGTERM: /readyz turns 503 at once and the dialer stops claiming numbers; calls in progress finish
+  // (DRAIN_TIMEOUT_S) and are recorded while the API still answers, then it closes and the process exits (server.ts
+  // stop). A second signal does not cut this short: the leases would outlive the process.
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
