@@ -17,6 +17,7 @@ import { DialerStore } from '../../src/store/repositories/dialer-store.js';
 import { SimulatedCarrier } from '../../src/telephony/simulated/simulated-carrier.js';
 import { SimulatedSmsProvider } from '../../src/sms/simulated-sms.js';
 import { runInVirtualTime } from '../../src/dialer/virtual-time.js';
+import { DEFAULT_PACING } from '../../src/dialer/pacing.js';
 import { campaigns, calls } from '../../src/store/schema.js';
 import { parseExposition, total } from './exposition.js';
 
@@ -87,5 +88,58 @@ describe.each(BACKENDS)('metrics of a campaign run ($kind)', ({ kind }) => {
     } finally {
       await app.close();
     }
+  });
+
+  it('counts the numbers recovered from a dead dialer\'s expired leases', async () => {
+    const tenant = await harness.tenant();
+    const start = london('2027-04-01', '08:59');
+    const clock = new VirtualClock(start);
+    const campaignId = await harness.campaign(
+      tenant,
+      { startDate: '2027-04-01', startTime: '09:00', finishTime: '17:00', attempts: [{ interval: 0 }, { interval: 5 }], phoneNumbers: mobileNumbers(2, 500) },
+      start,
+    );
+    // A dialer that claimed the numbers and died at once: its leases are never renewed.
+    const leaseMs = 60_000;
+    const crashed = new DialerStore(harness.db, 'crashed-dialer');
+    await crashed.scheduleNewNumbers(campaignId, london('2027-04-01', '09:00'));
+    clock.advanceTo(london('2027-04-01', '09:00').getTime());
+    const claim = await crashed.claim({
+      clock,
+      leaseMs,
+      carrier: 'simulated',
+      limits: DEFAULT_PACING,
+      callable: [{ campaignId, clientId: tenant.clientId, suppressionListIds: [] }],
+      maxBatch: 10,
+    });
+    // Two: the default pacing starts at most 2 calls a second per campaign.
+    expect(claim.numbers).toHaveLength(2);
+
+    const metrics = new RingcastMetrics({ defaultMetrics: false });
+    const carrier = new SimulatedCarrier({ seed: 3, clock });
+    const survivor = new Dialer({
+      store: new DialerStore(harness.db, 'survivor'),
+      carrier,
+      sms: new SimulatedSmsProvider({ clock }),
+      clock,
+      config: { ...HARNESS_DIALER_CONFIG, leaseMs },
+      observer: metrics.dialerObserver(carrier.name),
+    });
+    await runInVirtualTime({
+      clock,
+      dialer: survivor,
+      deadline: london('2027-04-02', '09:00'),
+      until: async () => {
+        const [row] = await harness.db.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, campaignId));
+        return row?.status === CampaignStatus.Completed;
+      },
+    });
+    await survivor.stop(0);
+    const exposition = parseExposition(await metrics.registry.metrics());
+    expect(total(exposition, 'ringcast_dialer_lease_expiries_total')).toBe(2);
+    // Each recovered attempt is Interrupted (recorded by the recovery, not a call of this dialer); the second attempts
+    // are this dialer's calls.
+    expect(total(exposition, 'ringcast_calls_started_total')).toBe(2);
+    expect(total(exposition, 'ringcast_call_outcomes_total', { outcome: 'Interrupted' })).toBe(0);
   });
 });
