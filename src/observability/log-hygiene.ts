@@ -26,7 +26,9 @@ type LoggerOption = FastifyServerOptions['logger'];
 export function withLogHygiene(logger: LoggerOption, level: string): LoggerOption {
   if (logger === false) return false;
   const base = logger === undefined || logger === true ? { level } : logger;
-  return { ...base, redact: { paths: REDACT_PATHS, censor: REDACTED }, serializers: { req: requestForLog } };
+  // A caller's own serializers are kept, except the request's, which must mask URLs.
+  const serializers = (base as { serializers?: Record<string, unknown> }).serializers;
+  return { ...base, redact: { paths: REDACT_PATHS, censor: REDACTED }, serializers: { ...serializers, req: requestForLog } };
 }
 
 /** Fastify's request fields for "incoming request" lines, with numbers in the query string masked. */
