@@ -28,6 +28,8 @@ export type BacklogSource = () => Promise<number>;
 const ATTEMPT_DURATION_BUCKETS_S = [1, 5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600];
 /** Seconds from a call's claim to its dial: normally milliseconds; seconds mean the first prompt was being rendered. */
 const DIAL_DELAY_BUCKETS_S = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** RFC 3550 interarrival jitter: a few ms on a good path; tens of ms is what jitter buffers start to struggle with. */
+const RTP_JITTER_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2];
 const HTTP_DURATION_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** SIP status codes are three digits from 100 to 699 (RFC 3261 section 7.2): anything else is one label value. */
@@ -67,6 +69,7 @@ export class RingcastMetrics {
   private readonly rtpPacketsReceived: Counter<never>;
   private readonly rtpPacketsLost: Counter<never>;
   private readonly rtpSessions: Counter<never>;
+  private readonly rtpJitter: Histogram<never>;
   private readonly ttsCacheLookups: Counter<'result'>;
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status_class'>;
   private readonly webhookFailures: Counter<'reason'>;
@@ -140,6 +143,12 @@ export class RingcastMetrics {
     this.rtpPacketsLost = new Counter({
       name: 'ringcast_rtp_packets_lost_total',
       help: 'RTP packets missing from received streams (sequence gaps never filled)',
+      registers,
+    });
+    this.rtpJitter = new Histogram({
+      name: 'ringcast_rtp_jitter_seconds',
+      help: 'RFC 3550 interarrival jitter of each answered call\'s received audio, as it stood when the call ended',
+      buckets: RTP_JITTER_BUCKETS_S,
       registers,
     });
     this.ttsCacheLookups = new Counter({
@@ -249,7 +258,7 @@ export class RingcastMetrics {
 
   /** An observer for a carrier's SIP, RTP and text-to-speech figures. */
   carrierObserver(): CarrierObserver {
-    const { sipResponses, rtpSessions, rtpPacketsReceived, rtpPacketsLost } = this;
+    const { sipResponses, rtpSessions, rtpPacketsReceived, rtpPacketsLost, rtpJitter } = this;
     const hits = this.ttsCacheLookups.labels('hit');
     const misses = this.ttsCacheLookups.labels('miss');
     return {
@@ -260,6 +269,8 @@ export class RingcastMetrics {
         rtpSessions.inc();
         rtpPacketsReceived.inc(stats.packetsReceived);
         rtpPacketsLost.inc(stats.packetsLost);
+        // Jitter needs two packets; a call that received fewer has no figure to add.
+        if (stats.jitterMs !== undefined && stats.packetsReceived >= 2) rtpJitter.observe(stats.jitterMs / 1000);
       },
       ttsCacheLookup(hit) {
         (hit ? hits : misses).inc();

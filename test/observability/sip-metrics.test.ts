@@ -1,7 +1,7 @@
 // The SIP carrier's figures against real sipp far ends on loopback: INVITE final responses by code, an answered
 // call's RTP totals when its media closes, and text-to-speech cache misses then hits, through the same observer the
 // server wires (RingcastMetrics.carrierObserver).
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { RingcastMetrics } from '../../src/observability/metrics.js';
 import { startSipp, type SippPeer } from '../helpers/sipp.js';
@@ -56,4 +56,21 @@ describeWithPeer(['sipp', 'espeak-ng'], 'SIP carrier metrics against sipp', () =
     expect(total(exposition, 'ringcast_tts_cache_lookups_total', { result: 'miss' })).toBe(1);
     expect(total(exposition, 'ringcast_tts_cache_lookups_total', { result: 'hit' })).toBe(1);
   }, 60_000);
+});
+
+describe('RTP figures of a closed media session', () => {
+  it('adds packets and observes the call\'s jitter (only once two packets have arrived)', async () => {
+    const metrics = new RingcastMetrics({ defaultMetrics: false });
+    const observer = metrics.carrierObserver();
+    observer.mediaSessionClosed({ packetsSent: 500, packetsReceived: 480, packetsRejected: 0, packetsLost: 20, packetsReordered: 1, jitterMs: 12 });
+    observer.mediaSessionClosed({ packetsSent: 10, packetsReceived: 1, packetsRejected: 0, packetsLost: 0, packetsReordered: 0, jitterMs: 0 });
+    const exposition = parseExposition(await metrics.registry.metrics());
+    expect(total(exposition, 'ringcast_rtp_sessions_total')).toBe(2);
+    expect(total(exposition, 'ringcast_rtp_packets_received_total')).toBe(481);
+    expect(total(exposition, 'ringcast_rtp_packets_lost_total')).toBe(20);
+    expect(total(exposition, 'ringcast_rtp_jitter_seconds_count')).toBe(1);
+    expect(total(exposition, 'ringcast_rtp_jitter_seconds_sum')).toBeCloseTo(0.012, 9);
+    expect(total(exposition, 'ringcast_rtp_jitter_seconds_bucket', { le: '0.01' })).toBe(0);
+    expect(total(exposition, 'ringcast_rtp_jitter_seconds_bucket', { le: '0.02' })).toBe(1);
+  });
 });

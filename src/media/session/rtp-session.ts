@@ -16,6 +16,7 @@ import type { Socket, RemoteInfo } from 'node:dgram';
 import { decodeG711, type G711Law } from '../codec/g711.js';
 import { parseRtpPacket } from '../rtp/rtp-packet.js';
 import { ReceiveBuffer, type ReceiveBufferStats } from '../rtp/receive-buffer.js';
+import { InterarrivalJitter } from '../rtp/interarrival-jitter.js';
 import { RtpSender } from '../rtp/rtp-sender.js';
 import { TelephoneEventReceiver } from '../dtmf/rfc4733.js';
 import { InbandDtmfDetector } from '../dtmf/goertzel.js';
@@ -87,6 +88,8 @@ export class RtpSession {
   private amdWaits: AmdWait[] = [];
   private greetingWaits: GreetingWait[] = [];
   private closed = false;
+  /** RFC 3550 interarrival jitter of the current stream (G.711: an 8 kHz RTP clock). */
+  private readonly jitter = new InterarrivalJitter(8000);
   private readonly counters = {
     packetsReceived: 0,
     packetsRejected: 0,
@@ -215,6 +218,7 @@ export class RtpSession {
       packetsReceived: this.counters.packetsReceived,
       packetsRejected: this.counters.packetsRejected,
       packetsLost: sum('packetsLost'),
+      jitterMs: this.jitter.jitterMs,
       packetsReordered: sum('packetsReordered'),
       packetsInvalid: this.counters.packetsInvalid,
       packetsDuplicate: sum('packetsDuplicate'),
@@ -263,9 +267,11 @@ export class RtpSession {
           this.analyse(this.receiveBuffer.flush());
           this.previousBufferStats.push(this.receiveBuffer.stats());
           this.receiveBuffer = new ReceiveBuffer();
+          this.jitter.reset();
         }
         this.remoteSsrc = packet.ssrc;
       }
+      this.jitter.packet(this.nowMs(), packet.timestamp);
       const samples = decodeG711(lawOf(remote.codec), packet.payload);
       this.analyse(this.receiveBuffer.push({ sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, samples }));
     } else if (remote.dtmfPayloadType !== undefined && packet.payloadType === remote.dtmfPayloadType) {

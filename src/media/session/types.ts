@@ -54,6 +54,8 @@ export interface MediaSessionStats {
   /** Sequence gaps seen by the receive path. */
   packetsLost: number;
   packetsReordered: number;
+  /** RFC 3550 interarrival jitter of the stream received last, in milliseconds (0 before two packets). */
+  jitterMs?: number;
 }
 
 export interface MediaSession {
