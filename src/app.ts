@@ -110,6 +110,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     // Errors the router raises before any hook (a segment past maxParamLength, bad percent-encoding) leave as
     // problem+json like every other error.
     frameworkErrors: (error, request, reply) => {
+      // These skip the onRequest hooks, so the request id is echoed here.
+      reply.header(REQUEST_ID_HEADER, request.id);
       sendProblem(request, reply, toProblem(error, request));
     },
     ajv: {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { maskPhoneNumber, maskSipNumbers, maskUrlNumbers } from '../../src/observability/mask.js';
 import { requestIdFrom } from '../../src/observability/request-id.js';
 import { httpMethodLabel, sipCodeLabel, statusClassLabel } from '../../src/observability/metrics.js';
+import { describeSipTrace } from '../../src/telephony/sip/transaction/trace.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -70,5 +71,35 @@ describe('metric label values are bounded', () => {
     expect(statusClassLabel(204)).toBe('2xx');
     expect(statusClassLabel(503)).toBe('5xx');
     expect(statusClassLabel(999)).toBe('other');
+  });
+});
+
+describe('SIP_TRACE records (info level)', () => {
+  it('show the numbers of an INVITE by their last 3 digits only', () => {
+    const record = describeSipTrace({
+      direction: 'out',
+      transport: 'udp',
+      address: '192.0.2.9',
+      port: 5060,
+      atMs: 0,
+      message: {
+        kind: 'request',
+        method: 'INVITE',
+        uri: 'sip:+447722123456@192.0.2.9:5060',
+        version: 'SIP/2.0',
+        headers: [
+          ['Via', 'SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK1'],
+          ['From', '<sip:+442079460999@192.0.2.9>;tag=1'],
+          ['To', '<sip:+447722123456@192.0.2.9:5060>'],
+          ['P-Asserted-Identity', '<sip:+442079460999@192.0.2.9>'],
+          ['Call-ID', 'abc'],
+        ],
+        body: Buffer.alloc(0),
+      },
+    });
+    expect(record.message).toMatch(/^INVITE sip:\+\*{9}456@192\.0\.2\.9:5060 SIP\/2\.0\r\n/);
+    expect(record.message).not.toContain('447722123456');
+    expect(record.message).not.toContain('442079460999');
+    expect(record.message).toContain('Via: SIP/2.0/UDP 192.0.2.1:5060');
   });
 });

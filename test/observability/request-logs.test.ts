@@ -64,6 +64,11 @@ describe.each(BACKENDS)('request ids and log hygiene ($kind)', ({ kind }) => {
     expect(notFound.statusCode).toBe(404);
     expect(notFound.json()).toMatchObject({ traceId: 'nf-1' });
     expect(notFound.headers['x-request-id']).toBe('nf-1');
+    // A URL the router refuses before any hook (bad percent-encoding) still echoes the id.
+    const badUrl = await app.inject({ method: 'GET', url: '/api/campaigns/voice/%E0%A4%A', headers: { 'x-request-id': 'bad-url-1' } });
+    expect(badUrl.statusCode).toBe(400);
+    expect(badUrl.headers['x-request-id']).toBe('bad-url-1');
+    expect(badUrl.json()).toMatchObject({ traceId: 'bad-url-1' });
   });
 
   it('keeps keys, the operator token and phone numbers out of the log', async () => {
