@@ -1,5 +1,6 @@
-// Every Prometheus figure Ringcast exports, defined once, in one registry per process (the server makes one and hands
-// it to the app, the dialer and the carrier). Names follow Prometheus conventions: the ringcast_ prefix, units in the
+// Every Prometheus figure Ringcast exports, defined once, in one registry per process (the server makes one
+// RingcastMetrics and hands it to the app, the dialer and the carrier; Node's own figures sit in a registry of their
+// own, collected once per process: processRegistry below). Names follow Prometheus conventions: the ringcast_ prefix, units in the
 // name (_seconds, _total), and bounded labels only: carrier kind, campaign status, outcome, SIP status code, HTTP
 // method, route pattern and status class; never a phone number, a campaign's name or any id.
 //
@@ -50,8 +51,23 @@ export function statusClassLabel(statusCode: number): string {
 }
 
 export interface MetricsOptions {
-  /** Node's process figures (CPU, memory, event-loop lag, GC) as prom-client defines them. Default true. */
+  /** Node's process figures (CPU, memory, event-loop lag, GC) as prom-client defines them, in the exposition. Default true. */
   defaultMetrics?: boolean;
+}
+
+let processFigures: Registry | undefined;
+
+/**
+ * Node's figures are the process's, whatever the number of RingcastMetrics (tests build many apps in one process):
+ * they are collected once, in a registry of their own, because each collection starts an event-loop delay monitor
+ * and a GC observer that are never stopped.
+ */
+function processRegistry(): Registry {
+  if (!processFigures) {
+    processFigures = new Registry();
+    collectDefaultMetrics({ register: processFigures });
+  }
+  return processFigures;
 }
 
 export class RingcastMetrics {
@@ -77,6 +93,7 @@ export class RingcastMetrics {
   private readonly inFlightSources = new Map<string, InFlightSource>();
   private poolSource: (() => PoolUse) | undefined;
   private backlogSource: BacklogSource | undefined;
+  private readonly withProcessFigures: boolean;
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -199,12 +216,16 @@ export class RingcastMetrics {
       labelNames: ['reason'],
       registers,
     });
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    this.withProcessFigures = options.defaultMetrics ?? true;
+    // Started now, so that the event-loop delay monitor has samples by the first scrape.
+    if (this.withProcessFigures) processRegistry();
   }
 
-  /** The Prometheus text exposition (format 0.0.4). */
+  /** The Prometheus text exposition (format 0.0.4): Ringcast's figures, then the process's. */
   async exposition(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const own = await this.registry.metrics();
+    const body = this.withProcessFigures ? `${own}\n${await processRegistry().metrics()}` : own;
+    return { contentType: this.registry.contentType, body };
   }
 
   /** Reads a dialer's calls in flight at scrape time. */

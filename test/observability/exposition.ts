@@ -12,7 +12,8 @@ export interface Exposition {
   samples: Sample[];
 }
 
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (-?(?:[0-9.e+-]+|NaN|\+Inf|-Inf))(?: -?[0-9]+)?$/;
+// Values as Prometheus reads them (Go's ParseFloat: NaN in any case, prom-client writes "Nan"; +Inf, -Inf).
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? ((?:-?[0-9.eE+-]+|[Nn][Aa][Nn]|[+-]Inf))(?: -?[0-9]+)?$/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
 
 export function parseExposition(text: string): Exposition {
