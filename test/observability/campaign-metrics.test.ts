@@ -28,6 +28,24 @@ describe.each(BACKENDS)('metrics of a campaign run ($kind)', ({ kind }) => {
   });
   afterAll(() => harness.dispose());
 
+  /** The real dialer with the simulated carrier on `clock`, observed by `metrics`. */
+  const observedDialer = (clock: VirtualClock, metrics: RingcastMetrics, owner: string, leaseMs?: number) => {
+    const carrier = new SimulatedCarrier({ seed: 3, clock });
+    const dialer = new Dialer({
+      store: new DialerStore(harness.db, owner),
+      carrier,
+      sms: new SimulatedSmsProvider({ clock }),
+      clock,
+      config: { ...HARNESS_DIALER_CONFIG, ...(leaseMs !== undefined ? { leaseMs } : {}) },
+      observer: metrics.dialerObserver(carrier.name),
+    });
+    return { dialer, carrier };
+  };
+  const completed = (campaignId: number) => async () => {
+    const [row] = await harness.db.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, campaignId));
+    return row?.status === CampaignStatus.Completed;
+  };
+
   it('counts the calls started, their outcomes, the claims and the attempt durations, and shows calls in flight', async () => {
     const tenant = await harness.tenant();
     const start = london('2027-03-01', '08:59');
@@ -36,15 +54,7 @@ describe.each(BACKENDS)('metrics of a campaign run ($kind)', ({ kind }) => {
     const campaignId = await harness.campaign(tenant, { startDate: '2027-03-01', startTime: '09:00', finishTime: '17:00', phoneNumbers: numbers }, start);
 
     const metrics = new RingcastMetrics();
-    const carrier = new SimulatedCarrier({ seed: 3, clock });
-    const dialer = new Dialer({
-      store: new DialerStore(harness.db, 'metrics-dialer'),
-      carrier,
-      sms: new SimulatedSmsProvider({ clock }),
-      clock,
-      config: HARNESS_DIALER_CONFIG,
-      observer: metrics.dialerObserver(carrier.name),
-    });
+    const { dialer, carrier } = observedDialer(clock, metrics, 'metrics-dialer');
     metrics.setInFlightSource(carrier.name, () => dialer.callsInFlightByCampaignStatus());
     let mostInFlight = 0;
     await runInVirtualTime({
@@ -55,10 +65,7 @@ describe.each(BACKENDS)('metrics of a campaign run ($kind)', ({ kind }) => {
         const gauge = parseExposition(await metrics.registry.getSingleMetricAsString('ringcast_calls_in_flight'));
         mostInFlight = Math.max(mostInFlight, total(gauge, 'ringcast_calls_in_flight', { carrier: carrier.name, campaign_status: 'Running' }));
       },
-      until: async () => {
-        const [row] = await harness.db.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, campaignId));
-        return row?.status === CampaignStatus.Completed;
-      },
+      until: completed(campaignId),
     });
     await dialer.stop(0);
 
@@ -116,24 +123,8 @@ describe.each(BACKENDS)('metrics of a campaign run ($kind)', ({ kind }) => {
     expect(claim.numbers).toHaveLength(2);
 
     const metrics = new RingcastMetrics({ defaultMetrics: false });
-    const carrier = new SimulatedCarrier({ seed: 3, clock });
-    const survivor = new Dialer({
-      store: new DialerStore(harness.db, 'survivor'),
-      carrier,
-      sms: new SimulatedSmsProvider({ clock }),
-      clock,
-      config: { ...HARNESS_DIALER_CONFIG, leaseMs },
-      observer: metrics.dialerObserver(carrier.name),
-    });
-    await runInVirtualTime({
-      clock,
-      dialer: survivor,
-      deadline: london('2027-04-02', '09:00'),
-      until: async () => {
-        const [row] = await harness.db.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, campaignId));
-        return row?.status === CampaignStatus.Completed;
-      },
-    });
+    const { dialer: survivor } = observedDialer(clock, metrics, 'survivor', leaseMs);
+    await runInVirtualTime({ clock, dialer: survivor, deadline: london('2027-04-02', '09:00'), until: completed(campaignId) });
     await survivor.stop(0);
     const exposition = parseExposition(await metrics.registry.metrics());
     expect(total(exposition, 'ringcast_dialer_lease_expiries_total')).toBe(2);
