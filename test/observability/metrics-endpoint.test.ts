@@ -95,4 +95,18 @@ describe('METRICS_PORT', () => {
     // Closed with the server.
     await expect(fetch(`http://127.0.0.1:${metricsPort}/metrics`)).rejects.toThrow();
   });
+
+  it('gives a dialer-only process (no API port) its figures on METRICS_PORT', async () => {
+    const metricsPort = await freePort();
+    const settings = loadSettings({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', ADMIN_TOKEN, METRICS_PORT: String(metricsPort) });
+    const server = await startServer(settings, { api: false, dialer: true });
+    try {
+      expect(server.url).toBeUndefined();
+      const exposition = parseExposition(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
+      expect(exposition.type.get('ringcast_dialer_claims_total')).toBe('counter');
+      expect(exposition.type.get('nodejs_eventloop_lag_seconds')).toBe('gauge');
+    } finally {
+      await server.stop();
+    }
+  });
 });
