@@ -1,8 +1,8 @@
-// Every Prometheus figure Ringcast exports, defined once, in one registry per process (the server makes one
-// RingcastMetrics and hands it to the app, the dialer and the carrier; Node's own figures sit in a registry of their
-// own, collected once per process: processRegistry below). Names follow Prometheus conventions: the ringcast_ prefix, units in the
-// name (_seconds, _total), and bounded labels only: carrier kind, campaign status, outcome, SIP status code, HTTP
-// method, route pattern and status class; never a phone number, a campaign's name or any id.
+// Every Prometheus figure Ringcast exports, defined once, in one registry per process: the server makes one
+// RingcastMetrics and hands it to the app, the dialer and the carrier (Node's own figures sit in a registry of their
+// own, collected once per process: processRegistry below). Names follow Prometheus conventions: the ringcast_
+// prefix, units in the name (_seconds, _total), and bounded labels only: carrier kind, campaign status, outcome, SIP
+// status code, HTTP method, route pattern and status class; never a phone number, a campaign's name or any id.
 //
 // Figures that already live elsewhere (calls in flight, the database pool, the webhook backlog) are read when
 // Prometheus scrapes, through sources set with the set* methods, rather than mirrored on every change.
