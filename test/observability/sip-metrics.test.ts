@@ -5,14 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { RingcastMetrics } from '../../src/observability/metrics.js';
 import { startSipp, type SippPeer } from '../helpers/sipp.js';
+import { pcmuPcap } from '../helpers/rtp-pcap.js';
+import { concatPcm, silence, speakWithEspeak } from '../helpers/audio-fixtures.js';
 import { describeWithPeer } from '../helpers/peers.js';
 import { cleanupAfterEach, sippExitCode, startTestSipCarrier } from '../helpers/sip-carrier.js';
 import { parseExposition, total } from './exposition.js';
 
 const defer = cleanupAfterEach();
 
-async function sipp(scenario: string): Promise<SippPeer> {
-  const peer = await startSipp({ scenario });
+async function sipp(scenario: string, options: Omit<Parameters<typeof startSipp>[0], 'scenario'> = {}): Promise<SippPeer> {
+  const peer = await startSipp({ scenario, ...options });
   defer(() => peer.stop());
   return peer;
 }
@@ -56,6 +58,30 @@ describeWithPeer(['sipp', 'espeak-ng'], 'SIP carrier metrics against sipp', () =
     expect(total(exposition, 'ringcast_tts_cache_lookups_total', { result: 'miss' })).toBe(1);
     expect(total(exposition, 'ringcast_tts_cache_lookups_total', { result: 'hit' })).toBe(1);
   }, 60_000);
+
+  it('reads the RTP totals and jitter of an answered call whose far end speaks', async () => {
+    const metrics = new RingcastMetrics({ defaultMetrics: false });
+    const hello = concatPcm(await speakWithEspeak('Hello?'), silence(300));
+    const peer = await sipp('uas-answer-hello-then-dtmf.xml', { files: { 'hello.pcap': pcmuPcap(hello) }, extraArgs: ['-d', '4000'] });
+    const carrier = await startTestSipCarrier(defer, [{ name: 'hello', host: '127.0.0.1', port: peer.port, transport: 'udp' }], {
+      observer: metrics.carrierObserver(),
+    });
+    const result = await carrier.dial({ callId: 'm-3', to: '+442079460003', from: '+441632960001', ringTimeoutMs: 10_000 });
+    expect(result.kind).toBe('answered');
+    if (result.kind !== 'answered') return;
+    // The scenario's keys follow the greeting; taking them lets sipp finish its scenario.
+    expect(await result.call.gather({ prompt: 'Press one, then two.', maxDigits: 2, timeoutMs: 6000 })).toEqual({ digits: '12', hungUp: false });
+    await result.call.hangup();
+    await result.call.ended;
+    expect(await sippExitCode(peer)).toBe(0);
+    const exposition = parseExposition(await metrics.registry.metrics());
+    expect(total(exposition, 'ringcast_rtp_sessions_total')).toBe(1);
+    // The greeting alone is about a second of 20 ms packets.
+    expect(total(exposition, 'ringcast_rtp_packets_received_total')).toBeGreaterThan(40);
+    expect(total(exposition, 'ringcast_rtp_jitter_seconds_count')).toBe(1);
+    // Loopback: well under the 20 ms packet spacing.
+    expect(total(exposition, 'ringcast_rtp_jitter_seconds_sum')).toBeLessThan(0.02);
+  }, 40_000);
 });
 
 describe('RTP figures of a closed media session', () => {
