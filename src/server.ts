@@ -13,6 +13,7 @@ import { systemClock } from './domain/clock.js';
 import { trunksFromSettings } from './telephony/sip/carrier/trunk-config.js';
 import { RingcastMetrics } from './observability/metrics.js';
 import { startMetricsServer, type MetricsServer } from './observability/metrics-server.js';
+import { delivererFromSettings, type WebhookDeliverer } from './webhooks/deliverer.js';
 
 export interface Roles {
   api: boolean;
@@ -35,6 +36,7 @@ export async function startServer(settings: Settings, roles: Roles = { api: true
   let app: App | undefined;
   let dialer: Dialer | undefined;
   let metricsServer: MetricsServer | undefined;
+  let webhooks: WebhookDeliverer | undefined;
   // One registry per process: the app's HTTP figures, the dialer's and the carrier's.
   const metrics = new RingcastMetrics();
   try {
@@ -57,6 +59,9 @@ export async function startServer(settings: Settings, roles: Roles = { api: true
       app.services.campaignEvents.on('changed', () => running.numbersAdded());
       dialer.start();
     }
+    // Every process, whatever its roles, delivers webhooks: the outbox is shared and claimed with leases.
+    webhooks = delivererFromSettings(database.db, settings, systemClock, app.log.child({ component: 'webhooks' }));
+    webhooks.start();
     // Any role may have it: a dialer-only process has no API port to serve /metrics on.
     if (settings.METRICS_PORT !== undefined) metricsServer = await startMetricsServer(metrics, settings.HOST, settings.METRICS_PORT);
     let url: string | undefined;
@@ -86,6 +91,7 @@ export async function startServer(settings: Settings, roles: Roles = { api: true
       async stop() {
         runningApp.services.drain.start(systemClock.now());
         await dialer?.stop();
+        await webhooks?.stop();
         await runningApp.close();
         await metricsServer?.close();
         await database.close();
@@ -94,6 +100,7 @@ export async function startServer(settings: Settings, roles: Roles = { api: true
   } catch (error) {
     await metricsServer?.close().catch(() => {});
     await dialer?.stop(0).catch(() => {});
+    await webhooks?.stop().catch(() => {});
     await app?.close().catch(() => {});
     await database.close().catch(() => {});
     throw error;

@@ -146,6 +146,25 @@ export const SettingsSchema = Type.Object({
     default: 4.5,
     description: 'A campaign whose abandoned-call rate keeps rising to this is paused (the client resumes it)',
   }),
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 10000, description: 'How long a webhook receiver has to answer before the attempt counts as a timeout (retried)' }),
+  WEBHOOK_LEASE_S: Type.Integer({
+    minimum: 5,
+    maximum: 3600,
+    default: 60,
+    description: 'Lease on claimed webhook deliveries; a crashed process\'s deliveries are sent again after this (keep it above WEBHOOK_TIMEOUT_MS)',
+  }),
+  WEBHOOK_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: 'Webhook deliveries one process claims and sends at once' }),
+  WEBHOOK_POLL_MS: Type.Integer({ minimum: 10, maximum: 60000, default: 500, description: 'How often an idle webhook deliverer looks for due deliveries' }),
+  WEBHOOK_ALLOW_PRIVATE_URLS: Type.Boolean({
+    default: false,
+    description: 'Accept webhook URLs on private, loopback, link-local and other internal addresses (tests, private networks): off, they are refused to keep webhooks from reaching internal services',
+  }),
+  WEBHOOK_SECRET_OVERLAP_S: Type.Integer({
+    minimum: 0,
+    maximum: 30 * 86400,
+    default: 86400,
+    description: 'Default overlap after a webhook secret rotation, during which the old secret signs too',
+  }),
   AMD_FALSE_POSITIVE_PERCENT: Type.Number({
     minimum: 0,
     maximum: 100,

@@ -1,7 +1,27 @@
 // How stored rows are shown by the phone-number listing: call times as the campaign zone's wall clock, in the
 // document's `2022-02-12T12:16:15.637` form.
 import { formatWallClock } from '../../domain/wall-clock.js';
-import type { PhoneNumberWithOutcomes } from '../../store/repositories/campaigns.js';
+import type { PageCall, PhoneNumberWithOutcomes } from '../../store/repositories/campaigns.js';
+
+/** One call as the listing shows it (the webhooks' call.completed sends the same). */
+export function toCallResult(call: PageCall, timeZone: string) {
+  return {
+    startTime: formatWallClock(call.startTime, timeZone),
+    endTime: call.endTime ? formatWallClock(call.endTime, timeZone) : null,
+    stage: call.stage,
+    outcome: call.outcome,
+    userInput: call.userInput,
+    price: call.price,
+    isTransferCall: call.isTransferCall,
+    attemptNumber: call.attemptNumber,
+    secondsDuration: call.secondsDuration,
+    answeredBy: call.answeredBy === 'human' || call.answeredBy === 'machine' ? (call.answeredBy as 'human' | 'machine') : null,
+    voicemailLeft: call.voicemailLeft,
+    endReason: call.endReason,
+    optedOut: call.optedOut,
+    firstAudioMs: call.firstAudioMs,
+  };
+}
 
 export function toPhoneNumberResult(entry: PhoneNumberWithOutcomes, timeZone: string) {
   return {
@@ -11,22 +31,7 @@ export function toPhoneNumberResult(entry: PhoneNumberWithOutcomes, timeZone: st
     status: entry.status,
     statusReason: entry.statusReason,
     parameters: entry.parameters.map((parameter) => ({ value: parameter.value, parameter: parameter.parameter })),
-    calls: entry.calls.map((call) => ({
-      startTime: formatWallClock(call.startTime, timeZone),
-      endTime: call.endTime ? formatWallClock(call.endTime, timeZone) : null,
-      stage: call.stage,
-      outcome: call.outcome,
-      userInput: call.userInput,
-      price: call.price,
-      isTransferCall: call.isTransferCall,
-      attemptNumber: call.attemptNumber,
-      secondsDuration: call.secondsDuration,
-      answeredBy: call.answeredBy === 'human' || call.answeredBy === 'machine' ? (call.answeredBy as 'human' | 'machine') : null,
-      voicemailLeft: call.voicemailLeft,
-      endReason: call.endReason,
-      optedOut: call.optedOut,
-      firstAudioMs: call.firstAudioMs,
-    })),
+    calls: entry.calls.map((call) => toCallResult(call, timeZone)),
     sms: entry.sms.map((sms) => ({
       sentAt: formatWallClock(sms.sentAt, timeZone),
       attemptNumber: sms.attemptNumber,

@@ -1,0 +1,22 @@
+// The webhook event types and delivery states: the one list the API schemas, the outbox writers and the README use.
+
+export const WEBHOOK_EVENT_TYPES = [
+  { type: 'call.completed', description: 'A call ended: the call as GET .../phonenumbers shows it, with numberId, campaignId and attempt' },
+  { type: 'number.completed', description: 'A number reached its final status' },
+  { type: 'campaign.status_changed', description: "A campaign's campaignStatus changed" },
+  { type: 'compliance.campaign_paused', description: 'A UK compliance guard (abandoned-call rate) paused a campaign' },
+  { type: 'sms.sent', description: 'Not yet emitted: waits for real SMS (issue 13)' },
+  { type: 'sms.delivered', description: 'Not yet emitted: waits for real SMS (issue 13)' },
+  { type: 'sms.failed', description: 'Not yet emitted: waits for real SMS (issue 13)' },
+] as const;
+
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number]['type'];
+export const WEBHOOK_EVENT_TYPE_NAMES = WEBHOOK_EVENT_TYPES.map((entry) => entry.type) as WebhookEventType[];
+
+/** The version of the event envelope and its data, sent in every event as apiVersion. */
+export const WEBHOOK_API_VERSION = '2026-12-01';
+
+/** webhook_deliveries.state */
+export const DeliveryState = { Pending: 0, Delivered: 1, Failed: 2 } as const;
+export type DeliveryState = (typeof DeliveryState)[keyof typeof DeliveryState];
+export const DELIVERY_STATE_NAMES = { 0: 'pending', 1: 'delivered', 2: 'failed' } as const satisfies Record<DeliveryState, string>;
