@@ -47,6 +47,8 @@ import { withLogHygiene } from './observability/log-hygiene.js';
 import { DrainState } from './observability/readiness.js';
 import { healthRoutes } from './api/routes/health.js';
 import { metricsRoutes } from './api/routes/metrics.js';
+import { WebhookRepository } from './store/repositories/webhooks.js';
+import { clientWebhookRoutes, operatorWebhookRoutes } from './api/routes/webhooks.js';
 
 export interface AppServices {
   /** 'changed' is emitted when a campaign is created or its numbers or status change, so an in-process dialer acts at once. */
@@ -57,6 +59,8 @@ export interface AppServices {
   readonly lifecycle: CampaignLifecycleRepository;
   readonly suppression: SuppressionRepository;
   readonly compliance: ComplianceRepository;
+  /** Webhook endpoints and their delivery log (the deliverer itself runs in src/server.ts). */
+  readonly webhooks: WebhookRepository;
   /** Campaign details kept until the database says they changed (campaign-detail-cache.ts). */
   readonly campaignDetails: CampaignDetailCache;
   /** The carrier and its trunks' registration for the operator; src/server.ts lets it watch the carrier it starts. */
@@ -136,6 +140,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     lifecycle: new CampaignLifecycleRepository(database.db),
     suppression: new SuppressionRepository(database.db),
     compliance: new ComplianceRepository(database.db),
+    webhooks: new WebhookRepository(database.db),
     carrierStatus: new CarrierStatusBoard(settings),
     speech: options.speech ?? speechFromSettings(settings),
     campaignSummaries: new CampaignSummaryRepository(database.db),
@@ -200,6 +205,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(carrierStatusRoutes, { prefix: '/api/admin', db: database.db });
   await app.register(operatorComplianceRoutes, { prefix: '/api/admin' });
   await app.register(clientComplianceRoutes, { prefix: '/api' });
+  await app.register(clientWebhookRoutes, { prefix: '/api/webhooks' });
+  await app.register(operatorWebhookRoutes, { prefix: '/api/admin' });
   await app.register(webAppRoutes);
   return app;
 }
