@@ -67,3 +67,28 @@ function count(encoding: SmsEncoding, sizes: number[], singleMax: number, partMa
   }
   return { encoding, parts, units };
 }
+
+/**
+ * The text cut into the parts it is sent as, by the same greedy rule as smsParts (an escape sequence or a surrogate
+ * pair is never split), so `splitSms(text).segments.length === smsParts(text).parts`.
+ */
+export function splitSms(text: string): { encoding: SmsEncoding; segments: string[] } {
+  const { encoding, parts } = smsParts(text);
+  if (parts === 1) return { encoding, segments: [text] };
+  const partMax = encoding === 'GSM-7' ? GSM7_CONCATENATED_PART_SEPTETS : UCS2_CONCATENATED_PART_UNITS;
+  const segments: string[] = [];
+  let current = '';
+  let used = 0;
+  for (const c of text) {
+    const size = encoding === 'GSM-7' ? (EXTENSION.has(c) ? 2 : 1) : c.length;
+    if (used + size > partMax) {
+      segments.push(current);
+      current = '';
+      used = 0;
+    }
+    current += c;
+    used += size;
+  }
+  segments.push(current);
+  return { encoding, segments };
+}

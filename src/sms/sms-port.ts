@@ -6,7 +6,11 @@ export interface SmsRequest {
   text: string;
 }
 
-export type SmsResult = { status: 'sent'; providerId: string } | { status: 'failed'; reason: string };
+/**
+ * `providerId`: the provider's id of the message (of its first part when it went as several); `partIds`: the ids
+ * of every part, in order, where the provider gives one per part (SMPP), so a receipt for any part finds the text.
+ */
+export type SmsResult = { status: 'sent'; providerId: string; partIds?: string[] } | { status: 'failed'; reason: string };
 
 export interface SmsProvider {
   readonly name: string;
