@@ -170,7 +170,7 @@ export class Dialer {
       lingerMs: this.config.recordLingerMs,
     });
     this.guard = new ComplianceGuard(deps.store.complianceStore(), this.config.abandonedRate, {
-      pause: (campaignId) => deps.store.transitionCampaign(campaignId, PAUSABLE_STATUSES, CampaignStatus.Paused, deps.clock.now()),
+      pause: (campaignId, reason) => deps.store.transitionCampaign(campaignId, PAUSABLE_STATUSES, CampaignStatus.Paused, deps.clock.now(), reason),
       log: (campaignId, message) => this.log.warn({ campaignId }, message),
     });
   }

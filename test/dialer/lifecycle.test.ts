@@ -53,10 +53,10 @@ describe.each(BACKENDS)('pause, resume and cancel with the dialer running on $ki
       deadline: new Date('2027-02-02T00:00:00Z'),
       onStep: async () => {
         if (!pausedAt && (await harness.calls(campaignId)).length >= 3) {
-          expect(await lifecycle.transition(tenant.clientId, campaignId, [CampaignStatus.Running], CampaignStatus.Paused)).toBe(true);
+          expect(await lifecycle.transition(tenant.clientId, campaignId, [CampaignStatus.Running], CampaignStatus.Paused, clock.now())).toBe(true);
           pausedAt = clock.now();
         } else if (pausedAt && !resumedAt && clock.now().getTime() >= pausedAt.getTime() + 30 * 60_000) {
-          expect(await lifecycle.transition(tenant.clientId, campaignId, [CampaignStatus.Paused], CampaignStatus.Waiting)).toBe(true);
+          expect(await lifecycle.transition(tenant.clientId, campaignId, [CampaignStatus.Paused], CampaignStatus.Waiting, clock.now())).toBe(true);
           resumedAt = clock.now();
           dialer.wake();
         }

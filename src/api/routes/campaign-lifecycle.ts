@@ -46,7 +46,7 @@ export const campaignLifecycleRoutes: FastifyPluginAsyncTypebox = async (app) =>
     async (request) => {
       const { clientId } = request;
       const campaign = await guard(clientId, request.params.id, 'pause');
-      if (!(await lifecycle.transition(clientId, campaign.id, [campaign.status], CampaignStatus.Paused))) throw raced(campaign.id);
+      if (!(await lifecycle.transition(clientId, campaign.id, [campaign.status], CampaignStatus.Paused, clock.now()))) throw raced(campaign.id);
       campaignEvents.emit('changed', campaign.id);
       return reread(clientId, campaign.id);
     },
@@ -59,7 +59,7 @@ export const campaignLifecycleRoutes: FastifyPluginAsyncTypebox = async (app) =>
       const { clientId } = request;
       const campaign = await guard(clientId, request.params.id, 'resume');
       const to = statusAfterResume(campaign.startsAt, clock.now());
-      if (!(await lifecycle.transition(clientId, campaign.id, [CampaignStatus.Paused], to))) throw raced(campaign.id);
+      if (!(await lifecycle.transition(clientId, campaign.id, [CampaignStatus.Paused], to, clock.now()))) throw raced(campaign.id);
       campaignEvents.emit('changed', campaign.id);
       return reread(clientId, campaign.id);
     },

@@ -4,6 +4,8 @@
 import { AudioRepository, type AudioFileData } from './audio.js';
 import { DialerComplianceStore } from './dialer-compliance.js';
 import { rowsOf } from './rows.js';
+import { changeCampaignStatus } from '../campaign-status-change.js';
+import { outboxInsertFrom } from '../../webhooks/outbox.js';
 import { keepNumberCounts, movedFrom, moveNumbers } from '../number-status-counts.js';
 import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
@@ -200,19 +202,17 @@ export class DialerStore {
   }
 
   /** Moves a campaign between statuses, only from one it is in (so two processes cannot both act on it). */
-  async transitionCampaign(id: number, from: number[], to: number, now: Date): Promise<boolean> {
+  /** With `complianceReason` (a guard pausing it), a compliance.campaign_paused webhook event goes with the change. */
+  async transitionCampaign(id: number, from: number[], to: number, now: Date, complianceReason?: string): Promise<boolean> {
     const finished = to === CampaignStatus.Completed || to === CampaignStatus.Cancelled;
-    const updated = await this.db
-      .update(campaigns)
-      .set({ status: to, ...(finished ? { finishedAt: now } : {}) })
-      .where(and(eq(campaigns.id, id), inArray(campaigns.status, from)))
-      .returning({ id: campaigns.id });
+    // One statement with its webhook events (campaign-status-change.ts).
+    const changed = await changeCampaignStatus(this.db, { campaignId: id, from, to, now, finished, ...(complianceReason ? { complianceReason } : {}) });
     // A completed campaign has no call in flight and will claim no more: its empty rows leave the claim's reading.
     // (Deleting a row at zero is always safe: a later claim's upsert makes it again.)
-    if (updated.length > 0 && to === CampaignStatus.Completed) {
+    if (changed && to === CampaignStatus.Completed) {
       await this.db.delete(linesInUse).where(and(eq(linesInUse.campaignId, id), eq(linesInUse.calls, 0)));
     }
-    return updated.length > 0;
+    return changed;
   }
 
   /** Gives numbers that have never been scheduled (new campaign, or numbers added later) their first due time. */
@@ -474,7 +474,8 @@ export class DialerStore {
         where ${calls.id} = v.call_id
         returning moved.campaign_id, ${calls.carrier} as carrier
       ),
-      ${FREE_RECORDED_LINES}
+      ${FREE_RECORDED_LINES},
+      ${CALL_EVENTS}
       select id from moved`;
     const withExtras = records.some((r) => r.optOutListId !== undefined || r.embargo !== undefined);
     const write = async (db: Db) => {
@@ -688,6 +689,29 @@ const FREE_RECORDED_LINES = sql`
         select campaign_id, coalesce(carrier, ''), -count(*)::int from recorded group by 1, 2 order by 1, 2
         ${ADD_TO_LINE_COUNT}
       )`;
+
+/**
+ * finishCalls' webhook events, in its statement: call.completed for every recorded call and number.completed when the
+ * number reached a final status, in that order. Joined to the client's subscribed endpoints: none, no row.
+ */
+const CALL_EVENTS = sql`
+      call_events as (${outboxInsertFrom({
+        type: sql`ev.type`,
+        from: sql`(
+          select c.client_id, v.phone_number_id, v.ended_at, kind.ord, kind.type, kind.subject
+          from v join moved on moved.id = v.phone_number_id join ${campaigns} c on c.id = moved.campaign_id
+          cross join lateral (values
+            (1, 'call.completed', jsonb_build_object('callId', v.call_id, 'numberId', v.phone_number_id, 'campaignId', moved.campaign_id)),
+            (2, case when moved.status <> ${NumberStatus.Pending} then 'number.completed' end,
+              jsonb_build_object('numberId', v.phone_number_id, 'campaignId', moved.campaign_id, 'status', moved.status, 'statusReason', v.status_reason))
+          ) as kind(ord, type, subject)
+          where kind.type is not null) as ev`,
+        clientId: sql`ev.client_id`,
+        subject: sql`ev.subject`,
+        numberId: sql`ev.phone_number_id`,
+        now: sql`ev.ended_at`,
+        orderBy: sql`ev.phone_number_id, ev.ord`,
+      })})`;
 
 /** The number called goes on the client's list (source opt-out); the list's kept count follows. */
 async function addOptOut(db: Db, listId: number, phoneNumberId: number, at: Date): Promise<void> {
