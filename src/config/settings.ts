@@ -68,6 +68,25 @@ export const SettingsSchema = Type.Object({
   RATES_JSON: Type.Optional(
     Type.String({ description: 'Call rates override, GBP per minute by number type, e.g. {"MOBILE":0.02}' }),
   ),
+  SMS_PROVIDER: Type.Union([Type.Literal('simulated'), Type.Literal('smpp')], {
+    default: 'simulated',
+    description: 'Where texts go: simulated (recorded, nothing sent) or smpp (an SMSC over SMPP 3.4, settings SMPP_*)',
+  }),
+  SMPP_HOST: Type.Optional(Type.String({ minLength: 1, description: 'SMS_PROVIDER=smpp: the SMSC\'s host name or IP address' })),
+  SMPP_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 2775, description: 'SMSC port (2775 plain; often 3550 with SMPP_TLS)' }),
+  SMPP_SYSTEM_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 15, description: 'SMS_PROVIDER=smpp: bind system_id (up to 15 characters)' })),
+  SMPP_PASSWORD: Type.Optional(Type.String({ maxLength: 8, description: 'SMS_PROVIDER=smpp: bind password (up to 8 characters in SMPP 3.4)' })),
+  SMPP_SYSTEM_TYPE: Type.String({ maxLength: 12, default: '', description: 'Bind system_type, when the SMSC asks for one' }),
+  SMPP_TLS: Type.Boolean({ default: false, description: 'Connect to the SMSC over TLS' }),
+  SMPP_MESSAGES_PER_SECOND: Type.Number({ exclusiveMinimum: 0, default: 10, description: 'submit_sm per second at most (each part counts)' }),
+  SMPP_WINDOW: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'submit_sm awaiting their response at most' }),
+  SMPP_ENQUIRE_LINK_S: Type.Integer({ minimum: 5, maximum: 600, default: 30, description: 'enquire_link keep-alive interval' }),
+  SMS_SENDER_DEFAULT: Type.Optional(
+    Type.String({
+      pattern: '^([A-Za-z0-9 ]{1,11}|\\+[1-9][0-9]{6,14})$',
+      description: 'Sender of texts when the campaign has no CLI: an alphanumeric id (1-11 characters with a letter) or E.164',
+    }),
+  ),
   SMS_MAX_PARTS: Type.Integer({
     minimum: 1,
     maximum: 10,
@@ -243,6 +262,14 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     if (isIP(settings.SIP_ADDRESS) === 0 || settings.SIP_ADDRESS === '0.0.0.0' || settings.SIP_ADDRESS === '::') {
       problems.push(`SIP_ADDRESS=${JSON.stringify(settings.SIP_ADDRESS)}: must be this host's IP address as the trunk reaches it (not a name, not 0.0.0.0)`);
     }
+  }
+  if (settings.SMS_PROVIDER === 'smpp') {
+    if (settings.SMPP_HOST === undefined) problems.push('SMPP_HOST: needed with SMS_PROVIDER=smpp (the SMSC\'s host)');
+    if (settings.SMPP_SYSTEM_ID === undefined) problems.push('SMPP_SYSTEM_ID: needed with SMS_PROVIDER=smpp (the bind system_id)');
+    if (settings.SMPP_PASSWORD === undefined) problems.push('SMPP_PASSWORD: needed with SMS_PROVIDER=smpp (the bind password)');
+  }
+  if (settings.SMS_SENDER_DEFAULT !== undefined && !/[A-Za-z]/.test(settings.SMS_SENDER_DEFAULT) && !settings.SMS_SENDER_DEFAULT.startsWith('+')) {
+    problems.push('SMS_SENDER_DEFAULT: an alphanumeric sender id needs at least one letter');
   }
   if (settings.AMD_JSON !== undefined) {
     try {

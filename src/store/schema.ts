@@ -477,3 +477,4 @@ export const campaignCallCounts = pgTable(
   (table) => [index('campaign_call_counts_campaign_idx').on(table.campaignId, table.outcome)],
 );
 export * from "./schema-webhooks.js";
+export * from "./schema-sms.js";

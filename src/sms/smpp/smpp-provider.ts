@@ -35,6 +35,8 @@ export interface SmppProviderOptions {
   reconnectMaxMs?: number;
   /** How long one submit_sm may wait for its response before the bind is taken as dead. */
   responseTimeoutMs?: number;
+  /** Sender when a request has none (SMS_SENDER_DEFAULT). */
+  defaultSender?: string;
   onReceipt?: (receipt: Receipt) => void;
   log?: { info(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void };
   clock?: Clock;
@@ -106,7 +108,7 @@ export class SmppSmsProvider implements SmsProvider {
   }
 
   async send(request: SmsRequest): Promise<SmsResult> {
-    const from = senderAddress(request.from);
+    const from = senderAddress(request.from === '' ? (this.options.defaultSender ?? '') : request.from);
     if (from instanceof Error) return { status: 'failed', reason: from.message };
     const to = destinationAddress(request.to);
     if (to instanceof Error) return { status: 'failed', reason: to.message };

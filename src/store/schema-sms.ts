@@ -1,0 +1,27 @@
+// SMS parts as the provider took them (issue 13): one row per part with the provider's message id, so a delivery
+// receipt for any part finds its text (sms_messages), and the text's status can wait for every part's receipt.
+import { bigint, bigserial, index, pgTable, smallint, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { smsMessages } from './schema.js';
+
+export const smsMessageParts = pgTable(
+  'sms_message_parts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    smsMessageId: bigint('sms_message_id', { mode: 'number' })
+      .notNull()
+      .references(() => smsMessages.id, { onDelete: 'cascade' }),
+    /** 1-based, the part's place in the concatenated text. */
+    partNumber: smallint('part_number').notNull(),
+    /** The provider's name (smpp...) and its message id for this part; ids are unique per provider only. */
+    provider: text('provider').notNull(),
+    providerMessageId: text('provider_message_id').notNull(),
+    /** sent (accepted, no receipt yet), delivered, failed, expired (SMS_PART_STATES). */
+    state: text('state').notNull(),
+    error: text('error'),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [
+    uniqueIndex('sms_message_parts_provider_id_idx').on(table.provider, table.providerMessageId),
+    index('sms_message_parts_message_idx').on(table.smsMessageId),
+  ],
+);
