@@ -10,20 +10,21 @@ export interface Received {
   signature: string;
   verified: boolean;
   status: number;
+  /** Date.now() when the request arrived. */
+  atMs: number;
 }
 
 /** What to answer a request: a status (and headers), or 'hang' to never answer (a timeout). */
-export type Answer = { status: number; headers?: Record<string, string> } | 'hang';
+export type Answer = { status: number; headers?: Record<string, string>; delayMs?: number } | 'hang';
 
 export interface Receiver {
   url: string;
   port: number;
   received: Received[];
   /** Called for each request; default 200. */
-  answer: (received: Omit<Received, 'status'>) => Answer;
+  answer: (received: Omit<Received, 'status' | 'atMs'>) => Answer;
   /** The secrets a signature may be made with (any one verifying is enough). */
   secrets: string[];
-  /** The receiver's clock for the replay window (defaults to the event's own signed time: tests use a manual clock). */
   close(): Promise<void>;
   stopListening(): Promise<void>;
   listen(): Promise<void>;
@@ -46,6 +47,7 @@ export async function startReceiver(port = 0): Promise<Receiver> {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
+      const atMs = Date.now();
       const body = Buffer.concat(chunks).toString('utf8');
       const signature = String(request.headers['ringcast-signature'] ?? '');
       const t = Number(/t=(\d+)/.exec(signature)?.[1] ?? 0);
@@ -54,11 +56,13 @@ export async function startReceiver(port = 0): Promise<Receiver> {
       const answer = receiver.answer(entry);
       if (answer === 'hang') {
         hanging.add(response);
-        receiver.received.push({ ...entry, status: 0 });
+        receiver.received.push({ ...entry, status: 0, atMs });
         return;
       }
-      receiver.received.push({ ...entry, status: answer.status });
-      response.writeHead(answer.status, answer.headers ?? {}).end('ok');
+      receiver.received.push({ ...entry, status: answer.status, atMs });
+      const send = () => response.writeHead(answer.status, answer.headers ?? {}).end('ok');
+      if (answer.delayMs) setTimeout(send, answer.delayMs);
+      else send();
     });
   };
   receiver.listen = async () => {
