@@ -290,6 +290,11 @@ export class Dialer {
     } catch (error) {
       this.log.warn({ err: error }, 'carrier did not close cleanly');
     }
+    try {
+      await this.deps.sms.close?.();
+    } catch (error) {
+      this.log.warn({ err: error }, 'SMS provider did not close cleanly');
+    }
   }
 
   private async run(): Promise<void> {
@@ -641,6 +646,7 @@ export class Dialer {
       encoding: parts.encoding,
       status: sent.status === 'sent' ? 'sent' : `failed: ${sent.reason}`,
       providerId: sent.status === 'sent' ? sent.providerId : null,
+      ...(sent.status === 'sent' && sent.partIds ? { provider: this.deps.sms.name, partIds: sent.partIds } : {}),
     });
   }
 

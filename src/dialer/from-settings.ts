@@ -6,7 +6,8 @@ import { parseRateTable, DEFAULT_RATES_GBP_PER_MINUTE } from '../domain/pricing.
 import { DialerStore } from '../store/repositories/dialer-store.js';
 import { SimulatedCarrier } from '../telephony/simulated/simulated-carrier.js';
 import { parseOutcomeMix } from '../telephony/simulated/callee-plan.js';
-import { SimulatedSmsProvider } from '../sms/simulated-sms.js';
+import { smsProviderFromSettings } from '../sms/from-settings.js';
+import { SmsPartsStore } from '../store/repositories/sms-parts-store.js';
 import { Dialer, newDialerId, type DialerLogger } from './dialer.js';
 import { ttsCacheDirOf } from '../media/tts/server-speech.js';
 import type { Carrier } from '../telephony/carrier.js';
@@ -67,7 +68,7 @@ export async function dialerFromSettings(
   return new Dialer({
     store: new DialerStore(database.db, newDialerId()),
     carrier,
-    sms: new SimulatedSmsProvider({ clock }),
+    sms: smsFromSettings(settings, database, log, clock),
     clock,
     log,
     ...(observer ? { observer } : {}),
@@ -83,4 +84,23 @@ export async function dialerFromSettings(
       },
     },
   });
+}
+
+/** The SMS provider SMS_PROVIDER names, its delivery receipts written to the texts' parts and status. */
+function smsFromSettings(settings: Settings, database: Database, log: DialerLogger, clock: Clock) {
+  const parts = new SmsPartsStore(database.db);
+  const handle = smsProviderFromSettings(settings, {
+    clock,
+    log,
+    onReceipt: (receipt) => {
+      if (receipt.state === 'pending') return;
+      parts
+        .applyReceipt({ provider: handle.provider.name, providerMessageId: receipt.messageId, state: receipt.state, error: receipt.error, at: clock.now() })
+        .then((status) => {
+          if (status === undefined) log.warn({ messageId: receipt.messageId }, 'SMS receipt for an unknown message id');
+        })
+        .catch((error: Error) => log.warn({ err: error.message }, 'SMS receipt not recorded'));
+    },
+  });
+  return handle.provider;
 }

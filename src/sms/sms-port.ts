@@ -15,4 +15,6 @@ export type SmsResult = { status: 'sent'; providerId: string; partIds?: string[]
 export interface SmsProvider {
   readonly name: string;
   send(request: SmsRequest): Promise<SmsResult>;
+  /** Ends the provider's connections (an SMPP unbind) when the dialer stops. */
+  close?(): Promise<void>;
 }

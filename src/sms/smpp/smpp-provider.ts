@@ -107,6 +107,10 @@ export class SmppSmsProvider implements SmsProvider {
     for (const wake of this.windowWaiters.splice(0)) wake();
   }
 
+  close(): Promise<void> {
+    return this.stop();
+  }
+
   async send(request: SmsRequest): Promise<SmsResult> {
     const from = senderAddress(request.from === '' ? (this.options.defaultSender ?? '') : request.from);
     if (from instanceof Error) return { status: 'failed', reason: from.message };

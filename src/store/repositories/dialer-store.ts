@@ -4,6 +4,7 @@
 import { AudioRepository, type AudioFileData } from './audio.js';
 import { DialerComplianceStore } from './dialer-compliance.js';
 import { rowsOf } from './rows.js';
+import { insertSmsParts } from './sms-parts-store.js';
 import { changeCampaignStatus } from '../campaign-status-change.js';
 import { outboxInsertFrom } from '../../webhooks/outbox.js';
 import { keepNumberCounts, movedFrom, moveNumbers } from '../number-status-counts.js';
@@ -549,8 +550,19 @@ export class DialerStore {
     encoding: string;
     status: string;
     providerId: string | null;
+    /** The provider's name and its ids of every part, kept so delivery receipts find the text (sms-parts-store). */
+    provider?: string;
+    partIds?: string[];
   }): Promise<void> {
-    await this.db.insert(smsMessages).values(args);
+    const { provider, partIds, ...row } = args;
+    if (provider === undefined || partIds === undefined || partIds.length === 0) {
+      await this.db.insert(smsMessages).values(row);
+      return;
+    }
+    await this.db.transaction(async (tx) => {
+      const [inserted] = await tx.insert(smsMessages).values(row).returning({ id: smsMessages.id });
+      await insertSmsParts(tx as unknown as Db, { smsMessageId: inserted!.id, provider, partIds, at: row.sentAt });
+    });
   }
 }
 
@@ -705,7 +717,8 @@ const CALL_EVENTS = sql`
             (2, case when moved.status <> ${NumberStatus.Pending} then 'number.completed' end,
               jsonb_build_object('numberId', v.phone_number_id, 'campaignId', moved.campaign_id, 'status', moved.status, 'statusReason', v.status_reason))
           ) as kind(ord, type, subject)
-          where kind.type is not null) as ev`,
+          -- Uncorrelated, so planned as a one-time filter: with no enabled endpoint at all the rest is never run.
+          where kind.type is not null and exists (select 1 from webhook_endpoints where enabled)) as ev`,
         clientId: sql`ev.client_id`,
         subject: sql`ev.subject`,
         numberId: sql`ev.phone_number_id`,
