@@ -32,3 +32,27 @@ describe('webhook signature', () => {
     }
   });
 });
+
+describe("the README's receiver example", () => {
+  it('verifies what Ringcast signs and refuses a wrong secret, a changed body and an old timestamp', async () => {
+    const readme = await import('node:fs').then((fs) => fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8'));
+    const section = readme.slice(readme.indexOf('## Webhooks'));
+    const code = /```js\n([\s\S]*?)```/.exec(section)![1]!;
+    const { createHmac: hmac, timingSafeEqual } = await import('node:crypto');
+    const body = code.replace(/^import .*$/m, '');
+    const verify = new Function('createHmac', 'timingSafeEqual', `${body}; return verifyRingcast;`)(hmac, timingSafeEqual) as (
+      secret: string,
+      header: string,
+      rawBody: string,
+    ) => boolean;
+    const nowS = Math.floor(Date.now() / 1000);
+    const raw = '{"id":"x"}';
+    const header = signatureHeader(['whsec_new', 'whsec_old'], nowS, raw);
+    expect(verify('whsec_new', header, raw)).toBe(true);
+    expect(verify('whsec_old', header, raw)).toBe(true);
+    expect(verify('whsec_other', header, raw)).toBe(false);
+    expect(verify('whsec_new', header, `${raw} `)).toBe(false);
+    expect(verify('whsec_new', signatureHeader(['whsec_new'], nowS - 301, raw), raw)).toBe(false);
+    expect(verify('whsec_new', 't=1,v1=zz', raw)).toBe(false);
+  });
+});
