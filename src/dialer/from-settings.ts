@@ -8,6 +8,7 @@ import { SimulatedCarrier } from '../telephony/simulated/simulated-carrier.js';
 import { parseOutcomeMix } from '../telephony/simulated/callee-plan.js';
 import { smsProviderFromSettings } from '../sms/from-settings.js';
 import { SmsPartsStore } from '../store/repositories/sms-parts-store.js';
+import { ReceiptApplier } from '../sms/receipt-applier.js';
 import { Dialer, newDialerId, type DialerLogger } from './dialer.js';
 import { ttsCacheDirOf } from '../media/tts/server-speech.js';
 import type { Carrier } from '../telephony/carrier.js';
@@ -88,19 +89,7 @@ export async function dialerFromSettings(
 
 /** The SMS provider SMS_PROVIDER names, its delivery receipts written to the texts' parts and status. */
 function smsFromSettings(settings: Settings, database: Database, log: DialerLogger, clock: Clock) {
-  const parts = new SmsPartsStore(database.db);
-  const handle = smsProviderFromSettings(settings, {
-    clock,
-    log,
-    onReceipt: (receipt) => {
-      if (receipt.state === 'pending') return;
-      parts
-        .applyReceipt({ provider: handle.provider.name, providerMessageId: receipt.messageId, state: receipt.state, error: receipt.error, at: clock.now() })
-        .then((status) => {
-          if (status === undefined) log.warn({ messageId: receipt.messageId }, 'SMS receipt for an unknown message id');
-        })
-        .catch((error: Error) => log.warn({ err: error.message }, 'SMS receipt not recorded'));
-    },
-  });
-  return handle.provider;
+  // Receipt times are wall-clock times, whatever clock the dialer runs on.
+  const receipts = new ReceiptApplier({ store: new SmsPartsStore(database.db), provider: 'smpp', clock: systemClock, log });
+  return smsProviderFromSettings(settings, { clock, log, onReceipt: (receipt) => receipts.apply(receipt) }).provider;
 }

@@ -37,6 +37,7 @@ import {
   type SimulatedCarrierOptions,
 } from '../../src/telephony/simulated/simulated-carrier.js';
 import { SimulatedSmsProvider, type SimulatedSmsOptions } from '../../src/sms/simulated-sms.js';
+import type { SmsProvider } from '../../src/sms/sms-port.js';
 
 export { RecordingCarrier, maxConcurrent, maxStartsPerSecond, recordsOf, type DialRecord } from './recording-carrier.js';
 
@@ -116,6 +117,8 @@ export interface RunOptions {
   config?: Partial<DialerConfig>;
   carrier?: Partial<Omit<SimulatedCarrierOptions, 'clock' | 'onEvent'>>;
   sms?: Omit<SimulatedSmsOptions, 'clock'>;
+  /** A real SMS provider (e.g. SMPP to a loopback SMSC) instead of the simulated one; `sms` is then unused. */
+  smsProvider?: SmsProvider;
   /** Default: one day after the campaigns' last window closes. */
   deadline?: Date;
   /** After each settled step, e.g. to sample campaign statuses. */
@@ -292,7 +295,7 @@ export class DialerHarness {
         new Dialer({
           store: new DialerStore(this.db, `test-dialer-${++this.dialerCount}`),
           carrier: options.carrierNames?.[index] === undefined ? carrier : renamed(carrier, options.carrierNames[index]!),
-          sms,
+          sms: options.smsProvider ?? sms,
           clock,
           config: { ...HARNESS_DIALER_CONFIG, ...options.config },
         }),

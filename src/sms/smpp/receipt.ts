@@ -10,7 +10,7 @@ export interface Receipt {
   state: ReceiptState;
   /** The SMSC's stat word, e.g. DELIVRD, UNDELIV. */
   stat: string;
-  /** The err: field, when it is not all zeros. */
+  /** Why it was not delivered: the stat word, and the err: field when it is not all zeros. */
   error: string | undefined;
 }
 
@@ -37,7 +37,7 @@ export function parseReceipt(text: string, receiptedMessageId?: string): Receipt
     messageId,
     state,
     stat,
-    error: state === 'delivered' || err === undefined || /^0+$/.test(err) ? undefined : `${stat} err:${err}`,
+    error: state === 'delivered' || state === 'pending' ? undefined : err === undefined || /^0+$/.test(err) ? stat : `${stat} err:${err}`,
   };
 }
 
