@@ -166,7 +166,9 @@ export class SmppSmsProvider implements SmsProvider {
     const rate = nowMs < this.slowUntilMs ? this.options.messagesPerSecond / 2 : this.options.messagesPerSecond;
     const atMs = Math.max(nowMs, this.nextSubmitAtMs);
     this.nextSubmitAtMs = atMs + 1000 / rate;
-    if (atMs > nowMs) await this.clock.sleep(atMs - nowMs);
+    // A timer cannot wait less than a millisecond: shorter waits are left owing (nextSubmitAtMs keeps the
+    // average rate), or a fast rate would be held to one submit per timer tick.
+    if (atMs - nowMs >= 1) await this.clock.sleep(atMs - nowMs);
   }
 
   private releaseSlot(): void {
