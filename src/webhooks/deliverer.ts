@@ -12,7 +12,7 @@ import { signatureHeader, SIGNATURE_HEADER } from './signature.js';
 import { nextStep, parseRetryAfter, shouldDisableEndpoint, type AttemptOutcome } from './backoff.js';
 import { checkEndpointUrl, resolveDeliveryAddress, systemResolver, type Resolver } from './url-guard.js';
 import { DeliveryState } from './event-types.js';
-import { renderBody } from './render.js';
+import { renderBodies } from './render.js';
 
 export type DelivererSettings = Pick<
   Settings,
@@ -75,13 +75,13 @@ export class WebhookDeliverer {
     const { settings, clock } = this.options;
     const now = clock.now();
     const batch = await this.repository.claim(this.id, now, new Date(now.getTime() + settings.WEBHOOK_LEASE_S * 1000), settings.WEBHOOK_BATCH_SIZE);
-    await Promise.all(batch.map((delivery) => this.attempt(delivery)));
+    const bodies = await renderBodies(this.options.db, batch);
+    await Promise.all(batch.map((delivery) => this.attempt(delivery, delivery.body ?? bodies.get(delivery.id)!)));
     return batch.length;
   }
 
-  private async attempt(delivery: ClaimedDelivery): Promise<void> {
-    const { clock, db } = this.options;
-    const body = delivery.body ?? (await renderBody(db, delivery));
+  private async attempt(delivery: ClaimedDelivery, body: string): Promise<void> {
+    const { clock } = this.options;
     const started = clock.now();
     const startedMs = performance.now();
     const outcome = await this.post(delivery, body, started);

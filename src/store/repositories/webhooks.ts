@@ -163,45 +163,37 @@ export class WebhookRepository {
    * failure run and disables it when `disableReason` is given. Returns false when the lease was lost.
    */
   async recordAttempt(record: AttemptRecord): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const updated = await tx
-        .update(webhookDeliveries)
-        .set({
-          body: record.body,
-          state: record.state,
-          attempts: sql`${webhookDeliveries.attempts} + 1`,
-          firstAttemptAt: sql`coalesce(${webhookDeliveries.firstAttemptAt}, ${record.attemptedAt.toISOString()}::timestamptz)`,
-          ...(record.state === DeliveryState.Delivered ? { deliveredAt: record.attemptedAt } : {}),
-          ...(record.nextRetryAt ? { nextAttemptAt: record.nextRetryAt } : {}),
-          leasedBy: null,
-          leaseUntil: null,
-        })
-        .where(and(eq(webhookDeliveries.id, record.deliveryId), eq(webhookDeliveries.leasedBy, record.leasedBy)))
-        .returning({ id: webhookDeliveries.id });
-      if (updated.length === 0) return false;
-      await tx.insert(webhookAttempts).values({
-        deliveryId: record.deliveryId,
-        attemptedAt: record.attemptedAt,
-        statusCode: record.statusCode,
-        latencyMs: record.latencyMs,
-        error: record.error,
-        nextRetryAt: record.nextRetryAt,
-      });
-      const delivered = record.state === DeliveryState.Delivered;
-      await tx
-        .update(webhookEndpoints)
-        .set(
+    // One statement (its data-modifying CTEs are atomic together): a round trip per attempt, not a transaction of
+    // three; the attempt and the endpoint change only when the lease still held (the `updated` row exists).
+    const at = sql`${record.attemptedAt.toISOString()}::timestamptz`;
+    const delivered = record.state === DeliveryState.Delivered;
+    const result = await this.db.execute(sql`
+      with updated as (
+        update webhook_deliveries set body = ${record.body}, state = ${record.state}, attempts = attempts + 1,
+          first_attempt_at = coalesce(first_attempt_at, ${at}),
+          delivered_at = ${delivered ? at : sql`delivered_at`},
+          next_attempt_at = coalesce(${record.nextRetryAt?.toISOString() ?? null}::timestamptz, next_attempt_at),
+          leased_by = null, lease_until = null
+        where id = ${record.deliveryId} and leased_by = ${record.leasedBy}
+        returning id
+      ),
+      attempt as (
+        insert into webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, error, next_retry_at)
+        select id, ${at}, ${record.statusCode}::int, ${record.latencyMs}::int, ${record.error}::text, ${record.nextRetryAt?.toISOString() ?? null}::timestamptz
+        from updated
+      ),
+      endpoint as (
+        update webhook_endpoints set ${
           delivered
-            ? { consecutiveFailures: 0, failingSince: null }
-            : {
-                consecutiveFailures: sql`${webhookEndpoints.consecutiveFailures} + 1`,
-                failingSince: sql`coalesce(${webhookEndpoints.failingSince}, ${record.attemptedAt.toISOString()}::timestamptz)`,
-                ...(record.disableReason ? { enabled: false, disabledReason: record.disableReason, disabledAt: record.attemptedAt } : {}),
-              },
-        )
-        .where(eq(webhookEndpoints.id, record.endpointId));
-      return true;
-    });
+            ? sql`consecutive_failures = 0, failing_since = null`
+            : sql`consecutive_failures = consecutive_failures + 1, failing_since = coalesce(failing_since, ${at})${
+                record.disableReason ? sql`, enabled = false, disabled_reason = ${record.disableReason}::text, disabled_at = ${at}` : sql``
+              }`
+        }
+        where id = ${record.endpointId} and exists (select 1 from updated)
+      )
+      select id from updated`);
+    return rowsOf(result).length > 0;
   }
 
   /** The endpoint's failure run, read before deciding whether to disable it. */
