@@ -103,6 +103,18 @@ describe('SmppSmsProvider with a loopback SMSC', () => {
     expect(texts).toEqual(Array.from({ length: 10 }, (_, i) => `batch ${i}`).sort());
   });
 
+  it('ends a text failed when no bind comes within bindWaitMs, so an SMSC that is down cannot hold the dialer', async () => {
+    smsc = await startTestSmsc(CREDENTIALS);
+    const port = smsc.port;
+    await smsc.close();
+    smsc = undefined;
+    provider = new SmppSmsProvider({ host: '127.0.0.1', port, ...CREDENTIALS, messagesPerSecond: 10, window: 1, reconnectMinMs: 10, reconnectMaxMs: 20, bindWaitMs: 150 });
+    void provider.start();
+    const started = Date.now();
+    expect(await provider.send({ to: '+447912000001', from: 'Ringcast', text: 'x' })).toEqual({ status: 'failed', reason: 'no bind to the SMSC' });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('keeps trying to bind with backoff while the credentials are refused, and unbinds on stop', async () => {
     smsc = await startTestSmsc(CREDENTIALS);
     provider = new SmppSmsProvider({ host: '127.0.0.1', port: smsc.port, systemId: 'ringcast', password: 'wrong', messagesPerSecond: 10, window: 1, reconnectMinMs: 10, reconnectMaxMs: 40 });

@@ -33,6 +33,11 @@ export interface SmppProviderOptions {
   enquireLinkMs?: number;
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
+  /**
+   * How long a text may wait for a bind before it ends failed ('no bind to the SMSC'): the dialer waits for the
+   * send, so without a limit an SMSC that is down would hold calls' lines. Default 30 s.
+   */
+  bindWaitMs?: number;
   /** How long one submit_sm may wait for its response before the bind is taken as dead. */
   responseTimeoutMs?: number;
   /** Sender when a request has none (SMS_SENDER_DEFAULT). */
@@ -122,8 +127,9 @@ export class SmppSmsProvider implements SmsProvider {
     // Parts go in order, one after another: handsets reassemble in any order, but an SMSC that refuses part 1
     // should not be sent parts 2.. of a text that can no longer be whole.
     const partIds: string[] = [];
+    const giveUpAtMs = Date.now() + (this.options.bindWaitMs ?? 30_000);
     for (const part of parts) {
-      const outcome = await this.submitUntilAnswered(part);
+      const outcome = await this.submitUntilAnswered(part, giveUpAtMs);
       if (outcome.status === 'failed') {
         return { status: 'failed', reason: partIds.length > 0 ? `${outcome.reason} (after ${partIds.length} of ${parts.length} parts were accepted)` : outcome.reason };
       }
@@ -132,10 +138,10 @@ export class SmppSmsProvider implements SmsProvider {
     return { status: 'sent', providerId: partIds[0]!, partIds };
   }
 
-  private async submitUntilAnswered(part: SubmitPart): Promise<{ status: 'sent'; messageId: string } | { status: 'failed'; reason: string }> {
+  private async submitUntilAnswered(part: SubmitPart, giveUpAtMs: number): Promise<{ status: 'sent'; messageId: string } | { status: 'failed'; reason: string }> {
     for (;;) {
       if (this.state === 'stopped' || this.state === 'closing') return { status: 'failed', reason: 'provider stopped' };
-      await this.takeTurn();
+      if (!(await this.takeTurn(giveUpAtMs))) return { status: 'failed', reason: 'no bind to the SMSC' };
       let response: Pdu;
       try {
         response = await this.submitOnce(part);
@@ -155,11 +161,22 @@ export class SmppSmsProvider implements SmsProvider {
     }
   }
 
-  /** Waits for the bind, a window slot and the rate's next turn; takes the slot. */
-  private async takeTurn(): Promise<void> {
+  /** Waits for the bind, a window slot and the rate's next turn, and takes the slot; false when no bind came by giveUpAtMs. */
+  private async takeTurn(giveUpAtMs: number): Promise<boolean> {
     while (this.state !== 'bound' || this.outstanding >= this.options.window) {
       if (this.state === 'stopped' || this.state === 'closing') throw new Error('provider stopped');
-      await new Promise<void>((resolve) => (this.state !== 'bound' ? this.boundWaiters : this.windowWaiters).push(resolve));
+      if (this.state !== 'bound') {
+        const leftMs = giveUpAtMs - Date.now();
+        if (leftMs <= 0) return false;
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          this.boundWaiters.push(resolve);
+          timer = setTimeout(resolve, leftMs);
+        });
+        clearTimeout(timer);
+        continue;
+      }
+      await new Promise<void>((resolve) => this.windowWaiters.push(resolve));
     }
     this.outstanding += 1;
     const nowMs = this.clock.now().getTime();
@@ -169,6 +186,7 @@ export class SmppSmsProvider implements SmsProvider {
     // A timer cannot wait less than a millisecond: shorter waits are left owing (nextSubmitAtMs keeps the
     // average rate), or a fast rate would be held to one submit per timer tick.
     if (atMs - nowMs >= 1) await this.clock.sleep(atMs - nowMs);
+    return true;
   }
 
   private releaseSlot(): void {
