@@ -57,7 +57,7 @@ export const RedeliverParams = Type.Object({ id: Type.Integer({ minimum: 1, maxi
 
 export const DeliveryLogQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Deliveries per page, newest first' }),
-  before: Type.Optional(Type.Integer({ minimum: 1, description: 'Only deliveries older than this delivery id (the next page)' })),
+  before: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647, description: 'Only deliveries older than this delivery id (the next page)' })),
 });
 
 export const DeliveryLogSchema = Type.Object({
