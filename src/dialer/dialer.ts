@@ -477,7 +477,7 @@ export class Dialer {
     if (!closing || now.getTime() >= closing.getTime()) {
       // The last window has closed: numbers still pending are finished with the reason, then the campaign completes
       // once its last calls have ended.
-      await store.finishPendingNumbers(campaign.id, NumberStatus.WindowsClosed);
+      await store.finishPendingNumbers(campaign.id, NumberStatus.WindowsClosed, now);
       const open = await store.openNumbers(campaign.id);
       if (!open.dialling && (await store.transitionCampaign(campaign.id, live, CampaignStatus.Completed, now))) {
         this.log.info({ campaignId: campaign.id }, 'campaign completed: last window closed');

@@ -16,7 +16,9 @@
 // key is held. Readers sum the key's rows.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from './database.js';
-import { campaignNumberCounts, phoneNumbers } from './schema.js';
+import { campaignNumberCounts, campaigns, phoneNumbers } from './schema.js';
+import { NumberStatus } from '../domain/enums.js';
+import { outboxInsertFrom } from '../webhooks/outbox.js';
 import { rowsOf } from './repositories/rows.js';
 
 /**
@@ -54,18 +56,38 @@ export function movedFrom(from: number, moved = 'moved'): SQL {
 }
 
 /**
- * Moves numbers in status `from` that `where` picks to what `set` gives (which must set status), and counts the moves,
- * in one statement; returns how many numbers moved. `set` and `where` are SQL over phone_numbers' own columns.
+ * number.completed webhook events for the numbers a move finished (any status but Pending and Dialling), in the
+ * move's statement, stamped `at` (the caller's clock). Skipped at once (a one-time filter) when no endpoint is enabled.
  */
-export async function moveNumbers(db: Pick<Db, 'execute'>, move: { from: number; set: SQL; where: SQL }): Promise<number> {
+const finishedNumberEvents = (at: Date) => outboxInsertFrom({
+  type: 'number.completed',
+  from: sql`(
+    select m.id, m.campaign_id, m.status, m.status_reason, c.client_id from moved m join ${campaigns} c on c.id = m.campaign_id
+    where m.status not in (${NumberStatus.Pending}, ${NumberStatus.Dialling}) and exists (select 1 from webhook_endpoints where enabled)
+  ) as finished`,
+  clientId: sql`finished.client_id`,
+  subject: sql`jsonb_build_object('numberId', finished.id, 'campaignId', finished.campaign_id, 'status', finished.status, 'statusReason', finished.status_reason)`,
+  numberId: sql`finished.id`,
+  now: at,
+  orderBy: sql`finished.id`,
+});
+
+/**
+ * Moves numbers in status `from` that `where` picks to what `set` gives (which must set status), and counts the moves,
+ * in one statement; returns how many numbers moved. `set` and `where` are SQL over phone_numbers' own columns. With
+ * `eventsAt`, numbers it finishes get their number.completed webhook events in the same statement.
+ */
+export async function moveNumbers(db: Pick<Db, 'execute'>, move: { from: number; set: SQL; where: SQL; eventsAt?: Date }): Promise<number> {
   const [row] = rowsOf<{ count: number | string }>(
     await db.execute(sql`
       with moved as (
         update ${phoneNumbers} set ${move.set}
         where (${move.where}) and ${phoneNumbers.status} = ${move.from}
-        returning ${phoneNumbers.campaignId} as campaign_id, ${phoneNumbers.status} as status
+        returning ${phoneNumbers.id} as id, ${phoneNumbers.campaignId} as campaign_id, ${phoneNumbers.status} as status,
+          ${phoneNumbers.statusReason} as status_reason
       ),
-      ${keepNumberCounts(movedFrom(move.from))}
+      ${keepNumberCounts(movedFrom(move.from))}${move.eventsAt ? sql`,
+      finished_number_events as (${finishedNumberEvents(move.eventsAt)})` : sql``}
       select count(*)::int as count from moved`),
   );
   return Number(row?.count ?? 0);

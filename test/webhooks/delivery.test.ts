@@ -5,7 +5,7 @@ import { BACKENDS } from '../helpers/backends.js';
 import { createTestApp, validCampaign, type Tenant, type TestApp } from '../helpers/app.js';
 import { startReceiver, type Receiver } from './receiver.js';
 import { WebhookDeliverer } from '../../src/webhooks/deliverer.js';
-import { CampaignStatus } from '../../src/domain/enums.js';
+import { CampaignStatus, NumberStatus } from '../../src/domain/enums.js';
 import { webhookDeliveries } from '../../src/store/schema.js';
 import { WEBHOOK_API_VERSION } from '../../src/webhooks/event-types.js';
 
@@ -173,6 +173,25 @@ describe.each(BACKENDS)('webhook delivery on $kind', ({ kind }) => {
     await deliverer.deliverDue();
     expect(receiver.received[1]!.signature.match(/v1=/g)).toHaveLength(1);
     expect(receiver.received[1]!.verified).toBe(true);
+  });
+
+  it('sends number.completed for the numbers a cancel finishes, with the campaign.status_changed', async () => {
+    await register(['campaign.status_changed', 'number.completed']);
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/campaigns/voice',
+      headers: tenant.headers,
+      payload: validCampaign(tenant, { phoneNumbers: [{ number: '07722123456' }, { number: '07722123457' }] }),
+    });
+    const id = response.json().id as number;
+    await act(id, 'cancel');
+    while ((await deliverer.deliverDue()) > 0);
+    const events = receiver.received.map((r) => r.event);
+    expect(events.filter((e) => e.type === 'campaign.status_changed').map((e) => e.data.campaignStatus)).toEqual([CampaignStatus.Cancelled]);
+    const numbers = events.filter((e) => e.type === 'number.completed');
+    expect(numbers).toHaveLength(2);
+    for (const event of numbers) expect(event.data).toMatchObject({ campaignId: id, status: NumberStatus.Cancelled });
+    expect(numbers.every((e) => e.createdAt === t.clock.now().toISOString())).toBe(true);
   });
 
   it('lets the operator list, disable with a reason (nothing is claimed) and enable an endpoint', async () => {

@@ -23,6 +23,7 @@ export class CampaignLifecycleRepository {
         from: NumberStatus.Pending,
         set: sql`status = ${NumberStatus.Cancelled}, due_at = null`,
         where: sql`${phoneNumbers.campaignId} = ${id}`,
+        eventsAt: now,
       });
       return true;
     });

@@ -225,11 +225,13 @@ export class DialerStore {
   }
 
   /** Gives every still-pending number a final status (the campaign completed or was cancelled). */
-  async finishPendingNumbers(campaignId: number, status: number): Promise<number> {
+  async finishPendingNumbers(campaignId: number, status: number, now?: Date): Promise<number> {
     return moveNumbers(this.db, {
       from: NumberStatus.Pending,
       set: sql`status = ${status}, due_at = null`,
       where: sql`${phoneNumbers.campaignId} = ${campaignId}`,
+      // number.completed webhook events, stamped with the dialer's clock.
+      ...(now ? { eventsAt: now } : {}),
     });
   }
 
@@ -519,6 +521,7 @@ export class DialerStore {
         from: NumberStatus.Dialling,
         set: sql`status = ${status}, next_attempt = ${next.nextAttempt}, due_at = ${next.dueAt}, lease_owner = null, lease_expires_at = null, last_ended_at = ${now}`,
         where: sql`${phoneNumbers.id} = ${call.phoneNumberId} and ${phoneNumbers.nextAttempt} = ${call.attemptNumber} and ${phoneNumbers.leaseExpiresAt} < ${now}`,
+        eventsAt: now,
       });
       if (moved === 0) return false;
       await tx
