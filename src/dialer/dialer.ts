@@ -77,6 +77,9 @@ export const DEFAULT_DIALER_CONFIG: DialerConfig = {
 
 export const MIN_RING_TIMEOUT_MS = 15_000;
 
+/** How long a text this process queued is its own to send; past it, any process's outbox sender may send it. */
+export const SMS_LEASE_MS = 5 * 60_000;
+
 export interface DialerLogger {
   info(object: object, message: string): void;
   warn(object: object, message: string): void;
@@ -630,24 +633,32 @@ export class Dialer {
     await this.sendSms(campaign, number, text);
   }
 
-  /** Sends a text (SMS on busy, or a flow's sms step) and records it with its parts in the number's outcomes. */
+  /**
+   * Sends a text (SMS on busy, or a flow's sms step): queued in the SMS outbox first (its row on the number, status
+   * queued, leased to this process), then handed to the provider, then the answer written and the outbox row
+   * removed. If this process dies in between, another process's outbox sender sends it after the lease.
+   */
   private async sendSms(campaign: CampaignForDialing, number: ClaimedNumber, text: string): Promise<void> {
     const parts = smsParts(text);
+    const outbox = this.deps.store.smsOutbox();
+    const now = this.deps.clock.now();
+    const smsMessageId = await outbox.queue({
+      phoneNumberId: number.phoneNumberId,
+      attemptNumber: number.attemptNumber,
+      sentAt: now,
+      text,
+      parts: parts.parts,
+      encoding: parts.encoding,
+      to: number.number,
+      from: campaign.cliNumber,
+      owner: this.deps.store.dialerId,
+      leaseUntil: new Date(now.getTime() + SMS_LEASE_MS),
+    });
     const sent = await this.deps.sms.send({ to: number.number, from: campaign.cliNumber, text }).catch((error: Error) => ({
       status: 'failed' as const,
       reason: error.message,
     }));
-    await this.deps.store.recordSms({
-      phoneNumberId: number.phoneNumberId,
-      attemptNumber: number.attemptNumber,
-      sentAt: this.deps.clock.now(),
-      text,
-      parts: parts.parts,
-      encoding: parts.encoding,
-      status: sent.status === 'sent' ? 'sent' : `failed: ${sent.reason}`,
-      providerId: sent.status === 'sent' ? sent.providerId : null,
-      ...(sent.status === 'sent' && sent.partIds ? { provider: this.deps.sms.name, partIds: sent.partIds } : {}),
-    });
+    await outbox.handOver(smsMessageId, sent, this.deps.sms.name, this.deps.clock.now());
   }
 
   private async renewLeases(now: Date): Promise<void> {

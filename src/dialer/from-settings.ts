@@ -7,7 +7,8 @@ import { DialerStore } from '../store/repositories/dialer-store.js';
 import { SimulatedCarrier } from '../telephony/simulated/simulated-carrier.js';
 import { parseOutcomeMix } from '../telephony/simulated/callee-plan.js';
 import { smsProviderFromSettings } from '../sms/from-settings.js';
-import { SmsPartsStore } from '../store/repositories/sms-parts-store.js';
+import { SmsOutboxSender } from '../sms/outbox.js';
+import type { SmsProvider } from '../sms/sms-port.js';
 import { ReceiptApplier } from '../sms/receipt-applier.js';
 import { Dialer, newDialerId, type DialerLogger } from './dialer.js';
 import { ttsCacheDirOf } from '../media/tts/server-speech.js';
@@ -66,10 +67,11 @@ export async function dialerFromSettings(
   observer?: DialerObserver,
 ): Promise<Dialer> {
   carrier ??= await carrierFromSettings(settings, log, clock);
+  const store = new DialerStore(database.db, newDialerId());
   return new Dialer({
-    store: new DialerStore(database.db, newDialerId()),
+    store,
     carrier,
-    sms: smsFromSettings(settings, database, log, clock),
+    sms: smsFromSettings(settings, store, log, clock),
     clock,
     log,
     ...(observer ? { observer } : {}),
@@ -87,9 +89,24 @@ export async function dialerFromSettings(
   });
 }
 
-/** The SMS provider SMS_PROVIDER names, its delivery receipts written to the texts' parts and status. */
-function smsFromSettings(settings: Settings, database: Database, log: DialerLogger, clock: Clock) {
+/**
+ * The SMS provider SMS_PROVIDER names, its delivery receipts written to the texts' parts and status, and this
+ * process's SMS outbox sender (texts whose process died before the provider's answer was written), stopped with it.
+ */
+function smsFromSettings(settings: Settings, store: DialerStore, log: DialerLogger, clock: Clock): SmsProvider {
+  const outbox = store.smsOutbox();
   // Receipt times are wall-clock times, whatever clock the dialer runs on.
-  const receipts = new ReceiptApplier({ store: new SmsPartsStore(database.db), provider: 'smpp', clock: systemClock, log });
-  return smsProviderFromSettings(settings, { clock, log, onReceipt: (receipt) => receipts.apply(receipt) }).provider;
+  const receipts = new ReceiptApplier({ store: store.smsParts(), provider: 'smpp', clock: systemClock, log });
+  const { provider } = smsProviderFromSettings(settings, { clock, log, onReceipt: (receipt) => receipts.apply(receipt) });
+  const sender = new SmsOutboxSender({ outbox, provider, owner: store.dialerId, clock, log });
+  sender.start();
+  return {
+    name: provider.name,
+    send: (request) => provider.send(request),
+    close: async () => {
+      await sender.stop();
+      await provider.close?.();
+      await receipts.settled();
+    },
+  };
 }

@@ -25,3 +25,26 @@ export const smsMessageParts = pgTable(
     index('sms_message_parts_message_idx').on(table.smsMessageId),
   ],
 );
+
+/**
+ * The SMS outbox: a text waiting to be handed to the provider. The row is written with the text (status queued) and
+ * deleted in the transaction that writes the provider's answer, so a text is in here exactly until the provider has
+ * taken or refused it. The process that queued it holds a lease and sends it at once; a row whose lease ran out
+ * (its process died before the answer was written) is claimed by any process's sender loop with FOR UPDATE SKIP
+ * LOCKED and sent again.
+ */
+export const smsOutbox = pgTable(
+  'sms_outbox',
+  {
+    smsMessageId: bigint('sms_message_id', { mode: 'number' })
+      .primaryKey()
+      .references(() => smsMessages.id, { onDelete: 'cascade' }),
+    toNumber: text('to_number').notNull(),
+    sender: text('sender').notNull(),
+    leaseOwner: text('lease_owner').notNull(),
+    leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }).notNull(),
+    /** Times a sender loop claimed it after a lease ran out. */
+    reclaims: smallint('reclaims').notNull().default(0),
+  },
+  (table) => [index('sms_outbox_lease_idx').on(table.leaseUntil)],
+);

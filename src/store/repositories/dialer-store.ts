@@ -4,7 +4,8 @@
 import { AudioRepository, type AudioFileData } from './audio.js';
 import { DialerComplianceStore } from './dialer-compliance.js';
 import { rowsOf } from './rows.js';
-import { insertSmsParts } from './sms-parts-store.js';
+import { SmsOutboxRepository } from './sms-outbox.js';
+import { SmsPartsStore } from './sms-parts-store.js';
 import { changeCampaignStatus } from '../campaign-status-change.js';
 import { outboxInsertFrom } from '../../webhooks/outbox.js';
 import { keepNumberCounts, movedFrom, moveNumbers } from '../number-status-counts.js';
@@ -22,7 +23,6 @@ import {
   linesInUse,
   phoneNumbers,
   repeatEmbargoes,
-  smsMessages,
   suppressedNumbers,
   suppressionLists,
 } from '../schema.js';
@@ -136,6 +136,16 @@ export class DialerStore {
   /** The compliance guards' reads and writes, on the same database. */
   complianceStore(): DialerComplianceStore {
     return new DialerComplianceStore(this.db);
+  }
+
+  /** The SMS outbox, where texts wait until the provider's answer is written (issue 13). */
+  smsOutbox(): SmsOutboxRepository {
+    return new SmsOutboxRepository(this.db);
+  }
+
+  /** SMS parts, where delivery receipts are written. */
+  smsParts(): SmsPartsStore {
+    return new SmsPartsStore(this.db);
   }
 
   /** The client's audio files among `ids` (a flow's play steps), with their data; deleted ones are left out. */
@@ -541,30 +551,6 @@ export class DialerStore {
         ${FREE_RECORDED_LINES}
         select 1`);
       return true;
-    });
-  }
-
-  async recordSms(args: {
-    phoneNumberId: number;
-    attemptNumber: number;
-    sentAt: Date;
-    text: string;
-    parts: number;
-    encoding: string;
-    status: string;
-    providerId: string | null;
-    /** The provider's name and its ids of every part, kept so delivery receipts find the text (sms-parts-store). */
-    provider?: string;
-    partIds?: string[];
-  }): Promise<void> {
-    const { provider, partIds, ...row } = args;
-    if (provider === undefined || partIds === undefined || partIds.length === 0) {
-      await this.db.insert(smsMessages).values(row);
-      return;
-    }
-    await this.db.transaction(async (tx) => {
-      const [inserted] = await tx.insert(smsMessages).values(row).returning({ id: smsMessages.id });
-      await insertSmsParts(tx as unknown as Db, { smsMessageId: inserted!.id, provider, partIds, at: row.sentAt });
     });
   }
 }

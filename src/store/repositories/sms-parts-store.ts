@@ -1,4 +1,4 @@
-// SMS parts and their delivery receipts (issue 13). recordSms writes the parts with the text; a receipt updates its
+// SMS parts and their delivery receipts (issue 13). The outbox's handOver writes the parts with the answer; a receipt updates its
 // part and then the text's status (sms_messages.status) from all its parts, in one transaction with the text's row
 // locked, so two receipts for two parts of one text arriving at once cannot both read the other's part as pending.
 import { and, eq, sql } from 'drizzle-orm';

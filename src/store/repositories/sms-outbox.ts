@@ -1,0 +1,98 @@
+// The SMS outbox (issue 13): queue a text (its sms_messages row, status queued, and its outbox row with the
+// queueing process's lease) in one transaction; hand it over (write the provider's answer, its part ids, and delete
+// the outbox row) in another; claim rows whose lease ran out with FOR UPDATE SKIP LOCKED, so two processes never
+// take the same one.
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../database.js';
+import { smsMessages, smsOutbox } from '../schema.js';
+import { insertSmsParts } from './sms-parts-store.js';
+import { rowsOf } from './rows.js';
+import type { SmsResult } from '../../sms/sms-port.js';
+
+export interface QueuedSms {
+  smsMessageId: number;
+  to: string;
+  from: string;
+  text: string;
+}
+
+export class SmsOutboxRepository {
+  constructor(private readonly db: Db) {}
+
+  async queue(args: {
+    phoneNumberId: number;
+    attemptNumber: number;
+    sentAt: Date;
+    text: string;
+    parts: number;
+    encoding: string;
+    to: string;
+    from: string;
+    owner: string;
+    leaseUntil: Date;
+  }): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(smsMessages)
+        .values({
+          phoneNumberId: args.phoneNumberId,
+          attemptNumber: args.attemptNumber,
+          sentAt: args.sentAt,
+          text: args.text,
+          parts: args.parts,
+          encoding: args.encoding,
+          status: 'queued',
+          providerId: null,
+        })
+        .returning({ id: smsMessages.id });
+      await tx.insert(smsOutbox).values({ smsMessageId: row!.id, toNumber: args.to, sender: args.from, leaseOwner: args.owner, leaseUntil: args.leaseUntil });
+      return row!.id;
+    });
+  }
+
+  /**
+   * Writes the provider's answer and takes the text out of the outbox. False when the row was no longer in the
+   * outbox (handed over already by another process after this one's lease ran out): nothing is written then.
+   */
+  async handOver(smsMessageId: number, result: SmsResult, provider: string, at: Date): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const removed = await tx.delete(smsOutbox).where(eq(smsOutbox.smsMessageId, smsMessageId)).returning({ id: smsOutbox.smsMessageId });
+      if (removed.length === 0) return false;
+      await tx
+        .update(smsMessages)
+        .set(result.status === 'sent' ? { status: 'sent', providerId: result.providerId } : { status: `failed: ${result.reason}` })
+        .where(eq(smsMessages.id, smsMessageId));
+      if (result.status === 'sent' && result.partIds && result.partIds.length > 0) {
+        await insertSmsParts(tx as unknown as Db, { smsMessageId, provider, partIds: result.partIds, at });
+      }
+      return true;
+    });
+  }
+
+  /** Takes up to `limit` texts whose lease ran out before `now`, leasing them to `owner` until `leaseUntil`. */
+  async claimExpired(args: { owner: string; now: Date; leaseUntil: Date; limit: number }): Promise<QueuedSms[]> {
+    const result = await this.db.execute(sql`
+      with taken as (
+        select ${smsOutbox.smsMessageId} as id from ${smsOutbox}
+        where ${smsOutbox.leaseUntil} < ${args.now.toISOString()}
+        order by ${smsOutbox.leaseUntil}
+        limit ${args.limit}
+        for update skip locked
+      )
+      update ${smsOutbox} set lease_owner = ${args.owner}, lease_until = ${args.leaseUntil.toISOString()}, reclaims = ${smsOutbox.reclaims} + 1
+      from taken join ${smsMessages} on ${smsMessages.id} = taken.id
+      where ${smsOutbox.smsMessageId} = taken.id
+      returning ${smsOutbox.smsMessageId} as sms_message_id, ${smsOutbox.toNumber} as to_number, ${smsOutbox.sender} as sender, ${smsMessages.text} as text`);
+    return rowsOf<{ sms_message_id: string | number; to_number: string; sender: string; text: string }>(result).map((row) => ({
+      smsMessageId: Number(row.sms_message_id),
+      to: row.to_number,
+      from: row.sender,
+      text: row.text,
+    }));
+  }
+
+  async waiting(): Promise<number> {
+    const [row] = await this.db.select({ count: sql<number>`count(*)::int` }).from(smsOutbox);
+    return Number(row?.count ?? 0);
+  }
+}
