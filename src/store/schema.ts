@@ -478,3 +478,4 @@ export const campaignCallCounts = pgTable(
 );
 export * from "./schema-webhooks.js";
 export * from "./schema-sms.js";
+export * from "./schema-limits.js";

@@ -1,0 +1,27 @@
+// Idempotency keys (issue 12). One row per (client, key): claimed with INSERT ... ON CONFLICT DO NOTHING in its own
+// transaction before the work, so of two concurrent requests with one key exactly one does the work; completed with
+// the first answer (status and body) afterwards, which later requests with that key get back.
+import { index, integer, pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { clients } from './schema.js';
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    clientId: integer('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    /** SHA-256 (hex) of method, path and body: the same key with another request is refused, not replayed. */
+    requestHash: text('request_hash').notNull(),
+    /** The first answer's status; null while the first request is still being worked on. */
+    responseStatus: smallint('response_status'),
+    responseBody: text('response_body'),
+    responseContentType: text('response_content_type'),
+    createdAt: at('created_at').notNull(),
+    /** Rows past this instant are ignored and deleted (24 h after createdAt). */
+    expiresAt: at('expires_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.clientId, table.key] }), index('idempotency_keys_expires_idx').on(table.expiresAt)],
+);
