@@ -29,7 +29,7 @@ export interface TestSmsc {
   /** The next `count` submit_sm are answered with `status` (e.g. smpp.ESME_RTHROTTLED) and not accepted. */
   refuseNext(count: number, status: number): void;
   /** After `afterAccepted` more accepted parts, the next submit_sm is taken (counted as accepted) but the connection
-   *  is dropped before it is answered; with `answer: false` it is dropped without taking the submit_sm. */
+   *  is dropped before it is answered; with `takeIt: false` the connection is dropped without taking it. */
   dropAfter(afterAccepted: number, options?: { takeIt?: boolean }): void;
   /** Receipt stat for a destination (default DELIVRD); undefined: no receipt at all. */
   receiptStat: (destinationAddr: string) => string | undefined;
