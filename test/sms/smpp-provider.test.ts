@@ -103,6 +103,16 @@ describe('SmppSmsProvider with a loopback SMSC', () => {
     expect(texts).toEqual(Array.from({ length: 10 }, (_, i) => `batch ${i}`).sort());
   });
 
+  it('sends a part again when the SMSC took it but its answer was lost with the connection (the documented window)', async () => {
+    const { smsc, provider } = await setUp({ window: 1 });
+    smsc.dropAfter(0, { takeIt: true });
+    const result = await provider.send({ to: '+447912000300', from: 'Ringcast', text: 'once or twice' });
+    expect(result.status).toBe('sent');
+    // The SMSC holds it twice: SMPP gives no way to ask whether an unanswered submit_sm was taken.
+    expect(smsc.accepted.map((p) => p.text)).toEqual(['once or twice', 'once or twice']);
+    if (result.status === 'sent') expect(result.providerId).toBe(smsc.accepted[1]!.messageId);
+  });
+
   it('ends a text failed when no bind comes within bindWaitMs, so an SMSC that is down cannot hold the dialer', async () => {
     smsc = await startTestSmsc(CREDENTIALS);
     const port = smsc.port;
