@@ -49,6 +49,8 @@ import { healthRoutes } from './api/routes/health.js';
 import { metricsRoutes } from './api/routes/metrics.js';
 import { WebhookRepository } from './store/repositories/webhooks.js';
 import { clientWebhookRoutes, operatorWebhookRoutes } from './api/routes/webhooks.js';
+import { Idempotency } from './api/plugins/idempotency.js';
+import { IdempotencyRepository } from './store/repositories/idempotency.js';
 
 export interface AppServices {
   /** 'changed' is emitted when a campaign is created or its numbers or status change, so an in-process dialer acts at once. */
@@ -61,6 +63,8 @@ export interface AppServices {
   readonly compliance: ComplianceRepository;
   /** Webhook endpoints and their delivery log (the deliverer itself runs in src/server.ts). */
   readonly webhooks: WebhookRepository;
+  /** Idempotency-Key handling of the create routes (src/api/plugins/idempotency.ts). */
+  readonly idempotency: Idempotency;
   /** Campaign details kept until the database says they changed (campaign-detail-cache.ts). */
   readonly campaignDetails: CampaignDetailCache;
   /** The carrier and its trunks' registration for the operator; src/server.ts lets it watch the carrier it starts. */
@@ -141,6 +145,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     suppression: new SuppressionRepository(database.db),
     compliance: new ComplianceRepository(database.db),
     webhooks: new WebhookRepository(database.db),
+    idempotency: new Idempotency(new IdempotencyRepository(database.db), options.clock ?? systemClock),
     carrierStatus: new CarrierStatusBoard(settings),
     speech: options.speech ?? speechFromSettings(settings),
     campaignSummaries: new CampaignSummaryRepository(database.db),

@@ -28,6 +28,8 @@ import { EXPORT_HEADER, exportLines, ZoneTimes } from '../../domain/csv/export-r
 import { csvErrors, leftOutRows, mergedRows, readCsvNumbers } from '../csv/csv-numbers.js';
 import { readUploadParts } from '../csv/multipart-parts.js';
 
+import { IdempotencyKeyHeaders } from '../schemas/idempotency.js';
+
 const tags = ['Campaign CSV'];
 const JSON_UTF8 = 'application/json; charset=utf-8';
 const CAMPAIGN_PATH = 'Campaign';
@@ -35,6 +37,7 @@ const CAMPAIGN_PATH = 'Campaign';
 export const campaignCsvRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { tenants, campaigns, clock, suppression, settings, campaignEvents, campaignExports: exports } = app.services;
   app.addHook('onRequest', clientAuthHook(tenants));
+  app.services.idempotency.install(app);
   // Multipart for these routes only: the app accepts JSON everywhere else. Files stream; nothing here buffers one.
   await app.register(multipart, { limits: { fileSize: Math.round(settings.CSV_UPLOAD_LIMIT_MB * 1024 * 1024), files: 3, fields: 2, parts: 4 } });
 
@@ -98,7 +101,8 @@ export const campaignCsvRoutes: FastifyPluginAsyncTypebox = async (app) => {
         consumes: ['multipart/form-data'],
         querystring: AddPhoneNumbersQuery,
         body: CsvCreateBody,
-        response: { 201: CsvCreatedCampaignSchema, ...errorResponses(400, 401, 413, 415) },
+        headers: IdempotencyKeyHeaders,
+        response: { 201: CsvCreatedCampaignSchema, ...errorResponses(400, 401, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -110,6 +114,10 @@ export const campaignCsvRoutes: FastifyPluginAsyncTypebox = async (app) => {
         return { campaignBody, numbers: await readCsvNumbers(parts.file, parts.texts.get('columns')) };
       });
       const body: Record<string, unknown> = { ...campaignBody, phoneNumbers: numbers.entries };
+      // The key is claimed once the parts are read (they stream; the upload is not kept): the request is identified
+      // by the campaign part and the numbers the file and columns gave, so the same upload again is a replay.
+      const replayed = await app.services.idempotency.begin(request, reply, JSON.stringify({ body, fileErrors: numbers.fileErrors }));
+      if (replayed) return replayed;
       const schemaErrors = schemaCheck(validatorsOf().create, body);
       const { check, errors, nameTaken } = await checkCampaignCreate(app.services, { clientId, body, schemaErrors, ignoreInvalid });
       const fileErrors = Object.keys(numbers.fileErrors).length > 0;

@@ -22,11 +22,14 @@ import { toListItem } from './campaigns.js';
 import { screenDoNotCall } from '../do-not-call-screen.js';
 import { FieldErrorCollector } from '../../domain/field-errors.js';
 
+import { IdempotencyKeyHeaders } from '../schemas/idempotency.js';
+
 const tags = ['Campaign lifecycle'];
 
 export const campaignLifecycleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { tenants, campaigns, campaignDetails, clock, campaignEvents, lifecycle, suppression } = app.services;
   app.addHook('onRequest', clientAuthHook(tenants));
+  app.services.idempotency.install(app);
 
   /** Loads the caller's campaign and checks the action against its status (404 / 409). */
   const guard = async (clientId: number, id: number, action: LifecycleAction) => {
@@ -88,13 +91,17 @@ export const campaignLifecycleRoutes: FastifyPluginAsyncTypebox = async (app) =>
         params: IdParams,
         querystring: AddPhoneNumbersQuery,
         body: AddPhoneNumbersBody,
-        response: { 201: AddedPhoneNumbersSchema, ...errorResponses(400, 401, 404, 409, 413) },
+        headers: IdempotencyKeyHeaders,
+        response: { 201: AddedPhoneNumbersSchema, ...errorResponses(400, 401, 404, 409, 413, 422) },
       },
     },
     async (request, reply) => {
       const schemaErrors = attachedBodyErrors(request, CAMPAIGN_FIELD_NAMES);
       const { clientId } = request;
       const id = request.params.id;
+      // Before the status guard: a retried add that succeeded gets its first answer, whatever the campaign did since.
+      const replayed = await app.services.idempotency.begin(request, reply, JSON.stringify(request.body ?? null));
+      if (replayed) return replayed;
       const campaign = await guard(clientId, id, 'addNumbers');
       const allowedCountries = (await tenants.getClient(clientId))?.allowedCountries ?? [];
       const ignoreInvalid = request.query.ignoreInvalidPhoneNumbers?.toLowerCase() === 'true';

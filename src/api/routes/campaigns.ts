@@ -23,6 +23,7 @@ import type { CampaignDetail, CampaignRow } from '../../store/repositories/campa
 import { toListQuery } from './campaign-list-query.js';
 import { toPhoneNumberResult } from './campaign-views.js';
 import { streamedJson } from '../streamed-json.js';
+import { IdempotencyKeyHeaders } from '../schemas/idempotency.js';
 import { checkCampaignCreate, storeCampaign } from '../campaign-create.js';
 import { createdCampaignFields } from '../created-campaign-fields.js';
 import type { AbandonedCounts } from '../../domain/compliance/abandoned-rate.js';
@@ -60,6 +61,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const recentAbandoned = new RecentAbandonedCounts(compliance, clock);
   const summaries = app.services.campaignSummaries;
   app.addHook('onRequest', clientAuthHook(tenants));
+  app.services.idempotency.install(app);
 
 
   app.get(
@@ -169,7 +171,8 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
           summary: 'Create a campaign',
           ...(path === '/' ? {} : { params: CreateParams }),
           body: CreateCampaignBody,
-          response: { 201: CreatedCampaignSchema, ...errorResponses(400, 401, 413, 415) },
+          headers: IdempotencyKeyHeaders,
+          response: { 201: CreatedCampaignSchema, ...errorResponses(400, 401, 409, 413, 415, 422) },
         },
       },
       async (request, reply) => {
@@ -177,6 +180,9 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const ignoreInvalidPhoneNumbers =
           String((request.params as { ignoreInvalidPhoneNumbers?: string }).ignoreInvalidPhoneNumbers).toLowerCase() === 'true';
         const clientId = request.clientId;
+        // Claimed before the checks: a retry of a create that succeeded is answered from the first answer.
+        const replayed = await app.services.idempotency.begin(request, reply, JSON.stringify(request.body ?? null));
+        if (replayed) return replayed;
         const { check, errors, nameTaken } = await checkCampaignCreate(app.services, { clientId, body: request.body, schemaErrors, ignoreInvalid: ignoreInvalidPhoneNumbers });
         if (!errors.isEmpty || !check.ok) throw validationProblem(errors.errors);
         const id = await storeCampaign(campaigns, clientId, { check, nameTaken });

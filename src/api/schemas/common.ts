@@ -30,6 +30,8 @@ export function errorResponses(...statuses: number[]): Record<number, TSchema> {
     404: 'Not found (or owned by another client)',
     409: 'Conflict with the current state',
     413: 'Body too large',
+    422: 'Idempotency-Key already used with a different request',
+    429: 'Rate limit or daily quota exceeded (Retry-After says when to retry)',
     503: 'Not available on this server',
   };
   return Object.fromEntries(statuses.map((status) => [status, problemRef(described[status] ?? 'Error')]));
