@@ -13,6 +13,7 @@ import { systemClock } from './domain/clock.js';
 import { trunksFromSettings } from './telephony/sip/carrier/trunk-config.js';
 import { RingcastMetrics } from './observability/metrics.js';
 import { startMetricsServer, type MetricsServer } from './observability/metrics-server.js';
+import { webhookBacklog } from './observability/webhook-backlog.js';
 import { delivererFromSettings, type WebhookDeliverer } from './webhooks/deliverer.js';
 
 export interface Roles {
@@ -39,6 +40,7 @@ export async function startServer(settings: Settings, roles: Roles = { api: true
   let webhooks: WebhookDeliverer | undefined;
   // One registry per process: the app's HTTP figures, the dialer's and the carrier's.
   const metrics = new RingcastMetrics();
+  metrics.setWebhookBacklogSource(() => webhookBacklog(database.db));
   try {
     // The app is built even for a dialer-only process: it carries the logger and repositories, and never listens.
     app = await buildApp({ settings, database, metrics });

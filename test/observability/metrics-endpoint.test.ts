@@ -10,7 +10,9 @@ import { ADMIN_TOKEN, createTestApp, type TestApp } from '../helpers/app.js';
 import { loadSettings } from '../../src/config/settings.js';
 import { startServer } from '../../src/server.js';
 import { freePort } from '../helpers/free-port.js';
-import { parseExposition } from './exposition.js';
+import { parseExposition, total } from './exposition.js';
+import { webhookBacklog } from '../../src/observability/webhook-backlog.js';
+import { webhookDeliveries, webhookEndpoints } from '../../src/store/schema.js';
 
 describe.each(BACKENDS)('GET /metrics on the API port ($kind)', ({ kind }) => {
   let t: TestApp;
@@ -69,6 +71,34 @@ describe.each(BACKENDS)('GET /metrics on the API port ($kind)', ({ kind }) => {
     expect(open!.value).toBeGreaterThanOrEqual(1);
     if (kind === 'pglite') expect(open!.value).toBe(1);
     expect(exposition.samples.find((s) => s.name === 'ringcast_db_pool_waiting_requests')!.value).toBe(0);
+  });
+});
+
+describe.each(BACKENDS)('webhook backlog gauge ($kind)', ({ kind }) => {
+  it('counts the deliveries not yet made, at scrape time', async () => {
+    const t = await createTestApp(kind);
+    try {
+      const db = t.db.database.db;
+      t.app.services.metrics.setWebhookBacklogSource(() => webhookBacklog(db));
+      const tenant = await t.createTenant();
+      const [endpoint] = await db
+        .insert(webhookEndpoints)
+        .values({ clientId: tenant.clientId, url: 'https://receiver.example/hook', events: ['call.completed'], secret: 'whsec_test' })
+        .returning({ id: webhookEndpoints.id });
+      const now = new Date('2026-11-26T10:00:00Z');
+      const row = { endpointId: endpoint!.id, type: 'call.completed', createdAt: now, subject: {}, nextAttemptAt: now };
+      // Two pending (one waiting for a retry), one delivered, one failed for good.
+      await db.insert(webhookDeliveries).values([
+        { ...row, state: 0 },
+        { ...row, state: 0, attempts: 3 },
+        { ...row, state: 1 },
+        { ...row, state: 2 },
+      ]);
+      const response = await t.admin({ method: 'GET', url: '/metrics' });
+      expect(total(parseExposition(response.body), 'ringcast_webhook_backlog_events')).toBe(2);
+    } finally {
+      await t.close();
+    }
   });
 });
 
