@@ -51,6 +51,9 @@ import { WebhookRepository } from './store/repositories/webhooks.js';
 import { clientWebhookRoutes, operatorWebhookRoutes } from './api/routes/webhooks.js';
 import { Idempotency } from './api/plugins/idempotency.js';
 import { IdempotencyRepository } from './store/repositories/idempotency.js';
+import { RateLimiter } from './api/plugins/rate-limit.js';
+import { ClientLimitsRepository } from './store/repositories/client-limits.js';
+import { clientLimitsRoutes } from './api/routes/client-limits.js';
 
 export interface AppServices {
   /** 'changed' is emitted when a campaign is created or its numbers or status change, so an in-process dialer acts at once. */
@@ -65,6 +68,9 @@ export interface AppServices {
   readonly webhooks: WebhookRepository;
   /** Idempotency-Key handling of the create routes (src/api/plugins/idempotency.ts). */
   readonly idempotency: Idempotency;
+  /** Limits the operator set per client, and the client API's rate limiter (src/api/plugins/rate-limit.ts). */
+  readonly clientLimits: ClientLimitsRepository;
+  readonly rateLimiter: RateLimiter;
   /** Campaign details kept until the database says they changed (campaign-detail-cache.ts). */
   readonly campaignDetails: CampaignDetailCache;
   /** The carrier and its trunks' registration for the operator; src/server.ts lets it watch the carrier it starts. */
@@ -135,6 +141,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   const campaignDetails = new CampaignDetailCache(campaigns);
   const campaignChanges = await listenForCampaignChanges(database, campaignDetails);
   app.addHook('onClose', () => campaignChanges.close());
+  const clientLimits = new ClientLimitsRepository(database.db);
   app.decorate('services', {
     campaignEvents: new EventEmitter<{ changed: [campaignId: number] }>(),
     tenants: new TenantRepository(database.db),
@@ -146,6 +153,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     compliance: new ComplianceRepository(database.db),
     webhooks: new WebhookRepository(database.db),
     idempotency: new Idempotency(new IdempotencyRepository(database.db), options.clock ?? systemClock),
+    clientLimits,
+    rateLimiter: new RateLimiter(clientLimits, options.clock ?? systemClock, settings.RATE_LIMIT_PER_MIN),
     carrierStatus: new CarrierStatusBoard(settings),
     speech: options.speech ?? speechFromSettings(settings),
     campaignSummaries: new CampaignSummaryRepository(database.db),
@@ -197,7 +206,10 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   // With METRICS_PORT the figures are served on their own listener (src/server.ts), and not here.
   if (settings.METRICS_PORT === undefined) await app.register(metricsRoutes);
 
+  // Root hook: runs for every route after its plugin's auth hook, so it sees the authenticated client.
+  app.services.rateLimiter.install(app);
   await app.register(adminRoutes, { prefix: '/api/admin' });
+  await app.register(clientLimitsRoutes, { prefix: '/api/admin' });
   await app.register(audioRoutes, { prefix: '/api/admin' });
   await app.register(discoveryRoutes, { prefix: '/api' });
   await app.register(campaignRoutes, { prefix: '/api/campaigns/voice' });

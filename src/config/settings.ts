@@ -165,6 +165,13 @@ export const SettingsSchema = Type.Object({
     default: 4.5,
     description: 'A campaign whose abandoned-call rate keeps rising to this is paused (the client resumes it)',
   }),
+  RATE_LIMIT_PER_MIN: Type.Integer({
+    minimum: 0,
+    maximum: 1000000,
+    // Off unless set: a limit on by default would refuse the load tests and benches, whose clients send far more.
+    default: 0,
+    description: 'Client API requests a minute per client and per process (N processes allow N x this), unless the operator set another for the client; 0 = unlimited',
+  }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 10000, description: 'How long a webhook receiver has to answer before the attempt counts as a timeout (retried)' }),
   WEBHOOK_LEASE_S: Type.Integer({
     minimum: 5,

@@ -25,3 +25,13 @@ export const idempotencyKeys = pgTable(
   },
   (table) => [primaryKey({ columns: [table.clientId, table.key] }), index('idempotency_keys_expires_idx').on(table.expiresAt)],
 );
+
+/** Limits the operator set for a client; a null column means the default from the settings. */
+export const clientLimits = pgTable('client_limits', {
+  clientId: integer('client_id')
+    .primaryKey()
+    .references(() => clients.id, { onDelete: 'cascade' }),
+  /** Requests a minute per client across the client API (RATE_LIMIT_PER_MIN when null). */
+  rateLimitPerMin: integer('rate_limit_per_min'),
+  updatedAt: at('updated_at').notNull(),
+});

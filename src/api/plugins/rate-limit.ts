@@ -1,0 +1,68 @@
+// Rate limits of the client API (issue 12): a token bucket per client, kept IN MEMORY PER PROCESS, so N API processes
+// allow N x the limit (README "Limits"). One client's buckets are never shared with another's, and a refused request
+// costs a map lookup and no database query, so a client at its limit does not slow the others. The limit is the
+// operator's override for the client (client_limits) or RATE_LIMIT_PER_MIN; overrides are re-read at most every
+// OVERRIDE_TTL_MS per client, so an operator's change applies within that time.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HttpProblem } from '../problem.js';
+import type { Clock } from '../../domain/clock.js';
+import { fullBucket, takeToken, type Bucket } from '../../domain/limits/token-bucket.js';
+import type { ClientLimitsRepository } from '../../store/repositories/client-limits.js';
+
+const OVERRIDE_TTL_MS = 5_000;
+
+export class RateLimiter {
+  private readonly buckets = new Map<number, Bucket>();
+  private readonly limits = new Map<number, { perMin: number; readAtMs: number }>();
+
+  constructor(
+    private readonly repository: ClientLimitsRepository,
+    private readonly clock: Clock,
+    private readonly defaultPerMin: number,
+  ) {}
+
+  /** Forgets the cached limit of a client (the operator changed it in this process). */
+  invalidate(clientId: number): void {
+    this.limits.delete(clientId);
+    this.buckets.delete(clientId);
+  }
+
+  private async limitOf(clientId: number, nowMs: number): Promise<number> {
+    const cached = this.limits.get(clientId);
+    if (cached !== undefined && nowMs - cached.readAtMs < OVERRIDE_TTL_MS) return cached.perMin;
+    const perMin = (await this.repository.get(clientId)).rateLimitPerMin ?? this.defaultPerMin;
+    this.limits.set(clientId, { perMin, readAtMs: nowMs });
+    return perMin;
+  }
+
+  /** Counts one request of the client; throws 429 when it is over its limit. A limit of 0 means unlimited. */
+  async check(request: FastifyRequest, setHeader: (name: string, value: string) => void): Promise<void> {
+    const clientId = request.clientId;
+    const nowMs = this.clock.now().getTime();
+    const perMin = await this.limitOf(clientId, nowMs);
+    if (perMin === 0) return;
+    let bucket = this.buckets.get(clientId);
+    if (bucket === undefined) this.buckets.set(clientId, (bucket = fullBucket(perMin, nowMs)));
+    const result = takeToken(bucket, perMin, nowMs);
+    const headers = {
+      'ratelimit-limit': String(perMin),
+      'ratelimit-remaining': String(result.remaining),
+      'ratelimit-reset': String(result.resetS),
+    };
+    if (!result.allowed) {
+      throw new HttpProblem(429, 'too-many-requests', `Rate limit of ${perMin} requests a minute reached; retry in ${result.retryAfterS} s.`, undefined, {
+        ...headers,
+        'retry-after': String(result.retryAfterS),
+      });
+    }
+    for (const [name, value] of Object.entries(headers)) setHeader(name, value);
+  }
+
+  /** Applies the limit to every authenticated client request (after the plugins' auth hooks set clientId). */
+  install(app: FastifyInstance): void {
+    app.addHook('preHandler', async (request, reply) => {
+      if (request.clientId === undefined) return;
+      await this.check(request, (name, value) => void reply.header(name, value));
+    });
+  }
+}
