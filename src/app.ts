@@ -165,6 +165,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     drain: new DrainState(),
   });
   app.services.metrics.setPoolSource(() => database.poolUse());
+  app.services.metrics.setWebhookBacklogSource(() => app.services.webhooks.pendingCount());
   recordHttpDurations(app, app.services.metrics);
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);

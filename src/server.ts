@@ -13,7 +13,6 @@ import { systemClock } from './domain/clock.js';
 import { trunksFromSettings } from './telephony/sip/carrier/trunk-config.js';
 import { RingcastMetrics } from './observability/metrics.js';
 import { startMetricsServer, type MetricsServer } from './observability/metrics-server.js';
-import { webhookBacklog } from './observability/webhook-backlog.js';
 import { delivererFromSettings, type WebhookDeliverer } from './webhooks/deliverer.js';
 
 export interface Roles {
@@ -40,7 +39,6 @@ export async function startServer(settings: Settings, roles: Roles = { api: true
   let webhooks: WebhookDeliverer | undefined;
   // One registry per process: the app's HTTP figures, the dialer's and the carrier's.
   const metrics = new RingcastMetrics();
-  metrics.setWebhookBacklogSource(() => webhookBacklog(database.db));
   try {
     // The app is built even for a dialer-only process: it carries the logger and repositories, and never listens.
     app = await buildApp({ settings, database, metrics });
@@ -62,7 +60,9 @@ export async function startServer(settings: Settings, roles: Roles = { api: true
       dialer.start();
     }
     // Every process, whatever its roles, delivers webhooks: the outbox is shared and claimed with leases.
-    webhooks = delivererFromSettings(database.db, settings, systemClock, app.log.child({ component: 'webhooks' }));
+    webhooks = delivererFromSettings(database.db, settings, systemClock, app.log.child({ component: 'webhooks' }), (reason) =>
+      metrics.webhookDeliveryFailed(reason),
+    );
     webhooks.start();
     // Any role may have it: a dialer-only process has no API port to serve /metrics on.
     if (settings.METRICS_PORT !== undefined) metricsServer = await startMetricsServer(metrics, settings.HOST, settings.METRICS_PORT);

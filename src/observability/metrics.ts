@@ -212,7 +212,7 @@ export class RingcastMetrics {
     });
     this.webhookFailures = new Counter({
       name: 'ringcast_webhook_delivery_failures_total',
-      help: 'Webhook delivery attempts that failed, by reason (timeout, network, status)',
+      help: 'Webhook delivery attempts that failed, by reason (timeout, network, status: an answer other than 2xx, refused: a private or malformed URL)',
       labelNames: ['reason'],
       registers,
     });
@@ -242,7 +242,7 @@ export class RingcastMetrics {
   }
 
   /** Counts a failed webhook delivery attempt (for the webhook deliverer). */
-  webhookDeliveryFailed(reason: 'timeout' | 'network' | 'status'): void {
+  webhookDeliveryFailed(reason: 'timeout' | 'network' | 'status' | 'refused'): void {
     this.webhookFailures.labels(reason).inc();
   }
 

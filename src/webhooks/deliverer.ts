@@ -26,12 +26,22 @@ export interface DelivererOptions {
   log?: Pick<Logger, 'warn' | 'info'>;
   /** Default: the system's DNS. */
   resolve?: Resolver;
+  /** Told of every attempt that did not deliver (the metrics' ringcast_webhook_delivery_failures_total). */
+  onFailedAttempt?: (reason: FailedAttemptReason) => void;
   /** Default: Math.random (the backoff jitter). */
   random?: () => number;
   id?: string;
 }
 
 const USER_AGENT = 'Ringcast-Webhooks/1';
+
+/** Why an attempt did not deliver: no answer in time, no connection, an answer other than 2xx, a URL refused. */
+export type FailedAttemptReason = 'timeout' | 'network' | 'status' | 'refused';
+
+function failureReason(outcome: AttemptOutcome): FailedAttemptReason | undefined {
+  if (outcome.kind === 'response') return outcome.statusCode >= 200 && outcome.statusCode < 300 ? undefined : 'status';
+  return outcome.kind;
+}
 
 export class WebhookDeliverer {
   readonly id: string;
@@ -86,6 +96,8 @@ export class WebhookDeliverer {
     const startedMs = performance.now();
     const outcome = await this.post(delivery, body, started);
     const latencyMs = Math.round(performance.now() - startedMs);
+    const failure = failureReason(outcome);
+    if (failure) this.options.onFailedAttempt?.(failure);
     const now = clock.now();
     const step = nextStep(outcome, delivery.attempts + 1, delivery.firstAttemptAt ?? started, now, (this.options.random ?? Math.random)());
     let disableReason: string | null = null;
@@ -152,6 +164,12 @@ export class WebhookDeliverer {
 }
 
 /** The process's deliverer, from the settings. */
-export function delivererFromSettings(db: Db, settings: Settings, clock: Clock, log?: DelivererOptions['log']): WebhookDeliverer {
-  return new WebhookDeliverer({ db, settings, clock, ...(log ? { log } : {}) });
+export function delivererFromSettings(
+  db: Db,
+  settings: Settings,
+  clock: Clock,
+  log?: DelivererOptions['log'],
+  onFailedAttempt?: DelivererOptions['onFailedAttempt'],
+): WebhookDeliverer {
+  return new WebhookDeliverer({ db, settings, clock, ...(log ? { log } : {}), ...(onFailedAttempt ? { onFailedAttempt } : {}) });
 }

@@ -11,7 +11,6 @@ import { loadSettings } from '../../src/config/settings.js';
 import { startServer } from '../../src/server.js';
 import { freePort } from '../helpers/free-port.js';
 import { parseExposition, total } from './exposition.js';
-import { webhookBacklog } from '../../src/observability/webhook-backlog.js';
 import { webhookDeliveries, webhookEndpoints } from '../../src/store/schema.js';
 
 describe.each(BACKENDS)('GET /metrics on the API port ($kind)', ({ kind }) => {
@@ -79,7 +78,6 @@ describe.each(BACKENDS)('webhook backlog gauge ($kind)', ({ kind }) => {
     const t = await createTestApp(kind);
     try {
       const db = t.db.database.db;
-      t.app.services.metrics.setWebhookBacklogSource(() => webhookBacklog(db));
       const tenant = await t.createTenant();
       const [endpoint] = await db
         .insert(webhookEndpoints)

@@ -14,12 +14,14 @@ describe.each(BACKENDS)('webhook delivery on $kind', ({ kind }) => {
   let tenant: Tenant;
   let receiver: Receiver;
   let deliverer: WebhookDeliverer;
+  /** What the deliverer told its onFailedAttempt (the metrics' failure counter), since the test began. */
+  const failures: string[] = [];
 
   beforeAll(async () => {
     t = await createTestApp(kind, { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_TIMEOUT_MS: '300' });
     tenant = await t.createTenant();
     receiver = await startReceiver();
-    deliverer = new WebhookDeliverer({ db: t.db.database.db, settings: t.app.services.settings, clock: t.clock, random: () => 0 });
+    deliverer = new WebhookDeliverer({ db: t.db.database.db, settings: t.app.services.settings, clock: t.clock, random: () => 0, onFailedAttempt: (reason) => failures.push(reason) });
   });
   afterAll(async () => {
     await receiver.close();
@@ -27,6 +29,7 @@ describe.each(BACKENDS)('webhook delivery on $kind', ({ kind }) => {
   });
   afterEach(async () => {
     // Each test starts with an empty outbox and a fresh endpoint list.
+    failures.length = 0;
     await t.db.database.db.delete(webhookDeliveries);
     for (const endpoint of (await t.app.services.webhooks.list(tenant.clientId))) await t.app.services.webhooks.delete(endpoint.id, tenant.clientId);
     receiver.received.length = 0;
@@ -112,6 +115,7 @@ describe.each(BACKENDS)('webhook delivery on $kind', ({ kind }) => {
     expect(entries[0]!.attemptLog.map((a) => a.statusCode)).toEqual([500, 200]);
     expect(receiver.received.map((r) => r.event.id)).toEqual([entries[0]!.eventId, entries[0]!.eventId]);
     expect(receiver.received[0]!.body).toBe(receiver.received[1]!.body);
+    expect(failures).toEqual(['status']);
   });
 
   it('does not retry a 4xx other than 408/429; redeliver sends it again', async () => {
@@ -155,6 +159,7 @@ describe.each(BACKENDS)('webhook delivery on $kind', ({ kind }) => {
     advance(3600);
     await deliverer.deliverDue();
     expect((await log(endpoint.id))[0]).toMatchObject({ state: 'delivered', attempts: 3 });
+    expect(failures).toEqual(['timeout', 'network']);
   });
 
   it('signs with both secrets during a rotation overlap, then with the new one only', async () => {
