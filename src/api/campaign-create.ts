@@ -9,7 +9,8 @@ import type { FieldErrors } from '../domain/field-errors.js';
 import { yieldToEventLoop } from '../domain/stepwise.js';
 import { isUniqueViolation } from '../store/errors.js';
 import { screenDoNotCall } from './do-not-call-screen.js';
-import { validationProblem } from './problem.js';
+import { HttpProblem, validationProblem } from './problem.js';
+import { checkNumbersPerCampaign, NO_QUOTAS, QuotaExceeded, type ClientQuotas } from '../domain/limits/quotas.js';
 
 export interface CampaignCreateInput {
   clientId: number;
@@ -74,10 +75,13 @@ export async function storeCampaign(
   campaigns: AppServices['campaigns'],
   clientId: number,
   checked: { check: Extract<CampaignCheck, { ok: true }>; nameTaken: () => string },
+  quotas: ClientQuotas = NO_QUOTAS,
 ): Promise<number> {
   try {
-    return await campaigns.create(clientId, checked.check.plan, checked.check.compliance);
+    checkNumbersPerCampaign(quotas, checked.check.plan.numbers.length);
+    return await campaigns.create(clientId, checked.check.plan, checked.check.compliance, quotas);
   } catch (error) {
+    if (error instanceof QuotaExceeded) throw new HttpProblem(403, 'forbidden', error.message, { [error.quota]: [error.message] });
     // Two requests racing for one name: the unique index decides, the loser gets the same 400.
     if (isUniqueViolation(error)) throw validationProblem({ Name: [checked.nameTaken()] });
     throw error;

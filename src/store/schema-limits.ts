@@ -33,5 +33,8 @@ export const clientLimits = pgTable('client_limits', {
     .references(() => clients.id, { onDelete: 'cascade' }),
   /** Requests a minute per client across the client API (RATE_LIMIT_PER_MIN when null). */
   rateLimitPerMin: integer('rate_limit_per_min'),
+  /** Quotas (src/domain/limits/quotas.ts); null = none. */
+  maxActiveCampaigns: integer('max_active_campaigns'),
+  maxNumbersPerCampaign: integer('max_numbers_per_campaign'),
   updatedAt: at('updated_at').notNull(),
 });

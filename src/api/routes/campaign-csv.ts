@@ -102,7 +102,7 @@ export const campaignCsvRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: AddPhoneNumbersQuery,
         body: CsvCreateBody,
         headers: IdempotencyKeyHeaders,
-        response: { 201: CsvCreatedCampaignSchema, ...errorResponses(400, 401, 409, 413, 415, 422) },
+        response: { 201: CsvCreatedCampaignSchema, ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -122,7 +122,7 @@ export const campaignCsvRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { check, errors, nameTaken } = await checkCampaignCreate(app.services, { clientId, body, schemaErrors, ignoreInvalid });
       const fileErrors = Object.keys(numbers.fileErrors).length > 0;
       if (!errors.isEmpty || !check.ok || fileErrors) throw validationProblem(csvErrors(numbers, errors.errors));
-      const id = await storeCampaign(campaigns, clientId, { check, nameTaken });
+      const id = await storeCampaign(campaigns, clientId, { check, nameTaken }, await app.services.clientLimits.get(clientId));
       campaignEvents.emit('changed', id);
       const { plan } = check;
       reply.code(201).header('location', `/api/campaigns/voice/${id}`);

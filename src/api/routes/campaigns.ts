@@ -172,7 +172,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
           ...(path === '/' ? {} : { params: CreateParams }),
           body: CreateCampaignBody,
           headers: IdempotencyKeyHeaders,
-          response: { 201: CreatedCampaignSchema, ...errorResponses(400, 401, 409, 413, 415, 422) },
+          response: { 201: CreatedCampaignSchema, ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
         },
       },
       async (request, reply) => {
@@ -185,7 +185,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (replayed) return replayed;
         const { check, errors, nameTaken } = await checkCampaignCreate(app.services, { clientId, body: request.body, schemaErrors, ignoreInvalid: ignoreInvalidPhoneNumbers });
         if (!errors.isEmpty || !check.ok) throw validationProblem(errors.errors);
-        const id = await storeCampaign(campaigns, clientId, { check, nameTaken });
+        const id = await storeCampaign(campaigns, clientId, { check, nameTaken }, await app.services.clientLimits.get(clientId));
         // An in-process dialer starts on it at once instead of at its next idle poll.
         app.services.campaignEvents.emit('changed', id);
         const { plan } = check;

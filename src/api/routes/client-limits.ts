@@ -15,10 +15,25 @@ const RateLimitOverride = Type.Union([Type.Null(), IntegerSchema({ minimum: 0, m
   description: 'Client API requests a minute per process for this client; 0 = unlimited; null = the RATE_LIMIT_PER_MIN default',
 });
 
-const ClientLimitsBody = Type.Object({ rateLimitPerMin: RateLimitOverride }, { additionalProperties: false });
+const Quota = (description: string) =>
+  Type.Union([Type.Null(), IntegerSchema({ minimum: 0, maximum: 10000000 })], { description: `${description}; null = no quota` });
+const quotaFields = {
+  maxActiveCampaigns: Quota('Campaigns not cancelled or completed at once (a create past it answers 403, quota maxActiveCampaigns)'),
+  maxNumbersPerCampaign: Quota('Numbers in one created campaign (a create past it answers 403, quota maxNumbersPerCampaign)'),
+};
+// PUT replaces every limit: one left out is null (the default, or no quota).
+const ClientLimitsBody = Type.Object(
+  {
+    rateLimitPerMin: Type.Optional(RateLimitOverride),
+    maxActiveCampaigns: Type.Optional(quotaFields.maxActiveCampaigns),
+    maxNumbersPerCampaign: Type.Optional(quotaFields.maxNumbersPerCampaign),
+  },
+  { additionalProperties: false },
+);
 const ClientLimitsSchema = Type.Object({
   clientId: Type.Integer(),
   rateLimitPerMin: RateLimitOverride,
+  ...quotaFields,
   effectiveRateLimitPerMin: Type.Integer({ description: 'The limit in force: the override, or the default' }),
 });
 
@@ -28,7 +43,7 @@ export const clientLimitsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   const answer = async (clientId: number) => {
     const limits = await clientLimits.get(clientId);
-    return { clientId, rateLimitPerMin: limits.rateLimitPerMin, effectiveRateLimitPerMin: limits.rateLimitPerMin ?? settings.RATE_LIMIT_PER_MIN };
+    return { clientId, ...limits, effectiveRateLimitPerMin: limits.rateLimitPerMin ?? settings.RATE_LIMIT_PER_MIN };
   };
   const requireClient = async (clientId: number) => {
     if (!(await tenants.getClient(clientId))) throw notFound(`Client ${clientId} does not exist.`);
@@ -58,7 +73,8 @@ export const clientLimitsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { clientId } = request.params;
       await requireClient(clientId);
-      await clientLimits.set(clientId, { rateLimitPerMin: request.body.rateLimitPerMin }, clock.now());
+      const { rateLimitPerMin = null, maxActiveCampaigns = null, maxNumbersPerCampaign = null } = request.body;
+      await clientLimits.set(clientId, { rateLimitPerMin, maxActiveCampaigns, maxNumbersPerCampaign }, clock.now());
       rateLimiter.invalidate(clientId);
       return answer(clientId);
     },

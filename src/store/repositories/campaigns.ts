@@ -19,6 +19,8 @@ import type { CampaignCompliancePlan, CampaignPlan, PhoneNumberPlan } from '../.
 import { CampaignStatus, CampaignType } from '../../domain/enums.js';
 import type { CampaignListField } from '../../domain/campaign-list.js';
 import { yieldToEventLoop } from '../../domain/stepwise.js';
+import { ACTIVE_CAMPAIGN_STATUSES, checkActiveCampaigns, NO_QUOTAS, type ClientQuotas } from '../../domain/limits/quotas.js';
+import { clients } from '../schema.js';
 import { rowsOf } from './rows.js';
 import { phoneNumberSearchTerms, type PhoneNumberSearchTerms } from '../../domain/phone-number-search.js';
 
@@ -168,10 +170,20 @@ export class CampaignRepository {
     clientId: number,
     plan: CampaignPlan,
     compliance: Pick<CampaignCompliancePlan, 'callingHours' | 'marketing'> = { callingHours: null, marketing: false },
+    quotas: ClientQuotas = NO_QUOTAS,
   ): Promise<number> {
     const batchSize = this.onEventLoop ? PGLITE_BATCH_SIZE : PHONE_NUMBER_BATCH_SIZE;
     const inTransaction = this.onEventLoop ? plan.numbers.slice(0, batchSize) : plan.numbers;
     const campaignId = await this.db.transaction(async (tx) => {
+      if (quotas.maxActiveCampaigns !== null) {
+        // The client's row locked: concurrent creates of one client count one after another, so none races past.
+        await tx.select({ id: clients.id }).from(clients).where(eq(clients.id, clientId)).for('update');
+        const [counted] = await tx
+          .select({ active: sql<number>`count(*)::int` })
+          .from(campaigns)
+          .where(and(eq(campaigns.clientId, clientId), inArray(campaigns.status, [...ACTIVE_CAMPAIGN_STATUSES])));
+        checkActiveCampaigns(quotas, counted!.active);
+      }
       const [row] = await tx
         .insert(campaigns)
         .values({

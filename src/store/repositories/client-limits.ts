@@ -3,18 +3,26 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import { clientLimits } from '../schema.js';
 
-export interface ClientLimitOverrides {
+import type { ClientQuotas } from '../../domain/limits/quotas.js';
+
+export interface ClientLimitOverrides extends ClientQuotas {
   /** Requests a minute; null = the RATE_LIMIT_PER_MIN default. */
   rateLimitPerMin: number | null;
 }
 
-export const NO_OVERRIDES: ClientLimitOverrides = Object.freeze({ rateLimitPerMin: null });
+export const NO_OVERRIDES: ClientLimitOverrides = Object.freeze({ rateLimitPerMin: null, maxActiveCampaigns: null, maxNumbersPerCampaign: null });
 
 export class ClientLimitsRepository {
   constructor(private readonly db: Db) {}
 
   async get(clientId: number): Promise<ClientLimitOverrides> {
-    const [row] = await this.db.select({ rateLimitPerMin: clientLimits.rateLimitPerMin }).from(clientLimits).where(eq(clientLimits.clientId, clientId));
+    const [row] = await this.db
+      .select({
+        rateLimitPerMin: clientLimits.rateLimitPerMin,
+        maxActiveCampaigns: clientLimits.maxActiveCampaigns,
+        maxNumbersPerCampaign: clientLimits.maxNumbersPerCampaign,
+      })
+      .from(clientLimits).where(eq(clientLimits.clientId, clientId));
     return row ?? NO_OVERRIDES;
   }
 
