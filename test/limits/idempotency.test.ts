@@ -43,6 +43,17 @@ describe.each(BACKENDS)('Idempotency-Key ($kind)', ({ kind }) => {
     expect(bad.json().detail).toContain('Idempotency-Key');
   });
 
+  it('answers a body nested too deep to fingerprint with the 400 it gets without a key', async () => {
+    const nested = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const response = await t.app.inject({
+      method: 'POST',
+      url: CREATE_URL,
+      headers: { ...tenant.headers, 'idempotency-key': 'nested-1', 'content-type': 'application/json' },
+      payload: nested,
+    });
+    expect(response.statusCode, response.body).toBe(400);
+  });
+
   it('keeps keys per client: another client may use the same key', async () => {
     const other = await t.createTenant();
     expect((await create('shared-key', validCampaign(tenant))).statusCode).toBe(201);

@@ -71,14 +71,27 @@ export class Idempotency {
    * Claims the request's key, if it has one. Answers undefined when the handler should do the work, or the reply
    * already sent (the first answer replayed) which the handler returns. Throws 409 or 422 problems.
    */
-  async begin(request: FastifyRequest, reply: FastifyReply, body: string | Buffer): Promise<FastifyReply | undefined> {
+  /**
+   * `body` gives the request's content to fingerprint; it is called only when the request has a key (a create's body
+   * can be 100,000 numbers: serializing it for every request cost the creates without a key as much). A body that
+   * cannot be serialized (nested past the stack's depth) cannot be a valid request: it goes on without the key, to the
+   * checks that answer it with a 400.
+   */
+  async begin(request: FastifyRequest, reply: FastifyReply, body: () => string | Buffer): Promise<FastifyReply | undefined> {
     const key = Idempotency.keyOf(request);
     if (key === undefined) return undefined;
+    let content: string | Buffer;
+    try {
+      content = body();
+    } catch (error) {
+      if (error instanceof RangeError) return undefined;
+      throw error;
+    }
     const { clientId } = request;
     const now = this.clock.now();
     await this.cleanUp(now);
     // The URL with its query: ?ignoreInvalidPhoneNumbers=true is a different request.
-    const hash = requestFingerprint(request.method, request.url, body);
+    const hash = requestFingerprint(request.method, request.url, content);
     if (await this.repository.claim(clientId, key, hash, now, new Date(now.getTime() + IDEMPOTENCY_KEY_TTL_MS))) {
       request.idempotencyClaim = { clientId, key, settled: false };
       return undefined;

@@ -116,7 +116,7 @@ export const campaignCsvRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const body: Record<string, unknown> = { ...campaignBody, phoneNumbers: numbers.entries };
       // The key is claimed once the parts are read (they stream; the upload is not kept): the request is identified
       // by the campaign part and the numbers the file and columns gave, so the same upload again is a replay.
-      const replayed = await app.services.idempotency.begin(request, reply, JSON.stringify({ body, fileErrors: numbers.fileErrors }));
+      const replayed = await app.services.idempotency.begin(request, reply, () => JSON.stringify({ body, fileErrors: numbers.fileErrors }));
       if (replayed) return replayed;
       const schemaErrors = schemaCheck(validatorsOf().create, body);
       const { check, errors, nameTaken } = await checkCampaignCreate(app.services, { clientId, body, schemaErrors, ignoreInvalid });

@@ -100,7 +100,7 @@ export const campaignLifecycleRoutes: FastifyPluginAsyncTypebox = async (app) =>
       const { clientId } = request;
       const id = request.params.id;
       // Before the status guard: a retried add that succeeded gets its first answer, whatever the campaign did since.
-      const replayed = await app.services.idempotency.begin(request, reply, JSON.stringify(request.body ?? null));
+      const replayed = await app.services.idempotency.begin(request, reply, () => JSON.stringify(request.body ?? null));
       if (replayed) return replayed;
       const campaign = await guard(clientId, id, 'addNumbers');
       const allowedCountries = (await tenants.getClient(clientId))?.allowedCountries ?? [];

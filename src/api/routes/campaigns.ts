@@ -181,7 +181,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
           String((request.params as { ignoreInvalidPhoneNumbers?: string }).ignoreInvalidPhoneNumbers).toLowerCase() === 'true';
         const clientId = request.clientId;
         // Claimed before the checks: a retry of a create that succeeded is answered from the first answer.
-        const replayed = await app.services.idempotency.begin(request, reply, JSON.stringify(request.body ?? null));
+        const replayed = await app.services.idempotency.begin(request, reply, () => JSON.stringify(request.body ?? null));
         if (replayed) return replayed;
         const { check, errors, nameTaken } = await checkCampaignCreate(app.services, { clientId, body: request.body, schemaErrors, ignoreInvalid: ignoreInvalidPhoneNumbers });
         if (!errors.isEmpty || !check.ok) throw validationProblem(errors.errors);
