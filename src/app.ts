@@ -54,6 +54,9 @@ import { IdempotencyRepository } from './store/repositories/idempotency.js';
 import { RateLimiter } from './api/plugins/rate-limit.js';
 import { ClientLimitsRepository } from './store/repositories/client-limits.js';
 import { clientLimitsRoutes } from './api/routes/client-limits.js';
+import { AuditLogRepository } from './store/repositories/audit-log.js';
+import { AuditLogWriter } from './api/plugins/audit-log.js';
+import { auditRoutes } from './api/routes/audit.js';
 
 export interface AppServices {
   /** 'changed' is emitted when a campaign is created or its numbers or status change, so an in-process dialer acts at once. */
@@ -71,6 +74,9 @@ export interface AppServices {
   /** Limits the operator set per client, and the client API's rate limiter (src/api/plugins/rate-limit.ts). */
   readonly clientLimits: ClientLimitsRepository;
   readonly rateLimiter: RateLimiter;
+  /** The audit log (src/api/plugins/audit-log.ts writes it, GET /api/admin/audit reads it). */
+  readonly auditLog: AuditLogRepository;
+  readonly audit: AuditLogWriter;
   /** Campaign details kept until the database says they changed (campaign-detail-cache.ts). */
   readonly campaignDetails: CampaignDetailCache;
   /** The carrier and its trunks' registration for the operator; src/server.ts lets it watch the carrier it starts. */
@@ -142,6 +148,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   const campaignChanges = await listenForCampaignChanges(database, campaignDetails);
   app.addHook('onClose', () => campaignChanges.close());
   const clientLimits = new ClientLimitsRepository(database.db);
+  const auditLog = new AuditLogRepository(database.db);
   app.decorate('services', {
     campaignEvents: new EventEmitter<{ changed: [campaignId: number] }>(),
     tenants: new TenantRepository(database.db),
@@ -155,6 +162,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     idempotency: new Idempotency(new IdempotencyRepository(database.db), options.clock ?? systemClock),
     clientLimits,
     rateLimiter: new RateLimiter(clientLimits, options.clock ?? systemClock, settings.RATE_LIMIT_PER_MIN),
+    auditLog,
+    audit: new AuditLogWriter(auditLog, options.clock ?? systemClock),
     carrierStatus: new CarrierStatusBoard(settings),
     speech: options.speech ?? speechFromSettings(settings),
     campaignSummaries: new CampaignSummaryRepository(database.db),
@@ -173,6 +182,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   // Writes through this process's API (pause, resume, cancel, add numbers) evict at once, before their NOTIFY arrives.
   app.services.campaignEvents.on('changed', (campaignId) => campaignDetails.evict(campaignId));
   app.decorateRequest('clientId', 0);
+  app.decorateRequest('apiKeyId', null);
 
   installErrorHandling(app);
   app.addSchema(ProblemSchema);
@@ -209,8 +219,11 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
 
   // Root hook: runs for every route after its plugin's auth hook, so it sees the authenticated client.
   app.services.rateLimiter.install(app);
+  // Before the routes: it checks each route has an audit action name as the route is registered.
+  app.services.audit.install(app);
   await app.register(adminRoutes, { prefix: '/api/admin' });
   await app.register(clientLimitsRoutes, { prefix: '/api/admin' });
+  await app.register(auditRoutes, { prefix: '/api/admin' });
   await app.register(audioRoutes, { prefix: '/api/admin' });
   await app.register(discoveryRoutes, { prefix: '/api' });
   await app.register(campaignRoutes, { prefix: '/api/campaigns/voice' });

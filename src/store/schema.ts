@@ -479,3 +479,4 @@ export const campaignCallCounts = pgTable(
 export * from "./schema-webhooks.js";
 export * from "./schema-sms.js";
 export * from "./schema-limits.js";
+export * from "./schema-audit.js";

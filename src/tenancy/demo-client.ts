@@ -74,7 +74,7 @@ async function adoptLegacyFile(tenants: TenantRepository, dataDir: string, log: 
   try {
     const saved = JSON.parse(readFileSync(file, 'utf8')) as { clientId?: unknown; apiKey?: unknown };
     if (typeof saved.apiKey === 'string' && typeof saved.clientId === 'number') {
-      if ((await tenants.authenticate(saved.apiKey)) === saved.clientId && !(await tenants.findDemoClient())) {
+      if ((await tenants.authenticate(saved.apiKey))?.clientId === saved.clientId && !(await tenants.findDemoClient())) {
         await tenants.markDemoClient(saved.clientId);
       }
     }

@@ -1,4 +1,4 @@
-// The client API's rate limit per client, with the operator's override, on each backend.
+// The client API's rate limit per API key, with the operator's override for the client, on each backend.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
 import { BACKENDS } from '../helpers/backends.js';
@@ -36,6 +36,18 @@ describe.each(BACKENDS)('rate limits ($kind)', ({ kind }) => {
     const reset = await t.admin({ method: 'PUT', url: `/api/admin/clients/${tenant.clientId}/limits`, payload: { rateLimitPerMin: null } });
     expect(reset.json().effectiveRateLimitPerMin).toBe(1000);
     expect((await t.admin({ method: 'GET', url: `/api/admin/clients/${tenant.clientId}/limits` })).json().rateLimitPerMin).toBeNull();
+  });
+
+  it("counts each API key on its own, each at the client's limit", async () => {
+    const tenant = await t.createTenant();
+    await t.admin({ method: 'PUT', url: `/api/admin/clients/${tenant.clientId}/limits`, payload: { rateLimitPerMin: 2 } });
+    const issued = await t.admin({ method: 'POST', url: `/api/admin/clients/${tenant.clientId}/apikeys` });
+    const second = { ...tenant, headers: { authorization: `Bearer ${(issued.json() as { apiKey: string }).apiKey}` } };
+    const first = [await list(tenant), await list(tenant), await list(tenant)];
+    expect(first.map((a) => a.statusCode)).toEqual([200, 200, 429]);
+    const other = [await list(second), await list(second), await list(second)];
+    expect(other.map((a) => a.statusCode)).toEqual([200, 200, 429]);
+    expect(other[0]!.headers['ratelimit-limit']).toBe('2');
   });
 
   it('refuses an override for an unknown client and a bad value', async () => {

@@ -8,18 +8,18 @@ describe('AuthenticatedKeys', () => {
     let nowMs = 1_000;
     const keys = new AuthenticatedKeys(() => nowMs);
     expect(keys.get('digest')).toBeUndefined();
-    keys.remember('digest', 7);
-    expect(keys.get('digest')).toBe(7);
+    keys.remember('digest', { clientId: 7, apiKeyId: 70 });
+    expect(keys.get('digest')).toEqual({ clientId: 7, apiKeyId: 70 });
     nowMs += AUTHENTICATED_KEY_TTL_MS - 1;
-    expect(keys.get('digest')).toBe(7);
+    expect(keys.get('digest')).toEqual({ clientId: 7, apiKeyId: 70 });
     nowMs += 1;
     expect(keys.get('digest')).toBeUndefined();
   });
 
   it('forgets every key at once', () => {
     const keys = new AuthenticatedKeys(() => 0);
-    keys.remember('a', 1);
-    keys.remember('b', 2);
+    keys.remember('a', { clientId: 1, apiKeyId: 10 });
+    keys.remember('b', { clientId: 2, apiKeyId: 20 });
     keys.forgetAll();
     expect(keys.get('a')).toBeUndefined();
     expect(keys.get('b')).toBeUndefined();

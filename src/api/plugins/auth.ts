@@ -9,6 +9,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated client (tenant); set by the client auth hook. */
     clientId: number;
+    /** The API key the client authenticated with (the audit log and the rate limit name it); null for the operator. */
+    apiKeyId: number | null;
   }
 }
 
@@ -41,9 +43,10 @@ export function clientAuthHook(tenants: TenantRepository) {
   return async (request: FastifyRequest): Promise<void> => {
     const key = presentedCredential(request);
     if (!key) throw unauthorized('Send your API key as "Authorization: Bearer <key>" or "X-API-Key: <key>".');
-    const clientId = await tenants.authenticate(key);
-    if (clientId === undefined) throw unauthorized('The API key is not valid or has been revoked.');
-    request.clientId = clientId;
+    const authenticated = await tenants.authenticate(key);
+    if (authenticated === undefined) throw unauthorized('The API key is not valid or has been revoked.');
+    request.clientId = authenticated.clientId;
+    request.apiKeyId = authenticated.apiKeyId;
   };
 }
 

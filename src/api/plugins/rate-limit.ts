@@ -1,8 +1,8 @@
-// Rate limits of the client API (issue 12): a token bucket per client, kept IN MEMORY PER PROCESS, so N API processes
-// allow N x the limit (README "Limits"). One client's buckets are never shared with another's, and a refused request
+// Rate limits of the client API (issue 12): a token bucket per API key, kept IN MEMORY PER PROCESS, so N API processes
+// allow N x the limit (README "Limits"). One key's bucket is never shared with another's, and a refused request
 // costs a map lookup and no database query, so a client at its limit does not slow the others. The limit is the
-// operator's override for the client (client_limits) or RATE_LIMIT_PER_MIN; overrides are re-read at most every
-// OVERRIDE_TTL_MS per client, so an operator's change applies within that time.
+// operator's override for the key's client (client_limits), applying to each of its keys, or RATE_LIMIT_PER_MIN;
+// overrides are re-read at most every OVERRIDE_TTL_MS per client, so an operator's change applies within that time.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpProblem } from '../problem.js';
 import type { Clock } from '../../domain/clock.js';
@@ -12,7 +12,8 @@ import type { ClientLimitsRepository } from '../../store/repositories/client-lim
 const OVERRIDE_TTL_MS = 5_000;
 
 export class RateLimiter {
-  private readonly buckets = new Map<number, Bucket>();
+  /** By API key id; each bucket remembers its client so an operator's change resets that client's buckets. */
+  private readonly buckets = new Map<number, { clientId: number; bucket: Bucket }>();
   private readonly limits = new Map<number, { perMin: number; readAtMs: number }>();
 
   constructor(
@@ -24,7 +25,7 @@ export class RateLimiter {
   /** Forgets the cached limit of a client (the operator changed it in this process). */
   invalidate(clientId: number): void {
     this.limits.delete(clientId);
-    this.buckets.delete(clientId);
+    for (const [apiKeyId, entry] of this.buckets) if (entry.clientId === clientId) this.buckets.delete(apiKeyId);
   }
 
   private async limitOf(clientId: number, nowMs: number): Promise<number> {
@@ -35,15 +36,16 @@ export class RateLimiter {
     return perMin;
   }
 
-  /** Counts one request of the client; throws 429 when it is over its limit. A limit of 0 means unlimited. */
+  /** Counts one request of the client's key; throws 429 when it is over its limit. A limit of 0 means unlimited. */
   async check(request: FastifyRequest, setHeader: (name: string, value: string) => void): Promise<void> {
-    const clientId = request.clientId;
+    const { clientId, apiKeyId } = request;
+    if (apiKeyId === null) return; // not a client's request: install skips those already
     const nowMs = this.clock.now().getTime();
     const perMin = await this.limitOf(clientId, nowMs);
     if (perMin === 0) return;
-    let bucket = this.buckets.get(clientId);
-    if (bucket === undefined) this.buckets.set(clientId, (bucket = fullBucket(perMin, nowMs)));
-    const result = takeToken(bucket, perMin, nowMs);
+    let entry = this.buckets.get(apiKeyId);
+    if (entry === undefined) this.buckets.set(apiKeyId, (entry = { clientId, bucket: fullBucket(perMin, nowMs) }));
+    const result = takeToken(entry.bucket, perMin, nowMs);
     const headers = {
       'ratelimit-limit': String(perMin),
       'ratelimit-remaining': String(result.remaining),
@@ -61,7 +63,9 @@ export class RateLimiter {
   /** Applies the limit to every authenticated client request (after the plugins' auth hooks set clientId). */
   install(app: FastifyInstance): void {
     app.addHook('preHandler', async (request, reply) => {
-      if (request.clientId === undefined) return;
+      // clientId is 0 (the request decorator's default) until a client auth hook sets it: probes, the operator API
+      // and the web app's files are not counted (nor do they read a client's limits from the database).
+      if (!request.clientId) return;
       await this.check(request, (name, value) => void reply.header(name, value));
     });
   }

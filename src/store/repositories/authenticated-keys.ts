@@ -12,24 +12,30 @@ export const AUTHENTICATED_KEY_TTL_MS = 1_000;
 /** Entries kept at most; past this the cache starts again empty. */
 const MAX_ENTRIES = 10_000;
 
+/** Who a key is: its client and its own id. */
+export interface AuthenticatedKey {
+  clientId: number;
+  apiKeyId: number;
+}
+
 export class AuthenticatedKeys {
-  private readonly entries = new Map<string, { clientId: number; expiresAtMs: number }>();
+  private readonly entries = new Map<string, { key: AuthenticatedKey; expiresAtMs: number }>();
 
   /** @param nowMs the wall clock in ms (real time: the bound is a real-time promise, whatever clock the app runs on). */
   constructor(private readonly nowMs: () => number = () => performance.now()) {}
 
-  /** The client of a key digest looked up less than AUTHENTICATED_KEY_TTL_MS ago, or undefined. */
-  get(digest: string): number | undefined {
+  /** The client and key id of a key digest looked up less than AUTHENTICATED_KEY_TTL_MS ago, or undefined. */
+  get(digest: string): AuthenticatedKey | undefined {
     const entry = this.entries.get(digest);
     if (!entry) return undefined;
-    if (entry.expiresAtMs > this.nowMs()) return entry.clientId;
+    if (entry.expiresAtMs > this.nowMs()) return entry.key;
     this.entries.delete(digest);
     return undefined;
   }
 
-  remember(digest: string, clientId: number): void {
+  remember(digest: string, key: AuthenticatedKey): void {
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-    this.entries.set(digest, { clientId, expiresAtMs: this.nowMs() + AUTHENTICATED_KEY_TTL_MS });
+    this.entries.set(digest, { key, expiresAtMs: this.nowMs() + AUTHENTICATED_KEY_TTL_MS });
   }
 
   /** After a revoke or a client delete: every key is looked up again. */

@@ -4,7 +4,7 @@ import type { Db } from '../database.js';
 import { apiKeys, callFlows, callFlowVersions, clients, clis } from '../schema.js';
 import type { Flow } from '../../callflow/schema.js';
 import { VISIBLE_PREFIX_LENGTH, digestsEqual, generateApiKey, hashApiKey } from '../../domain/api-key.js';
-import { AuthenticatedKeys } from './authenticated-keys.js';
+import { AuthenticatedKeys, type AuthenticatedKey } from './authenticated-keys.js';
 
 export type ClientRow = typeof clients.$inferSelect;
 /** A call flow with the document of its current version. */
@@ -134,20 +134,22 @@ export class TenantRepository {
   }
 
   /**
-   * The client owning an active key, or undefined. The digest comparison is constant-time. A key authenticated less
-   * than AUTHENTICATED_KEY_TTL_MS ago is not looked up again (a revoke through this repository is seen at once).
+   * The client owning an active key and the key's id, or undefined. The digest comparison is constant-time. A key
+   * authenticated less than AUTHENTICATED_KEY_TTL_MS ago is not looked up again (a revoke through this repository is
+   * seen at once).
    */
-  async authenticate(apiKey: string): Promise<number | undefined> {
+  async authenticate(apiKey: string): Promise<AuthenticatedKey | undefined> {
     const digest = hashApiKey(apiKey);
     const known = this.authenticated.get(digest);
     if (known !== undefined) return known;
     const [row] = await this.db
-      .select({ clientId: apiKeys.clientId, keyHash: apiKeys.keyHash })
+      .select({ apiKeyId: apiKeys.id, clientId: apiKeys.clientId, keyHash: apiKeys.keyHash })
       .from(apiKeys)
       .where(and(eq(apiKeys.keyHash, digest), isNull(apiKeys.revokedAt)));
     if (!row || !digestsEqual(row.keyHash, digest)) return undefined;
-    this.authenticated.remember(digest, row.clientId);
-    return row.clientId;
+    const key = { clientId: row.clientId, apiKeyId: row.apiKeyId };
+    this.authenticated.remember(digest, key);
+    return key;
   }
 
   // --- call flows ---
