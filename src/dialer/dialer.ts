@@ -9,7 +9,8 @@ import type { Clock } from '../domain/clock.js';
 import type { Carrier, PlayableAudio } from '../telephony/carrier.js';
 import type { PlayAudio } from '../callflow/steps/index.js';
 import { decodeStoredWav } from '../media/audio/encode-wav.js';
-import type { SmsProvider } from '../sms/sms-port.js';
+import type { SmsProvider, SmsRequest } from '../sms/sms-port.js';
+import type { SmsOutboxRepository } from '../store/repositories/sms-outbox.js';
 import { CallOutcome, CampaignStatus, NumberStatus, type AttemptSelector } from '../domain/enums.js';
 import { lastClosing, type CallingWindow } from '../domain/calling-windows.js';
 import { envelopedWindows } from '../domain/compliance/campaign-envelope.js';
@@ -592,15 +593,19 @@ export class Dialer {
       firstAudioMs: report.firstAudioMs ?? null,
       ...compliance,
     };
+    // SMS on busy: queued with the result (same transaction), sent once the result is written.
+    const busyText =
+      report.outcome === CallOutcome.Busy && sendSmsOnBusy(campaign.smsOnBusy as AttemptSelector, number.attemptNumber, campaign.attempts.length)
+        ? this.busyText(campaign, number)
+        : undefined;
+    if (busyText !== undefined) record.sms = this.smsToQueue(campaign, number, busyText);
     const recorded = await this.recorder.record(record);
     if (recorded) this.observer.callRecorded(report.outcome, clock.now().getTime() - claimedAtMs);
     if (!recorded) {
       this.log.warn({ callId: number.callId }, 'lease lost before the call was recorded; another dialer recovered it');
       return undefined;
     }
-    if (report.outcome === CallOutcome.Busy && sendSmsOnBusy(campaign.smsOnBusy as AttemptSelector, number.attemptNumber, campaign.attempts.length)) {
-      await this.track(this.sendBusySms(campaign, number));
-    }
+    if (busyText !== undefined) await this.track(this.sendQueuedFor(campaign, number, busyText));
     return next.status === NumberStatus.Pending && next.dueAt ? next.dueAt.getTime() : undefined;
   }
 
@@ -625,12 +630,34 @@ export class Dialer {
     return { status: NumberStatus.Pending, nextAttempt: attemptNumber + 1, dueAt: held?.dueAt ?? dueAt };
   }
 
-  private async sendBusySms(campaign: CampaignForDialing, number: ClaimedNumber): Promise<void> {
-    const text = renderPlaceholders(campaign.flow.smsOnBusy, {
+  private busyText(campaign: CampaignForDialing, number: ClaimedNumber): string {
+    return renderPlaceholders(campaign.flow.smsOnBusy, {
       name: number.name,
       parameters: new Map(number.parameters.map((p) => [p.parameter, p.value])),
     });
-    await this.sendSms(campaign, number, text);
+  }
+
+  private smsToQueue(campaign: CampaignForDialing, number: ClaimedNumber, text: string): NonNullable<CallResultRecord['sms']> {
+    const parts = smsParts(text);
+    const now = this.deps.clock.now();
+    return {
+      attemptNumber: number.attemptNumber,
+      sentAt: now,
+      text,
+      parts: parts.parts,
+      encoding: parts.encoding,
+      to: number.number,
+      from: campaign.cliNumber,
+      leaseUntil: new Date(now.getTime() + SMS_LEASE_MS),
+    };
+  }
+
+  /** Sends the text a call's result queued (SMS on busy: a busy call ran no flow, so it is the attempt's only one). */
+  private async sendQueuedFor(campaign: CampaignForDialing, number: ClaimedNumber, text: string): Promise<void> {
+    const outbox = this.deps.store.smsOutbox();
+    for (const smsMessageId of await outbox.queuedFor(number.phoneNumberId, number.attemptNumber, this.deps.store.dialerId)) {
+      await this.handToProvider(outbox, smsMessageId, { to: number.number, from: campaign.cliNumber, text });
+    }
   }
 
   /**
@@ -639,25 +666,13 @@ export class Dialer {
    * removed. If this process dies in between, another process's outbox sender sends it after the lease.
    */
   private async sendSms(campaign: CampaignForDialing, number: ClaimedNumber, text: string): Promise<void> {
-    const parts = smsParts(text);
     const outbox = this.deps.store.smsOutbox();
-    const now = this.deps.clock.now();
-    const smsMessageId = await outbox.queue({
-      phoneNumberId: number.phoneNumberId,
-      attemptNumber: number.attemptNumber,
-      sentAt: now,
-      text,
-      parts: parts.parts,
-      encoding: parts.encoding,
-      to: number.number,
-      from: campaign.cliNumber,
-      owner: this.deps.store.dialerId,
-      leaseUntil: new Date(now.getTime() + SMS_LEASE_MS),
-    });
-    const sent = await this.deps.sms.send({ to: number.number, from: campaign.cliNumber, text }).catch((error: Error) => ({
-      status: 'failed' as const,
-      reason: error.message,
-    }));
+    const smsMessageId = await outbox.queue({ ...this.smsToQueue(campaign, number, text), phoneNumberId: number.phoneNumberId, owner: this.deps.store.dialerId });
+    await this.handToProvider(outbox, smsMessageId, { to: number.number, from: campaign.cliNumber, text });
+  }
+
+  private async handToProvider(outbox: SmsOutboxRepository, smsMessageId: number, request: SmsRequest): Promise<void> {
+    const sent = await this.deps.sms.send(request).catch((error: Error) => ({ status: 'failed' as const, reason: error.message }));
     await outbox.handOver(smsMessageId, sent, this.deps.sms.name, this.deps.clock.now());
   }
 

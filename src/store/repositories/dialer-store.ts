@@ -4,7 +4,7 @@
 import { AudioRepository, type AudioFileData } from './audio.js';
 import { DialerComplianceStore } from './dialer-compliance.js';
 import { rowsOf } from './rows.js';
-import { SmsOutboxRepository } from './sms-outbox.js';
+import { queueSmsIn, SmsOutboxRepository, type SmsToQueue } from './sms-outbox.js';
 import { SmsPartsStore } from './sms-parts-store.js';
 import { changeCampaignStatus } from '../campaign-status-change.js';
 import { outboxInsertFrom } from '../../webhooks/outbox.js';
@@ -108,6 +108,8 @@ export interface CallResultRecord {
   firstAudioMs?: number | null;
   /** Ofcom's repeat-call embargo this call sets on the number across the client's campaigns. */
   embargo?: { clientId: number; number: string; notBefore: Date; rule: RepeatRule };
+  /** A text this result sends (SMS on busy): queued in the same transaction, leased to this dialer to send next. */
+  sms?: Omit<SmsToQueue, 'phoneNumberId' | 'owner'>;
 }
 
 export interface InterruptedCall {
@@ -444,7 +446,7 @@ export class DialerStore {
 
   /**
    * Records finished calls and moves their numbers on, all in one statement (one round trip for the batch; a
-   * transaction only when an opt-out or an embargo goes with them). Each record is guarded by its own lease, as
+   * transaction only when an opt-out, an embargo or a text goes with them). Each record is guarded by its own lease, as
    * finishCall: says, per record in order, whether it was recorded (false: another process recovered the number,
    * and nothing of that record was written).
    */
@@ -490,14 +492,15 @@ export class DialerStore {
       ${FREE_RECORDED_LINES}${(await anyWebhookEndpoint(this.db)) ? sql`,
       ${CALL_EVENTS}` : sql``}
       select id from moved`;
-    const withExtras = records.some((r) => r.optOutListId !== undefined || r.embargo !== undefined);
+    const withExtras = records.some((r) => r.optOutListId !== undefined || r.embargo !== undefined || r.sms !== undefined);
     const write = async (db: Db) => {
       const moved = new Set(rowsOf<{ id: string | number }>(await db.execute(statement)).map((row) => Number(row.id)));
-      // In the same transaction as the call: an opt-out or an embargo is lost only with the call record itself.
+      // In the same transaction as the call: an opt-out, an embargo or a text is lost only with the call record itself.
       for (const record of records) {
         if (!moved.has(record.phoneNumberId)) continue;
         if (record.optOutListId !== undefined) await addOptOut(db, record.optOutListId, record.phoneNumberId, record.endedAt);
         if (record.embargo) await setEmbargo(db, record.embargo);
+        if (record.sms) await queueSmsIn(db, { ...record.sms, phoneNumberId: record.phoneNumberId, owner: this.dialerId });
       }
       return records.map((record) => moved.has(record.phoneNumberId));
     };

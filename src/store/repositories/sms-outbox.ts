@@ -2,7 +2,7 @@
 // queueing process's lease) in one transaction; hand it over (write the provider's answer, its part ids, and delete
 // the outbox row) in another; claim rows whose lease ran out with FOR UPDATE SKIP LOCKED, so two processes never
 // take the same one.
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import { smsMessages, smsOutbox } from '../schema.js';
 import { insertSmsParts } from './sms-parts-store.js';
@@ -16,38 +16,60 @@ export interface QueuedSms {
   text: string;
 }
 
+/** A text to queue: its sms_messages row (status queued) and its outbox row, leased to `owner`. */
+export interface SmsToQueue {
+  phoneNumberId: number;
+  attemptNumber: number;
+  sentAt: Date;
+  text: string;
+  parts: number;
+  encoding: string;
+  to: string;
+  from: string;
+  owner: string;
+  leaseUntil: Date;
+}
+
+/**
+ * Queues a text in the caller's transaction: the call result that asks for a text on busy writes it in the same
+ * transaction as the result (DialerStore.finishCalls), so a crash can neither lose the text nor queue one for a
+ * result that was not written.
+ */
+export async function queueSmsIn(tx: Pick<Db, 'insert'>, args: SmsToQueue): Promise<number> {
+  const [row] = await tx
+    .insert(smsMessages)
+    .values({
+      phoneNumberId: args.phoneNumberId,
+      attemptNumber: args.attemptNumber,
+      sentAt: args.sentAt,
+      text: args.text,
+      parts: args.parts,
+      encoding: args.encoding,
+      status: 'queued',
+      providerId: null,
+    })
+    .returning({ id: smsMessages.id });
+  await tx.insert(smsOutbox).values({ smsMessageId: row!.id, toNumber: args.to, sender: args.from, leaseOwner: args.owner, leaseUntil: args.leaseUntil });
+  return row!.id;
+}
+
 export class SmsOutboxRepository {
   constructor(private readonly db: Db) {}
 
-  async queue(args: {
-    phoneNumberId: number;
-    attemptNumber: number;
-    sentAt: Date;
-    text: string;
-    parts: number;
-    encoding: string;
-    to: string;
-    from: string;
-    owner: string;
-    leaseUntil: Date;
-  }): Promise<number> {
-    return this.db.transaction(async (tx) => {
-      const [row] = await tx
-        .insert(smsMessages)
-        .values({
-          phoneNumberId: args.phoneNumberId,
-          attemptNumber: args.attemptNumber,
-          sentAt: args.sentAt,
-          text: args.text,
-          parts: args.parts,
-          encoding: args.encoding,
-          status: 'queued',
-          providerId: null,
-        })
-        .returning({ id: smsMessages.id });
-      await tx.insert(smsOutbox).values({ smsMessageId: row!.id, toNumber: args.to, sender: args.from, leaseOwner: args.owner, leaseUntil: args.leaseUntil });
-      return row!.id;
-    });
+  /** Queues a text on its own (a call flow's sms step, while the call goes on). */
+  async queue(args: SmsToQueue): Promise<number> {
+    return this.db.transaction((tx) => queueSmsIn(tx as unknown as Db, args));
+  }
+
+  /** The texts of one attempt still in the outbox and leased to `owner`: what its call result queued, to send now. */
+  async queuedFor(phoneNumberId: number, attemptNumber: number, owner: string): Promise<number[]> {
+    const rows = await this.db
+      .select({ id: smsOutbox.smsMessageId })
+      .from(smsOutbox)
+      .innerJoin(smsMessages, eq(smsMessages.id, smsOutbox.smsMessageId))
+      .where(and(eq(smsMessages.phoneNumberId, phoneNumberId), eq(smsMessages.attemptNumber, attemptNumber), eq(smsOutbox.leaseOwner, owner)))
+      .orderBy(smsOutbox.smsMessageId);
+    return rows.map((row) => row.id);
   }
 
   /**
