@@ -18,7 +18,7 @@ interface Entry {
 }
 interface Page {
   entries: Entry[];
-  nextBefore: number | null;
+  nextBefore: string | null;
 }
 
 describe.each(BACKENDS)('audit log ($kind)', ({ kind }) => {
@@ -139,7 +139,7 @@ describe.each(BACKENDS)('audit log ($kind)', ({ kind }) => {
   });
 
   it('answers bad queries with 400 and needs the operator token', async () => {
-    for (const query of ['?limit=0', '?limit=501', '?before=x', '?from=yesterday', '?from=2026-11-27T00:00:00Z&to=2026-11-26T00:00:00Z']) {
+    for (const query of ['?limit=0', '?limit=501', '?before=x', '?before=0', '?from=yesterday', '?from=2026-11-27T00:00:00Z&to=2026-11-26T00:00:00Z']) {
       const answer = await t.admin({ method: 'GET', url: `/api/admin/audit${query}` });
       expect(answer.statusCode, query).toBe(400);
       expect(answer.headers['content-type']).toContain('application/problem+json');

@@ -16,7 +16,8 @@ const MAX_PAGE = 500;
 const AuditQuery = Type.Object(
   {
     limit: Type.Optional(IntegerSchema({ minimum: 1, maximum: MAX_PAGE, description: `Entries in the page (default 100, at most ${MAX_PAGE})` })),
-    before: Type.Optional(IntegerSchema({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: "Entries older than this id: the previous page's nextBefore" })),
+    // A string: entry ids are bigserial, past the int4 range every integer field of the API keeps to.
+    before: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,14}$', description: "Entries older than this one: the previous page's nextBefore" })),
     clientId: Type.Optional(IdSchema('Entries of this client (its own requests and the operator changes that name it)')),
     action: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'An action name such as `campaign.create`' })),
     from: Type.Optional(Type.String({ format: 'date-time', description: 'Entries at or after this instant (ISO 8601)' })),
@@ -44,7 +45,7 @@ const AuditEntrySchema = Type.Object({
 
 const AuditPageSchema = Type.Object({
   entries: Type.Array(AuditEntrySchema),
-  nextBefore: Type.Union([Type.Integer(), Type.Null()], { description: 'Pass as `before` for the next page; null on the last page' }),
+  nextBefore: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `before` for the next page; null on the last page' }),
 });
 
 export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -69,10 +70,10 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (fromDate && toDate && fromDate > toDate) {
         throw validationProblem({ from: ['must not be after `to`'] });
       }
-      const entries = await auditLog.list({ limit, before, clientId, action, from: fromDate, to: toDate });
+      const entries = await auditLog.list({ limit, before: before === undefined ? undefined : Number(before), clientId, action, from: fromDate, to: toDate });
       return {
         entries: entries.map((entry) => ({ ...entry, at: entry.at.toISOString() })),
-        nextBefore: entries.length === limit ? entries[entries.length - 1]!.id : null,
+        nextBefore: entries.length === limit ? String(entries[entries.length - 1]!.id) : null,
       };
     },
   );
