@@ -93,6 +93,18 @@ describe.each(BACKENDS)('audit log ($kind)', ({ kind }) => {
     expect((await audit(`?clientId=${tenant.clientId}`)).entries.length).toBe(before);
   });
 
+  it('does not record an idempotent replay, which changes nothing', async () => {
+    const tenant = await t.createTenant();
+    const send = () =>
+      t.app.inject({ method: 'POST', url: '/api/campaigns/voice', headers: { ...tenant.headers, 'idempotency-key': 'audit-replay' }, payload: validCampaign(tenant, { name: 'Replayed' }) });
+    const first = await send();
+    const replay = await send();
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.statusCode).toBe(first.statusCode);
+    const creates = (await audit(`?clientId=${tenant.clientId}&action=campaign.create`)).entries;
+    expect(creates.map((entry) => entry.targets.createdId)).toEqual([(first.json() as { id: number }).id]);
+  });
+
   it('holds no secrets, bodies or phone numbers', async () => {
     const tenant = await t.createTenant();
     const number = '07722555111';
