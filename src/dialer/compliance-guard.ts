@@ -216,6 +216,7 @@ export class ComplianceGuard {
         next
           ? { dueAt: next }
           : { status: NumberStatus.RepeatRule, reason: `not called: ${REPEAT_RULE_TEXT[held.rule]} (another campaign), and no calling window is left after that` },
+        now,
       );
     }
   }

@@ -136,9 +136,9 @@ describe.each(BACKENDS)('kept number counts on $kind', ({ kind }) => {
       .where(sql`${phoneNumbers.campaignId} = ${campaignId} and ${phoneNumbers.status} = ${NumberStatus.Pending}`)
       .orderBy(phoneNumbers.id)
       .limit(1);
-    await compliance.postpone(postponed!.id, { dueAt: new Date(clock.now().getTime() + 60_000) });
+    await compliance.postpone(postponed!.id, { dueAt: new Date(clock.now().getTime() + 60_000) }, clock.now());
     await expectKept(campaignId, { [NumberStatus.Pending]: 8, [NumberStatus.Suppressed]: 1, [NumberStatus.InvalidNumber]: 1, [NumberStatus.Answered]: 2 });
-    await compliance.postpone(postponed!.id, { status: NumberStatus.WindowsClosed, reason: 'no window left' });
+    await compliance.postpone(postponed!.id, { status: NumberStatus.WindowsClosed, reason: 'no window left' }, clock.now());
     await expectKept(campaignId, { [NumberStatus.Pending]: 7, [NumberStatus.WindowsClosed]: 1, [NumberStatus.Suppressed]: 1, [NumberStatus.InvalidNumber]: 1, [NumberStatus.Answered]: 2 });
 
     // Lease renewals change no status; the campaign's end gives the pending numbers their final status.

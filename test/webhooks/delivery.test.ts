@@ -6,7 +6,10 @@ import { createTestApp, validCampaign, type Tenant, type TestApp } from '../help
 import { startReceiver, type Receiver } from './receiver.js';
 import { WebhookDeliverer } from '../../src/webhooks/deliverer.js';
 import { CampaignStatus, NumberStatus } from '../../src/domain/enums.js';
-import { webhookDeliveries } from '../../src/store/schema.js';
+import { phoneNumbers, webhookDeliveries } from '../../src/store/schema.js';
+import { DialerStore } from '../../src/store/repositories/dialer-store.js';
+import { SuppressionRepository } from '../../src/store/repositories/suppression.js';
+import { eq } from 'drizzle-orm';
 import { WEBHOOK_API_VERSION } from '../../src/webhooks/event-types.js';
 
 describe.each(BACKENDS)('webhook delivery on $kind', ({ kind }) => {
@@ -197,6 +200,33 @@ describe.each(BACKENDS)('webhook delivery on $kind', ({ kind }) => {
     expect(numbers).toHaveLength(2);
     for (const event of numbers) expect(event.data).toMatchObject({ campaignId: id, status: NumberStatus.Cancelled });
     expect(numbers.every((e) => e.createdAt === t.clock.now().toISOString())).toBe(true);
+  });
+
+  it('sends number.completed for the numbers the do-not-call screening and the repeat-call rule finish', async () => {
+    await register(['number.completed']);
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/campaigns/voice',
+      headers: tenant.headers,
+      payload: validCampaign(tenant, { phoneNumbers: [{ number: '07722123458' }, { number: '07722123459' }] }),
+    });
+    const id = response.json().id as number;
+    const db = t.db.database.db;
+    const store = new DialerStore(db, 'screening');
+    await store.scheduleNewNumbers(id, t.clock.now());
+    const numbers = await db.select({ id: phoneNumbers.id, number: phoneNumbers.number }).from(phoneNumbers).where(eq(phoneNumbers.campaignId, id)).orderBy(phoneNumbers.id);
+    const suppression = new SuppressionRepository(db);
+    const list = { kind: 'client' as const, clientId: tenant.clientId };
+    await suppression.add(list, [numbers[0]!.number], 'api', null, t.clock.now());
+    const compliance = store.complianceStore();
+    expect(await compliance.finishSuppressedDue(id, [await suppression.listId(list)], t.clock.now())).toBe(1);
+    await compliance.postpone(numbers[1]!.id, { status: NumberStatus.RepeatRule, reason: 'no window left' }, t.clock.now());
+    while ((await deliverer.deliverDue()) > 0);
+    const events = receiver.received.map((r) => r.event).filter((e) => e.type === 'number.completed');
+    expect(events.map((e) => e.data)).toEqual([
+      expect.objectContaining({ numberId: numbers[0]!.id, campaignId: id, status: NumberStatus.Suppressed }),
+      expect.objectContaining({ numberId: numbers[1]!.id, campaignId: id, status: NumberStatus.RepeatRule }),
+    ]);
   });
 
   it('lets the operator list, disable with a reason (nothing is claimed) and enable an endpoint', async () => {

@@ -80,6 +80,7 @@ export class DialerComplianceStore {
         from: NumberStatus.Pending,
         set: sql`status = ${NumberStatus.Suppressed}, due_at = null, status_reason = ${reason}`,
         where: sql`${phoneNumbers.id} = any(${sql.param(ids)}::bigint[])`,
+        eventsAt: now,
       });
     }
     return finished;
@@ -111,7 +112,7 @@ export class DialerComplianceStore {
   }
 
   /** Moves a pending number's due time (an embargo ends later), or finishes it with the rule when no window is left. */
-  async postpone(phoneNumberId: number, next: { dueAt: Date } | { status: number; reason: string }): Promise<void> {
+  async postpone(phoneNumberId: number, next: { dueAt: Date } | { status: number; reason: string }, now: Date): Promise<void> {
     if ('dueAt' in next) {
       await this.db
         .update(phoneNumbers)
@@ -123,6 +124,7 @@ export class DialerComplianceStore {
       from: NumberStatus.Pending,
       set: sql`status = ${next.status}, due_at = null, status_reason = ${next.reason}`,
       where: sql`${phoneNumbers.id} = ${phoneNumberId}`,
+      eventsAt: now,
     });
   }
 
