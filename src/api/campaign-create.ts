@@ -81,9 +81,32 @@ export async function storeCampaign(
     checkNumbersPerCampaign(quotas, checked.check.plan.numbers.length);
     return await campaigns.create(clientId, checked.check.plan, checked.check.compliance, quotas);
   } catch (error) {
-    if (error instanceof QuotaExceeded) throw new HttpProblem(403, 'forbidden', error.message, { [error.quota]: [error.message] });
+    if (error instanceof QuotaExceeded) throw quotaProblem(error);
     // Two requests racing for one name: the unique index decides, the loser gets the same 400.
     if (isUniqueViolation(error)) throw validationProblem({ Name: [checked.nameTaken()] });
+    throw error;
+  }
+}
+
+/** A quota the request would pass, as the API answers it: 403 problem+json naming the quota. */
+function quotaProblem(error: QuotaExceeded): HttpProblem {
+  return new HttpProblem(403, 'forbidden', error.message, { [error.quota]: [error.message] });
+}
+
+/**
+ * Adds screened numbers to a campaign (the JSON and CSV adds) within the client's maxNumbersPerCampaign: a 403 naming
+ * the quota, and nothing added, when the campaign would pass it. Returns the numbers added.
+ */
+export async function addNumbersWithinQuota(
+  services: Pick<AppServices, 'campaigns' | 'clientLimits'>,
+  clientId: number,
+  campaignId: number,
+  numbers: Parameters<AppServices['campaigns']['addNumbers']>[1],
+): Promise<Set<string>> {
+  try {
+    return await services.campaigns.addNumbers(campaignId, numbers, await services.clientLimits.get(clientId));
+  } catch (error) {
+    if (error instanceof QuotaExceeded) throw quotaProblem(error);
     throw error;
   }
 }

@@ -38,6 +38,40 @@ describe.each(BACKENDS)('quotas ($kind)', ({ kind }) => {
     expect((await create(validCampaign(tenant))).statusCode).toBe(201);
   });
 
+  it('refuses an add that would pass maxNumbersPerCampaign, adding nothing; numbers it has already do not count twice', async () => {
+    await t.admin({ method: 'PUT', url: `/api/admin/clients/${tenant.clientId}/limits`, payload: { maxNumbersPerCampaign: null } });
+    const created = await create(validCampaign(tenant, { name: 'Quota add', phoneNumbers: [{ number: '07722100001' }, { number: '07722100002' }] }));
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id as number;
+    await t.admin({ method: 'PUT', url: `/api/admin/clients/${tenant.clientId}/limits`, payload: { maxNumbersPerCampaign: 3 } });
+    const add = (numbers: string[]) =>
+      t.app.inject({ method: 'POST', url: `/api/campaigns/voice/${id}/phonenumbers`, headers: tenant.headers, payload: { phoneNumbers: numbers.map((number) => ({ number })) } });
+    const numbersOf = async () => ((await t.app.inject({ method: 'GET', url: `/api/campaigns/voice/${id}/phonenumbers/100/1`, headers: tenant.headers })).json() as unknown[]).length;
+
+    const over = await add(['07722100003', '07722100004']);
+    expect(over.statusCode, over.body).toBe(403);
+    expect(Object.keys(over.json().errors)).toEqual(['maxNumbersPerCampaign']);
+    expect(await numbersOf()).toBe(2);
+    // Two numbers it holds and one new: three in all, within the quota.
+    const within = await add(['07722100001', '07722100002', '07722100003']);
+    expect(within.statusCode, within.body).toBe(201);
+    expect(within.json()).toMatchObject({ added: 1 });
+    expect(await numbersOf()).toBe(3);
+    // The CSV add keeps the same quota.
+    const boundary = 'quota-boundary';
+    const csv = [`--${boundary}`, 'Content-Disposition: form-data; name="file"; filename="more.csv"', 'Content-Type: text/csv', '', 'number', '07722100005', `--${boundary}--`, ''].join('\r\n');
+    const csvAdd = await t.app.inject({
+      method: 'POST',
+      url: `/api/campaigns/voice/${id}/phonenumbers/csv`,
+      headers: { ...tenant.headers, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload: csv,
+    });
+    expect(csvAdd.statusCode, csvAdd.body).toBe(403);
+    expect(Object.keys(csvAdd.json().errors)).toEqual(['maxNumbersPerCampaign']);
+    expect(await numbersOf()).toBe(3);
+    await t.admin({ method: 'PUT', url: `/api/admin/clients/${tenant.clientId}/limits`, payload: { maxNumbersPerCampaign: null } });
+  });
+
   it('lets parallel creates past maxActiveCampaigns create only up to it', async () => {
     const before = await count();
     await t.admin({ method: 'PUT', url: `/api/admin/clients/${tenant.clientId}/limits`, payload: { maxActiveCampaigns: before + 2 } });

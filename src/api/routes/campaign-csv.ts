@@ -20,7 +20,7 @@ import { strictIntegers } from '../strict-integer.js';
 import { screenDoNotCall } from '../do-not-call-screen.js';
 import { streamedJson } from '../streamed-json.js';
 import { createdCampaignFields } from '../created-campaign-fields.js';
-import { checkCampaignCreate, storeCampaign } from '../campaign-create.js';
+import { addNumbersWithinQuota, checkCampaignCreate, storeCampaign } from '../campaign-create.js';
 import { checkPhoneNumbersRequestPausing } from '../../domain/campaign-request.js';
 import { checkLifecycle } from '../../domain/campaign-lifecycle.js';
 import { yieldToEventLoop } from '../../domain/stepwise.js';
@@ -149,7 +149,7 @@ export const campaignCsvRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParams,
         querystring: AddPhoneNumbersQuery,
         body: CsvAddBody,
-        response: { 201: CsvAddedPhoneNumbersSchema, ...errorResponses(400, 401, 404, 409, 413, 415) },
+        response: { 201: CsvAddedPhoneNumbersSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -182,7 +182,7 @@ export const campaignCsvRoutes: FastifyPluginAsyncTypebox = async (app) => {
         errors,
       );
       if (!errors.isEmpty || Object.keys(numbers.fileErrors).length > 0) throw validationProblem(csvErrors(numbers, errors.errors));
-      const added = await campaigns.addNumbers(campaign.id, screened.numbers);
+      const added = await addNumbersWithinQuota(app.services, clientId, campaign.id, screened.numbers);
       campaignEvents.emit('changed', campaign.id);
       reply.code(201);
       const answer = streamedJson(reply, CsvAddedPhoneNumbersSchema, ['alreadyInCampaign', 'invalidPhoneNumbers', 'duplicatePhoneNumbers'], {

@@ -20,6 +20,7 @@ import { checkLifecycle, statusAfterResume, type LifecycleAction } from '../../d
 import { CampaignStatus } from '../../domain/enums.js';
 import { toListItem } from './campaigns.js';
 import { screenDoNotCall } from '../do-not-call-screen.js';
+import { addNumbersWithinQuota } from '../campaign-create.js';
 import { FieldErrorCollector } from '../../domain/field-errors.js';
 
 import { IdempotencyKeyHeaders } from '../schemas/idempotency.js';
@@ -92,7 +93,7 @@ export const campaignLifecycleRoutes: FastifyPluginAsyncTypebox = async (app) =>
         querystring: AddPhoneNumbersQuery,
         body: AddPhoneNumbersBody,
         headers: IdempotencyKeyHeaders,
-        response: { 201: AddedPhoneNumbersSchema, ...errorResponses(400, 401, 404, 409, 413, 422) },
+        response: { 201: AddedPhoneNumbersSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 422) },
       },
     },
     async (request, reply) => {
@@ -119,7 +120,7 @@ export const campaignLifecycleRoutes: FastifyPluginAsyncTypebox = async (app) =>
         errors,
       );
       if (!errors.isEmpty) throw validationProblem(errors.errors);
-      const added = await campaigns.addNumbers(campaign.id, screened.numbers);
+      const added = await addNumbersWithinQuota(app.services, clientId, campaign.id, screened.numbers);
       campaignEvents.emit('changed', campaign.id);
       return reply.code(201).send({
         added: added.size,

@@ -19,8 +19,8 @@ import type { CampaignCompliancePlan, CampaignPlan, PhoneNumberPlan } from '../.
 import { CampaignStatus, CampaignType } from '../../domain/enums.js';
 import type { CampaignListField } from '../../domain/campaign-list.js';
 import { yieldToEventLoop } from '../../domain/stepwise.js';
-import { ACTIVE_CAMPAIGN_STATUSES, checkActiveCampaigns, NO_QUOTAS, type ClientQuotas } from '../../domain/limits/quotas.js';
-import { clients } from '../schema.js';
+import { ACTIVE_CAMPAIGN_STATUSES, checkActiveCampaigns, checkNumbersPerCampaign, NO_QUOTAS, type ClientQuotas } from '../../domain/limits/quotas.js';
+import { campaignNumberCounts, clients } from '../schema.js';
 import { rowsOf } from './rows.js';
 import { phoneNumberSearchTerms, type PhoneNumberSearchTerms } from '../../domain/phone-number-search.js';
 
@@ -240,12 +240,21 @@ export class CampaignRepository {
    * Adds numbers to an existing campaign; a number it already has is skipped. Returns the E.164 numbers added.
    * New numbers have no due time: the dialer schedules them on its next pass.
    */
-  async addNumbers(campaignId: number, numbers: PhoneNumberPlan[]): Promise<Set<string>> {
+  async addNumbers(campaignId: number, numbers: PhoneNumberPlan[], quotas: ClientQuotas = NO_QUOTAS): Promise<Set<string>> {
     // On PGlite without a transaction, for the reason at the top of this file. A failure part-way leaves the batches
     // before it added; sending the same numbers again skips them, so a retry completes the request.
     const added = new Set<string>();
-    if (this.onEventLoop) await insertNumbers(this.db, campaignId, numbers, { onEventLoop: true, added });
-    else await this.db.transaction((tx) => insertNumbers(tx as unknown as Db, campaignId, numbers, { onEventLoop: false, added }));
+    if (this.onEventLoop) {
+      await checkNumbersAfterAdding(this.db, campaignId, numbers, quotas);
+      await insertNumbers(this.db, campaignId, numbers, { onEventLoop: true, added });
+    } else {
+      await this.db.transaction(async (tx) => {
+        // The campaign's row is locked first, so two adds to one campaign count one after the other.
+        if (quotas.maxNumbersPerCampaign !== null) await tx.execute(sql`select 1 from ${campaigns} where ${campaigns.id} = ${campaignId} for update`);
+        await checkNumbersAfterAdding(tx as unknown as Db, campaignId, numbers, quotas);
+        await insertNumbers(tx as unknown as Db, campaignId, numbers, { onEventLoop: false, added });
+      });
+    }
     return added;
   }
 
@@ -409,6 +418,21 @@ function pageStart(campaignId: number, skipped: number): SQL {
  * bench/create-bulk.ts). On PostgreSQL the arrays stay: the server read them faster than the JSON (the create took
  * x1.50 of the bulk insert with unnest, x1.96 with json_to_recordset).
  */
+/**
+ * Throws QuotaExceeded (before anything is added) when the campaign would hold more than maxNumbersPerCampaign numbers
+ * after the add: its kept count plus the numbers it does not have yet (those it has are skipped by the add).
+ */
+async function checkNumbersAfterAdding(db: Db, campaignId: number, numbers: PhoneNumberPlan[], quotas: ClientQuotas): Promise<void> {
+  if (quotas.maxNumbersPerCampaign === null) return;
+  const [row] = rowsOf<{ held: number | string; fresh: number | string }>(
+    await db.execute(sql`
+      select (select coalesce(sum(numbers), 0) from ${campaignNumberCounts} where campaign_id = ${campaignId})::int as held,
+             (select count(*) from unnest(${sql.param(numbers.map((n) => n.e164))}::text[]) as n(e164)
+              where not exists (select 1 from ${phoneNumbers} where ${phoneNumbers.campaignId} = ${campaignId} and ${phoneNumbers.number} = n.e164))::int as fresh`),
+  );
+  checkNumbersPerCampaign(quotas, Number(row?.held ?? 0) + Number(row?.fresh ?? 0));
+}
+
 async function insertNumbers(
   db: Db,
   campaignId: number,
