@@ -21,6 +21,7 @@ import {
 } from '../schemas/tenants.js';
 import { conflict, notFound } from '../problem.js';
 import { toCallFlowView } from './call-flow-views.js';
+import { requireClient } from './require-client.js';
 import { createCallFlow, updateCallFlow, createCli, createClient, updateClient } from '../../tenancy/operator.js';
 import { isForeignKeyViolation } from '../../store/errors.js';
 
@@ -31,9 +32,6 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { tenants, audio, clock, settings } = app.services;
   app.addHook('onRequest', adminAuthHook(settings.ADMIN_TOKEN));
 
-  const requireClient = async (clientId: number) => {
-    if (!(await tenants.getClient(clientId))) throw notFound(`Client ${clientId} does not exist.`);
-  };
   /** Deleting something a campaign still uses is a conflict, not a server error. */
   const deleteOrConflict = async (what: string, remove: () => Promise<boolean>) => {
     try {
@@ -100,7 +98,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/clients/:clientId/apikeys',
     { schema: { tags, security, summary: 'Issue another API key (shown once)', params: ClientIdParams, response: { 201: CreatedApiKeySchema, ...errorResponses(401, 403, 404) } } },
     async (request, reply) => {
-      await requireClient(request.params.clientId);
+      await requireClient(tenants, request.params.clientId);
       return reply.code(201).send(await tenants.createApiKey(request.params.clientId));
     },
   );
@@ -108,7 +106,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/clients/:clientId/apikeys',
     { schema: { tags, security, summary: "List a client's API keys (prefixes only)", params: ClientIdParams, response: { 200: Type.Array(ApiKeySchema), ...errorResponses(401, 403, 404) } } },
     async (request) => {
-      await requireClient(request.params.clientId);
+      await requireClient(tenants, request.params.clientId);
       return tenants.listApiKeys(request.params.clientId);
     },
   );
@@ -128,7 +126,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/clients/:clientId/callflows',
     { schema: { tags, security, summary: 'Create a call flow', params: ClientIdParams, body: CreateCallFlowBody, response: { 201: CallFlowSchema, ...errorResponses(400, 401, 403, 404) } } },
     async (request, reply) => {
-      await requireClient(request.params.clientId);
+      await requireClient(tenants, request.params.clientId);
       const flow = await createCallFlow(tenants, audio, request.params.clientId, { ...request.body, maxSmsParts: settings.SMS_MAX_PARTS });
       return reply.code(201).header('location', `/api/admin/clients/${flow.clientId}/callflows/${flow.id}`).send(toCallFlowView(flow));
     },
@@ -191,7 +189,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/clients/:clientId/callflows',
     { schema: { tags, security, summary: "List a client's call flows", params: ClientIdParams, response: { 200: Type.Array(CallFlowSchema), ...errorResponses(401, 403, 404) } } },
     async (request) => {
-      await requireClient(request.params.clientId);
+      await requireClient(tenants, request.params.clientId);
       return (await tenants.listCallFlows(request.params.clientId)).map(toCallFlowView);
     },
   );
@@ -219,7 +217,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/clients/:clientId/clis',
     { schema: { tags, security, summary: 'Add a caller ID (CLI)', params: ClientIdParams, body: CreateCliBody, response: { 201: CliSchema, ...errorResponses(400, 401, 403, 404) } } },
     async (request, reply) => {
-      await requireClient(request.params.clientId);
+      await requireClient(tenants, request.params.clientId);
       const cli = await createCli(tenants, request.params.clientId, request.body);
       return reply.code(201).header('location', `/api/admin/clients/${cli.clientId}/clis/${cli.id}`).send(cli);
     },
@@ -228,7 +226,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/clients/:clientId/clis',
     { schema: { tags, security, summary: "List a client's caller IDs", params: ClientIdParams, response: { 200: Type.Array(CliSchema), ...errorResponses(401, 403, 404) } } },
     async (request) => {
-      await requireClient(request.params.clientId);
+      await requireClient(tenants, request.params.clientId);
       return tenants.listClis(request.params.clientId);
     },
   );

@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { adminAuthHook } from '../plugins/auth.js';
 import { ClientIdParams, errorResponses } from '../schemas/common.js';
 import { IntegerSchema } from '../strict-integer.js';
-import { notFound } from '../problem.js';
+import { requireClient } from './require-client.js';
 
 const tags = ['Operator'];
 const security = [{ bearerAuth: [] }];
@@ -45,15 +45,12 @@ export const clientLimitsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const limits = await clientLimits.get(clientId);
     return { clientId, ...limits, effectiveRateLimitPerMin: limits.rateLimitPerMin ?? settings.RATE_LIMIT_PER_MIN };
   };
-  const requireClient = async (clientId: number) => {
-    if (!(await tenants.getClient(clientId))) throw notFound(`Client ${clientId} does not exist.`);
-  };
 
   app.get(
     '/clients/:clientId/limits',
     { schema: { tags, security, summary: "A client's limits", params: ClientIdParams, response: { 200: ClientLimitsSchema, ...errorResponses(400, 401, 403, 404) } } },
     async (request) => {
-      await requireClient(request.params.clientId);
+      await requireClient(tenants, request.params.clientId);
       return answer(request.params.clientId);
     },
   );
@@ -72,7 +69,7 @@ export const clientLimitsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { clientId } = request.params;
-      await requireClient(clientId);
+      await requireClient(tenants, clientId);
       const { rateLimitPerMin = null, maxActiveCampaigns = null, maxNumbersPerCampaign = null } = request.body;
       await clientLimits.set(clientId, { rateLimitPerMin, maxActiveCampaigns, maxNumbersPerCampaign }, clock.now());
       rateLimiter.invalidate(clientId);
