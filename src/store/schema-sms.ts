@@ -1,6 +1,6 @@
 // SMS parts as the provider took them (issue 13): one row per part with the provider's message id, so a delivery
 // receipt for any part finds its text (sms_messages), and the text's status can wait for every part's receipt.
-import { bigint, bigserial, index, pgTable, smallint, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { smsMessages } from './schema.js';
 
 export const smsMessageParts = pgTable(
@@ -47,4 +47,25 @@ export const smsOutbox = pgTable(
     reclaims: smallint('reclaims').notNull().default(0),
   },
   (table) => [index('sms_outbox_lease_idx').on(table.leaseUntil)],
+);
+
+/**
+ * Receipts that came before their part: the SMSC (or Kannel) may report part 1 delivered while Ringcast still
+ * submits part 2, and the parts are written only with the provider's whole answer (SmsOutboxRepository.handOver).
+ * SmsPartsStore.applyReceipt keeps such a receipt here, and handOver applies it in the transaction that writes the
+ * part with that id, so a crash in between loses nothing. One row per part id (a later receipt replaces an earlier
+ * one). A receipt for an id this database never writes (another database's text) stays until applyReceipt, which
+ * keeps the early ones, deletes those older than a day (SMS_EARLY_RECEIPT_MAX_AGE_MS) each time it keeps one.
+ */
+export const smsReceiptsEarly = pgTable(
+  'sms_receipts_early',
+  {
+    provider: text('provider').notNull(),
+    providerMessageId: text('provider_message_id').notNull(),
+    /** delivered, failed, expired (SMS_PART_STATES but sent). */
+    state: text('state').notNull(),
+    error: text('error'),
+    receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.provider, table.providerMessageId] }), index('sms_receipts_early_received_idx').on(table.receivedAt)],
 );

@@ -322,6 +322,9 @@ export const smsMessages = pgTable(
     text: text('text').notNull(),
     parts: smallint('parts').notNull(),
     status: text('status').notNull(),
+    /** When status last changed (queued: sentAt), and the provider's or a receipt's error, null when none (issue 13). */
+    statusAt: timestamp('status_at', { withTimezone: true, mode: 'date' }).notNull(),
+    error: text('error'),
     encoding: text('encoding'),
     providerId: text('provider_id'),
   },

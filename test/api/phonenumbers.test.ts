@@ -25,7 +25,7 @@ const CALL_KEYS = [
   'userInput',
   'voicemailLeft',
 ];
-const SMS_KEYS = ['attemptNumber', 'parts', 'sentAt', 'status', 'text'];
+const SMS_KEYS = ['attemptNumber', 'error', 'parts', 'sentAt', 'status', 'statusAt', 'text'];
 
 interface NumberResult {
   id: number;
@@ -198,8 +198,8 @@ describe.each(BACKENDS)('phone numbers with outcomes on $kind', ({ kind }) => {
         },
       ]);
       await db.insert(smsMessages).values([
-        { phoneNumberId: bob!.id, attemptNumber: 2, sentAt: new Date('2027-07-02T08:00:00.250Z'), text: 'Hello Bob, we tried to call', parts: 1, status: 'sent' },
-        { phoneNumberId: bob!.id, attemptNumber: 1, sentAt: new Date('2027-07-01T08:00:00.000Z'), text: 'First', parts: 2, status: 'delivered' },
+        { phoneNumberId: bob!.id, attemptNumber: 2, sentAt: new Date('2027-07-02T08:00:00.250Z'), text: 'Hello Bob, we tried to call', parts: 1, status: 'sent', statusAt: new Date('2027-07-02T08:00:01.000Z') },
+        { phoneNumberId: bob!.id, attemptNumber: 1, sentAt: new Date('2027-07-01T08:00:00.000Z'), text: 'First', parts: 2, status: 'delivered', statusAt: new Date('2027-07-01T08:00:09.500Z') },
       ]);
       entries = await numbers('', withCalls);
     });
@@ -252,8 +252,8 @@ describe.each(BACKENDS)('phone numbers with outcomes on $kind', ({ kind }) => {
       const bob = entries[1]!;
       for (const sms of bob.sms) expect(Object.keys(sms).sort()).toEqual(SMS_KEYS);
       expect(bob.sms).toEqual([
-        { sentAt: '2027-07-01T09:00:00.000', attemptNumber: 1, text: 'First', parts: 2, status: 'delivered' },
-        { sentAt: '2027-07-02T09:00:00.250', attemptNumber: 2, text: 'Hello Bob, we tried to call', parts: 1, status: 'sent' },
+        { sentAt: '2027-07-01T09:00:00.000', attemptNumber: 1, text: 'First', parts: 2, status: 'delivered', statusAt: '2027-07-01T09:00:09.500', error: null },
+        { sentAt: '2027-07-02T09:00:00.250', attemptNumber: 2, text: 'Hello Bob, we tried to call', parts: 1, status: 'sent', statusAt: '2027-07-02T09:00:01.000', error: null },
       ]);
       expect(entries[0]!.sms).toEqual([]);
     });

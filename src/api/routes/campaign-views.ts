@@ -1,7 +1,7 @@
 // How stored rows are shown by the phone-number listing: call times as the campaign zone's wall clock, in the
 // document's `2022-02-12T12:16:15.637` form.
 import { formatWallClock } from '../../domain/wall-clock.js';
-import type { PageCall, PhoneNumberWithOutcomes } from '../../store/repositories/campaigns.js';
+import type { PageCall, PageSms, PhoneNumberWithOutcomes } from '../../store/repositories/campaigns.js';
 
 /** One call as the listing shows it (the webhooks' call.completed sends the same). */
 export function toCallResult(call: PageCall, timeZone: string) {
@@ -23,6 +23,19 @@ export function toCallResult(call: PageCall, timeZone: string) {
   };
 }
 
+/** One text as the listing shows it (the webhooks' sms.* events send the same). */
+export function toSmsResult(sms: PageSms, timeZone: string) {
+  return {
+    sentAt: formatWallClock(sms.sentAt, timeZone),
+    attemptNumber: sms.attemptNumber,
+    text: sms.text,
+    parts: sms.parts,
+    status: sms.status,
+    statusAt: formatWallClock(sms.statusAt, timeZone),
+    error: sms.error,
+  };
+}
+
 export function toPhoneNumberResult(entry: PhoneNumberWithOutcomes, timeZone: string) {
   return {
     id: entry.id,
@@ -32,12 +45,6 @@ export function toPhoneNumberResult(entry: PhoneNumberWithOutcomes, timeZone: st
     statusReason: entry.statusReason,
     parameters: entry.parameters.map((parameter) => ({ value: parameter.value, parameter: parameter.parameter })),
     calls: entry.calls.map((call) => toCallResult(call, timeZone)),
-    sms: entry.sms.map((sms) => ({
-      sentAt: formatWallClock(sms.sentAt, timeZone),
-      attemptNumber: sms.attemptNumber,
-      text: sms.text,
-      parts: sms.parts,
-      status: sms.status,
-    })),
+    sms: entry.sms.map((sms) => toSmsResult(sms, timeZone)),
   };
 }

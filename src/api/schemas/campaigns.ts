@@ -230,11 +230,18 @@ export const CallSchema = Type.Object({
 });
 
 export const SmsSchema = Type.Object({
-  sentAt: Type.String(),
+  sentAt: Type.String({ description: 'Campaign-zone wall clock when the text was queued, YYYY-MM-DDTHH:mm:ss.SSS' }),
   attemptNumber: Type.Integer(),
   text: Type.String(),
   parts: Type.Integer({ description: 'SMS parts billed (GSM-7: 160/153, UCS-2: 70/67 characters)' }),
-  status: Type.String(),
+  status: Type.String({
+    description:
+      'queued (waiting for the provider), sent (the provider took it), delivered (a receipt for every part), expired, or failed: <why> (the provider refused it, or a receipt said so)',
+  }),
+  statusAt: Type.String({ description: 'Ringcast extension: campaign-zone wall clock of the last status change (queued: sentAt)' }),
+  error: Type.Union([Type.String(), Type.Null()], {
+    description: "Ringcast extension: the provider's error (SMPP status name, a receipt's stat and err, Kannel's answer), or null",
+  }),
 });
 
 export const PhoneNumberResultSchema = Type.Object({

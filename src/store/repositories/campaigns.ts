@@ -86,7 +86,7 @@ export type PageCall = Pick<
   | 'firstAudioMs'
 >;
 /** The columns of an SMS the number listing shows. */
-export type PageSms = Pick<SmsRow, 'sentAt' | 'attemptNumber' | 'text' | 'parts' | 'status'>;
+export type PageSms = Pick<SmsRow, 'sentAt' | 'attemptNumber' | 'text' | 'parts' | 'status' | 'statusAt' | 'error'>;
 
 export interface PhoneNumberWithOutcomes {
   id: number;
@@ -330,7 +330,8 @@ export class CampaignRepository {
               'endReason', c.end_reason, 'optedOut', c.opted_out, 'firstAudioMs', c.first_audio_ms) order by c.attempt_number)
             from ${calls} c where c.phone_number_id = p.id), '[]') as calls,
           coalesce((select json_agg(json_build_object(
-              'sentAt', s.sent_at, 'attemptNumber', s.attempt_number, 'text', s.text, 'parts', s.parts, 'status', s.status) order by s.sent_at)
+              'sentAt', s.sent_at, 'attemptNumber', s.attempt_number, 'text', s.text, 'parts', s.parts, 'status', s.status,
+              'statusAt', s.status_at, 'error', s.error) order by s.sent_at)
             from ${smsMessages} s where s.phone_number_id = p.id), '[]') as sms
         from ${phoneNumbers} p
         -- A scalar subquery (an InitPlan run once), so the page is an index range from that id: as a join, the planner
@@ -361,7 +362,7 @@ export class CampaignRepository {
           endTime: call.endTime === null ? null : new Date(call.endTime),
           price: Number(call.price),
         })),
-        sms: (parsedJson(row.sms) ?? []).map((sms) => ({ ...sms, sentAt: new Date(sms.sentAt) })),
+        sms: (parsedJson(row.sms) ?? []).map((sms) => ({ ...sms, sentAt: new Date(sms.sentAt), statusAt: new Date(sms.statusAt) })),
       }));
     return { timeZone: first.timeZone, numbers };
   }
@@ -376,7 +377,7 @@ interface PageRow {
   statusReason: string | null;
   parameters: PhoneNumberWithOutcomes['parameters'] | string;
   calls: (Omit<PageCall, 'startTime' | 'endTime'> & { startTime: string; endTime: string | null })[] | string;
-  sms: (Omit<PageSms, 'sentAt'> & { sentAt: string })[] | string;
+  sms: (Omit<PageSms, 'sentAt' | 'statusAt'> & { sentAt: string; statusAt: string })[] | string;
 }
 
 /**

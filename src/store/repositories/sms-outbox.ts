@@ -46,6 +46,7 @@ export async function queueSmsIn(tx: Pick<Db, 'insert'>, args: SmsToQueue): Prom
       parts: args.parts,
       encoding: args.encoding,
       status: 'queued',
+      statusAt: args.sentAt,
       providerId: null,
     })
     .returning({ id: smsMessages.id });
