@@ -1,7 +1,7 @@
 // Idempotency keys (issue 12). One row per (client, key): claimed with INSERT ... ON CONFLICT DO NOTHING in its own
 // transaction before the work, so of two concurrent requests with one key exactly one does the work; completed with
 // the first answer (status and body) afterwards, which later requests with that key get back.
-import { index, integer, pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { date, index, integer, pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
 import { clients } from './schema.js';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -36,5 +36,24 @@ export const clientLimits = pgTable('client_limits', {
   /** Quotas (src/domain/limits/quotas.ts); null = none. */
   maxActiveCampaigns: integer('max_active_campaigns'),
   maxNumbersPerCampaign: integer('max_numbers_per_campaign'),
+  /** Numbers added to the client's campaigns per UTC day (src/domain/limits/numbers-per-day.ts); null = none. */
+  maxNumbersPerDay: integer('max_numbers_per_day'),
+  /** Calls of the client in flight at once across every dialer process (CLIENT_MAX_CALLS when null). */
+  maxConcurrentCalls: integer('max_concurrent_calls'),
   updatedAt: at('updated_at').notNull(),
+});
+
+/**
+ * The numbers a client added to its campaigns on one UTC day, for maxNumbersPerDay: one row per client holding its
+ * latest day (a charge on a later day starts the count again), written under the client's row lock in the
+ * transaction that adds the numbers. Kept only while the client has that quota: counting the rows of phone_numbers
+ * instead would read millions for a large client.
+ */
+export const clientDailyNumbers = pgTable('client_daily_numbers', {
+  clientId: integer('client_id')
+    .primaryKey()
+    .references(() => clients.id, { onDelete: 'cascade' }),
+  /** The UTC day counted. */
+  day: date('day', { mode: 'string' }).notNull(),
+  numbers: integer('numbers').notNull(),
 });
