@@ -238,6 +238,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(clientComplianceRoutes, { prefix: '/api' });
   await app.register(clientWebhookRoutes, { prefix: '/api/webhooks' });
   await app.register(operatorWebhookRoutes, { prefix: '/api/admin' });
+  await app.register((await import('./api/routes/kannel-dlr.js')).kannelDlrRoutes, { prefix: '/api/sms/kannel', db: database.db });
   await app.register(webAppRoutes);
   return app;
 }

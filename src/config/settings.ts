@@ -68,9 +68,10 @@ export const SettingsSchema = Type.Object({
   RATES_JSON: Type.Optional(
     Type.String({ description: 'Call rates override, GBP per minute by number type, e.g. {"MOBILE":0.02}' }),
   ),
-  SMS_PROVIDER: Type.Union([Type.Literal('simulated'), Type.Literal('smpp')], {
+  SMS_PROVIDER: Type.Union([Type.Literal('simulated'), Type.Literal('smpp'), Type.Literal('kannel')], {
     default: 'simulated',
-    description: 'Where texts go: simulated (recorded, nothing sent) or smpp (an SMSC over SMPP 3.4, settings SMPP_*)',
+    description:
+      'Where texts go: simulated (recorded, nothing sent), smpp (an SMSC over SMPP 3.4, settings SMPP_*) or kannel (Kannel\'s smsbox sendsms interface, settings KANNEL_*)',
   }),
   SMPP_HOST: Type.Optional(Type.String({ minLength: 1, description: 'SMS_PROVIDER=smpp: the SMSC\'s host name or IP address' })),
   SMPP_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 2775, description: 'SMSC port (2775 plain; often 3550 with SMPP_TLS)' }),
@@ -81,6 +82,22 @@ export const SettingsSchema = Type.Object({
   SMPP_MESSAGES_PER_SECOND: Type.Number({ exclusiveMinimum: 0, default: 10, description: 'submit_sm per second at most (each part counts)' }),
   SMPP_WINDOW: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'submit_sm awaiting their response at most' }),
   SMPP_ENQUIRE_LINK_S: Type.Integer({ minimum: 5, maximum: 600, default: 30, description: 'enquire_link keep-alive interval' }),
+  KANNEL_SENDSMS_URL: Type.Optional(
+    Type.String({ pattern: '^https?://', description: 'SMS_PROVIDER=kannel: smsbox\'s sendsms address, e.g. http://127.0.0.1:13013/cgi-bin/sendsms' }),
+  ),
+  KANNEL_USER: Type.Optional(Type.String({ minLength: 1, description: 'SMS_PROVIDER=kannel: the sendsms-user group\'s username' })),
+  KANNEL_PASSWORD: Type.Optional(Type.String({ minLength: 1, description: 'SMS_PROVIDER=kannel: the sendsms-user group\'s password' })),
+  KANNEL_DLR_BASE_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: 'SMS_PROVIDER=kannel: Ringcast\'s address as Kannel\'s smsbox reaches it (delivery reports go to its /api/sms/kannel/dlr)',
+    }),
+  ),
+  KANNEL_DLR_SECRET: Type.Optional(
+    Type.String({ minLength: 16, description: 'SMS_PROVIDER=kannel: key of the per-message token in each dlr-url (16+ characters); changing it voids pending reports' }),
+  ),
+  KANNEL_SMSC: Type.Optional(Type.String({ minLength: 1, description: 'Kannel smsc-id to route texts to (sendsms smsc=); unset: Kannel\'s own routing' })),
+  KANNEL_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 5000, description: 'How long one sendsms request may take before it counts as failed (and is retried)' }),
   SMS_SENDER_DEFAULT: Type.Optional(
     Type.String({
       pattern: '^([A-Za-z0-9 ]{1,11}|\\+[1-9][0-9]{6,14})$',
@@ -274,6 +291,13 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     if (settings.SMPP_HOST === undefined) problems.push('SMPP_HOST: needed with SMS_PROVIDER=smpp (the SMSC\'s host)');
     if (settings.SMPP_SYSTEM_ID === undefined) problems.push('SMPP_SYSTEM_ID: needed with SMS_PROVIDER=smpp (the bind system_id)');
     if (settings.SMPP_PASSWORD === undefined) problems.push('SMPP_PASSWORD: needed with SMS_PROVIDER=smpp (the bind password)');
+  }
+  if (settings.SMS_PROVIDER === 'kannel') {
+    if (settings.KANNEL_SENDSMS_URL === undefined) problems.push('KANNEL_SENDSMS_URL: needed with SMS_PROVIDER=kannel (smsbox\'s sendsms address)');
+    if (settings.KANNEL_USER === undefined) problems.push('KANNEL_USER: needed with SMS_PROVIDER=kannel (the sendsms-user username)');
+    if (settings.KANNEL_PASSWORD === undefined) problems.push('KANNEL_PASSWORD: needed with SMS_PROVIDER=kannel (the sendsms-user password)');
+    if (settings.KANNEL_DLR_BASE_URL === undefined) problems.push('KANNEL_DLR_BASE_URL: needed with SMS_PROVIDER=kannel (where Kannel sends delivery reports)');
+    if (settings.KANNEL_DLR_SECRET === undefined) problems.push('KANNEL_DLR_SECRET: needed with SMS_PROVIDER=kannel (16+ characters; it keys the delivery reports\' tokens)');
   }
   if (settings.SMS_SENDER_DEFAULT !== undefined && !/[A-Za-z]/.test(settings.SMS_SENDER_DEFAULT) && !settings.SMS_SENDER_DEFAULT.startsWith('+')) {
     problems.push('SMS_SENDER_DEFAULT: an alphanumeric sender id needs at least one letter');

@@ -95,9 +95,10 @@ export async function dialerFromSettings(
  */
 function smsFromSettings(settings: Settings, store: DialerStore, log: DialerLogger, clock: Clock): SmsProvider {
   const outbox = store.smsOutbox();
-  // Receipt times are wall-clock times, whatever clock the dialer runs on.
-  const receipts = new ReceiptApplier({ store: store.smsParts(), provider: 'smpp', clock: systemClock, log });
+  // `receipts` is set on the next line, before the provider can have bound and received anything.
   const { provider } = smsProviderFromSettings(settings, { clock, log, onReceipt: (receipt) => receipts.apply(receipt) });
+  // Receipt times are wall-clock times, whatever clock the dialer runs on; the parts are the provider's, by its name.
+  const receipts = new ReceiptApplier({ store: store.smsParts(), provider: provider.name, clock: systemClock, log });
   const sender = new SmsOutboxSender({ outbox, provider, owner: store.dialerId, clock, log });
   sender.start();
   return {

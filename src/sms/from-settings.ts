@@ -4,6 +4,7 @@ import type { Clock } from '../domain/clock.js';
 import type { SmsProvider } from './sms-port.js';
 import { SimulatedSmsProvider } from './simulated-sms.js';
 import { SmppSmsProvider } from './smpp/smpp-provider.js';
+import { KannelSmsProvider } from './kannel/kannel-provider.js';
 import type { Receipt } from './smpp/receipt.js';
 
 export interface SmsProviderHandle {
@@ -17,7 +18,7 @@ export function smsProviderFromSettings(
   args: { clock: Clock; log: { info(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void }; onReceipt?: (receipt: Receipt) => void },
 ): SmsProviderHandle {
   if (settings.SMS_PROVIDER === 'smpp') {
-    // loadSettings refuses SMS_PROVIDER=smpp without these, so they are set here.
+    // loadSettings refuses SMS_PROVIDER=smpp (or kannel, below) without these, so they are set here.
     const provider = new SmppSmsProvider({
       host: settings.SMPP_HOST!,
       port: settings.SMPP_PORT,
@@ -35,6 +36,21 @@ export function smsProviderFromSettings(
     });
     void provider.start();
     return { provider, stop: () => provider.stop() };
+  }
+  if (settings.SMS_PROVIDER === 'kannel') {
+    // Receipts come back over HTTP to the API (src/api/routes/kannel-dlr.ts), not through onReceipt.
+    const provider = new KannelSmsProvider({
+      sendsmsUrl: settings.KANNEL_SENDSMS_URL!,
+      user: settings.KANNEL_USER!,
+      password: settings.KANNEL_PASSWORD!,
+      dlrBaseUrl: settings.KANNEL_DLR_BASE_URL!,
+      dlrSecret: settings.KANNEL_DLR_SECRET!,
+      ...(settings.KANNEL_SMSC !== undefined ? { smsc: settings.KANNEL_SMSC } : {}),
+      ...(settings.SMS_SENDER_DEFAULT !== undefined ? { defaultSender: settings.SMS_SENDER_DEFAULT } : {}),
+      timeoutMs: settings.KANNEL_TIMEOUT_MS,
+      log: args.log,
+    });
+    return { provider, stop: async () => {} };
   }
   return { provider: new SimulatedSmsProvider({ clock: args.clock }), stop: async () => {} };
 }

@@ -1,0 +1,110 @@
+// The Kannel provider: each text is one GET to Kannel's smsbox sendsms interface (Kannel user guide, "Sending SMS
+// via HTTP"), with a dlr-url that brings its delivery reports back to Ringcast (src/api/routes/kannel-dlr.ts).
+//
+// On the wire: user, password, from, to (E.164 as given), text (UTF-8, charset=utf-8), coding 0 (GSM-7) or 2
+// (UCS-2) chosen by the text's characters (src/domain/sms-parts.ts, the rule the other providers use), dlr-mask 27
+// (dlr-report.ts) and dlr-url (dlr-url.ts), and smsc when KANNEL_SMSC routes to one connection.
+//
+// Long texts: Kannel splits them itself (concatenated parts with a UDH, 153 GSM-7 / 67 UCS-2 characters each, the
+// sendsms-user group needs max-messages and concatenation for that). Its dlr-url goes with every part, so a real
+// SMSC connection (smpp) brings one final report per part, all to the same URL; the SMSC's accept/refuse reports
+// (8/16) come once for the whole text. So the provider answers one part id per part Kannel will send,
+// `<id>/1..<id>/N` (N from sms-parts.ts, the same splitting rule), and the report route gives each final report to
+// the next part still open: the text is delivered when every part is, failed when any is. (Kannel's fake SMSC, a
+// test tool, sends one final report per text, not per part: a long text through it stays `sent`.)
+//
+// Kannel's answer: see sendsms-answer.ts. A connection error, a timeout, 5xx (503 is smsbox's "queue full") are
+// tried again after retryDelaysMs, then the text fails with the last error. A request that timed out after Kannel
+// took it is sent again, so the text can reach the handset twice: HTTP gives no way to ask whether it was taken.
+// send() never throws.
+import type { SmsProvider, SmsRequest, SmsResult } from '../sms-port.js';
+import { smsParts } from '../../domain/sms-parts.js';
+import { dlrToken, newKannelMessageId } from './dlr-token.js';
+import { kannelDlrUrl } from './dlr-url.js';
+import { KANNEL_DLR_MASK } from './dlr-report.js';
+import { sendsmsAnswer } from './sendsms-answer.js';
+
+export const KANNEL_PROVIDER_NAME = 'kannel';
+
+/** sendsms coding: 0 the GSM 7-bit default alphabet, 2 UCS-2 (1 would be 8-bit data). */
+const CODING = { 'GSM-7': '0', 'UCS-2': '2' } as const;
+
+export interface KannelProviderOptions {
+  /** smsbox's sendsms address, e.g. http://127.0.0.1:13013/cgi-bin/sendsms. */
+  sendsmsUrl: string;
+  user: string;
+  password: string;
+  /** Where Kannel reaches Ringcast (KANNEL_DLR_BASE_URL). */
+  dlrBaseUrl: string;
+  /** Keys the per-message token (KANNEL_DLR_SECRET). */
+  dlrSecret: string;
+  /** smsc-id to route to (KANNEL_SMSC). */
+  smsc?: string;
+  /** Sender when a request has none (SMS_SENDER_DEFAULT). */
+  defaultSender?: string;
+  /** One request's time limit. Default 5 s. */
+  timeoutMs?: number;
+  /** Waits before each retry; their count is the number of retries. Default 0.25, 1 and 4 s. */
+  retryDelaysMs?: readonly number[];
+  log?: { warn(obj: unknown, msg?: string): void };
+}
+
+const DEFAULT_RETRY_DELAYS_MS = [250, 1000, 4000];
+
+/** The part ids of a text sent as `parts` parts under message id `id`. */
+export function kannelPartIds(id: string, parts: number): string[] {
+  return Array.from({ length: parts }, (_, index) => `${id}/${index + 1}`);
+}
+
+export class KannelSmsProvider implements SmsProvider {
+  readonly name = KANNEL_PROVIDER_NAME;
+
+  constructor(private readonly options: KannelProviderOptions) {}
+
+  async send(request: SmsRequest): Promise<SmsResult> {
+    const from = request.from === '' ? (this.options.defaultSender ?? '') : request.from;
+    if (from === '') return { status: 'failed', reason: 'no sender: the campaign has no CLI and SMS_SENDER_DEFAULT is unset' };
+    if (request.text === '') return { status: 'failed', reason: 'empty message' };
+    const { encoding, parts } = smsParts(request.text);
+    const id = newKannelMessageId();
+    const url = new URL(this.options.sendsmsUrl);
+    const params: Record<string, string> = {
+      user: this.options.user,
+      password: this.options.password,
+      from,
+      to: request.to,
+      text: request.text,
+      coding: CODING[encoding],
+      charset: 'utf-8',
+      'dlr-mask': String(KANNEL_DLR_MASK),
+      'dlr-url': kannelDlrUrl({ baseUrl: this.options.dlrBaseUrl, id, token: dlrToken(this.options.dlrSecret, id) }),
+    };
+    if (this.options.smsc !== undefined) params.smsc = this.options.smsc;
+    for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+
+    const delaysMs = this.options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+    let lastReason = '';
+    for (let attempt = 0; ; attempt++) {
+      const answer = await this.requestOnce(url);
+      if (answer.kind === 'accepted') return { status: 'sent', providerId: id, partIds: kannelPartIds(id, parts) };
+      if (answer.kind === 'refused') return { status: 'failed', reason: answer.reason };
+      lastReason = answer.reason;
+      const delayMs = delaysMs[attempt];
+      if (delayMs === undefined) break;
+      this.options.log?.warn({ reason: answer.reason, attempt: attempt + 1, delayMs }, 'kannel: sendsms failed; trying again');
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+    return { status: 'failed', reason: `${lastReason} (after ${delaysMs.length + 1} attempts)` };
+  }
+
+  private async requestOnce(url: URL): Promise<ReturnType<typeof sendsmsAnswer>> {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000) });
+      return sendsmsAnswer(response.status, await response.text());
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const name = (error as Error).name === 'TimeoutError' ? `no answer in ${this.options.timeoutMs ?? 5000} ms` : (cause?.code ?? cause?.message ?? (error as Error).message);
+      return { kind: 'retry', reason: `Kannel unreachable: ${name}` };
+    }
+  }
+}
