@@ -10,7 +10,7 @@ import { yieldToEventLoop } from '../domain/stepwise.js';
 import { isUniqueViolation } from '../store/errors.js';
 import { screenDoNotCall } from './do-not-call-screen.js';
 import { HttpProblem, validationProblem } from './problem.js';
-import { checkNumbersPerCampaign, NO_QUOTAS, QuotaExceeded, type ClientQuotas } from '../domain/limits/quotas.js';
+import { checkNumbersPerCampaign, QuotaExceeded, type ClientQuotas } from '../domain/limits/quotas.js';
 
 export interface CampaignCreateInput {
   clientId: number;
@@ -70,16 +70,17 @@ export async function checkCampaignCreate(services: CreateServices, input: Campa
   return { check, errors, nameTaken };
 }
 
-/** Stores a campaign that passed checkCampaignCreate; returns its id. */
+/** Stores a campaign that passed checkCampaignCreate within the client's quotas (at `now`); returns its id. */
 export async function storeCampaign(
   campaigns: AppServices['campaigns'],
   clientId: number,
   checked: { check: Extract<CampaignCheck, { ok: true }>; nameTaken: () => string },
-  quotas: ClientQuotas = NO_QUOTAS,
+  quotas: ClientQuotas,
+  now: Date,
 ): Promise<number> {
   try {
     checkNumbersPerCampaign(quotas, checked.check.plan.numbers.length);
-    return await campaigns.create(clientId, checked.check.plan, checked.check.compliance, quotas);
+    return await campaigns.create(clientId, checked.check.plan, checked.check.compliance, quotas, now);
   } catch (error) {
     if (error instanceof QuotaExceeded) throw quotaProblem(error);
     // Two requests racing for one name: the unique index decides, the loser gets the same 400.
@@ -88,23 +89,29 @@ export async function storeCampaign(
   }
 }
 
-/** A quota the request would pass, as the API answers it: 403 problem+json naming the quota. */
+/**
+ * A quota the request would pass, as the API answers it, naming the quota: 403 problem+json, or 429 with Retry-After
+ * for a quota that refills (maxNumbersPerDay, at 00:00 UTC).
+ */
 function quotaProblem(error: QuotaExceeded): HttpProblem {
-  return new HttpProblem(403, 'forbidden', error.message, { [error.quota]: [error.message] });
+  const errors = { [error.quota]: [error.message] };
+  if (error.retryAfterS === undefined) return new HttpProblem(403, 'forbidden', error.message, errors);
+  return new HttpProblem(429, 'too-many-requests', error.message, errors, { 'retry-after': String(error.retryAfterS) });
 }
 
 /**
- * Adds screened numbers to a campaign (the JSON and CSV adds) within the client's maxNumbersPerCampaign: a 403 naming
- * the quota, and nothing added, when the campaign would pass it. Returns the numbers added.
+ * Adds screened numbers to a campaign (the JSON and CSV adds) within the client's maxNumbersPerCampaign and
+ * maxNumbersPerDay: the quota's answer (quotaProblem), and nothing added, when the request would pass one. Returns the
+ * numbers added.
  */
 export async function addNumbersWithinQuota(
-  services: Pick<AppServices, 'campaigns' | 'clientLimits'>,
+  services: Pick<AppServices, 'campaigns' | 'clientLimits' | 'clock'>,
   clientId: number,
   campaignId: number,
   numbers: Parameters<AppServices['campaigns']['addNumbers']>[1],
 ): Promise<Set<string>> {
   try {
-    return await services.campaigns.addNumbers(campaignId, numbers, await services.clientLimits.get(clientId));
+    return await services.campaigns.addNumbers(campaignId, numbers, await services.clientLimits.get(clientId), services.clock.now());
   } catch (error) {
     if (error instanceof QuotaExceeded) throw quotaProblem(error);
     throw error;

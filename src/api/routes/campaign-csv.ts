@@ -122,7 +122,7 @@ export const campaignCsvRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { check, errors, nameTaken } = await checkCampaignCreate(app.services, { clientId, body, schemaErrors, ignoreInvalid });
       const fileErrors = Object.keys(numbers.fileErrors).length > 0;
       if (!errors.isEmpty || !check.ok || fileErrors) throw validationProblem(csvErrors(numbers, errors.errors));
-      const id = await storeCampaign(campaigns, clientId, { check, nameTaken }, await app.services.clientLimits.get(clientId));
+      const id = await storeCampaign(campaigns, clientId, { check, nameTaken }, await app.services.clientLimits.get(clientId), clock.now());
       campaignEvents.emit('changed', id);
       const { plan } = check;
       reply.code(201).header('location', `/api/campaigns/voice/${id}`);

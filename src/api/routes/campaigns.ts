@@ -185,7 +185,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (replayed) return replayed;
         const { check, errors, nameTaken } = await checkCampaignCreate(app.services, { clientId, body: request.body, schemaErrors, ignoreInvalid: ignoreInvalidPhoneNumbers });
         if (!errors.isEmpty || !check.ok) throw validationProblem(errors.errors);
-        const id = await storeCampaign(campaigns, clientId, { check, nameTaken }, await app.services.clientLimits.get(clientId));
+        const id = await storeCampaign(campaigns, clientId, { check, nameTaken }, await app.services.clientLimits.get(clientId), clock.now());
         // An in-process dialer starts on it at once instead of at its next idle poll.
         app.services.campaignEvents.emit('changed', id);
         const { plan } = check;

@@ -20,7 +20,8 @@ import { CampaignStatus, CampaignType } from '../../domain/enums.js';
 import type { CampaignListField } from '../../domain/campaign-list.js';
 import { yieldToEventLoop } from '../../domain/stepwise.js';
 import { ACTIVE_CAMPAIGN_STATUSES, checkActiveCampaigns, checkNumbersPerCampaign, NO_QUOTAS, type ClientQuotas } from '../../domain/limits/quotas.js';
-import { campaignNumberCounts, clients } from '../schema.js';
+import { campaignNumberCounts } from '../schema.js';
+import { chargeNumbersPerDay, lockClient, refundNumbersPerDay } from './daily-numbers.js';
 import { rowsOf } from './rows.js';
 import { phoneNumberSearchTerms, type PhoneNumberSearchTerms } from '../../domain/phone-number-search.js';
 
@@ -171,13 +172,16 @@ export class CampaignRepository {
     plan: CampaignPlan,
     compliance: Pick<CampaignCompliancePlan, 'callingHours' | 'marketing'> = { callingHours: null, marketing: false },
     quotas: ClientQuotas = NO_QUOTAS,
+    /** The clock's instant: its UTC day is the one maxNumbersPerDay counts. */
+    now: Date = new Date(),
   ): Promise<number> {
     const batchSize = this.onEventLoop ? PGLITE_BATCH_SIZE : PHONE_NUMBER_BATCH_SIZE;
     const inTransaction = this.onEventLoop ? plan.numbers.slice(0, batchSize) : plan.numbers;
     const campaignId = await this.db.transaction(async (tx) => {
+      await chargeNumbersPerDay(tx as unknown as Db, clientId, plan.numbers.length, quotas, now);
       if (quotas.maxActiveCampaigns !== null) {
         // The client's row locked: concurrent creates of one client count one after another, so none races past.
-        await tx.select({ id: clients.id }).from(clients).where(eq(clients.id, clientId)).for('update');
+        await lockClient(tx, clientId);
         const [counted] = await tx
           .select({ active: sql<number>`count(*)::int` })
           .from(campaigns)
@@ -221,6 +225,7 @@ export class CampaignRepository {
         await this.db.update(campaigns).set({ filling: false }).where(eq(campaigns.id, campaignId));
       } catch (error) {
         await this.db.delete(campaigns).where(eq(campaigns.id, campaignId));
+        if (quotas.maxNumbersPerDay !== null) await refundNumbersPerDay(this.db, clientId, plan.numbers.length, now);
         throw error;
       }
     }
@@ -240,19 +245,34 @@ export class CampaignRepository {
    * Adds numbers to an existing campaign; a number it already has is skipped. Returns the E.164 numbers added.
    * New numbers have no due time: the dialer schedules them on its next pass.
    */
-  async addNumbers(campaignId: number, numbers: PhoneNumberPlan[], quotas: ClientQuotas = NO_QUOTAS): Promise<Set<string>> {
+  async addNumbers(campaignId: number, numbers: PhoneNumberPlan[], quotas: ClientQuotas = NO_QUOTAS, now: Date = new Date()): Promise<Set<string>> {
     // On PGlite without a transaction, for the reason at the top of this file. A failure part-way leaves the batches
     // before it added; sending the same numbers again skips them, so a retry completes the request.
     const added = new Set<string>();
+    const clientOf = async (db: Pick<Db, 'select'>) =>
+      (await db.select({ clientId: campaigns.clientId }).from(campaigns).where(eq(campaigns.id, campaignId)))[0]?.clientId;
     if (this.onEventLoop) {
-      await checkNumbersAfterAdding(this.db, campaignId, numbers, quotas);
+      const fresh = await checkNumbersAfterAdding(this.db, campaignId, numbers, quotas);
+      // Charged before the batches, for the numbers the campaign does not have yet, in a transaction of its own.
+      if (quotas.maxNumbersPerDay !== null) {
+        const clientId = await clientOf(this.db);
+        if (clientId !== undefined) {
+          const adding = fresh ?? (await freshNumbers(this.db, campaignId, numbers));
+          await this.db.transaction((tx) => chargeNumbersPerDay(tx as unknown as Db, clientId, adding, quotas, now));
+        }
+      }
       await insertNumbers(this.db, campaignId, numbers, { onEventLoop: true, added });
     } else {
       await this.db.transaction(async (tx) => {
-        // The campaign's row is locked first, so two adds to one campaign count one after the other.
+        // The client's row first (the order a create takes them in), then the campaign's, so two adds to one campaign
+        // count one after the other.
+        const clientId = quotas.maxNumbersPerDay !== null ? await clientOf(tx) : undefined;
+        if (clientId !== undefined) await lockClient(tx, clientId);
         if (quotas.maxNumbersPerCampaign !== null) await tx.execute(sql`select 1 from ${campaigns} where ${campaigns.id} = ${campaignId} for update`);
         await checkNumbersAfterAdding(tx as unknown as Db, campaignId, numbers, quotas);
         await insertNumbers(tx as unknown as Db, campaignId, numbers, { onEventLoop: false, added });
+        // The numbers that went in: a refusal here rolls them back.
+        if (clientId !== undefined) await chargeNumbersPerDay(tx as unknown as Db, clientId, added.size, quotas, now);
       });
     }
     return added;
@@ -423,15 +443,27 @@ function pageStart(campaignId: number, skipped: number): SQL {
  * Throws QuotaExceeded (before anything is added) when the campaign would hold more than maxNumbersPerCampaign numbers
  * after the add: its kept count plus the numbers it does not have yet (those it has are skipped by the add).
  */
-async function checkNumbersAfterAdding(db: Db, campaignId: number, numbers: PhoneNumberPlan[], quotas: ClientQuotas): Promise<void> {
-  if (quotas.maxNumbersPerCampaign === null) return;
+async function checkNumbersAfterAdding(db: Db, campaignId: number, numbers: PhoneNumberPlan[], quotas: ClientQuotas): Promise<number | undefined> {
+  if (quotas.maxNumbersPerCampaign === null) return undefined;
   const [row] = rowsOf<{ held: number | string; fresh: number | string }>(
     await db.execute(sql`
       select (select coalesce(sum(numbers), 0) from ${campaignNumberCounts} where campaign_id = ${campaignId})::int as held,
-             (select count(*) from unnest(${sql.param(numbers.map((n) => n.e164))}::text[]) as n(e164)
-              where not exists (select 1 from ${phoneNumbers} where ${phoneNumbers.campaignId} = ${campaignId} and ${phoneNumbers.number} = n.e164))::int as fresh`),
+             ${freshCount(campaignId, numbers)} as fresh`),
   );
-  checkNumbersPerCampaign(quotas, Number(row?.held ?? 0) + Number(row?.fresh ?? 0));
+  const fresh = Number(row?.fresh ?? 0);
+  checkNumbersPerCampaign(quotas, Number(row?.held ?? 0) + fresh);
+  return fresh;
+}
+
+/** How many of `numbers` the campaign does not have yet. */
+function freshCount(campaignId: number, numbers: PhoneNumberPlan[]) {
+  return sql`(select count(*) from unnest(${sql.param(numbers.map((n) => n.e164))}::text[]) as n(e164)
+              where not exists (select 1 from ${phoneNumbers} where ${phoneNumbers.campaignId} = ${campaignId} and ${phoneNumbers.number} = n.e164))::int`;
+}
+
+async function freshNumbers(db: Db, campaignId: number, numbers: PhoneNumberPlan[]): Promise<number> {
+  const [row] = rowsOf<{ fresh: number | string }>(await db.execute(sql`select ${freshCount(campaignId, numbers)} as fresh`));
+  return Number(row?.fresh ?? 0);
 }
 
 async function insertNumbers(
