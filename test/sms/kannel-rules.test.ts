@@ -5,7 +5,6 @@ import { dlrToken, dlrTokenValid, newKannelMessageId } from '../../src/sms/kanne
 import { kannelDlrUrl } from '../../src/sms/kannel/dlr-url.js';
 import { dlrOutcome, KANNEL_DLR_MASK } from '../../src/sms/kannel/dlr-report.js';
 import { sendsmsAnswer } from '../../src/sms/kannel/sendsms-answer.js';
-import { kannelPartIds } from '../../src/sms/kannel/kannel-provider.js';
 import { parseFakeSmscLine } from '../helpers/kannel.js';
 
 const SECRET = 'kannel-dlr-secret-0123456789';
@@ -68,12 +67,6 @@ describe("smsbox's sendsms answers", () => {
     expect(sendsmsAnswer(500, 'Sending failed.\n')).toEqual({ kind: 'retry', reason: 'Kannel 500: Sending failed.' });
     expect(sendsmsAnswer(403, 'Authorization failed for sendsms')).toEqual({ kind: 'refused', reason: 'Kannel 403: Authorization failed for sendsms' });
     expect(sendsmsAnswer(400, '')).toEqual({ kind: 'refused', reason: 'Kannel 400' });
-  });
-});
-
-describe('Kannel part ids', () => {
-  it('are <id>/1..<id>/N', () => {
-    expect(kannelPartIds('abc', 3)).toEqual(['abc/1', 'abc/2', 'abc/3']);
   });
 });
 

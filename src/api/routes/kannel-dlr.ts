@@ -5,19 +5,18 @@
 // message id under KANNEL_DLR_SECRET (src/sms/kannel/dlr-token.ts), checked in constant time; a wrong one is a 403
 // and changes nothing. The plugin adds no auth hook (like /healthz); the rate limiter skips it (no client), and the
 // audit log covers changing methods only, so this GET (Kannel's dlr-url method) is not an audited client action:
-// the part's state and time are its record.
+// the text's status and its time are its record.
 //
-// Answers: 200 at once when the report changes nothing (Kannel's "accepted by the SMSC", type 8) or repeats one
-// already applied; 200 after the part's receipt is written (SmsPartsStore.applyReceipt); 404 for an id no text
-// has yet (a report can overtake the write of Kannel's answer: smsbox tries again when http-request-retry is set).
-// Reports for one text are applied one at a time in this process, since each goes to the next open part.
+// Answers: 200 at once when the report changes nothing (Kannel's "accepted by the SMSC", type 8); 200 after the
+// receipt is written (SmsPartsStore.applyReceipt) to the text's one receipt row (kannel-provider.ts says why one);
+// 404 for an id no text has been handed over with yet (a report can overtake the write of Kannel's answer: smsbox
+// fetches it again when http-request-retry is set).
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses } from '../schemas/common.js';
 import { HttpProblem, notFound } from '../problem.js';
 import type { Db } from '../../store/database.js';
 import { SmsPartsStore } from '../../store/repositories/sms-parts-store.js';
-import { nextOpenKannelPart } from '../../store/repositories/kannel-dlr-parts.js';
 import { dlrTokenValid } from '../../sms/kannel/dlr-token.js';
 import { dlrOutcome } from '../../sms/kannel/dlr-report.js';
 import { KANNEL_PROVIDER_NAME } from '../../sms/kannel/kannel-provider.js';
@@ -31,7 +30,7 @@ const DlrQuery = Type.Object({
 });
 
 const DlrAnswer = Type.Object({
-  result: Type.Union([Type.Literal('recorded'), Type.Literal('no-change'), Type.Literal('repeat')]),
+  result: Type.Union([Type.Literal('recorded'), Type.Literal('no-change')]),
   textStatus: Type.Optional(Type.String({ description: "The text's status after this report" })),
 });
 
@@ -41,17 +40,6 @@ export const kannelDlrRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app
   // loadSettings refuses SMS_PROVIDER=kannel without it.
   const secret = settings.KANNEL_DLR_SECRET!;
   const parts = new SmsPartsStore(options.db);
-  /** The report being applied per message id: the next one for the same text waits for it. */
-  const applying = new Map<string, Promise<unknown>>();
-
-  const apply = async (id: string, outcome: Extract<ReturnType<typeof dlrOutcome>, { change: true }>, at: Date) => {
-    const part = await nextOpenKannelPart(options.db, id);
-    if (part.kind === 'unknown') throw notFound(`No text has id ${id} (yet).`);
-    if (part.kind === 'settled') return { result: 'repeat' as const };
-    const textStatus = await parts.applyReceipt({ provider: KANNEL_PROVIDER_NAME, providerMessageId: part.providerMessageId, state: outcome.state, error: outcome.error, at });
-    if (textStatus === undefined) throw notFound(`No text has id ${id} (yet).`);
-    return { result: 'recorded' as const, textStatus };
-  };
 
   app.get(
     '/dlr',
@@ -68,16 +56,11 @@ export const kannelDlrRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app
       if (!dlrTokenValid(secret, id, token)) throw new HttpProblem(403, 'forbidden', 'The delivery report token does not match its id.');
       const outcome = dlrOutcome(type, status);
       if (!outcome.change) return { result: 'no-change' as const };
-      const atS = request.query.at ? Number(request.query.at) : undefined;
-      const at = atS !== undefined && atS > 0 ? new Date(atS * 1000) : clock.now();
-      const previous = applying.get(id) ?? Promise.resolve();
-      const mine = previous.catch(() => {}).then(() => apply(id, outcome, at));
-      applying.set(id, mine);
-      try {
-        return await mine;
-      } finally {
-        if (applying.get(id) === mine) applying.delete(id);
-      }
+      const atS = request.query.at ? Number(request.query.at) : 0;
+      const at = atS > 0 ? new Date(atS * 1000) : clock.now();
+      const textStatus = await parts.applyReceipt({ provider: KANNEL_PROVIDER_NAME, providerMessageId: id, state: outcome.state, error: outcome.error, at });
+      if (textStatus === undefined) throw notFound(`No text with id ${id} has been handed over yet.`);
+      return { result: 'recorded' as const, textStatus };
     },
   );
 };

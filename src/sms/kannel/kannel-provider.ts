@@ -5,13 +5,13 @@
 // (UCS-2) chosen by the text's characters (src/domain/sms-parts.ts, the rule the other providers use), dlr-mask 27
 // (dlr-report.ts) and dlr-url (dlr-url.ts), and smsc when KANNEL_SMSC routes to one connection.
 //
-// Long texts: Kannel splits them itself (concatenated parts with a UDH, 153 GSM-7 / 67 UCS-2 characters each, the
-// sendsms-user group needs max-messages and concatenation for that). Its dlr-url goes with every part, so a real
-// SMSC connection (smpp) brings one final report per part, all to the same URL; the SMSC's accept/refuse reports
-// (8/16) come once for the whole text. So the provider answers one part id per part Kannel will send,
-// `<id>/1..<id>/N` (N from sms-parts.ts, the same splitting rule), and the report route gives each final report to
-// the next part still open: the text is delivered when every part is, failed when any is. (Kannel's fake SMSC, a
-// test tool, sends one final report per text, not per part: a long text through it stays `sent`.)
+// Long texts: Kannel splits them itself (concatenated parts with a UDH, 153 GSM-7 / 67 UCS-2 characters each; the
+// sendsms-user group needs max-messages and concatenation for that). It asks the SMSC for a delivery report on the
+// FIRST part only (gw/sms.c sms_split: "if its a DLR request message getting split, only ask DLR for the first
+// one"), and reports the SMSC's acceptance or refusal (8/16) once for all the parts together. So a Kannel text has
+// one report of each kind, whatever its length: the provider answers one part id, the message id, and the report
+// route applies each report to it. A later part that the handset never gets is therefore not seen: the text shows
+// delivered when its first part is.
 //
 // Kannel's answer: see sendsms-answer.ts. A connection error, a timeout, 5xx (503 is smsbox's "queue full") are
 // tried again after retryDelaysMs, then the text fails with the last error. A request that timed out after Kannel
@@ -51,11 +51,6 @@ export interface KannelProviderOptions {
 
 const DEFAULT_RETRY_DELAYS_MS = [250, 1000, 4000];
 
-/** The part ids of a text sent as `parts` parts under message id `id`. */
-export function kannelPartIds(id: string, parts: number): string[] {
-  return Array.from({ length: parts }, (_, index) => `${id}/${index + 1}`);
-}
-
 export class KannelSmsProvider implements SmsProvider {
   readonly name = KANNEL_PROVIDER_NAME;
 
@@ -65,7 +60,7 @@ export class KannelSmsProvider implements SmsProvider {
     const from = request.from === '' ? (this.options.defaultSender ?? '') : request.from;
     if (from === '') return { status: 'failed', reason: 'no sender: the campaign has no CLI and SMS_SENDER_DEFAULT is unset' };
     if (request.text === '') return { status: 'failed', reason: 'empty message' };
-    const { encoding, parts } = smsParts(request.text);
+    const { encoding } = smsParts(request.text);
     const id = newKannelMessageId();
     const url = new URL(this.options.sendsmsUrl);
     const params: Record<string, string> = {
@@ -86,7 +81,7 @@ export class KannelSmsProvider implements SmsProvider {
     let lastReason = '';
     for (let attempt = 0; ; attempt++) {
       const answer = await this.requestOnce(url);
-      if (answer.kind === 'accepted') return { status: 'sent', providerId: id, partIds: kannelPartIds(id, parts) };
+      if (answer.kind === 'accepted') return { status: 'sent', providerId: id, partIds: [id] };
       if (answer.kind === 'refused') return { status: 'failed', reason: answer.reason };
       lastReason = answer.reason;
       const delayMs = delaysMs[attempt];
