@@ -1,8 +1,9 @@
 // Writes SMPP delivery receipts to the texts' parts. A receipt can come before the text's row and part ids are
-// written (the SMSC may deliver part 1 while Ringcast still submits part 2, and the row is written once all parts
-// are accepted), so a receipt whose message id is not known yet is tried again after 0.2, 1, 5 and 15 s; one still
-// unknown then is logged and dropped (the text stays `sent`). The retries live in this process only: a receipt
-// that arrives just before a crash, for a text not yet written, is lost.
+// written (the SMSC may deliver part 1 while Ringcast still submits part 2, and the parts are written once all are
+// accepted): SmsPartsStore.applyReceipt then keeps it in the database (sms_receipts_early) and the hand-over applies
+// it when it writes that part, so such a receipt survives a crash of this process. What is retried here, in this
+// process only, is a write that failed (the database unreachable for a moment): after 0.2, 1, 5 and 15 s, then the
+// receipt is logged and dropped (the text stays `sent`).
 import type { Receipt } from './smpp/receipt.js';
 import type { SmsPartsStore } from '../store/repositories/sms-parts-store.js';
 import type { Clock } from '../domain/clock.js';
@@ -34,25 +35,22 @@ export class ReceiptApplier {
   }
 
   private async write(receipt: Receipt, state: Exclude<Receipt['state'], 'pending'>): Promise<void> {
+    // The receipt's time is when it came, not when a retry wrote it.
+    const at = this.args.clock.now();
     for (let attempt = 0; ; attempt++) {
       try {
-        const status = await this.args.store.applyReceipt({
-          provider: this.args.provider,
-          providerMessageId: receipt.messageId,
-          state,
-          error: receipt.error,
-          at: this.args.clock.now(),
-        });
-        if (status !== undefined) return;
-      } catch (error) {
-        this.args.log.warn({ err: (error as Error).message, messageId: receipt.messageId }, 'SMS receipt not recorded; trying again');
-      }
-      const delayMs = RETRY_DELAYS_MS[attempt];
-      if (delayMs === undefined) {
-        this.args.log.warn({ messageId: receipt.messageId }, 'SMS receipt for a message id this database does not know; dropped');
+        // Undefined: no part has the id yet; the receipt is kept for the hand-over that writes it.
+        await this.args.store.applyReceipt({ provider: this.args.provider, providerMessageId: receipt.messageId, state, error: receipt.error, at });
         return;
+      } catch (error) {
+        const delayMs = RETRY_DELAYS_MS[attempt];
+        if (delayMs === undefined) {
+          this.args.log.warn({ err: (error as Error).message, messageId: receipt.messageId }, 'SMS receipt not recorded; dropped');
+          return;
+        }
+        this.args.log.warn({ err: (error as Error).message, messageId: receipt.messageId }, 'SMS receipt not recorded; trying again');
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
 }

@@ -1,13 +1,24 @@
 // The webhook event types and delivery states: the one list the API schemas, the outbox writers and the README use.
 
+/** sms.failed's `failure`: how the text failed. */
+export const SMS_FAILURES = [
+  { name: 'refused', description: 'the provider refused it when it was handed over' },
+  { name: 'failed', description: 'a delivery receipt said it was not delivered' },
+  { name: 'expired', description: 'a delivery receipt said it expired' },
+] as const;
+export type SmsFailure = (typeof SMS_FAILURES)[number]['name'];
+
 export const WEBHOOK_EVENT_TYPES = [
   { type: 'call.completed', description: 'A call ended: the call as GET .../phonenumbers shows it, with numberId, campaignId and attempt' },
   { type: 'number.completed', description: 'A number reached its final status' },
   { type: 'campaign.status_changed', description: "A campaign's campaignStatus changed" },
   { type: 'compliance.campaign_paused', description: 'A UK compliance guard (abandoned-call rate) paused a campaign' },
-  { type: 'sms.sent', description: 'Not yet emitted: waits for real SMS (issue 13)' },
-  { type: 'sms.delivered', description: 'Not yet emitted: waits for real SMS (issue 13)' },
-  { type: 'sms.failed', description: 'Not yet emitted: waits for real SMS (issue 13)' },
+  { type: 'sms.sent', description: "The SMS provider took a text: the text as GET .../phonenumbers' sms array shows it, with smsId, numberId and campaignId" },
+  { type: 'sms.delivered', description: "A text's receipts say every part was delivered: the text as the sms array shows it, with smsId, numberId and campaignId" },
+  {
+    type: 'sms.failed',
+    description: `A text failed: the text as the sms array shows it, with smsId, numberId, campaignId and failure (${SMS_FAILURES.map((f) => `${f.name}: ${f.description}`).join('; ')})`,
+  },
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number]['type'];

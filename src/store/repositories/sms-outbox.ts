@@ -1,11 +1,12 @@
 // The SMS outbox (issue 13): queue a text (its sms_messages row, status queued, and its outbox row with the
-// queueing process's lease) in one transaction; hand it over (write the provider's answer, its part ids, and delete
-// the outbox row) in another; claim rows whose lease ran out with FOR UPDATE SKIP LOCKED, so two processes never
-// take the same one.
+// queueing process's lease) in one transaction; hand it over (write the provider's answer, its part ids, its sms.*
+// webhook event, and delete the outbox row) in another; claim rows whose lease ran out with FOR UPDATE SKIP LOCKED,
+// so two processes never take the same one.
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import { smsMessages, smsOutbox } from '../schema.js';
-import { insertSmsParts } from './sms-parts-store.js';
+import { insertSmsParts, settleTextStatus } from './sms-parts-store.js';
+import { changeSmsStatus } from '../sms-status-change.js';
 import { rowsOf } from './rows.js';
 import type { SmsResult } from '../../sms/sms-port.js';
 
@@ -74,20 +75,25 @@ export class SmsOutboxRepository {
   }
 
   /**
-   * Writes the provider's answer and takes the text out of the outbox. False when the row was no longer in the
-   * outbox (handed over already by another process after this one's lease ran out): nothing is written then.
+   * Writes the provider's answer and takes the text out of the outbox, with its sms.sent or sms.failed (refused)
+   * webhook event, and applies the receipts that came for its parts before this (kept by SmsPartsStore.applyReceipt),
+   * which may make it delivered, failed or expired at once (that event follows sms.sent). False when the row was no
+   * longer in the outbox (handed over already by another process after this one's lease ran out): nothing is
+   * written then.
    */
   async handOver(smsMessageId: number, result: SmsResult, provider: string, at: Date): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
+    return this.db.transaction(async (transaction) => {
+      const tx = transaction as unknown as Db;
       const removed = await tx.delete(smsOutbox).where(eq(smsOutbox.smsMessageId, smsMessageId)).returning({ id: smsOutbox.smsMessageId });
       if (removed.length === 0) return false;
-      await tx
-        .update(smsMessages)
-        .set(result.status === 'sent' ? { status: 'sent', providerId: result.providerId } : { status: `failed: ${result.reason}` })
-        .where(eq(smsMessages.id, smsMessageId));
-      if (result.status === 'sent' && result.partIds && result.partIds.length > 0) {
-        await insertSmsParts(tx as unknown as Db, { smsMessageId, provider, partIds: result.partIds, at });
+      if (result.status === 'failed') {
+        await changeSmsStatus(tx, { smsMessageId, status: `failed: ${result.reason}`, error: result.reason, at, refused: true });
+        return true;
       }
+      const receiptsBefore = result.partIds && result.partIds.length > 0 ? await insertSmsParts(tx, { smsMessageId, provider, partIds: result.partIds, at }) : 0;
+      await tx.update(smsMessages).set({ providerId: result.providerId }).where(eq(smsMessages.id, smsMessageId));
+      await changeSmsStatus(tx, { smsMessageId, status: 'sent', error: null, at });
+      if (receiptsBefore > 0) await settleTextStatus(tx, smsMessageId, at);
       return true;
     });
   }
