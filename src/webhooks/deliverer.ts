@@ -1,18 +1,27 @@
 // The deliverer: every Ringcast process runs one (src/server.ts). It claims due deliveries (lease, FOR UPDATE SKIP
-// LOCKED), posts each with a timeout, and records the attempt and what comes next (backoff.ts). At least once: a
-// process that dies after the receiver answered but before the attempt is recorded leaves a lease that expires, and
-// the delivery is sent again with the same event id and body; receivers deduplicate on the event id.
+// LOCKED), posts them with a timeout, several at a time, and records the attempts and what comes next (backoff.ts)
+// a batch at a time, in one statement. At least once: a process that dies after the receiver answered but before
+// the attempt is recorded leaves a lease that expires, and the delivery is sent again with the same event id and
+// body; receivers deduplicate on the event id. In order per number: the claim never takes an event while an earlier
+// one of its number is pending (in flight, waiting to be recorded, or retrying), so however many are in flight, they
+// are of different numbers.
+//
+// The running loop keeps up to WEBHOOK_BATCH_SIZE deliveries claimed and not yet recorded: it claims again as soon
+// as room frees, while the posts of the last claim are in flight and their records are being written, and records
+// whatever has been answered since the last record went out (group commit). Bounding what is claimed and unrecorded
+// bounds what a crash sends twice.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../store/database.js';
 import type { Clock } from '../domain/clock.js';
 import type { Settings } from '../config/settings.js';
-import { WebhookRepository, type ClaimedDelivery } from '../store/repositories/webhooks.js';
+import { WebhookRepository, type AttemptRecord, type ClaimedDelivery } from '../store/repositories/webhooks.js';
 import { signatureHeader, SIGNATURE_HEADER } from './signature.js';
 import { nextStep, parseRetryAfter, shouldDisableEndpoint, type AttemptOutcome } from './backoff.js';
 import { checkEndpointUrl, resolveDeliveryAddress, systemResolver, type Resolver } from './url-guard.js';
 import { DeliveryState } from './event-types.js';
 import { renderBodies } from './render.js';
+import { WebhookHttpClient } from './http-post.js';
 
 export type DelivererSettings = Pick<
   Settings,
@@ -43,12 +52,34 @@ function failureReason(outcome: AttemptOutcome): FailedAttemptReason | undefined
   return outcome.kind;
 }
 
+/** An attempt made and not yet recorded. */
+interface Answered {
+  delivery: ClaimedDelivery;
+  /** The body sent; stored with the record when the delivery had none yet (frozen for every retry). */
+  body: string;
+  startedAt: Date;
+  answeredAt: Date;
+  latencyMs: number;
+  outcome: AttemptOutcome;
+}
+
+/** Where a claim's deliveries to one URL go: the checked URL and address, or why it is refused. */
+type Target = { ok: true; url: URL; address: string } | { ok: false; outcome: AttemptOutcome };
+
 export class WebhookDeliverer {
   readonly id: string;
   private readonly repository: WebhookRepository;
+  private readonly http = new WebhookHttpClient();
   private running = false;
   private loop: Promise<void> | undefined;
   private readonly stopController = new AbortController();
+  /** Deliveries claimed by the running loop and not yet recorded. */
+  private held = 0;
+  /** Answered, waiting for the record statement in progress to finish. */
+  private readonly answered: Answered[] = [];
+  private recording: Promise<void> | undefined;
+  /** Wakes the running loop when a record is written (room, and numbers whose next event may now be claimed). */
+  private wake: () => void = () => {};
 
   constructor(private readonly options: DelivererOptions) {
     this.id = options.id ?? `webhooks-${randomUUID().slice(0, 8)}`;
@@ -61,105 +92,207 @@ export class WebhookDeliverer {
     this.loop = this.run();
   }
 
-  /** Stops claiming; attempts in flight finish (each is bounded by the timeout). */
+  /** Stops claiming; attempts in flight finish (each is bounded by the timeout) and are recorded. */
   async stop(): Promise<void> {
     this.running = false;
     this.stopController.abort(new Error('deliverer stopped'));
+    this.wake();
     await this.loop;
+    this.http.close();
   }
 
   private async run(): Promise<void> {
+    const { settings, clock } = this.options;
+    const batchSize = settings.WEBHOOK_BATCH_SIZE;
     while (this.running) {
-      let sent = 0;
-      try {
-        sent = await this.deliverDue();
-      } catch (error) {
-        this.options.log?.warn({ err: error }, 'webhook delivery round failed');
+      const room = batchSize - this.held;
+      // Waiting for a quarter of the batch to free up spares a claim statement per record written.
+      let claimed = 0;
+      let full = false;
+      if (this.held === 0 || room >= Math.max(1, Math.floor(batchSize / 4))) {
+        try {
+          const batch = await this.claim(room);
+          claimed = batch.length;
+          full = claimed === room;
+          // Not awaited: the next claim goes out while these are in flight.
+          if (claimed > 0) {
+            void this.send(batch, (answered) => this.queueRecord(answered)).catch((error: unknown) => {
+              this.options.log?.warn({ err: error }, 'webhook batch could not be rendered (its leases will expire and it is claimed again)');
+              this.wake();
+            });
+          }
+        } catch (error) {
+          this.options.log?.warn({ err: error }, 'webhook delivery round failed');
+        }
       }
-      if (sent === 0 && this.running) await this.options.clock.sleep(this.options.settings.WEBHOOK_POLL_MS, this.stopController.signal).catch(() => {});
+      if (full || !this.running) continue;
+      const recorded = this.nextRecord();
+      if (this.held > 0) await recorded;
+      else await clock.sleep(settings.WEBHOOK_POLL_MS, this.stopController.signal).catch(() => {});
     }
+    while (this.held > 0) await this.nextRecord();
   }
 
-  /** One round: claims due deliveries and sends them all; returns how many were attempted. */
+  /** One round, start to end: claims due deliveries, sends them all, records them; returns how many were attempted. */
   async deliverDue(): Promise<number> {
-    const { settings, clock } = this.options;
-    const now = clock.now();
-    const batch = await this.repository.claim(this.id, now, new Date(now.getTime() + settings.WEBHOOK_LEASE_S * 1000), settings.WEBHOOK_BATCH_SIZE);
-    const bodies = await renderBodies(this.options.db, batch);
-    await Promise.all(batch.map((delivery) => this.attempt(delivery, delivery.body ?? bodies.get(delivery.id)!)));
+    const batch = await this.claim(this.options.settings.WEBHOOK_BATCH_SIZE);
+    const answered: Answered[] = [];
+    await this.send(batch, (one) => answered.push(one));
+    await this.record(answered);
     return batch.length;
   }
 
-  private async attempt(delivery: ClaimedDelivery, body: string): Promise<void> {
+  private claim(limit: number): Promise<ClaimedDelivery[]> {
+    const { settings, clock } = this.options;
+    const now = clock.now();
+    return this.repository.claim(this.id, now, new Date(now.getTime() + settings.WEBHOOK_LEASE_S * 1000), limit);
+  }
+
+  /** Renders and posts a claimed batch, all at once; `onAnswered` is told of each attempt as it ends. */
+  private async send(batch: readonly ClaimedDelivery[], onAnswered: (answered: Answered) => void): Promise<void> {
+    if (batch.length === 0) return;
+    this.held += batch.length;
+    let bodies: Map<number, string>;
+    try {
+      bodies = await renderBodies(this.options.db, batch);
+    } catch (error) {
+      // Nothing was sent: the leases expire and the batch is claimed again.
+      this.held -= batch.length;
+      throw error;
+    }
+    // One URL check (and DNS lookup) per endpoint per claim, not per event.
+    const targets = new Map<string, Promise<Target>>();
+    const targetOf = (url: string) => {
+      let target = targets.get(url);
+      if (!target) targets.set(url, (target = this.target(url)));
+      return target;
+    };
+    await Promise.all(
+      batch.map(async (delivery) => {
+        const body = delivery.body ?? bodies.get(delivery.id)!;
+        onAnswered(await this.attempt(delivery, body, await targetOf(delivery.url)));
+      }),
+    );
+  }
+
+  private async target(text: string): Promise<Target> {
+    const { settings } = this.options;
+    const checked = checkEndpointUrl(text, settings.WEBHOOK_ALLOW_PRIVATE_URLS);
+    if (!checked.ok) return { ok: false, outcome: { kind: 'refused', message: checked.message } };
+    try {
+      const resolved = await resolveDeliveryAddress(checked.url, settings.WEBHOOK_ALLOW_PRIVATE_URLS, this.options.resolve ?? systemResolver);
+      if (!resolved.ok) return { ok: false, outcome: { kind: 'refused', message: resolved.message } };
+      return { ok: true, url: checked.url, address: resolved.address };
+    } catch (error) {
+      return { ok: false, outcome: { kind: 'network', message: `DNS: ${(error as Error).message}` } };
+    }
+  }
+
+  private async attempt(delivery: ClaimedDelivery, body: string, target: Target): Promise<Answered> {
     const { clock } = this.options;
-    const started = clock.now();
+    const startedAt = clock.now();
     const startedMs = performance.now();
-    const outcome = await this.post(delivery, body, started);
+    const outcome = target.ok ? await this.post(delivery, body, target, startedAt) : target.outcome;
     const latencyMs = Math.round(performance.now() - startedMs);
     const failure = failureReason(outcome);
     if (failure) this.options.onFailedAttempt?.(failure);
-    const now = clock.now();
-    const step = nextStep(outcome, delivery.attempts + 1, delivery.firstAttemptAt ?? started, now, (this.options.random ?? Math.random)());
-    let disableReason: string | null = null;
-    if (step.kind !== 'delivered') {
-      const run = await this.repository.failureRun(delivery.endpointId);
-      if (shouldDisableEndpoint(run.consecutiveFailures + 1, run.failingSince ?? now, now)) {
-        disableReason = `Disabled automatically: ${run.consecutiveFailures + 1} failed attempts in a row since ${(run.failingSince ?? now).toISOString()}`;
-      }
-    }
-    const recorded = await this.repository.recordAttempt({
-      deliveryId: delivery.id,
-      endpointId: delivery.endpointId,
-      leasedBy: this.id,
-      attemptedAt: started,
-      body,
-      statusCode: outcome.kind === 'response' ? outcome.statusCode : null,
-      latencyMs,
-      error: outcome.kind === 'response' ? (outcome.statusCode >= 300 ? `HTTP ${outcome.statusCode}` : null) : `${outcome.kind}${'message' in outcome ? `: ${outcome.message}` : ''}`,
-      state: step.kind === 'delivered' ? DeliveryState.Delivered : step.kind === 'failed' ? DeliveryState.Failed : DeliveryState.Pending,
-      nextRetryAt: step.kind === 'retry' ? step.at : null,
-      disableReason,
-    });
-    if (!recorded) this.options.log?.warn({ deliveryId: delivery.id }, 'webhook lease lost before the attempt was recorded (it will be sent again)');
-    if (disableReason) this.options.log?.warn({ endpointId: delivery.endpointId }, disableReason);
+    return { delivery, body, startedAt, answeredAt: clock.now(), latencyMs, outcome };
   }
 
-  private async post(delivery: ClaimedDelivery, body: string, now: Date): Promise<AttemptOutcome> {
-    const { settings } = this.options;
-    const checked = checkEndpointUrl(delivery.url, settings.WEBHOOK_ALLOW_PRIVATE_URLS);
-    if (!checked.ok) return { kind: 'refused', message: checked.message };
-    let resolved;
-    try {
-      resolved = await resolveDeliveryAddress(checked.url, settings.WEBHOOK_ALLOW_PRIVATE_URLS, this.options.resolve ?? systemResolver);
-    } catch (error) {
-      return { kind: 'network', message: `DNS: ${(error as Error).message}` };
-    }
-    if (!resolved.ok) return { kind: 'refused', message: resolved.message };
+  private async post(delivery: ClaimedDelivery, body: string, target: { url: URL; address: string }, now: Date): Promise<AttemptOutcome> {
     const timestampS = Math.floor(now.getTime() / 1000);
     const secrets = [delivery.secret];
     if (delivery.previousSecret && delivery.previousSecretUntil && delivery.previousSecretUntil > now) secrets.push(delivery.previousSecret);
-    try {
-      const response = await fetch(checked.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': USER_AGENT,
-          [SIGNATURE_HEADER]: signatureHeader(secrets, timestampS, body),
-          'Ringcast-Event-Id': delivery.eventId,
-          'Ringcast-Event-Type': delivery.type,
-        },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(settings.WEBHOOK_TIMEOUT_MS),
-      });
-      // The body is not needed; reading it frees the connection for reuse.
-      await response.arrayBuffer().catch(() => undefined);
-      return { kind: 'response', statusCode: response.status, retryAfterS: parseRetryAfter(response.headers.get('retry-after'), now) };
-    } catch (error) {
-      const err = error as Error & { cause?: { code?: string; message?: string } };
-      if (err.name === 'TimeoutError') return { kind: 'timeout' };
-      return { kind: 'network', message: err.cause?.code ?? err.cause?.message ?? err.message };
+    const result = await this.http.post({
+      url: target.url,
+      address: target.address,
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': USER_AGENT,
+        [SIGNATURE_HEADER]: signatureHeader(secrets, timestampS, body),
+        'Ringcast-Event-Id': delivery.eventId,
+        'Ringcast-Event-Type': delivery.type,
+      },
+      body,
+      timeoutMs: this.options.settings.WEBHOOK_TIMEOUT_MS,
+    });
+    if (result.kind !== 'response') return result;
+    return { kind: 'response', statusCode: result.statusCode, retryAfterS: parseRetryAfter(result.retryAfter, now) };
+  }
+
+  /** Queues an answered attempt for the next record statement, and starts one when none is being written. */
+  private queueRecord(answered: Answered): void {
+    this.answered.push(answered);
+    this.recording ??= this.recordQueued();
+  }
+
+  private async recordQueued(): Promise<void> {
+    while (this.answered.length > 0) {
+      const batch = this.answered.splice(0);
+      try {
+        await this.record(batch);
+      } catch (error) {
+        // Not recorded: the leases expire and these are sent again (at least once).
+        this.options.log?.warn({ err: error, deliveries: batch.length }, 'webhook attempts could not be recorded (they will be sent again)');
+      }
+      this.held -= batch.length;
+      this.wake();
     }
+    this.recording = undefined;
+  }
+
+  private nextRecord(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wake = resolve;
+    });
+  }
+
+  /**
+   * Records answered attempts (in the order they were answered) in one statement: each delivery's next step, and
+   * each endpoint's failure run, disabling an endpoint whose run has gone on long enough (backoff.ts).
+   */
+  private async record(answered: readonly Answered[]): Promise<void> {
+    if (answered.length === 0) return;
+    const random = this.options.random ?? Math.random;
+    const steps = answered.map((one) => nextStep(one.outcome, one.delivery.attempts + 1, one.delivery.firstAttemptAt ?? one.startedAt, one.answeredAt, random()));
+    const failingEndpoints = answered.filter((_, i) => steps[i]!.kind !== 'delivered').map((one) => one.delivery.endpointId);
+    const runs = await this.repository.failureRuns(failingEndpoints);
+    const disableReasons = new Map<number, string>();
+    answered.forEach((one, i) => {
+      const endpointId = one.delivery.endpointId;
+      const run = runs.get(endpointId);
+      if (!run) return;
+      if (steps[i]!.kind === 'delivered') {
+        runs.set(endpointId, { consecutiveFailures: 0, failingSince: null });
+        return;
+      }
+      const next = { consecutiveFailures: run.consecutiveFailures + 1, failingSince: run.failingSince ?? one.answeredAt };
+      runs.set(endpointId, next);
+      if (!disableReasons.has(endpointId) && shouldDisableEndpoint(next.consecutiveFailures, next.failingSince, one.answeredAt)) {
+        disableReasons.set(endpointId, `Disabled automatically: ${next.consecutiveFailures} failed attempts in a row since ${next.failingSince.toISOString()}`);
+      }
+    });
+    const records: AttemptRecord[] = answered.map((one, i) => {
+      const { outcome } = one;
+      const step = steps[i]!;
+      return {
+        deliveryId: one.delivery.id,
+        endpointId: one.delivery.endpointId,
+        leasedBy: this.id,
+        attemptedAt: one.startedAt,
+        body: one.delivery.body === null ? one.body : null,
+        statusCode: outcome.kind === 'response' ? outcome.statusCode : null,
+        latencyMs: one.latencyMs,
+        error: outcome.kind === 'response' ? (outcome.statusCode >= 300 ? `HTTP ${outcome.statusCode}` : null) : `${outcome.kind}${'message' in outcome ? `: ${outcome.message}` : ''}`,
+        state: step.kind === 'delivered' ? DeliveryState.Delivered : step.kind === 'failed' ? DeliveryState.Failed : DeliveryState.Pending,
+        nextRetryAt: step.kind === 'retry' ? step.at : null,
+        disableReason: disableReasons.get(one.delivery.endpointId) ?? null,
+      };
+    });
+    const recorded = await this.repository.recordAttempts(records);
+    const lost = records.filter((record) => !recorded.has(record.deliveryId)).map((record) => record.deliveryId);
+    if (lost.length > 0) this.options.log?.warn({ deliveryIds: lost }, 'webhook lease lost before the attempt was recorded (it will be sent again)');
+    for (const [endpointId, reason] of disableReasons) this.options.log?.warn({ endpointId }, reason);
   }
 }
 
