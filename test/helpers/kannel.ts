@@ -197,3 +197,26 @@ async function startKannelOnce(smsc: KannelSmsc): Promise<TestKannel> {
     },
   };
 }
+
+/** The secret the tests key their dlr-url tokens with. */
+export const TEST_DLR_SECRET = 'kannel-dlr-secret-0123456789';
+
+/** SMS_PROVIDER=kannel settings for this Kannel, its reports sent to `dlrBaseUrl`. */
+export function kannelEnv(kannel: TestKannel, dlrBaseUrl: string): Record<string, string> {
+  return {
+    SMS_PROVIDER: 'kannel',
+    KANNEL_SENDSMS_URL: kannel.sendsmsUrl,
+    KANNEL_USER: kannel.user,
+    KANNEL_PASSWORD: kannel.password,
+    KANNEL_DLR_BASE_URL: dlrBaseUrl,
+    KANNEL_DLR_SECRET: TEST_DLR_SECRET,
+  };
+}
+
+/** Makes the app listen on a free loopback port, where smsbox can fetch the dlr-urls; answers its base URL. */
+export async function listenForReports(app: { listen(options: { host: string; port: number }): Promise<string>; server: { address(): unknown } }): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address() as { port?: number } | null;
+  if (address === null || typeof address.port !== 'number') throw new Error('the app has no loopback port');
+  return `http://127.0.0.1:${address.port}`;
+}

@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { describeWithPeer } from '../helpers/peers.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { createTestApp, validCampaign, type Tenant, type TestApp } from '../helpers/app.js';
-import { KANNEL_BINARIES, startKannel, type TestKannel } from '../helpers/kannel.js';
+import { KANNEL_BINARIES, kannelEnv, listenForReports, startKannel, TEST_DLR_SECRET as SECRET, type TestKannel } from '../helpers/kannel.js';
 import { startTestSmsc, type TestSmsc } from '../helpers/smsc.js';
 import { KannelSmsProvider } from '../../src/sms/kannel/kannel-provider.js';
 import { dlrToken, newKannelMessageId } from '../../src/sms/kannel/dlr-token.js';
@@ -15,7 +15,6 @@ import { SmsOutboxRepository } from '../../src/store/repositories/sms-outbox.js'
 import { phoneNumbers } from '../../src/store/schema.js';
 import { smsParts } from '../../src/domain/sms-parts.js';
 
-const SECRET = 'kannel-dlr-secret-0123456789';
 const NUMBERS = ['07912000001', '07912000002', '07912000003', '07912000004'];
 const e164 = (national: string) => `+44${national.slice(1)}`;
 
@@ -41,19 +40,9 @@ for (const { kind } of BACKENDS) {
       // The receipt comes a little after the submit, as from a real network.
       smsc = await startTestSmsc({ systemId: 'ringcast', password: 'pw', receiptDelayMs: 50 });
       kannel = await startKannel({ kind: 'smpp', port: smsc.port, systemId: 'ringcast', password: 'pw' });
-      t = await createTestApp(kind, {
-        SMS_PROVIDER: 'kannel',
-        KANNEL_SENDSMS_URL: kannel.sendsmsUrl,
-        KANNEL_USER: kannel.user,
-        KANNEL_PASSWORD: kannel.password,
-        // The app's own address is known only once it listens; the provider below is given it.
-        KANNEL_DLR_BASE_URL: 'http://127.0.0.1:1',
-        KANNEL_DLR_SECRET: SECRET,
-      });
-      await t.app.listen({ host: '127.0.0.1', port: 0 });
-      const address = t.app.server.address();
-      if (address === null || typeof address === 'string') throw new Error('no address');
-      baseUrl = `http://127.0.0.1:${address.port}`;
+      // The app's own address is known only once it listens; the provider below is given it.
+      t = await createTestApp(kind, kannelEnv(kannel, 'http://127.0.0.1:1'));
+      baseUrl = await listenForReports(t.app);
       provider = new KannelSmsProvider({ sendsmsUrl: kannel.sendsmsUrl, user: kannel.user, password: kannel.password, dlrBaseUrl: baseUrl, dlrSecret: SECRET });
       tenant = await t.createTenant('Kannel');
       const created = await t.app.inject({

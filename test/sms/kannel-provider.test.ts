@@ -3,12 +3,11 @@
 // Kannel that is down.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithPeer } from '../helpers/peers.js';
-import { KANNEL_BINARIES, startKannel, type TestKannel } from '../helpers/kannel.js';
+import { KANNEL_BINARIES, startKannel, TEST_DLR_SECRET as SECRET, type TestKannel } from '../helpers/kannel.js';
 import { freePort } from '../helpers/free-port.js';
 import { KannelSmsProvider, type KannelProviderOptions } from '../../src/sms/kannel/kannel-provider.js';
 import { dlrToken } from '../../src/sms/kannel/dlr-token.js';
 
-const SECRET = 'kannel-dlr-secret-0123456789';
 
 async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -4,26 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
 import { DialerHarness, expectCompletedConsistently, london, testE164, testNumber } from '../helpers/dialer-harness.js';
+import { expectTextsReceived, runSmsOnBusyCampaign, SMS_ON_BUSY_CASES, UNPACED, until } from '../helpers/sms-on-busy.js';
 import { startTestSmsc, type TestSmsc } from '../helpers/smsc.js';
 import { systemClock, VirtualClock } from '../../src/domain/clock.js';
 import { ReceiptApplier } from '../../src/sms/receipt-applier.js';
 import { SmppSmsProvider } from '../../src/sms/smpp/smpp-provider.js';
 import { SmsPartsStore } from '../../src/store/repositories/sms-parts-store.js';
-
-const UNPACED = {
-  campaign: { maxConcurrentCalls: 50, maxCallsPerSecond: 50 },
-  client: { maxConcurrentCalls: 50, maxCallsPerSecond: 50 },
-  carrier: { maxConcurrentCalls: 50, maxCallsPerSecond: 50 },
-};
-const SMS = 'Hi {Name}, we tried to call about order {Parameter1} but the line was busy. Call us on 020 7946 0999.';
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe.each(BACKENDS)('SMSOnBusy through SMPP on $kind', ({ kind }) => {
   let harness: DialerHarness;
@@ -37,14 +23,9 @@ describe.each(BACKENDS)('SMSOnBusy through SMPP on $kind', ({ kind }) => {
     await harness?.dispose();
   });
 
-  for (const { mode, expected, date } of [
-    // 0001 is busy on every attempt; 0011 is busy on attempts 1 and 2 and answers on 3.
-    { mode: 1, expected: [['0001', 1], ['0011', 1]], date: '2027-06-01' },
-    { mode: 2, expected: [['0001', 3]], date: '2027-06-02' },
-  ]) {
+  for (const { mode, expected, date } of SMS_ON_BUSY_CASES) {
     it(`SMSOnBusy ${mode}: the right texts reach the SMSC on the right attempts and end delivered`, async () => {
       const receipts = new ReceiptApplier({ store: new SmsPartsStore(harness.db), provider: 'smpp', clock: systemClock, log: console });
-      const clock = new VirtualClock(london(date, '00:00'));
       const provider = new SmppSmsProvider({
         host: '127.0.0.1',
         port: smsc.port,
@@ -58,38 +39,10 @@ describe.each(BACKENDS)('SMSOnBusy through SMPP on $kind', ({ kind }) => {
       await provider.start();
       smsc.receiptStat = (to) => (to.endsWith('0011') ? 'UNDELIV' : 'DELIVRD');
       const before = smsc.accepted.length;
-      const tenant = await harness.tenant({ smsText: SMS });
-      const campaignId = await harness.campaign(
-        tenant,
-        {
-          startDate: date,
-          startTime: '09:00',
-          finishTime: '12:00',
-          attempts: [{ interval: 0 }, { interval: 5 }, { interval: 5 }],
-          smsOnBusy: mode,
-          phoneNumbers: [
-            { number: testNumber('0001'), name: 'Zoë', parameters: [{ parameter: 1, value: 'A-100' }] },
-            { number: testNumber('0011'), name: 'Ann', parameters: [{ parameter: 1, value: 'A-200' }] },
-          ],
-        },
-        clock.now(),
-      );
-      const run = await harness.run({ clock, campaignIds: [campaignId], config: { pacing: UNPACED }, smsProvider: provider });
-      await expectCompletedConsistently(harness, campaignId, run);
-
-      const rows = await harness.sms(campaignId);
+      const { campaignId, tenant, rows } = await runSmsOnBusyCampaign(harness, { mode, date, provider });
       expect(rows.map((row) => [row.number.slice(-4), row.attemptNumber])).toEqual(expected);
-      const mine = smsc.accepted.slice(before);
       // 'ë' makes Zoë's text UCS-2 in 2 parts; Ann's is one GSM-7 part.
-      const partsFor = (lastFour: string) => mine.filter((p) => `+${p.destinationAddr}` === testE164(lastFour));
-      for (const [lastFour] of expected as [string, number][]) {
-        const parts = partsFor(lastFour);
-        expect(parts.length).toBe(lastFour === '0001' ? 2 : 1);
-        expect(parts.every((p) => `+${p.sourceAddr}` === tenant.cliE164 && p.sourceTon === 1)).toBe(true);
-        const text = [...parts].sort((a, b) => (a.udh?.[5] ?? 1) - (b.udh?.[5] ?? 1)).map((p) => p.text).join('');
-        expect(text).toBe(rows.find((r) => r.number.slice(-4) === lastFour)!.text);
-      }
-      expect(mine).toHaveLength((expected as [string, number][]).reduce((n, [l]) => n + (l === '0001' ? 2 : 1), 0));
+      const partsFor = expectTextsReceived(smsc.accepted.slice(before), expected, rows, tenant);
       await until(async () => (await harness.sms(campaignId)).every((row) => row.status !== 'sent'));
       for (const row of await harness.sms(campaignId)) {
         expect(row.providerId).toBe(partsFor(row.number.slice(-4))[0]!.messageId);
