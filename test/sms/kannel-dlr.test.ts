@@ -15,14 +15,13 @@ import { SmsOutboxRepository } from '../../src/store/repositories/sms-outbox.js'
 import { phoneNumbers } from '../../src/store/schema.js';
 import { smsParts } from '../../src/domain/sms-parts.js';
 
-const NUMBERS = ['07912000001', '07912000002', '07912000003', '07912000004'];
+const NUMBERS = ['07912000001', '07912000002', '07912000003', '07912000004', '07912000005'];
 const e164 = (national: string) => `+44${national.slice(1)}`;
 
 interface SmsEntry {
   text: string;
   parts: number;
   status: string;
-  error: string | null;
 }
 
 for (const { kind } of BACKENDS) {
@@ -94,7 +93,7 @@ for (const { kind } of BACKENDS) {
       const text = 'Sorry we missed you, call 020 7946 0999.';
       expect((await send(NUMBERS[0]!, text)).status).toBe('sent');
       const [entry] = await settled(NUMBERS[0]!);
-      expect(entry).toMatchObject({ text, parts: 1, status: 'delivered', error: null });
+      expect(entry).toMatchObject({ text, parts: 1, status: 'delivered' });
       const mine = smsc.accepted.slice(before);
       expect(mine.map((p) => [p.sourceAddr, p.destinationAddr, p.dataCoding, p.registeredDelivery, p.text])).toEqual([['Ringcast', '447912000001', 0, 1, text]]);
     }, 30_000);
@@ -119,7 +118,7 @@ for (const { kind } of BACKENDS) {
       try {
         expect((await send(NUMBERS[2]!, 'This one will not arrive.')).status).toBe('sent');
         const [entry] = await settled(NUMBERS[2]!);
-        expect(entry).toMatchObject({ status: 'failed: UNDELIV', error: 'UNDELIV' });
+        expect(entry).toMatchObject({ status: 'failed: UNDELIV' });
       } finally {
         smsc.receiptStat = () => 'DELIVRD';
       }
@@ -155,6 +154,23 @@ for (const { kind } of BACKENDS) {
       const right = await dlr({ id, token: dlrToken(SECRET, id), type: '1', status: '', at: '' });
       expect(right.json()).toEqual({ result: 'recorded', textStatus: 'delivered' });
       expect((await smsOf(NUMBERS[3]!))[0]).toMatchObject({ status: 'delivered' });
+    }, 30_000);
+
+    it("keeps a text failed by the SMSC's refusal (16) when a delivered report (1) for its first part comes after", async () => {
+      smsc.receiptStat = () => undefined;
+      let result;
+      try {
+        result = await send(NUMBERS[4]!, 'Refused, then reported delivered.');
+      } finally {
+        smsc.receiptStat = () => 'DELIVRD';
+      }
+      if (result.status !== 'sent') throw new Error(JSON.stringify(result));
+      const id = result.providerId;
+      const refused = await dlr({ id, token: dlrToken(SECRET, id), type: '16', status: 'NACK/0x0000000b/Invalid Destination Address' });
+      expect(refused.json()).toEqual({ result: 'recorded', textStatus: 'failed: NACK/0x0000000b/Invalid Destination Address' });
+      const late = await dlr({ id, token: dlrToken(SECRET, id), type: '1', status: 'id:1 stat:DELIVRD err:000' });
+      expect(late.json()).toEqual({ result: 'no-change' });
+      expect((await smsOf(NUMBERS[4]!))[0]).toMatchObject({ status: 'failed: NACK/0x0000000b/Invalid Destination Address' });
     }, 30_000);
   });
 }

@@ -11,12 +11,16 @@
 // receipt is written (SmsPartsStore.applyReceipt) to the text's one receipt row (kannel-provider.ts says why one);
 // 404 for an id no text has been handed over with yet (a report can overtake the write of Kannel's answer: smsbox
 // fetches it again when http-request-retry is set).
+//
+// A failure is not undone: when the SMSC refuses part 2 of a long text, Kannel reports the whole text refused (16)
+// at once, and part 1's handset receipt (1, delivered) can still come later; the text stays failed then.
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses } from '../schemas/common.js';
 import { HttpProblem, notFound } from '../problem.js';
 import type { Db } from '../../store/database.js';
 import { SmsPartsStore } from '../../store/repositories/sms-parts-store.js';
+import { smsPartState } from '../../store/repositories/sms-part-state.js';
 import { dlrTokenValid } from '../../sms/kannel/dlr-token.js';
 import { dlrOutcome } from '../../sms/kannel/dlr-report.js';
 import { KANNEL_PROVIDER_NAME } from '../../sms/kannel/kannel-provider.js';
@@ -56,6 +60,10 @@ export const kannelDlrRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app
       if (!dlrTokenValid(secret, id, token)) throw new HttpProblem(403, 'forbidden', 'The delivery report token does not match its id.');
       const outcome = dlrOutcome(type, status);
       if (!outcome.change) return { result: 'no-change' as const };
+      if (outcome.state === 'delivered') {
+        const current = await smsPartState(options.db, KANNEL_PROVIDER_NAME, id);
+        if (current === 'failed' || current === 'expired') return { result: 'no-change' as const };
+      }
       const atS = request.query.at ? Number(request.query.at) : 0;
       const at = atS > 0 ? new Date(atS * 1000) : clock.now();
       const textStatus = await parts.applyReceipt({ provider: KANNEL_PROVIDER_NAME, providerMessageId: id, state: outcome.state, error: outcome.error, at });
