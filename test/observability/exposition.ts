@@ -42,3 +42,30 @@ export function total(exposition: Exposition, name: string, labels: Record<strin
     .filter((s) => s.name === name && Object.entries(labels).every(([key, value]) => s.labels[key] === value))
     .reduce((sum, s) => sum + s.value, 0);
 }
+
+/** The family a sample belongs to: its own name, or its histogram's or summary's (without _bucket, _count, _sum). */
+export function familyOf(exposition: Exposition, sampleName: string): string | undefined {
+  if (exposition.type.has(sampleName)) return sampleName;
+  const base = /^(.*)_(bucket|count|sum)$/.exec(sampleName)?.[1];
+  return base !== undefined && exposition.type.has(base) ? base : undefined;
+}
+
+/** A sample's series as Prometheus identifies it: the name and the sorted labels. */
+export function seriesKey(sample: Sample): string {
+  const labels = Object.entries(sample.labels).sort(([a], [b]) => a.localeCompare(b));
+  return `${sample.name}{${labels.map(([key, value]) => `${key}="${value}"`).join(',')}}`;
+}
+
+/**
+ * The series Prometheus takes to only ever grow within a process's life (it reads a drop as a restart): counters, and
+ * histograms' buckets, counts and sums (the observations here are durations, never negative).
+ */
+export function monotonicSeries(exposition: Exposition): Map<string, number> {
+  const series = new Map<string, number>();
+  for (const sample of exposition.samples) {
+    const family = familyOf(exposition, sample.name);
+    const type = family === undefined ? undefined : exposition.type.get(family);
+    if (type === 'counter' || type === 'histogram') series.set(seriesKey(sample), sample.value);
+  }
+  return series;
+}
