@@ -59,5 +59,5 @@ describe('drain on SIGTERM', () => {
     } finally {
       await (stopped ?? server.stop()).catch(() => {});
     }
-  }, 60_000);
+  }, 120_000);
 });
