@@ -26,7 +26,8 @@ import { CALLS_PER_SECOND_SPAN_MS, DEFAULT_PACING, type PacingLimits } from './p
 import { failedBeforeAnswer, runCall, type CallReport } from './call-runner.js';
 import { CallRecorder } from './call-recorder.js';
 import { UNOBSERVED_DIALER, type DialerObserver } from './dialer-observer.js';
-import type { CallResultRecord, CampaignForDialing, ClaimedNumber, DialerStore, InterruptedCall } from '../store/repositories/dialer-store.js';
+import type { CallableCampaign, CallResultRecord, CampaignForDialing, ClaimedNumber, DialerStore, InterruptedCall } from '../store/repositories/dialer-store.js';
+import { ClientCallQuotas } from './client-call-quotas.js';
 
 export interface DialerConfig {
   /** How long a claim holds a number without renewal; a dead process's numbers come back after this. */
@@ -128,6 +129,7 @@ export class Dialer {
   /** Calls of each campaign this process has in flight (a campaign with one cannot have completed). */
   private readonly inFlightByCampaign = new Map<number, number>();
   private readonly campaigns = new Map<number, CampaignPlanCache>();
+  private readonly clientCallQuotas: ClientCallQuotas;
   private wakeController = new AbortController();
   private loop: Promise<void> | undefined;
   private lastRenewMs = 0;
@@ -167,6 +169,7 @@ export class Dialer {
     }
     this.log = deps.log ?? silentLogger;
     this.observer = deps.observer ?? UNOBSERVED_DIALER;
+    this.clientCallQuotas = new ClientCallQuotas((clientIds) => deps.store.clientCallQuotas(clientIds));
     // Only the write counts as a store operation in flight: a linger is a sleep on the clock, which the virtual-time
     // runner must be free to move past.
     this.recorder = new CallRecorder((records) => this.track(deps.store.finishCalls(records)), {
@@ -368,7 +371,7 @@ export class Dialer {
         this.guard.forget(id);
       }
     }
-    const callable: { campaignId: number; clientId: number; suppressionListIds: number[]; pacingFactor?: number }[] = [];
+    const callable: CallableCampaign[] = [];
     let nextEventMs = now.getTime() + this.config.idlePollMs;
     for (const { id, status } of live) {
       const plan = await this.track(this.planFor(id));
@@ -391,6 +394,12 @@ export class Dialer {
       if (verdict.nextBoundaryMs !== undefined) nextEventMs = Math.min(nextEventMs, verdict.nextBoundaryMs);
     }
     if (this.state !== 'running') return 0;
+    // Each client's own concurrent-calls quota, where the operator set one (re-read every few seconds, not per claim).
+    const callQuotas = await this.track(this.clientCallQuotas.of(callable.map((c) => c.clientId), now.getTime()));
+    for (const campaign of callable) {
+      const quota = callQuotas.get(campaign.clientId);
+      if (quota !== undefined) campaign.clientMaxConcurrentCalls = quota;
+    }
     // The claim reads the clock itself, under its lock: `now` above is stale by this tick's round trips, and calls
     // recorded as starting then would overlap calls whose lines were freed since (see DialerStore.claim). What
     // follows measures from the instant the claim used (`claimedAt`), the latest this tick knows.

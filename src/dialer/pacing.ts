@@ -39,6 +39,20 @@ export interface Room {
   starts: number;
 }
 
+/**
+ * A client's limit: the settings' client limit, with its concurrent calls replaced by the client's own
+ * maxConcurrentCalls quota when the operator set one (client_limits). The carrier's limit still applies on top: a
+ * quota above it changes nothing beyond the carrier's.
+ */
+export function clientLimitOf(limits: PacingLimits, clientMaxConcurrentCalls: number | undefined): PacingLimit {
+  return clientMaxConcurrentCalls === undefined ? limits.client : { ...limits.client, maxConcurrentCalls: clientMaxConcurrentCalls };
+}
+
+/** After `calls` started: each holds a line and used a start. */
+export function plusCalls(usage: PacingUsage, calls: number): PacingUsage {
+  return { inFlight: usage.inFlight + calls, startedLastSecond: usage.startedLastSecond + calls };
+}
+
 export function roomUnder(limit: PacingLimit, usage: PacingUsage): Room {
   return { lines: Math.max(0, limit.maxConcurrentCalls - usage.inFlight), starts: Math.max(0, limit.maxCallsPerSecond - usage.startedLastSecond) };
 }

@@ -29,7 +29,8 @@ import {
 import { DEFAULT_CALLING_HOURS, type CallingHoursProfile } from '../../domain/compliance/calling-hours.js';
 import type { RepeatRule } from '../../domain/compliance/repeat-calls.js';
 import { CallOutcome, CallStage, CampaignStatus, NumberStatus } from '../../domain/enums.js';
-import { CALLS_PER_SECOND_SPAN_MS, callsAllowed, minusCalls, roomUnder, tightest, type PacingLimits, type PacingUsage, type Room } from '../../dialer/pacing.js';
+import { CALLS_PER_SECOND_SPAN_MS, callsAllowed, clientLimitOf, minusCalls, plusCalls, roomUnder, tightest, type PacingLimits, type PacingUsage, type Room } from '../../dialer/pacing.js';
+import { ClientLimitsRepository } from './client-limits.js';
 import type { Clock } from '../../domain/clock.js';
 
 /** Serialises claim transactions of all dialer processes, so pacing counts are exact. */
@@ -56,6 +57,18 @@ export interface CampaignForDialing {
   marketing: boolean;
   /** Ofcom's 24-hour rule after a machine that got no message (off only by the operator, with a reason). */
   machineRuleOn: boolean;
+}
+
+/** A campaign a claim may take numbers of (its window is open and the guards let it call). */
+export interface CallableCampaign {
+  campaignId: number;
+  clientId: number;
+  /** The do-not-call lists that apply to it (checked in the claim itself: a list can change after the create). */
+  suppressionListIds: number[];
+  /** Below 1 when the abandoned-call guard slows the campaign. */
+  pacingFactor?: number;
+  /** The client's maxConcurrentCalls quota (client_limits) when the operator set one; else the settings' client limit. */
+  clientMaxConcurrentCalls?: number;
 }
 
 export interface ClaimResult {
@@ -151,6 +164,11 @@ export class DialerStore {
   }
 
   /** The client's audio files among `ids` (a flow's play steps), with their data; deleted ones are left out. */
+  /** The maxConcurrentCalls overrides of these clients (src/dialer/client-call-quotas.ts refreshes them). */
+  clientCallQuotas(clientIds: readonly number[]): Promise<Map<number, number>> {
+    return new ClientLimitsRepository(this.db).concurrentCallQuotas(clientIds);
+  }
+
   loadAudio(clientId: number, ids: readonly number[]): Promise<AudioFileData[]> {
     return new AudioRepository(this.db).loadForPlayback(clientId, ids);
   }
@@ -286,12 +304,8 @@ export class DialerStore {
     leaseMs: number;
     carrier: string;
     limits: PacingLimits;
-    /**
-     * Campaigns whose window is open now, with their client, the do-not-call lists that apply to them (never
-     * claimed: a list can change after the campaign was created) and a pacing factor below 1 when the
-     * abandoned-call guard slows the campaign.
-     */
-    callable: { campaignId: number; clientId: number; suppressionListIds: number[]; pacingFactor?: number }[];
+    /** Campaigns whose window is open now (CallableCampaign). */
+    callable: CallableCampaign[];
     maxBatch: number;
   }): Promise<ClaimResult> {
     if (args.callable.length === 0) return { numbers: [], at: args.clock.now(), linesBound: false, drained: true };
@@ -599,7 +613,8 @@ function startedSince(spanStart: Date, flagged: boolean) {
  */
 class ClaimBudgets {
   private carrierRoom: Room;
-  private readonly clientRoom = new Map<number, Room>();
+  /** Each client's calls in flight and started, plus what this claim took; its room depends on the campaign's figure. */
+  private readonly clientUsage = new Map<number, PacingUsage>();
   linesBound = false;
   /** Whether the campaign last asked about is held back by lines, should its budget run out. */
   private linesLimit = false;
@@ -618,12 +633,12 @@ class ClaimBudgets {
   }
 
   /** The campaign's budget, given how many numbers the claim holds already; a budget of zero or less is noted. */
-  next(campaign: { campaignId: number; clientId: number; pacingFactor?: number }, claimedSoFar: number): number {
-    const { campaignId, clientId, pacingFactor } = campaign;
-    if (!this.clientRoom.has(clientId)) this.clientRoom.set(clientId, roomUnder(this.args.limits.client, this.usageOf((row) => row.clientId === clientId)));
+  next(campaign: Omit<CallableCampaign, 'suppressionListIds'>, claimedSoFar: number): number {
+    const { campaignId, clientId, pacingFactor, clientMaxConcurrentCalls } = campaign;
+    if (!this.clientUsage.has(clientId)) this.clientUsage.set(clientId, this.usageOf((row) => row.clientId === clientId));
     const room = tightest(
       this.carrierRoom,
-      this.clientRoom.get(clientId)!,
+      roomUnder(clientLimitOf(this.args.limits, clientMaxConcurrentCalls), this.clientUsage.get(clientId)!),
       roomUnder(slowed(this.args.limits.campaign, pacingFactor), this.usageOf((row) => row.campaignId === campaignId)),
     );
     const left = this.args.maxBatch - claimedSoFar;
@@ -641,7 +656,7 @@ class ClaimBudgets {
 
   took(clientId: number, calls: number): void {
     this.carrierRoom = minusCalls(this.carrierRoom, calls);
-    this.clientRoom.set(clientId, minusCalls(this.clientRoom.get(clientId)!, calls));
+    this.clientUsage.set(clientId, plusCalls(this.clientUsage.get(clientId)!, calls));
   }
 }
 
