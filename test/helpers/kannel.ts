@@ -4,7 +4,8 @@
 // - `fake`: Kannel's own fakesmsc test tool, which prints every message bearerbox hands it (the basic send path);
 // - `smpp`: bearerbox binds as a transceiver to an SMPP SMSC (the loopback one of test/helpers/smsc.ts), whose real
 //   deliver_sm receipts go bearerbox -> smsbox -> dlr-url -> Ringcast.
-// Ready when bearerbox's status page shows smsbox connected and the SMSC connection online. stop() ends the three.
+// Ready when bearerbox's status page shows smsbox connected and the SMSC connection online. stop() ends the three
+// (each also ends by itself after PEER_LIFETIME_S).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +39,10 @@ export interface TestKannel {
   logs(): string;
   stop(): Promise<void>;
 }
+
+/** Each Kannel process is run under coreutils' timeout, so one a crashed test run leaves behind ends by itself. */
+const PEER_LIFETIME_S = 900;
+const spawnKannel = (binary: string, args: string[], dir: string) => spawnPeer('timeout', [String(PEER_LIFETIME_S), binary, ...args], dir);
 
 const USER = 'ringcast';
 const PASSWORD = 'kannel-pw';
@@ -156,16 +161,16 @@ async function startKannelOnce(smsc: KannelSmsc): Promise<TestKannel> {
     }
   };
   try {
-    const bearerbox = spawnPeer(BEARERBOX, [configFile], dir);
+    const bearerbox = spawnKannel(BEARERBOX, [configFile], dir);
     peers.push(bearerbox);
     await waitUntilReady(bearerbox, 'bearerbox', async () => (await status()).includes('Status: running'), 15_000);
-    const smsbox = spawnPeer(SMSBOX, [configFile], dir);
+    const smsbox = spawnKannel(SMSBOX, [configFile], dir);
     peers.push(smsbox);
     await waitUntilReady(smsbox, 'smsbox', () => portTaken(sendsmsPort, 'tcp'), 15_000);
     let fakesmsc: PeerProcess | undefined;
     if (smsc.kind === 'fake') {
       // -m 0: send no mobile-originated messages, only print what bearerbox sends (the message given is never sent).
-      fakesmsc = spawnPeer(FAKESMSC, ['-H', '127.0.0.1', '-r', String(fakePort), '-m', '0', '1 2 text unused'], dir);
+      fakesmsc = spawnKannel(FAKESMSC, ['-H', '127.0.0.1', '-r', String(fakePort), '-m', '0', '1 2 text unused'], dir);
       peers.push(fakesmsc);
     }
     const ready = async () => {
