@@ -10,6 +10,7 @@ import { yieldToEventLoop } from '../domain/stepwise.js';
 import { isUniqueViolation } from '../store/errors.js';
 import { screenDoNotCall } from './do-not-call-screen.js';
 import { HttpProblem, validationProblem } from './problem.js';
+import { RETRY_AFTER_HEADER } from './schemas/limit-headers.js';
 import { checkNumbersPerCampaign, QuotaExceeded, type ClientQuotas } from '../domain/limits/quotas.js';
 
 export interface CampaignCreateInput {
@@ -96,7 +97,7 @@ export async function storeCampaign(
 function quotaProblem(error: QuotaExceeded): HttpProblem {
   const errors = { [error.quota]: [error.message] };
   if (error.retryAfterS === undefined) return new HttpProblem(403, 'forbidden', error.message, errors);
-  return new HttpProblem(429, 'too-many-requests', error.message, errors, { 'retry-after': String(error.retryAfterS) });
+  return new HttpProblem(429, 'too-many-requests', error.message, errors, { [RETRY_AFTER_HEADER]: String(error.retryAfterS) });
 }
 
 /**

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
 import { createTestApp, validCampaign, type Tenant, type TestApp } from '../helpers/app.js';
-import { CSV_CREATE_URL, campaignFields, csvParts, multipartBody } from '../api/campaign-csv.helpers.js';
+import { CSV_CREATE_URL, campaignFields, csvParts, multipartBody, type Part } from '../api/campaign-csv.helpers.js';
 
 const CREATE_URL = '/api/campaigns/voice';
 
@@ -120,5 +120,37 @@ describe.each(BACKENDS)('Idempotency-Key ($kind)', ({ kind }) => {
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.json()).toEqual(first.json());
     expect(await campaignCount()).toBe(before + 1);
+  });
+
+  it('replays the CSV add, refuses another file under its key, and replays after the campaign finished', async () => {
+    const created = (await create(undefined, validCampaign(tenant))).json() as { id: number };
+    const url = `${CREATE_URL}/${created.id}/phonenumbers/csv`;
+    const post = async (key: string, parts: Part[]) => {
+      const { body, contentType } = await multipartBody(parts);
+      return t.app.inject({ method: 'POST', url, headers: { ...tenant.headers, 'content-type': contentType, 'idempotency-key': key }, payload: body });
+    };
+    const numbersHeld = async () =>
+      ((await t.app.inject({ method: 'GET', url: `${CREATE_URL}/${created.id}/phonenumbers/100/1`, headers: tenant.headers })).json() as unknown[]).length;
+    const file = csvParts(undefined, 'number\n07722734716\n07722734717\n');
+    const first = await post('csv-add-1', file);
+    expect(first.statusCode, first.body).toBe(201);
+    expect(first.json().added).toBe(2);
+    const again = await post('csv-add-1', file);
+    expect(again.statusCode).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json()).toEqual(first.json());
+    expect(await numbersHeld()).toBe(3);
+    // The file's content is part of the request: another file under the key is refused, and adds nothing.
+    const other = await post('csv-add-1', csvParts(undefined, 'number\n07722734718\n'));
+    expect(other.statusCode, other.body).toBe(422);
+    expect(await numbersHeld()).toBe(3);
+    // Cancelled since: the retry still gets its first answer; a new key gets the refusal.
+    expect((await t.app.inject({ method: 'POST', url: `${CREATE_URL}/${created.id}/cancel`, headers: tenant.headers })).statusCode).toBe(200);
+    const afterCancel = await post('csv-add-1', file);
+    expect(afterCancel.statusCode, afterCancel.body).toBe(201);
+    expect(afterCancel.headers['idempotent-replayed']).toBe('true');
+    const fresh = await post('csv-add-2', file);
+    expect(fresh.statusCode, fresh.body).toBe(409);
+    expect(fresh.headers['idempotent-replayed']).toBeUndefined();
   });
 });

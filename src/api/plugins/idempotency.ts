@@ -17,9 +17,11 @@ import {
   requestFingerprint,
 } from '../../domain/limits/idempotency-key.js';
 import type { IdempotencyRepository } from '../../store/repositories/idempotency.js';
+import { IDEMPOTENT_REPLAYED_HEADER, IdempotentReplayedHeaders, RETRY_AFTER_HEADER, RetryAfterHeaders, withResponseHeaders } from '../schemas/limit-headers.js';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
-export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';
+/** Answers that are never a stored first answer: refused before the handler (401, 413, 415), or the 422 of a key reused. */
+const NEVER_REPLAYED = new Set(['401', '413', '415', '422']);
 /** Expired keys are deleted at most this often per process (and an expired key is replaced when it is reused). */
 const CLEANUP_EVERY_MS = 60 * 60 * 1000;
 
@@ -68,6 +70,16 @@ export class Idempotency {
   }
 
   /**
+   * Whether the request has a key this client used before (a first answer to replay, or one still being worked on):
+   * a route that refuses a request before reading its body (the CSV add) reads it anyway then, so a retry gets the
+   * first answer whatever happened since. Checks the key's syntax (400) as `begin` does.
+   */
+  async seenBefore(request: FastifyRequest): Promise<boolean> {
+    const key = Idempotency.keyOf(request);
+    return key !== undefined && (await this.repository.find(request.clientId, key)) !== undefined;
+  }
+
+  /**
    * Claims the request's key, if it has one. Answers undefined when the handler should do the work, or the reply
    * already sent (the first answer replayed) which the handler returns. Throws 409 or 422 problems.
    */
@@ -104,7 +116,7 @@ export class Idempotency {
     }
     if (verdict === 'in-progress') {
       throw new HttpProblem(409, 'conflict', 'A request with this Idempotency-Key is still being processed; retry after it finishes.', undefined, {
-        'retry-after': String(IDEMPOTENCY_IN_PROGRESS_RETRY_AFTER_S),
+        [RETRY_AFTER_HEADER]: String(IDEMPOTENCY_IN_PROGRESS_RETRY_AFTER_S),
       });
     }
     reply.code(stored!.responseStatus!).header(IDEMPOTENT_REPLAYED_HEADER, 'true');
@@ -112,8 +124,19 @@ export class Idempotency {
     return reply.send(stored!.responseBody ?? '');
   }
 
-  /** Stores answers as they leave and gives keys back on failure; register on the plugin that owns the routes. */
+  /**
+   * Stores answers as they leave and gives keys back on failure; register on the plugin that owns the routes, before
+   * them. Routes that take the key (their headers schema names it) get Idempotent-Replayed on their responses in the
+   * OpenAPI document.
+   */
   install(app: FastifyInstance): void {
+    app.addHook('onRoute', (route) => {
+      const headers = route.schema?.headers as { properties?: Record<string, unknown> } | undefined;
+      const response = route.schema?.response as Record<string, unknown> | undefined;
+      if (headers?.properties?.[IDEMPOTENCY_KEY_HEADER] === undefined || response === undefined) return;
+      const replayable = withResponseHeaders(response, (status) => !NEVER_REPLAYED.has(status), IdempotentReplayedHeaders);
+      route.schema = { ...route.schema, response: withResponseHeaders(replayable, (status) => status === '409', RetryAfterHeaders) };
+    });
     app.addHook('onSend', async (request, reply, payload) => {
       const claim = request.idempotencyClaim;
       if (claim === undefined || claim.settled) return payload;

@@ -8,6 +8,15 @@ import { HttpProblem } from '../problem.js';
 import type { Clock } from '../../domain/clock.js';
 import { fullBucket, takeToken, type Bucket } from '../../domain/limits/token-bucket.js';
 import type { ClientLimitsRepository } from '../../store/repositories/client-limits.js';
+import { errorResponses } from '../schemas/common.js';
+import {
+  RATE_LIMIT_LIMIT_HEADER,
+  RATE_LIMIT_REMAINING_HEADER,
+  RATE_LIMIT_RESET_HEADER,
+  RETRY_AFTER_HEADER,
+  TooManyRequestsHeaders,
+  withResponseHeaders,
+} from '../schemas/limit-headers.js';
 
 const OVERRIDE_TTL_MS = 5_000;
 
@@ -47,21 +56,30 @@ export class RateLimiter {
     if (entry === undefined) this.buckets.set(apiKeyId, (entry = { clientId, bucket: fullBucket(perMin, nowMs) }));
     const result = takeToken(entry.bucket, perMin, nowMs);
     const headers = {
-      'ratelimit-limit': String(perMin),
-      'ratelimit-remaining': String(result.remaining),
-      'ratelimit-reset': String(result.resetS),
+      [RATE_LIMIT_LIMIT_HEADER]: String(perMin),
+      [RATE_LIMIT_REMAINING_HEADER]: String(result.remaining),
+      [RATE_LIMIT_RESET_HEADER]: String(result.resetS),
     };
     if (!result.allowed) {
       throw new HttpProblem(429, 'too-many-requests', `Rate limit of ${perMin} requests a minute reached; retry in ${result.retryAfterS} s.`, undefined, {
         ...headers,
-        'retry-after': String(result.retryAfterS),
+        [RETRY_AFTER_HEADER]: String(result.retryAfterS),
       });
     }
     for (const [name, value] of Object.entries(headers)) setHeader(name, value);
   }
 
-  /** Applies the limit to every authenticated client request (after the plugins' auth hooks set clientId). */
+  /**
+   * Applies the limit to every authenticated client request (after the plugins' auth hooks set clientId), and
+   * documents the 429 with its headers on every client API route (everything under /api but the operator's
+   * /api/admin) registered after this.
+   */
   install(app: FastifyInstance): void {
+    app.addHook('onRoute', (route) => {
+      const response = route.schema?.response as Record<string, unknown> | undefined;
+      if (response === undefined || !isClientApiRoute(route.url)) return;
+      route.schema = { ...route.schema, response: withResponseHeaders({ ...errorResponses(429), ...response }, (status) => status === '429', TooManyRequestsHeaders) };
+    });
     app.addHook('preHandler', async (request, reply) => {
       // clientId is 0 (the request decorator's default) until a client auth hook sets it: probes, the operator API
       // and the web app's files are not counted (nor do they read a client's limits from the database).
@@ -69,4 +87,9 @@ export class RateLimiter {
       await this.check(request, (name, value) => void reply.header(name, value));
     });
   }
+}
+
+/** The client API: the routes a client's API key reaches (the operator's are under /api/admin). */
+function isClientApiRoute(url: string): boolean {
+  return (url === '/api' || url.startsWith('/api/')) && !(url === '/api/admin' || url.startsWith('/api/admin/'));
 }

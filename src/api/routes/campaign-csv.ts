@@ -29,6 +29,7 @@ import { csvErrors, leftOutRows, mergedRows, readCsvNumbers } from '../csv/csv-n
 import { readUploadParts } from '../csv/multipart-parts.js';
 
 import { IdempotencyKeyHeaders } from '../schemas/idempotency.js';
+import { Idempotency } from '../plugins/idempotency.js';
 
 const tags = ['Campaign CSV'];
 const JSON_UTF8 = 'application/json; charset=utf-8';
@@ -149,26 +150,42 @@ export const campaignCsvRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParams,
         querystring: AddPhoneNumbersQuery,
         body: CsvAddBody,
-        response: { 201: CsvAddedPhoneNumbersSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
+        headers: IdempotencyKeyHeaders,
+        response: { 201: CsvAddedPhoneNumbersSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
       const { clientId } = request;
       const id = request.params.id;
       const ignoreInvalid = request.query.ignoreInvalidPhoneNumbers?.toLowerCase() === 'true';
-      // The campaign is judged before the file is read: a finished campaign's upload is refused unread.
-      const campaign = await refusedBeforeReading(request, reply, async () => {
+      const guard = async () => {
         const detail = await campaigns.get(clientId, id);
         if (!detail) throw notFound(`Campaign ${id} does not exist.`);
         const verdict = checkLifecycle('addNumbers', detail.campaign, clock.now());
         if (!verdict.ok) throw conflict(verdict.reason);
         return detail.campaign;
+      };
+      // The campaign is judged before the file is read: a finished campaign's upload is refused unread, unless its
+      // Idempotency-Key was seen before: a retried add that succeeded gets its first answer, whatever the campaign did
+      // since (as the JSON add), once the upload is read and matched against the first.
+      const campaignFound = await refusedBeforeReading(request, reply, async () => {
+        Idempotency.keyOf(request); // a malformed key is refused unread too (400)
+        try {
+          return await guard();
+        } catch (error) {
+          if (await app.services.idempotency.seenBefore(request)) return undefined;
+          throw error;
+        }
       });
       const numbers = await withUnreadBodyClosed(reply, async () => {
         const parts = await readUploadParts(request, ['columns'], new Set(['columns']));
         return readCsvNumbers(parts.file, parts.texts.get('columns'));
       });
       const body = { phoneNumbers: numbers.entries };
+      // Identified, as the CSV create, by the numbers the file and columns gave (with the file's own errors).
+      const replayed = await app.services.idempotency.begin(request, reply, () => JSON.stringify({ body, fileErrors: numbers.fileErrors }));
+      if (replayed) return replayed;
+      const campaign = campaignFound ?? (await guard());
       const allowedCountries = (await tenants.getClient(clientId))?.allowedCountries ?? [];
       const check = await checkPhoneNumbersRequestPausing(
         { body, schemaErrors: schemaCheck(validatorsOf().add, body), ignoreInvalidPhoneNumbers: ignoreInvalid, allowedCountries },
