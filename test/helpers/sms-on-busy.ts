@@ -1,7 +1,7 @@
 // The SMSOnBusy campaign that the real SMS providers' dialer tests run (SMPP, Kannel): two numbers, three attempts
 // 5 minutes apart, one busy every time (0001, a name with 'ë' so its text is UCS-2 in 2 parts) and one busy twice
 // then answered (0011, GSM-7, 1 part), run through the dialer in virtual time with the provider under test, and
-// the texts the provider's SMSC must have received, reassembled.
+// the texts the provider's SMSC must have received, reassembled; and the campaign whose call flow has an `sms` step.
 import { expect } from 'vitest';
 import { expectCompletedConsistently, london, testE164, testNumber, type DialerHarness, type HarnessTenant, type SmsView } from './dialer-harness.js';
 import { VirtualClock } from '../../src/domain/clock.js';
@@ -91,4 +91,45 @@ export function expectTextsReceived<P extends ReceivedTextPart>(
   }
   expect(received).toHaveLength(expected.reduce((n, [lastFour]) => n + PARTS_OF[lastFour]!, 0));
   return partsFor;
+}
+
+/** The call flow whose `sms` step texts the person who answers, on `date` (after the SMSOnBusy cases' dates). */
+export const FLOW_SMS_DATE = '2027-06-09';
+export const FLOW_SMS_TEXT = 'Hi Ann, your code is 4711.';
+
+/**
+ * Runs a campaign whose flow has an `sms` step, without SMS on busy: 0011 is busy twice and answers on attempt 3,
+ * so the flow's one text goes on attempt 3. Checks the text the database holds; answers the campaign's id.
+ */
+export async function runFlowSmsCampaign(harness: DialerHarness, provider: SmsProvider): Promise<number> {
+  const clock = new VirtualClock(london(FLOW_SMS_DATE, '00:00'));
+  const tenant = await harness.tenant({
+    flow: {
+      version: 1,
+      start: 'text',
+      steps: [
+        { id: 'text', type: 'sms', text: 'Hi {Name}, your code is {Parameter1}.', next: 'bye' },
+        { id: 'bye', type: 'say', text: 'We have sent you a text.' },
+      ],
+      voicemail: { say: 'Hello {Name}, please call us back.' },
+      smsOnBusy: 'Hi {Name}, we tried to call.',
+    },
+  });
+  const campaignId = await harness.campaign(
+    tenant,
+    {
+      startDate: FLOW_SMS_DATE,
+      startTime: '09:00',
+      finishTime: '12:00',
+      attempts: [{ interval: 0 }, { interval: 5 }, { interval: 5 }],
+      smsOnBusy: 0,
+      phoneNumbers: [{ number: testNumber('0011'), name: 'Ann', parameters: [{ parameter: 1, value: '4711' }] }],
+    },
+    clock.now(),
+  );
+  const run = await harness.run({ clock, campaignIds: [campaignId], config: { pacing: UNPACED }, smsProvider: provider });
+  await expectCompletedConsistently(harness, campaignId, run);
+  const rows = await harness.sms(campaignId);
+  expect(rows.map((row) => [row.number.slice(-4), row.attemptNumber, row.text])).toEqual([['0011', 3, FLOW_SMS_TEXT]]);
+  return campaignId;
 }

@@ -1,12 +1,12 @@
 // SMSOnBusy with SMS_PROVIDER=kannel: the dialer in virtual time on a real database sends each busy attempt's text
 // through a real Kannel (bearerbox bound over SMPP to the loopback SMSC, test/helpers/kannel.ts); the SMSC's
 // receipts come back bearerbox -> smsbox -> dlr-url -> Ringcast's API (listening on loopback, same database) and
-// move each text to delivered or failed. The same campaign as the SMPP provider's test (test/helpers/sms-on-busy.ts).
+// move each text to delivered or failed. The same campaigns as the SMPP provider's test (test/helpers/sms-on-busy.ts).
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
 import { describeWithPeer } from '../helpers/peers.js';
-import { DialerHarness } from '../helpers/dialer-harness.js';
-import { expectTextsReceived, runSmsOnBusyCampaign, SMS_ON_BUSY_CASES, until } from '../helpers/sms-on-busy.js';
+import { DialerHarness, testE164 } from '../helpers/dialer-harness.js';
+import { expectTextsReceived, FLOW_SMS_TEXT, runFlowSmsCampaign, runSmsOnBusyCampaign, SMS_ON_BUSY_CASES, until } from '../helpers/sms-on-busy.js';
 import { KANNEL_BINARIES, kannelEnv, listenForReports, startKannel, type TestKannel } from '../helpers/kannel.js';
 import { startTestSmsc, type TestSmsc } from '../helpers/smsc.js';
 import { buildApp, type App } from '../../src/app.js';
@@ -57,5 +57,15 @@ for (const { kind } of BACKENDS) {
         }
       }, 60_000);
     }
+
+    it('a flow with an sms step sends its text to the person who answers, once, through Kannel, and it ends delivered', async () => {
+      const { provider } = smsProviderFromSettings(loadSettings(env), { clock: systemClock, log: silent });
+      smsc.receiptStat = () => 'DELIVRD';
+      const before = smsc.accepted.length;
+      const campaignId = await runFlowSmsCampaign(harness, provider);
+      const mine = smsc.accepted.slice(before);
+      expect(mine.map((p) => [p.destinationAddr, p.text, p.dataCoding])).toEqual([[testE164('0011').slice(1), FLOW_SMS_TEXT, 0]]);
+      await until(async () => (await harness.sms(campaignId))[0]!.status === 'delivered', 20_000);
+    }, 60_000);
   });
 }

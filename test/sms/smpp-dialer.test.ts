@@ -3,10 +3,10 @@
 // (or failed), part by part. Tests run in date order: the database is shared and virtual time only moves forward.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
-import { DialerHarness, expectCompletedConsistently, london, testE164, testNumber } from '../helpers/dialer-harness.js';
-import { expectTextsReceived, runSmsOnBusyCampaign, SMS_ON_BUSY_CASES, UNPACED, until } from '../helpers/sms-on-busy.js';
+import { DialerHarness, testE164 } from '../helpers/dialer-harness.js';
+import { expectTextsReceived, FLOW_SMS_TEXT, runFlowSmsCampaign, runSmsOnBusyCampaign, SMS_ON_BUSY_CASES, until } from '../helpers/sms-on-busy.js';
 import { startTestSmsc, type TestSmsc } from '../helpers/smsc.js';
-import { systemClock, VirtualClock } from '../../src/domain/clock.js';
+import { systemClock } from '../../src/domain/clock.js';
 import { ReceiptApplier } from '../../src/sms/receipt-applier.js';
 import { SmppSmsProvider } from '../../src/sms/smpp/smpp-provider.js';
 import { SmsPartsStore } from '../../src/store/repositories/sms-parts-store.js';
@@ -54,42 +54,13 @@ describe.each(BACKENDS)('SMSOnBusy through SMPP on $kind', ({ kind }) => {
 
   it('a flow with an sms step sends its text to the person who answers, once, through SMPP', async () => {
     const receipts = new ReceiptApplier({ store: new SmsPartsStore(harness.db), provider: 'smpp', clock: systemClock, log: console });
-    const clock = new VirtualClock(london('2027-06-09', '00:00'));
     const provider = new SmppSmsProvider({ host: '127.0.0.1', port: smsc.port, systemId: 'ringcast', password: 'pw', messagesPerSecond: 1000, window: 10, onReceipt: (receipt) => receipts.apply(receipt) });
     await provider.start();
     smsc.receiptStat = () => 'DELIVRD';
     const before = smsc.accepted.length;
-    const tenant = await harness.tenant({
-      flow: {
-        version: 1,
-        start: 'text',
-        steps: [
-          { id: 'text', type: 'sms', text: 'Hi {Name}, your code is {Parameter1}.', next: 'bye' },
-          { id: 'bye', type: 'say', text: 'We have sent you a text.' },
-        ],
-        voicemail: { say: 'Hello {Name}, please call us back.' },
-        smsOnBusy: 'Hi {Name}, we tried to call.',
-      },
-    });
-    const campaignId = await harness.campaign(
-      tenant,
-      {
-        startDate: '2027-06-09',
-        startTime: '09:00',
-        finishTime: '12:00',
-        attempts: [{ interval: 0 }, { interval: 5 }, { interval: 5 }],
-        smsOnBusy: 0,
-        // 0011: busy, busy, then a person answers on attempt 3 (no SMS on busy: only the flow's text, on attempt 3).
-        phoneNumbers: [{ number: testNumber('0011'), name: 'Ann', parameters: [{ parameter: 1, value: '4711' }] }],
-      },
-      clock.now(),
-    );
-    const run = await harness.run({ clock, campaignIds: [campaignId], config: { pacing: UNPACED }, smsProvider: provider });
-    await expectCompletedConsistently(harness, campaignId, run);
-    const rows = await harness.sms(campaignId);
-    expect(rows.map((row) => [row.number.slice(-4), row.attemptNumber, row.text])).toEqual([['0011', 3, 'Hi Ann, your code is 4711.']]);
+    const campaignId = await runFlowSmsCampaign(harness, provider);
     const mine = smsc.accepted.slice(before);
-    expect(mine.map((p) => [p.destinationAddr, p.text, p.dataCoding])).toEqual([[testE164('0011').slice(1), 'Hi Ann, your code is 4711.', 0]]);
+    expect(mine.map((p) => [p.destinationAddr, p.text, p.dataCoding])).toEqual([[testE164('0011').slice(1), FLOW_SMS_TEXT, 0]]);
     await until(async () => (await harness.sms(campaignId))[0]!.status === 'delivered');
     await provider.stop();
   });
