@@ -298,6 +298,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     if (settings.KANNEL_PASSWORD === undefined) problems.push('KANNEL_PASSWORD: needed with SMS_PROVIDER=kannel (the sendsms-user password)');
     if (settings.KANNEL_DLR_BASE_URL === undefined) problems.push('KANNEL_DLR_BASE_URL: needed with SMS_PROVIDER=kannel (where Kannel sends delivery reports)');
     if (settings.KANNEL_DLR_SECRET === undefined) problems.push('KANNEL_DLR_SECRET: needed with SMS_PROVIDER=kannel (16+ characters; it keys the delivery reports\' tokens)');
+    for (const name of ['KANNEL_SENDSMS_URL', 'KANNEL_DLR_BASE_URL'] as const) {
+      const value = settings[name];
+      if (value !== undefined && !URL.canParse(value)) problems.push(`${name}=${JSON.stringify(value)}: not a URL`);
+    }
   }
   if (settings.SMS_SENDER_DEFAULT !== undefined && !/[A-Za-z]/.test(settings.SMS_SENDER_DEFAULT) && !settings.SMS_SENDER_DEFAULT.startsWith('+')) {
     problems.push('SMS_SENDER_DEFAULT: an alphanumeric sender id needs at least one letter');

@@ -44,6 +44,7 @@ describe('SMS settings', () => {
     expect(() => loadSettings({ ...KANNEL, KANNEL_DLR_SECRET: 'too-short' })).toThrow(/KANNEL_DLR_SECRET/);
     expect(() => loadSettings({ ...KANNEL, KANNEL_SENDSMS_URL: '127.0.0.1:13013' })).toThrow(/KANNEL_SENDSMS_URL/);
     expect(() => loadSettings({ ...KANNEL, KANNEL_DLR_BASE_URL: 'ringcast.internal' })).toThrow(/KANNEL_DLR_BASE_URL/);
+    expect(() => loadSettings({ ...KANNEL, KANNEL_DLR_BASE_URL: 'http://' })).toThrow(/KANNEL_DLR_BASE_URL="http:\/\/": not a URL/);
     expect(() => loadSettings({ ...KANNEL, KANNEL_TIMEOUT_MS: '5' })).toThrow(/KANNEL_TIMEOUT_MS/);
     // Kannel settings without SMS_PROVIDER=kannel are not checked for completeness.
     expect(loadSettings({ KANNEL_USER: 'x' }).SMS_PROVIDER).toBe('simulated');

@@ -22,7 +22,7 @@ import { smsParts } from '../../domain/sms-parts.js';
 import { dlrToken, newKannelMessageId } from './dlr-token.js';
 import { kannelDlrUrl } from './dlr-url.js';
 import { KANNEL_DLR_MASK } from './dlr-report.js';
-import { sendsmsAnswer } from './sendsms-answer.js';
+import { sendsmsAnswer, type SendsmsAnswer } from './sendsms-answer.js';
 
 export const KANNEL_PROVIDER_NAME = 'kannel';
 
@@ -62,6 +62,8 @@ export class KannelSmsProvider implements SmsProvider {
     if (request.text === '') return { status: 'failed', reason: 'empty message' };
     const { encoding } = smsParts(request.text);
     const id = newKannelMessageId();
+    // loadSettings checks it parses; a provider built by hand with a bad one fails its texts rather than throwing.
+    if (!URL.canParse(this.options.sendsmsUrl)) return { status: 'failed', reason: `not a URL: ${this.options.sendsmsUrl}` };
     const url = new URL(this.options.sendsmsUrl);
     const params: Record<string, string> = {
       user: this.options.user,
@@ -92,7 +94,7 @@ export class KannelSmsProvider implements SmsProvider {
     return { status: 'failed', reason: `${lastReason} (after ${delaysMs.length + 1} attempts)` };
   }
 
-  private async requestOnce(url: URL): Promise<ReturnType<typeof sendsmsAnswer>> {
+  private async requestOnce(url: URL): Promise<SendsmsAnswer> {
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000) });
       return sendsmsAnswer(response.status, await response.text());
