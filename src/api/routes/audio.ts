@@ -9,6 +9,7 @@ import { ClientIdParams, errorResponses } from '../schemas/common.js';
 import { ClientChildParams } from '../schemas/tenants.js';
 import { HttpProblem, notFound, validationProblem } from '../problem.js';
 import { AUDIO_MEDIA_TYPES, uploadAudio } from '../../tenancy/audio.js';
+import { requireClient as requireClientIn } from './require-client.js';
 
 const tags = ['Operator'];
 const security = [{ bearerAuth: [] }];
@@ -39,9 +40,7 @@ export const audioRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Only this plugin's routes take audio bodies; the app's body limit applies.
   app.addContentTypeParser(ACCEPTED, { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  const requireClient = async (clientId: number) => {
-    if (!(await tenants.getClient(clientId))) throw notFound(`Client ${clientId} does not exist.`);
-  };
+  const requireClient = (clientId: number) => requireClientIn(tenants, clientId);
 
   app.post(
     '/clients/:clientId/audio',
