@@ -70,6 +70,10 @@ function processRegistry(): Registry {
   return processFigures;
 }
 
+/** Why a webhook delivery attempt failed: the label values of ringcast_webhook_delivery_failures_total. */
+export const WEBHOOK_FAILURE_REASONS = ['timeout', 'network', 'status', 'refused'] as const;
+export type WebhookFailureReason = (typeof WEBHOOK_FAILURE_REASONS)[number];
+
 export class RingcastMetrics {
   readonly registry = new Registry();
 
@@ -216,6 +220,7 @@ export class RingcastMetrics {
       labelNames: ['reason'],
       registers,
     });
+    for (const reason of WEBHOOK_FAILURE_REASONS) this.webhookFailures.labels(reason).inc(0);
     this.withProcessFigures = options.defaultMetrics ?? true;
     // Started now, so that the event-loop delay monitor has samples by the first scrape.
     if (this.withProcessFigures) processRegistry();
@@ -242,7 +247,7 @@ export class RingcastMetrics {
   }
 
   /** Counts a failed webhook delivery attempt (for the webhook deliverer). */
-  webhookDeliveryFailed(reason: 'timeout' | 'network' | 'status' | 'refused'): void {
+  webhookDeliveryFailed(reason: WebhookFailureReason): void {
     this.webhookFailures.labels(reason).inc();
   }
 
@@ -253,6 +258,9 @@ export class RingcastMetrics {
     const attemptDuration = this.attemptDuration.labels(carrier);
     const dialDelay = this.dialDelay.labels(carrier);
     const { claims, numbersClaimed, leaseExpiries, leasesLost } = this;
+    // Every series of a bounded label set exists from the start, at 0 (Prometheus' advice): a rate() or an alert on
+    // a series that appears only at its first increment misses that increment.
+    for (const counter of [...started.values(), ...outcomes.values()]) counter.inc(0);
     return {
       claimed(count) {
         claims.inc();
@@ -282,6 +290,8 @@ export class RingcastMetrics {
     const { sipResponses, rtpSessions, rtpPacketsReceived, rtpPacketsLost, rtpJitter } = this;
     const hits = this.ttsCacheLookups.labels('hit');
     const misses = this.ttsCacheLookups.labels('miss');
+    hits.inc(0);
+    misses.inc(0);
     return {
       inviteFinalResponse(status) {
         sipResponses.labels(sipCodeLabel(status)).inc();
