@@ -9,15 +9,15 @@
 //
 // Answers: 200 at once when the report changes nothing (Kannel's "accepted by the SMSC", type 8); 200 after the
 // receipt is written (SmsPartsStore.applyReceipt) to the text's one receipt row (kannel-provider.ts says why one);
-// 404 for an id no text has been handed over with yet (a report can overtake the write of Kannel's answer: smsbox
-// fetches it again when http-request-retry is set).
+// 202 for an id no text has been handed over with yet: a report can overtake the write of Kannel's answer, and the
+// token proves Ringcast issued the id, so the receipt is kept (sms_receipts_early) and applied by the hand-over.
 //
 // A failure is not undone: when the SMSC refuses part 2 of a long text, Kannel reports the whole text refused (16)
 // at once, and part 1's handset receipt (1, delivered) can still come later; the text stays failed then.
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses } from '../schemas/common.js';
-import { HttpProblem, notFound } from '../problem.js';
+import { HttpProblem } from '../problem.js';
 import type { Db } from '../../store/database.js';
 import { SmsPartsStore } from '../../store/repositories/sms-parts-store.js';
 import { smsPartState } from '../../store/repositories/sms-part-state.js';
@@ -34,7 +34,9 @@ const DlrQuery = Type.Object({
 });
 
 const DlrAnswer = Type.Object({
-  result: Type.Union([Type.Literal('recorded'), Type.Literal('no-change')]),
+  result: Type.Union([Type.Literal('recorded'), Type.Literal('no-change'), Type.Literal('kept')], {
+    description: 'kept: no text has been handed over with this id yet; the report is applied when it is',
+  }),
   textStatus: Type.Optional(Type.String({ description: "The text's status after this report" })),
 });
 
@@ -52,10 +54,10 @@ export const kannelDlrRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app
         hide: true,
         summary: "Kannel's delivery report for a text (the dlr-url; authenticated by its token)",
         querystring: DlrQuery,
-        response: { 200: DlrAnswer, ...errorResponses(400, 403, 404) },
+        response: { 200: DlrAnswer, 202: DlrAnswer, ...errorResponses(400, 403) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { id, token, type, status } = request.query;
       if (!dlrTokenValid(secret, id, token)) throw new HttpProblem(403, 'forbidden', 'The delivery report token does not match its id.');
       const outcome = dlrOutcome(type, status);
@@ -67,7 +69,7 @@ export const kannelDlrRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app
       const atS = request.query.at ? Number(request.query.at) : 0;
       const at = atS > 0 ? new Date(atS * 1000) : clock.now();
       const textStatus = await parts.applyReceipt({ provider: KANNEL_PROVIDER_NAME, providerMessageId: id, state: outcome.state, error: outcome.error, at });
-      if (textStatus === undefined) throw notFound(`No text with id ${id} has been handed over yet.`);
+      if (textStatus === undefined) return reply.code(202).send({ result: 'kept' as const });
       return { result: 'recorded' as const, textStatus };
     },
   );
