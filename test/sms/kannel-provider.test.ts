@@ -5,6 +5,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithPeer } from '../helpers/peers.js';
 import { KANNEL_BINARIES, startKannel, TEST_DLR_SECRET as SECRET, type TestKannel } from '../helpers/kannel.js';
 import { freePort } from '../helpers/free-port.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { KannelSmsProvider, type KannelProviderOptions } from '../../src/sms/kannel/kannel-provider.js';
 import { dlrToken } from '../../src/sms/kannel/dlr-token.js';
 
@@ -87,6 +89,28 @@ describeWithPeer(KANNEL_BINARIES, 'KannelSmsProvider through Kannel and its fake
     const result = await provider({ sendsmsUrl: `http://127.0.0.1:${port}/cgi-bin/sendsms`, retryDelaysMs: [50, 100, 150] }).send({ to: '+447912000005', from: 'Ringcast', text: 'x' });
     expect(result).toEqual({ status: 'failed', reason: 'Kannel unreachable: ECONNREFUSED (after 4 attempts)' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+  });
+
+  it('does not send a text again when Kannel took the request but gave no answer in time (it may have gone out)', async () => {
+    // A sendsms that reads the request and never answers: whether the text went out is unknown.
+    let requests = 0;
+    const silent = createServer(() => {
+      requests++;
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const result = await provider({ sendsmsUrl: `http://127.0.0.1:${port}/cgi-bin/sendsms`, timeoutMs: 200, retryDelaysMs: [20, 40] }).send({
+        to: '+447912000005',
+        from: 'Ringcast',
+        text: 'x',
+      });
+      expect(result).toEqual({ status: 'failed', reason: 'Kannel: no answer in 200 ms; the text may have gone out, so it is not sent again' });
+      expect(requests).toBe(1);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('refuses an empty text and a missing sender before asking Kannel', async () => {

@@ -13,10 +13,11 @@
 // route applies each report to it. A later part that the handset never gets is therefore not seen: the text shows
 // delivered when its first part is.
 //
-// Kannel's answer: see sendsms-answer.ts. A connection error, a timeout, 5xx (503 is smsbox's "queue full") are
-// tried again after retryDelaysMs, then the text fails with the last error. A request that timed out after Kannel
-// took it is sent again, so the text can reach the handset twice: HTTP gives no way to ask whether it was taken.
-// send() never throws.
+// Kannel's answer: see sendsms-answer.ts. What certainly did not reach Kannel (the connection refused, the host not
+// found) and 5xx (503 is smsbox's "queue full") are tried again after retryDelaysMs, then the text fails with the
+// last error. A request with no answer in time, or whose connection broke after it was sent, may have been taken:
+// HTTP gives no way to ask, and sending it again could put the text on the handset twice, so it fails at once with a
+// reason that says so (the operator can see it in the number's sms array and resend). send() never throws.
 import type { SmsProvider, SmsRequest, SmsResult } from '../sms-port.js';
 import { smsParts } from '../../domain/sms-parts.js';
 import { dlrToken, newKannelMessageId } from './dlr-token.js';
@@ -50,6 +51,9 @@ export interface KannelProviderOptions {
 }
 
 const DEFAULT_RETRY_DELAYS_MS = [250, 1000, 4000];
+
+/** Connection errors that mean the request never reached Kannel, so trying again cannot send a text twice. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 export class KannelSmsProvider implements SmsProvider {
   readonly name = KANNEL_PROVIDER_NAME;
@@ -100,8 +104,9 @@ export class KannelSmsProvider implements SmsProvider {
       return sendsmsAnswer(response.status, await response.text());
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const name = (error as Error).name === 'TimeoutError' ? `no answer in ${this.options.timeoutMs ?? 5000} ms` : (cause?.code ?? cause?.message ?? (error as Error).message);
-      return { kind: 'retry', reason: `Kannel unreachable: ${name}` };
+      if (cause?.code !== undefined && NOT_SENT_CODES.has(cause.code)) return { kind: 'retry', reason: `Kannel unreachable: ${cause.code}` };
+      const what = (error as Error).name === 'TimeoutError' ? `no answer in ${this.options.timeoutMs ?? 5000} ms` : (cause?.code ?? cause?.message ?? (error as Error).message);
+      return { kind: 'refused', reason: `Kannel: ${what}; the text may have gone out, so it is not sent again` };
     }
   }
 }
