@@ -72,6 +72,32 @@ describe.each(BACKENDS)('quotas ($kind)', ({ kind }) => {
     await t.admin({ method: 'PUT', url: `/api/admin/clients/${tenant.clientId}/limits`, payload: { maxNumbersPerCampaign: null } });
   });
 
+  it("shows and sets the dialer's maxConcurrentCalls and maxNumbersPerDay with the other limits", async () => {
+    const url = `/api/admin/clients/${tenant.clientId}/limits`;
+    const initial = (await t.admin({ method: 'GET', url })).json();
+    expect(initial).toMatchObject({ maxConcurrentCalls: null, maxNumbersPerDay: null, effectiveMaxConcurrentCalls: 30 });
+    const set = await t.admin({ method: 'PUT', url, payload: { maxConcurrentCalls: 4, maxNumbersPerDay: 1000 } });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json()).toMatchObject({ maxConcurrentCalls: 4, maxNumbersPerDay: 1000, effectiveMaxConcurrentCalls: 4, maxActiveCampaigns: null });
+    // At least one line: 0 would stop the client's calls without saying so (the setting's minimum is 1 too).
+    const zero = await t.admin({ method: 'PUT', url, payload: { maxConcurrentCalls: 0 } });
+    expect(zero.statusCode).toBe(400);
+    expect((await t.admin({ method: 'PUT', url, payload: {} })).json()).toMatchObject({ maxConcurrentCalls: null, maxNumbersPerDay: null, effectiveMaxConcurrentCalls: 30 });
+  });
+
+  it('keeps a limit of 0 as 0 (not null): no active campaign allowed, an unlimited rate', async () => {
+    const url = `/api/admin/clients/${tenant.clientId}/limits`;
+    for (const quota of ['maxActiveCampaigns', 'maxNumbersPerDay']) {
+      const set = await t.admin({ method: 'PUT', url, payload: { [quota]: 0, rateLimitPerMin: 0 } });
+      expect(set.statusCode, set.body).toBe(200);
+      expect(set.json()).toMatchObject({ [quota]: 0, rateLimitPerMin: 0, effectiveRateLimitPerMin: 0 });
+      const refused = await create(validCampaign(tenant));
+      expect(refused.statusCode, refused.body).toBe(403);
+      expect(Object.keys(refused.json().errors)).toEqual([quota]);
+    }
+    await t.admin({ method: 'PUT', url, payload: {} });
+  });
+
   it('lets parallel creates past maxActiveCampaigns create only up to it', async () => {
     const before = await count();
     await t.admin({ method: 'PUT', url: `/api/admin/clients/${tenant.clientId}/limits`, payload: { maxActiveCampaigns: before + 2 } });

@@ -4,20 +4,28 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { adminAuthHook } from '../plugins/auth.js';
 import { ClientIdParams, errorResponses } from '../schemas/common.js';
-import { IntegerSchema } from '../strict-integer.js';
 import { requireClient } from './require-client.js';
 import { CLIENT_CALL_QUOTA_REFRESH_MS } from '../../dialer/client-call-quotas.js';
 
 const tags = ['Operator'];
 const security = [{ bearerAuth: [] }];
 
-// Null first: with type coercion on, a null tried against the integer first would become 0 (unlimited).
-const RateLimitOverride = Type.Union([Type.Null(), IntegerSchema({ minimum: 0, maximum: 1000000 })], {
+/**
+ * An integer or null, as one type list. With Ajv's type coercion on (Fastify's default) a union of the two coerces
+ * whichever value its first branch does not take: [null, integer] turned 0 into null (a quota of 0 became no quota,
+ * a rate limit of 0, unlimited, became the default) and [integer, null] would turn null into 0. A value of a type the
+ * list names is never coerced.
+ */
+const NullableInteger = (options: { minimum: number; maximum: number; description: string }) =>
+  Type.Unsafe<number | null>({ type: ['integer', 'null'], ...options });
+
+const RateLimitOverride = NullableInteger({
+  minimum: 0,
+  maximum: 1000000,
   description: 'Client API requests a minute per process for this client; 0 = unlimited; null = the RATE_LIMIT_PER_MIN default',
 });
 
-const Quota = (description: string) =>
-  Type.Union([Type.Null(), IntegerSchema({ minimum: 0, maximum: 10000000 })], { description: `${description}; null = no quota` });
+const Quota = (description: string) => NullableInteger({ minimum: 0, maximum: 10000000, description: `${description}; null = no quota` });
 const quotaFields = {
   maxActiveCampaigns: Quota('Campaigns not cancelled or completed at once (a create past it answers 403, quota maxActiveCampaigns)'),
   maxNumbersPerCampaign: Quota('Numbers in one campaign (a create or add past it answers 403, quota maxNumbersPerCampaign)'),
@@ -25,8 +33,9 @@ const quotaFields = {
     'Numbers added to the client\'s campaigns (creates and adds, JSON and CSV) per UTC day, counted from when the quota is set (a request past it answers 429 with Retry-After to the next 00:00 UTC, quota maxNumbersPerDay; one larger than the whole quota 403)',
   ),
 };
-// Null first, as above.
-const ConcurrentCallsOverride = Type.Union([Type.Null(), IntegerSchema({ minimum: 1, maximum: 1000000 })], {
+const ConcurrentCallsOverride = NullableInteger({
+  minimum: 1,
+  maximum: 1000000,
   description: `The client's calls in flight at once across every dialer process (at least 1, as CLIENT_MAX_CALLS); null = the CLIENT_MAX_CALLS default. Never more than the carrier's CARRIER_MAX_CALLS; a lowered figure holds new calls within ${CLIENT_CALL_QUOTA_REFRESH_MS / 1000} s, calls already up are not cut`,
 });
 // PUT replaces every limit: one left out is null (the default, or no quota).
