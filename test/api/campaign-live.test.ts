@@ -2,7 +2,7 @@
 // the dashboard reads it): the first summary at once, an update when something changes and a keep-alive comment
 // when nothing does, a last summary and `end` when the campaign completes or is cancelled, `end` when it is deleted;
 // the stream and its timer stop when the client goes away or the server closes; 401 and 404 before any stream.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
 import { mobileNumbers } from '../helpers/dialer-harness.js';
 import { CampaignStatus } from '../../src/domain/enums.js';
@@ -161,16 +161,45 @@ describe.each(BACKENDS)('campaign live stream on $kind', ({ kind }) => {
     const clock = t.clockAt('2027-03-01T08:00:00Z');
     const tenant = await t.tenant();
     const id = await t.harness.campaign(tenant, { startDate: '2027-03-02', startTime: '09:00', finishTime: '17:00', phoneNumbers: mobileNumbers(3, 30_000) }, clock.now());
-    const timersBefore = process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
-    const abort = new AbortController();
-    const events = new EventReader(await open(id, tenant.headers, abort.signal));
-    summaryOf(await events.nextEvent());
-    expect(openLiveStreams(t.app.server)).toBe(1);
-    // The stream's own timer is the one more.
-    expect(process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length).toBe(timersBefore + 1);
-    abort.abort();
-    await waitFor(() => openLiveStreams(t.app.server) === 0, 'the server to notice the client left');
-    expect(process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length).toBe(timersBefore);
+    // The stream's timers, told from the app's other timers (deliverers, pools) by where they were set: counting
+    // all the process's timers failed whenever one of those came or went meanwhile.
+    const streamTimers: ReturnType<typeof setTimeout>[] = [];
+    const cleared = new Set<unknown>();
+    const fired = new Set<unknown>();
+    const realSetTimeout = globalThis.setTimeout;
+    const realClearTimeout = globalThis.clearTimeout;
+    const setSpy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((callback: () => void, ms?: number) => {
+      if (!new Error().stack?.includes('summary-stream')) return realSetTimeout(callback, ms);
+      const timer = realSetTimeout(() => {
+        fired.add(timer);
+        callback();
+      }, ms);
+      streamTimers.push(timer);
+      return timer;
+    }) as typeof setTimeout);
+    const clearSpy = vi.spyOn(globalThis, 'clearTimeout').mockImplementation((timer) => {
+      cleared.add(timer);
+      realClearTimeout(timer);
+    });
+    try {
+      const abort = new AbortController();
+      const events = new EventReader(await open(id, tenant.headers, abort.signal));
+      summaryOf(await events.nextEvent());
+      expect(openLiveStreams(t.app.server)).toBe(1);
+      expect(streamTimers.length).toBeGreaterThan(0);
+      abort.abort();
+      await waitFor(() => openLiveStreams(t.app.server) === 0, 'the server to notice the client left');
+      const setWhenClosed = streamTimers.length;
+      // The stream's last timer was cleared (or had fired, the client leaving during its read), and none is set
+      // after the client left.
+      const last = streamTimers.at(-1);
+      expect(cleared.has(last) || fired.has(last)).toBe(true);
+      await new Promise((resolve) => realSetTimeout(resolve, LIVE_SUMMARY_INTERVAL_MS * 2));
+      expect(streamTimers.length).toBe(setWhenClosed);
+    } finally {
+      setSpy.mockRestore();
+      clearSpy.mockRestore();
+    }
   });
 
   it('refuses a request without a valid key (401) and another client\'s campaign (404) before any stream', async () => {
