@@ -10,7 +10,9 @@ import type { LookupFunction } from 'node:net';
 /**
  * Requests in flight to one endpoint (origin) at most, on as many keep-alive connections; further ones wait for a
  * connection. Several in flight keep a receiver that answers in 20 ms from limiting a process to 50 events a second;
- * the limit keeps a batch from opening a connection per event.
+ * the limit keeps a batch from opening a connection per event. A request waits for a free connection before its
+ * timeout starts, so an attempt can last ceil(WEBHOOK_BATCH_SIZE / 16) x WEBHOOK_TIMEOUT_MS when every post goes to one
+ * endpoint that answers at the last moment (40 s with the defaults, within the 60 s WEBHOOK_LEASE_S).
  */
 export const MAX_CONNECTIONS_PER_ENDPOINT = 16;
 /** An idle connection is closed after this, before common servers' own keep-alive timeouts (Node's is 5 s). */
@@ -81,10 +83,17 @@ export class WebhookHttpClient {
           response.on('aborted', () => finish(result));
         },
       );
-      const timer = setTimeout(() => {
-        finish({ kind: 'timeout' });
-        outgoing.destroy();
-      }, request.timeoutMs);
+      // The timeout runs from when the request has a connection: one waiting for a free connection to its endpoint
+      // (behind MAX_CONNECTIONS_PER_ENDPOINT others, each bounded by the timeout) has not been sent, so the receiver
+      // cannot have been slow to answer it.
+      let timer: NodeJS.Timeout | undefined;
+      outgoing.once('socket', () => {
+        if (settled) return;
+        timer = setTimeout(() => {
+          finish({ kind: 'timeout' });
+          outgoing.destroy();
+        }, request.timeoutMs);
+      });
       outgoing.on('error', (error: Error & { code?: string }) => finish({ kind: 'network', message: error.code ?? error.message }));
       outgoing.end(body);
     });

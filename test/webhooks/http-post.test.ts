@@ -29,7 +29,7 @@ describe('WebhookHttpClient', () => {
           if (body === 'busy') return response.writeHead(429, { 'retry-after': '120' }).end();
           response.writeHead(200, { 'content-type': 'text/plain' }).end(`host ${request.headers.host}`);
         };
-        setTimeout(answer, 10);
+        setTimeout(answer, body.startsWith('wait') ? 150 : 10);
       });
     });
     server.on('connection', () => (connections += 1));
@@ -57,6 +57,15 @@ describe('WebhookHttpClient', () => {
     const before = connections;
     await Promise.all(Array.from({ length: 20 }, (_, i) => post(`again ${i}`)));
     expect(connections).toBe(before);
+  });
+
+  it('counts the timeout from when a request has a connection, not while it waits for one', async () => {
+    // Three waves of answers 150 ms each behind the connection limit, with a 400 ms timeout: the last wave would time
+    // out if its wait for a connection counted.
+    const started = performance.now();
+    const results = await Promise.all(Array.from({ length: 3 * MAX_CONNECTIONS_PER_ENDPOINT }, (_, i) => post(`wait ${i}`, '127.0.0.1', 400)));
+    expect(performance.now() - started).toBeGreaterThan(400);
+    expect(results.every((r) => r.kind === 'response' && r.statusCode === 200)).toBe(true);
   });
 
   it('connects to the checked address, not to what the host name resolves to, and sends the name as Host', async () => {
