@@ -123,7 +123,10 @@ export class WebhookDeliverer {
           full = claimed === room;
           // Not awaited: the next claim goes out while these are in flight.
           if (claimed > 0) {
+            this.held += claimed;
             void this.send(batch, (answered) => this.queueRecord(answered)).catch((error: unknown) => {
+              // Only the render fails this way, before anything was sent: the leases expire and the batch is claimed again.
+              this.held -= claimed;
               this.options.log?.warn({ err: error }, 'webhook batch could not be rendered (its leases will expire and it is claimed again)');
               this.wake();
             });
@@ -155,18 +158,13 @@ export class WebhookDeliverer {
     return this.repository.claim(this.id, now, new Date(now.getTime() + settings.WEBHOOK_LEASE_S * 1000), limit);
   }
 
-  /** Renders and posts a claimed batch, all at once; `onAnswered` is told of each attempt as it ends. */
+  /**
+   * Renders and posts a claimed batch, all at once; `onAnswered` is told of each attempt as it ends. Rejects only
+   * when the render fails, before anything is sent.
+   */
   private async send(batch: readonly ClaimedDelivery[], onAnswered: (answered: Answered) => void): Promise<void> {
     if (batch.length === 0) return;
-    this.held += batch.length;
-    let bodies: Map<number, string>;
-    try {
-      bodies = await renderBodies(this.options.db, batch);
-    } catch (error) {
-      // Nothing was sent: the leases expire and the batch is claimed again.
-      this.held -= batch.length;
-      throw error;
-    }
+    const bodies = await renderBodies(this.options.db, batch);
     // One URL check (and DNS lookup) per endpoint per claim, not per event.
     const targets = new Map<string, Promise<Target>>();
     const targetOf = (url: string) => {
