@@ -11,6 +11,7 @@ import { CallOutcome, CampaignStatus } from '../domain/enums.js';
 import type { DialerObserver } from '../dialer/dialer-observer.js';
 import type { CarrierObserver } from '../telephony/carrier-observer.js';
 import type { MediaSessionStats } from '../media/session/types.js';
+import { FAILED_ATTEMPT_REASONS, type FailedAttemptReason } from '../webhooks/event-types.js';
 
 /** A database's connections as the pool sees them (node-postgres totalCount / idleCount / waitingCount). */
 export interface PoolUse {
@@ -71,8 +72,7 @@ function processRegistry(): Registry {
 }
 
 /** Why a webhook delivery attempt failed: the label values of ringcast_webhook_delivery_failures_total. */
-export const WEBHOOK_FAILURE_REASONS = ['timeout', 'network', 'status', 'refused'] as const;
-export type WebhookFailureReason = (typeof WEBHOOK_FAILURE_REASONS)[number];
+export const WEBHOOK_FAILURE_REASONS = FAILED_ATTEMPT_REASONS;
 
 export class RingcastMetrics {
   readonly registry = new Registry();
@@ -247,7 +247,7 @@ export class RingcastMetrics {
   }
 
   /** Counts a failed webhook delivery attempt (for the webhook deliverer). */
-  webhookDeliveryFailed(reason: WebhookFailureReason): void {
+  webhookDeliveryFailed(reason: FailedAttemptReason): void {
     this.webhookFailures.labels(reason).inc();
   }
 

@@ -22,6 +22,7 @@ import { checkEndpointUrl, resolveDeliveryAddress, systemResolver, type Resolver
 import { DeliveryState } from './event-types.js';
 import { renderBodies } from './render.js';
 import { WebhookHttpClient } from './http-post.js';
+import type { FailedAttemptReason } from './event-types.js';
 
 export type DelivererSettings = Pick<
   Settings,
@@ -51,8 +52,6 @@ const RECORDS_IN_FLIGHT = 1;
 /** The loop claims again once this share of WEBHOOK_BATCH_SIZE is free (a claim statement per few records, not per record). */
 const CLAIM_WHEN_FREE_SHARE = 1 / 4;
 
-/** Why an attempt did not deliver: no answer in time, no connection, an answer other than 2xx, a URL refused. */
-export type FailedAttemptReason = 'timeout' | 'network' | 'status' | 'refused';
 
 function failureReason(outcome: AttemptOutcome): FailedAttemptReason | undefined {
   if (outcome.kind === 'response') return outcome.statusCode >= 200 && outcome.statusCode < 300 ? undefined : 'status';

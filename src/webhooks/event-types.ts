@@ -31,3 +31,7 @@ export const WEBHOOK_API_VERSION = '2026-12-01';
 export const DeliveryState = { Pending: 0, Delivered: 1, Failed: 2 } as const;
 export type DeliveryState = (typeof DeliveryState)[keyof typeof DeliveryState];
 export const DELIVERY_STATE_NAMES = { 0: 'pending', 1: 'delivered', 2: 'failed' } as const satisfies Record<DeliveryState, string>;
+
+/** Why a delivery attempt did not deliver: no answer in time, no connection, an answer other than 2xx, a URL refused. */
+export const FAILED_ATTEMPT_REASONS = ['timeout', 'network', 'status', 'refused'] as const;
+export type FailedAttemptReason = (typeof FAILED_ATTEMPT_REASONS)[number];
