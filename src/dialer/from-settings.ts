@@ -98,7 +98,7 @@ function smsFromSettings(settings: Settings, store: DialerStore, log: DialerLogg
   // `receipts` is set on the next line, before the provider can have bound and received anything.
   const { provider } = smsProviderFromSettings(settings, { clock, log, onReceipt: (receipt) => receipts.apply(receipt) });
   // Receipt times are wall-clock times, whatever clock the dialer runs on; the parts are the provider's, by its name.
-  const receipts = new ReceiptApplier({ store: store.smsParts(), provider: provider.name, clock: systemClock, log });
+  const receipts = new ReceiptApplier({ store: store.smsParts(), provider: provider.name, clock: systemClock });
   const sender = new SmsOutboxSender({ outbox, provider, owner: store.dialerId, clock, log });
   sender.start();
   return {

@@ -15,7 +15,7 @@ export interface SmsProviderHandle {
 
 export function smsProviderFromSettings(
   settings: Settings,
-  args: { clock: Clock; log: { info(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void }; onReceipt?: (receipt: Receipt) => void },
+  args: { clock: Clock; log: { info(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void }; onReceipt?: (receipt: Receipt) => Promise<void> },
 ): SmsProviderHandle {
   if (settings.SMS_PROVIDER === 'smpp') {
     // loadSettings refuses SMS_PROVIDER=smpp (or kannel, below) without these, so they are set here.

@@ -26,6 +26,8 @@ export interface TestSmsc {
   /** Every submit_sm accepted. */
   readonly accepted: ReceivedPart[];
   readonly binds: number;
+  /** The ESME's answer (command_status) to each receipt delivered, in order; one answered non-zero is sent again. */
+  readonly receiptAnswers: { messageId: string; status: number }[];
   /** The next `count` submit_sm are answered with `status` (e.g. smpp.ESME_RTHROTTLED) and not accepted. */
   refuseNext(count: number, status: number): void;
   /** After `afterAccepted` more accepted parts, the next submit_sm is taken (counted as accepted) but the connection
@@ -36,6 +38,9 @@ export interface TestSmsc {
   close(): Promise<void>;
 }
 
+/** Times a receipt answered with an error is delivered again. */
+const RECEIPT_REDELIVERIES = 3;
+
 export async function startTestSmsc(options: { systemId: string; password: string; receiptDelayMs?: number }): Promise<TestSmsc> {
   const sessions = new Set<Session>();
   let nextId = 0x1000;
@@ -45,6 +50,7 @@ export async function startTestSmsc(options: { systemId: string; password: strin
     pdus: [] as TestSmsc['pdus'],
     accepted: [] as ReceivedPart[],
     binds: 0,
+    receiptAnswers: [] as TestSmsc['receiptAnswers'],
     receiptStat: (_: string): string | undefined => 'DELIVRD',
   };
 
@@ -115,16 +121,25 @@ export async function startTestSmsc(options: { systemId: string; password: strin
       const stat = state.receiptStat(part.destinationAddr);
       if (stat !== undefined && part.registeredDelivery === 1) {
         const now = new Date();
-        setTimeout(() => {
-          if (!sessions.has(session)) return;
-          session.deliver_sm({
-            source_addr: part.destinationAddr,
-            destination_addr: part.sourceAddr,
-            esm_class: 0x04,
-            short_message: formatReceipt({ messageId, stat, submitDate: now, doneDate: new Date() }),
-            receipted_message_id: messageId,
-          });
-        }, options.receiptDelayMs ?? 5);
+        // A receipt the ESME answers with an error is delivered again, as an SMSC keeps it until it is taken.
+        const deliver = (attemptsLeft: number) =>
+          setTimeout(() => {
+            if (!sessions.has(session)) return;
+            session.deliver_sm(
+              {
+                source_addr: part.destinationAddr,
+                destination_addr: part.sourceAddr,
+                esm_class: 0x04,
+                short_message: formatReceipt({ messageId, stat, submitDate: now, doneDate: new Date() }),
+                receipted_message_id: messageId,
+              },
+              (response: Pdu) => {
+                state.receiptAnswers.push({ messageId, status: response.command_status });
+                if (response.command_status !== 0 && attemptsLeft > 0) deliver(attemptsLeft - 1);
+              },
+            );
+          }, options.receiptDelayMs ?? 5);
+        deliver(RECEIPT_REDELIVERIES);
       }
     });
   });
@@ -142,6 +157,9 @@ export async function startTestSmsc(options: { systemId: string; password: strin
     },
     get binds() {
       return state.binds;
+    },
+    get receiptAnswers() {
+      return state.receiptAnswers;
     },
     get receiptStat() {
       return state.receiptStat;

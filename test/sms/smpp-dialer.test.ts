@@ -25,7 +25,7 @@ describe.each(BACKENDS)('SMSOnBusy through SMPP on $kind', ({ kind }) => {
 
   for (const { mode, expected, date } of SMS_ON_BUSY_CASES) {
     it(`SMSOnBusy ${mode}: the right texts reach the SMSC on the right attempts and end delivered`, async () => {
-      const receipts = new ReceiptApplier({ store: new SmsPartsStore(harness.db), provider: 'smpp', clock: systemClock, log: console });
+      const receipts = new ReceiptApplier({ store: new SmsPartsStore(harness.db), provider: 'smpp', clock: systemClock });
       const provider = new SmppSmsProvider({
         host: '127.0.0.1',
         port: smsc.port,
@@ -53,7 +53,7 @@ describe.each(BACKENDS)('SMSOnBusy through SMPP on $kind', ({ kind }) => {
   }
 
   it('a flow with an sms step sends its text to the person who answers, once, through SMPP', async () => {
-    const receipts = new ReceiptApplier({ store: new SmsPartsStore(harness.db), provider: 'smpp', clock: systemClock, log: console });
+    const receipts = new ReceiptApplier({ store: new SmsPartsStore(harness.db), provider: 'smpp', clock: systemClock });
     const provider = new SmppSmsProvider({ host: '127.0.0.1', port: smsc.port, systemId: 'ringcast', password: 'pw', messagesPerSecond: 1000, window: 10, onReceipt: (receipt) => receipts.apply(receipt) });
     await provider.start();
     smsc.receiptStat = () => 'DELIVRD';

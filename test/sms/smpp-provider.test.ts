@@ -28,7 +28,9 @@ async function setUp(overrides: Partial<ConstructorParameters<typeof SmppSmsProv
     window: 10,
     reconnectMinMs: 20,
     reconnectMaxMs: 200,
-    onReceipt: (receipt) => receipts.push(receipt),
+    onReceipt: (receipt) => {
+      receipts.push(receipt);
+    },
     ...overrides,
   });
   await provider.start();
@@ -55,6 +57,37 @@ describe('SmppSmsProvider with a loopback SMSC', () => {
     });
     await until(() => receipts.length === 1);
     expect(receipts[0]).toMatchObject({ messageId: smsc.accepted[0]!.messageId, state: 'delivered' });
+  });
+
+  it('answers a receipt only once it is written, and asks the SMSC to send it again when the write failed', async () => {
+    let failNext = true;
+    let release: (() => void) | undefined;
+    const written: Receipt[] = [];
+    const { smsc, provider } = await setUp({
+      onReceipt: (receipt) => {
+        if (failNext) {
+          failNext = false;
+          return Promise.reject(new Error('database unreachable'));
+        }
+        // The second delivery: held until the test lets the write finish.
+        return new Promise<void>((resolve) => {
+          release = () => {
+            written.push(receipt);
+            resolve();
+          };
+        });
+      },
+      log: { info: () => {}, warn: () => {} },
+    });
+    await provider.send({ to: '+447912000001', from: 'Ringcast', text: 'Receipt, written before it is answered' });
+    const messageId = smsc.accepted[0]!.messageId;
+    await until(() => release !== undefined);
+    // The failed write was answered ESME_RX_T_APPN; the delivery being written is not answered yet.
+    expect(smsc.receiptAnswers).toEqual([{ messageId, status: smpp.ESME_RX_T_APPN }]);
+    release!();
+    await until(() => smsc.receiptAnswers.length === 2);
+    expect(smsc.receiptAnswers[1]).toEqual({ messageId, status: 0 });
+    expect(written.map((receipt) => [receipt.messageId, receipt.state])).toEqual([[messageId, 'delivered']]);
   });
 
   it('sends a 300-character UCS-2 text as 5 parts that reassemble, with one receipt per part id', async () => {

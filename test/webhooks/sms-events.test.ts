@@ -23,7 +23,6 @@ import { SMS_FAILURES, WEBHOOK_EVENT_TYPE_NAMES } from '../../src/webhooks/event
 import { readFileSync } from 'node:fs';
 
 const SMS_EVENTS = ['sms.sent', 'sms.delivered', 'sms.failed'] as const;
-const quiet = { warn: () => {} };
 
 describe.each(BACKENDS)('sms.* webhook events on $kind', ({ kind }) => {
   let harness: DialerHarness;
@@ -186,7 +185,7 @@ describe.each(BACKENDS)('sms.* webhook events on $kind', ({ kind }) => {
   it('keeps a receipt that comes before its part in the database and applies it when the hand-over writes the part, across a restart', async () => {
     const smsId = await queue('0105', 'y'.repeat(200));
     // The first process: the SMSC's receipt for part 1 overtakes the write of the provider's answer.
-    const first = new ReceiptApplier({ store: new SmsPartsStore(harness.db), provider: 'smpp', clock, log: quiet });
+    const first = new ReceiptApplier({ store: new SmsPartsStore(harness.db), provider: 'smpp', clock });
     first.apply({ messageId: 'early-a', state: 'delivered', stat: 'DELIVRD', error: undefined });
     await first.settled();
     expect(await harness.db.select().from(smsReceiptsEarly).where(eq(smsReceiptsEarly.providerMessageId, 'early-a'))).toHaveLength(1);
@@ -196,7 +195,7 @@ describe.each(BACKENDS)('sms.* webhook events on $kind', ({ kind }) => {
     expect(await new SmsOutboxRepository(harness.db).handOver(smsId, { status: 'sent', providerId: 'early-a', partIds: ['early-a', 'early-b'] }, 'smpp', clock.now())).toBe(true);
     expect(await harness.db.select().from(smsReceiptsEarly).where(inArray(smsReceiptsEarly.providerMessageId, ['early-a', 'early-b']))).toEqual([]);
     expect((await delivered()).map((e) => e.type)).toEqual(['sms.sent']);
-    const second = new ReceiptApplier({ store: new SmsPartsStore(harness.db), provider: 'smpp', clock, log: quiet });
+    const second = new ReceiptApplier({ store: new SmsPartsStore(harness.db), provider: 'smpp', clock });
     second.apply({ messageId: 'early-b', state: 'delivered', stat: 'DELIVRD', error: undefined });
     await second.settled();
     const events = await delivered();
@@ -240,7 +239,7 @@ describe.each(BACKENDS)('sms.* webhook events on $kind', ({ kind }) => {
 
   it('a two-part text through SMPP to a loopback SMSC: sms.sent, then one sms.delivered when both receipts are in', async () => {
     const smsc = await startTestSmsc({ systemId: 'ringcast', password: 'pw' });
-    const receipts = new ReceiptApplier({ store: new SmsPartsStore(harness.db), provider: 'smpp', clock: systemClock, log: quiet });
+    const receipts = new ReceiptApplier({ store: new SmsPartsStore(harness.db), provider: 'smpp', clock: systemClock });
     const provider = new SmppSmsProvider({ host: '127.0.0.1', port: smsc.port, systemId: 'ringcast', password: 'pw', messagesPerSecond: 1000, window: 10, onReceipt: (receipt) => receipts.apply(receipt) });
     try {
       await provider.start();

@@ -62,6 +62,7 @@ declare module 'smpp' {
     ESME_RSYSERR: number;
     ESME_RINVDSTADR: number;
     ESME_RINVBNDSTS: number;
+    ESME_RX_T_APPN: number;
   };
   export default smpp;
 }

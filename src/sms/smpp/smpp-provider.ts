@@ -12,7 +12,10 @@
 //   accepted before it stay accepted (SMPP cannot take them back).
 // - No answer because the connection dropped: the part is sent again after the rebind. This is the one window in
 //   which a part can reach a handset twice: the SMSC took it but its answer was lost with the connection.
-// Receipts: deliver_sm with esm_class 0x04 is answered and handed to onReceipt (matched by message id by the caller).
+// Receipts: deliver_sm with esm_class 0x04 is handed to onReceipt (matched by message id by the caller) and answered
+// once onReceipt's promise settles: 0 when the receipt is written, ESME_RX_T_APPN ("temporary application error")
+// when the write failed, so the SMSC keeps the receipt and delivers it again later (SMPP 3.4, 4.6.2). A receipt
+// is therefore never acknowledged before it is in the database, and a crash of this process cannot lose it.
 import smpp from 'smpp';
 import type { Pdu, Session } from 'smpp';
 import type { SmsProvider, SmsRequest, SmsResult } from '../sms-port.js';
@@ -42,7 +45,8 @@ export interface SmppProviderOptions {
   responseTimeoutMs?: number;
   /** Sender when a request has none (SMS_SENDER_DEFAULT). */
   defaultSender?: string;
-  onReceipt?: (receipt: Receipt) => void;
+  /** Writes a receipt; the deliver_sm is answered once it settles (a rejection asks the SMSC to send it again). */
+  onReceipt?: (receipt: Receipt) => void | Promise<void>;
   log?: { info(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void };
   clock?: Clock;
 }
@@ -259,14 +263,25 @@ export class SmppSmsProvider implements SmsProvider {
       );
     });
     session.on('deliver_sm', (pdu: Pdu) => {
-      session.send(pdu.response());
-      if ((Number(pdu['esm_class']) & ESM_CLASS_RECEIPT) === 0) return; // a mobile-originated text: not ours to take
+      // A mobile-originated text is not ours to take; it is answered (taken) so the SMSC does not resend it forever.
+      if ((Number(pdu['esm_class']) & ESM_CLASS_RECEIPT) === 0) return session.send(pdu.response());
       const message = pdu['short_message'] as { message?: unknown } | undefined;
       const text = typeof message?.message === 'string' ? message.message : Buffer.isBuffer(message?.message) ? message.message.toString('latin1') : '';
       const receiptedId = typeof pdu['receipted_message_id'] === 'string' ? pdu['receipted_message_id'] : undefined;
       const receipt = parseReceipt(text, receiptedId);
-      if (receipt) this.options.onReceipt?.(receipt);
-      else this.options.log?.warn({ text }, 'smpp: deliver_sm receipt not understood');
+      if (!receipt) {
+        this.options.log?.warn({ text }, 'smpp: deliver_sm receipt not understood');
+        return session.send(pdu.response());
+      }
+      Promise.resolve()
+        .then(() => this.options.onReceipt?.(receipt))
+        .then(
+          () => session.send(pdu.response()),
+          (error: Error) => {
+            this.options.log?.warn({ err: error.message, messageId: receipt.messageId }, 'smpp: receipt not recorded; the SMSC is asked to send it again');
+            session.send(pdu.response({ command_status: smpp.ESME_RX_T_APPN }));
+          },
+        );
     });
     session.on('enquire_link', (pdu: Pdu) => session.send(pdu.response()));
     session.on('unbind', (pdu: Pdu) => {
