@@ -35,9 +35,17 @@ export function withLogHygiene(logger: LoggerOption, level: string): LoggerOptio
 function requestForLog(request: FastifyRequest): Record<string, unknown> {
   return {
     method: request.method,
-    url: maskUrlNumbers(request.url),
+    url: urlForLog(request.url),
     host: request.host,
     remoteAddress: request.ip,
     remotePort: request.socket?.remotePort,
   };
+}
+
+/** Query parameters whose values are credentials: Kannel's delivery reports carry a per-text token (kannel-dlr.ts). */
+const SECRET_QUERY_PARAMETER = /([?&](?:token|password)=)[^&#]*/gi;
+
+/** A request URL as logs show it: numbers in the query masked, credentials in the query redacted. */
+export function urlForLog(url: string): string {
+  return maskUrlNumbers(url).replace(SECRET_QUERY_PARAMETER, `$1${REDACTED}`);
 }
