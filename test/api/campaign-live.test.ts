@@ -168,11 +168,12 @@ describe.each(BACKENDS)('campaign live stream on $kind', ({ kind }) => {
     const fired = new Set<unknown>();
     const realSetTimeout = globalThis.setTimeout;
     const realClearTimeout = globalThis.clearTimeout;
-    const setSpy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((callback: () => void, ms?: number) => {
-      if (!new Error().stack?.includes('summary-stream')) return realSetTimeout(callback, ms);
+    // Every argument is passed on: other timers (undici's among them) take arguments for their callbacks.
+    const setSpy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+      if (!new Error().stack?.includes('summary-stream')) return realSetTimeout(callback, ms, ...args);
       const timer = realSetTimeout(() => {
         fired.add(timer);
-        callback();
+        callback(...args);
       }, ms);
       streamTimers.push(timer);
       return timer;
