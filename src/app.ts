@@ -57,6 +57,7 @@ import { clientLimitsRoutes } from './api/routes/client-limits.js';
 import { AuditLogRepository } from './store/repositories/audit-log.js';
 import { AuditLogWriter } from './api/plugins/audit-log.js';
 import { auditRoutes } from './api/routes/audit.js';
+import { kannelDlrRoutes } from './api/routes/kannel-dlr.js';
 
 export interface AppServices {
   /** 'changed' is emitted when a campaign is created or its numbers or status change, so an in-process dialer acts at once. */
@@ -238,7 +239,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(clientComplianceRoutes, { prefix: '/api' });
   await app.register(clientWebhookRoutes, { prefix: '/api/webhooks' });
   await app.register(operatorWebhookRoutes, { prefix: '/api/admin' });
-  await app.register((await import('./api/routes/kannel-dlr.js')).kannelDlrRoutes, { prefix: '/api/sms/kannel', db: database.db });
+  await app.register(kannelDlrRoutes, { prefix: '/api/sms/kannel', db: database.db });
   await app.register(webAppRoutes);
   return app;
 }

@@ -71,9 +71,6 @@ function processRegistry(): Registry {
   return processFigures;
 }
 
-/** Why a webhook delivery attempt failed: the label values of ringcast_webhook_delivery_failures_total. */
-export const WEBHOOK_FAILURE_REASONS = FAILED_ATTEMPT_REASONS;
-
 export class RingcastMetrics {
   readonly registry = new Registry();
 
@@ -220,7 +217,7 @@ export class RingcastMetrics {
       labelNames: ['reason'],
       registers,
     });
-    for (const reason of WEBHOOK_FAILURE_REASONS) this.webhookFailures.labels(reason).inc(0);
+    for (const reason of FAILED_ATTEMPT_REASONS) this.webhookFailures.labels(reason).inc(0);
     this.withProcessFigures = options.defaultMetrics ?? true;
     // Started now, so that the event-loop delay monitor has samples by the first scrape.
     if (this.withProcessFigures) processRegistry();

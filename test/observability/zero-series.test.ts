@@ -1,7 +1,8 @@
 // Counters over bounded label sets are exposed at 0 before their first increment, so rate() and alerts see the
 // first one (Prometheus' advice on missing series).
 import { describe, expect, it } from 'vitest';
-import { RingcastMetrics, WEBHOOK_FAILURE_REASONS } from '../../src/observability/metrics.js';
+import { RingcastMetrics } from '../../src/observability/metrics.js';
+import { FAILED_ATTEMPT_REASONS } from '../../src/webhooks/event-types.js';
 import { CallOutcome, CampaignStatus } from '../../src/domain/enums.js';
 import { parseExposition } from './exposition.js';
 
@@ -29,7 +30,7 @@ describe('series at zero', () => {
     ]);
 
     const failures = await samplesOf(metrics, 'ringcast_webhook_delivery_failures_total');
-    expect(failures.map((sample) => sample.labels.reason).sort()).toEqual([...WEBHOOK_FAILURE_REASONS].sort());
+    expect(failures.map((sample) => sample.labels.reason).sort()).toEqual([...FAILED_ATTEMPT_REASONS].sort());
   });
 
   it('counts on from 0 once a call is recorded', async () => {
