@@ -2,17 +2,12 @@
 // beside the numbers and calls (migrations/0015, schema.ts: campaignNumberCounts, campaignCallCounts, and
 // callOutcomeMinutes's calls): a few rows per campaign, whatever its size, never its numbers or calls. A key of the
 // first two may have several rows (their triggers never wait for one another's rows), so those reads sum per key.
-import { PGlite } from '@electric-sql/pglite';
 import { sql, type SQL } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Db } from '../database.js';
 import { callOutcomeMinutes, campaignCallCounts, campaignNumberCounts, campaigns, linesInUse } from '../schema.js';
 import { CallOutcome, NumberStatus } from '../../domain/enums.js';
 import type { CampaignCounts, CampaignProgress } from '../../domain/campaign-summary.js';
-import { rowsOf } from './rows.js';
-
-/** Turns sql`` into text and parameters for the named statements (run()). */
-const DIALECT = new PgDialect();
+import { runPrepared } from '../prepared-statements.js';
 
 /** The chart's length: the campaign's latest minutes that have calls. */
 export const SUMMARY_MINUTES = 60;
@@ -56,22 +51,14 @@ export function summaryStatement(clientId: number, campaignId: number) {
 }
 
 export class CampaignSummaryRepository {
-  /** True when the database runs on this thread (PGlite), which has no named statements to keep. */
-  private readonly onEventLoop: boolean;
-
-  constructor(private readonly db: Db) {
-    this.onEventLoop = (db as unknown as { $client?: unknown }).$client instanceof PGlite;
-  }
+  constructor(private readonly db: Db) {}
 
   /**
-   * Runs a statement whose text never changes as a named prepared statement on PostgreSQL: planning the summary's
-   * subqueries or the page's progress took about as long as running them.
+   * Runs a statement as a named prepared statement (prepared-statements.ts): planning the summary's subqueries or the
+   * page's progress took about as long as running them.
    */
-  private async run<Row>(name: string, statement: SQL): Promise<Row[]> {
-    if (this.onEventLoop) return rowsOf<Row>(await this.db.execute(statement));
-    const { sql: text, params } = DIALECT.sqlToQuery(statement);
-    const pool = (this.db as unknown as { $client: { query: (config: { name: string; text: string; values: unknown[] }) => Promise<{ rows: Row[] }> } }).$client;
-    return (await pool.query({ name, text, values: params })).rows;
+  private run<Row>(statement: SQL): Promise<Row[]> {
+    return runPrepared<Row>(this.db, statement);
   }
 
   /**
@@ -79,7 +66,7 @@ export class CampaignSummaryRepository {
    * client has no such campaign.
    */
   async counts(clientId: number, campaignId: number): Promise<CampaignCounts | undefined> {
-    const [row] = await this.run<SummaryRow>('campaign_summary', summaryStatement(clientId, campaignId));
+    const [row] = await this.run<SummaryRow>(summaryStatement(clientId, campaignId));
     if (!row) return undefined;
     return {
       campaign: { id: row.id, name: row.name, status: row.status, timeZone: row.timeZone, callCount: row.callCount },
@@ -103,7 +90,6 @@ export class CampaignSummaryRepository {
     const ids = sql.param([...campaignIds]);
     // Each table read once for the whole page, by its (campaign_id, ...) index.
     const rows = await this.run<{ id: number; total: number | string; finished: number | string; answered: number | string; cost: number | string }>(
-      'campaign_progress',
       sql`
         select coalesce(n.campaign_id, k.campaign_id) as id, coalesce(n.total, 0) as total, coalesce(n.finished, 0) as finished,
           coalesce(k.answered, 0) as answered, coalesce(k.cost, 0) as cost

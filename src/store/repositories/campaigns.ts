@@ -12,7 +12,6 @@
 // one (the process died mid-create, before it answered 201) deletes it, so a crash still leaves no half campaign.
 import { PGlite } from '@electric-sql/pglite';
 import { and, asc, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Db } from '../database.js';
 import { callFlows, callFlowVersions, calls, campaignAttempts, campaignRunoverDays, campaigns, phoneNumberBatches, phoneNumbers, smsMessages } from '../schema.js';
 import type { CampaignCompliancePlan, CampaignPlan, PhoneNumberPlan } from '../../domain/campaign-request.js';
@@ -23,10 +22,9 @@ import { ACTIVE_CAMPAIGN_STATUSES, checkActiveCampaigns, checkNumbersPerCampaign
 import { campaignNumberCounts } from '../schema.js';
 import { chargeNumbersPerDay, lockClient, refundNumbersPerDay } from './daily-numbers.js';
 import { rowsOf } from './rows.js';
+import { runPrepared } from '../prepared-statements.js';
 import { phoneNumberSearchTerms, type PhoneNumberSearchTerms } from '../../domain/phone-number-search.js';
 
-/** Turns sql`` into text and parameters for statements run on the driver itself (runPrepared). */
-const DIALECT = new PgDialect();
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type CallRow = typeof calls.$inferSelect;
@@ -141,16 +139,6 @@ export class CampaignRepository {
       .from(campaigns)
       .where(and(eq(campaigns.clientId, sql.placeholder('clientId')), eq(campaigns.id, sql.placeholder('id'))))
       .prepare('campaign_detail');
-  }
-
-  /**
-   * Runs a statement whose text never changes (only its parameters do) as a named prepared statement on PostgreSQL:
-   * the number page's plan took about as long to make (2-5 ms) as to run. PGlite runs it as it is.
-   */
-  private async runPrepared<Row>(name: string, statement: SQL): Promise<{ rows: Row[] }> {
-    const { sql: text, params } = DIALECT.sqlToQuery(statement);
-    const client = (this.db as unknown as { $client: { query: (...args: unknown[]) => Promise<{ rows: Row[] }> } }).$client;
-    return this.onEventLoop ? client.query(text, params) : client.query({ name, text, values: params });
   }
 
   async nameExists(clientId: number, name: string): Promise<boolean> {
@@ -339,7 +327,8 @@ export class CampaignRepository {
   ): Promise<{ timeZone: string; numbers: PhoneNumberWithOutcomes[] } | undefined> {
     const skipped = (pageNumber - 1) * pageSize;
     const terms = search === undefined ? undefined : phoneNumberSearchTerms(search);
-    const result = await this.runPrepared<PageRow & { timeZone: string }>(terms ? 'phone_numbers_search' : 'phone_numbers_page', sql`
+    // Prepared (prepared-statements.ts): the number page's plan took about as long to make (2-5 ms) as to run.
+    const rows = await runPrepared<PageRow & { timeZone: string }>(this.db, sql`
       with ${terms ? searchStart(campaignId, skipped, terms) : pageStart(campaignId, skipped)},
       page as (
         select p.id, p.number, p.name, p.status, p.status_reason as "statusReason", p.parameters,
@@ -365,9 +354,9 @@ export class CampaignRepository {
       from ${campaigns} c left join page on true
       where c.id = ${campaignId} and c.client_id = ${clientId}
       order by page.id`);
-    const [first] = result.rows;
+    const [first] = rows;
     if (!first) return undefined;
-    const numbers = result.rows
+    const numbers = rows
       .filter((row) => row.id !== null)
       .map((row) => ({
         id: Number(row.id),
