@@ -697,13 +697,24 @@ function groupsOf(rows: readonly UsageRow[]): UsageGroup[] {
   }));
 }
 
+/*
+ * The claim's do-not-call and embargo checks each start with an uncorrelated test (run once per statement, an
+ * InitPlan) of whether the lists, or the client's embargoes, hold anything at all; only then is each due number
+ * looked up. Same answer, but with nothing to find the number-by-number probes are skipped: on an empty or tiny table
+ * they were sequential-scan restarts, and on PGlite every restart asks the file system for the table's size (an
+ * fstat): 162 a claim of 81 numbers, 70% of the fstat calls of the virtual-time campaign (9% of its profile).
+ */
 function notSuppressed(listIds: readonly number[]) {
   if (listIds.length === 0) return sql`true`;
-  return sql`not exists (select 1 from ${suppressedNumbers} where ${suppressedNumbers.listId} = any(${sql.param([...listIds])}::int[]) and ${suppressedNumbers.number} = ${phoneNumbers.number})`;
+  const lists = sql`${suppressedNumbers.listId} = any(${sql.param([...listIds])}::int[])`;
+  return sql`(not exists (select 1 from ${suppressedNumbers} where ${lists})
+              or not exists (select 1 from ${suppressedNumbers} where ${lists} and ${suppressedNumbers.number} = ${phoneNumbers.number}))`;
 }
 
 function notEmbargoed(clientId: number, now: Date) {
-  return sql`not exists (select 1 from ${repeatEmbargoes} where ${repeatEmbargoes.clientId} = ${clientId} and ${repeatEmbargoes.number} = ${phoneNumbers.number} and ${repeatEmbargoes.notBefore} > ${now})`;
+  const inForce = sql`${repeatEmbargoes.clientId} = ${clientId} and ${repeatEmbargoes.notBefore} > ${now}`;
+  return sql`(not exists (select 1 from ${repeatEmbargoes} where ${inForce})
+              or not exists (select 1 from ${repeatEmbargoes} where ${inForce} and ${repeatEmbargoes.number} = ${phoneNumbers.number}))`;
 }
 
 /**
