@@ -20,3 +20,12 @@ export function textStatus(parts: readonly { state: SmsPartState; error: string 
   if (parts.length > 0 && parts.every((part) => part.state === 'delivered')) return { status: 'delivered', error: null };
   return { status: 'sent', error: null };
 }
+
+/**
+ * Whether a final receipt may replace a part's state. A failure stands: when the SMSC refuses part 2 of a long text,
+ * Kannel reports the whole text refused at once, and part 1's handset receipt (delivered) can still come later; the
+ * text stays failed. Anything else replaces what was there (a repeated receipt changes nothing by itself).
+ */
+export function receiptReplaces(current: SmsPartState, incoming: Exclude<SmsPartState, 'sent'>): boolean {
+  return !(incoming === 'delivered' && (current === 'failed' || current === 'expired'));
+}

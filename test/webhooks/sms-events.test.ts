@@ -32,7 +32,7 @@ describe.each(BACKENDS)('sms.* webhook events on $kind', ({ kind }) => {
   /** Phone number ids by their last four digits; each test texts numbers of its own. */
   const numberIds = new Map<string, number>();
   const clock = new ManualClock('2027-07-01T09:00:00Z');
-  const LAST_FOURS = ['0101', '0102', '0103', '0104', '0105', '0106', '0107', '0108'];
+  const LAST_FOURS = ['0101', '0102', '0103', '0104', '0105', '0106', '0107', '0108', '0109'];
 
   beforeAll(async () => {
     harness = await DialerHarness.open(kind);
@@ -109,15 +109,40 @@ describe.each(BACKENDS)('sms.* webhook events on $kind', ({ kind }) => {
     expect((await delivered()).map((e) => e.type)).toEqual(['sms.sent']);
     const parts = new SmsPartsStore(harness.db);
     clock.advanceMs(2000);
-    expect(await parts.applyReceipt({ provider: 'smpp', providerMessageId: 'two-b', state: 'delivered', error: undefined, at: clock.now() })).toBe('sent');
+    expect(await parts.applyReceipt({ provider: 'smpp', providerMessageId: 'two-b', state: 'delivered', error: undefined, at: clock.now() })).toEqual({ changed: true, textStatus: 'sent' });
     expect(await delivered()).toEqual([]);
     clock.advanceMs(2000);
-    expect(await parts.applyReceipt({ provider: 'smpp', providerMessageId: 'two-a', state: 'delivered', error: undefined, at: clock.now() })).toBe('delivered');
+    expect(await parts.applyReceipt({ provider: 'smpp', providerMessageId: 'two-a', state: 'delivered', error: undefined, at: clock.now() })).toEqual({ changed: true, textStatus: 'delivered' });
     const events = await delivered();
     expect(events.map((e) => e.type)).toEqual(['sms.delivered']);
     expect(events[0]!.data).toMatchObject({ smsId, status: 'delivered', parts: 2, statusAt: '2027-07-01T10:00:05.500', error: null });
-    expect(await parts.applyReceipt({ provider: 'smpp', providerMessageId: 'two-a', state: 'delivered', error: undefined, at: clock.now() })).toBe('delivered');
+    expect(await parts.applyReceipt({ provider: 'smpp', providerMessageId: 'two-a', state: 'delivered', error: undefined, at: clock.now() })).toEqual({ changed: true, textStatus: 'delivered' });
     expect(await delivered()).toEqual([]);
+  });
+
+  it('a delivered receipt does not undo a failed part, whichever provider sends it, even when both arrive at once', async () => {
+    const smsId = await queue('0109', 'y'.repeat(200));
+    expect(await outbox().handOver(smsId, { status: 'sent', providerId: 'undo-a', partIds: ['undo-a', 'undo-b'] }, 'smpp', clock.now())).toBe(true);
+    await delivered();
+    const parts = new SmsPartsStore(harness.db);
+    clock.advanceMs(1000);
+    const [failed, late] = await Promise.all([
+      parts.applyReceipt({ provider: 'smpp', providerMessageId: 'undo-b', state: 'failed', error: 'UNDELIV err:001', at: clock.now() }),
+      parts.applyReceipt({ provider: 'smpp', providerMessageId: 'undo-b', state: 'delivered', error: undefined, at: clock.now() }),
+    ]);
+    // Whichever ran first, the part ends failed: a delivered after the failure changes nothing, a failure after a
+    // delivered replaces it.
+    expect(failed).toEqual({ changed: true, textStatus: 'failed: UNDELIV err:001' });
+    expect(late!.textStatus === 'sent' ? late!.changed : !late!.changed).toBe(true);
+    expect(await parts.applyReceipt({ provider: 'smpp', providerMessageId: 'undo-b', state: 'delivered', error: undefined, at: clock.now() })).toEqual({
+      changed: false,
+      textStatus: 'failed: UNDELIV err:001',
+    });
+    expect(await parts.applyReceipt({ provider: 'smpp', providerMessageId: 'undo-a', state: 'delivered', error: undefined, at: clock.now() })).toEqual({
+      changed: true,
+      textStatus: 'failed: UNDELIV err:001',
+    });
+    expect((await delivered()).map((e) => e.type)).toEqual(['sms.failed']);
   });
 
   it('sms.failed (refused) when the provider refuses the text at hand-over', async () => {

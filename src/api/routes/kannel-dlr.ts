@@ -13,14 +13,14 @@
 // token proves Ringcast issued the id, so the receipt is kept (sms_receipts_early) and applied by the hand-over.
 //
 // A failure is not undone: when the SMSC refuses part 2 of a long text, Kannel reports the whole text refused (16)
-// at once, and part 1's handset receipt (1, delivered) can still come later; the text stays failed then.
+// at once, and part 1's handset receipt (1, delivered) can still come later; the text stays failed then (the rule is
+// receiptReplaces, applied by SmsPartsStore.applyReceipt for every provider).
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses } from '../schemas/common.js';
 import { HttpProblem } from '../problem.js';
 import type { Db } from '../../store/database.js';
 import { SmsPartsStore } from '../../store/repositories/sms-parts-store.js';
-import { smsPartState } from '../../store/repositories/sms-part-state.js';
 import { dlrTokenValid } from '../../sms/kannel/dlr-token.js';
 import { dlrOutcome } from '../../sms/kannel/dlr-report.js';
 import { KANNEL_PROVIDER_NAME } from '../../sms/kannel/kannel-provider.js';
@@ -62,15 +62,13 @@ export const kannelDlrRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app
       if (!dlrTokenValid(secret, id, token)) throw new HttpProblem(403, 'forbidden', 'The delivery report token does not match its id.');
       const outcome = dlrOutcome(type, status);
       if (!outcome.change) return { result: 'no-change' as const };
-      if (outcome.state === 'delivered') {
-        const current = await smsPartState(options.db, KANNEL_PROVIDER_NAME, id);
-        if (current === 'failed' || current === 'expired') return { result: 'no-change' as const };
-      }
       const atS = request.query.at ? Number(request.query.at) : 0;
       const at = atS > 0 ? new Date(atS * 1000) : clock.now();
-      const textStatus = await parts.applyReceipt({ provider: KANNEL_PROVIDER_NAME, providerMessageId: id, state: outcome.state, error: outcome.error, at });
-      if (textStatus === undefined) return reply.code(202).send({ result: 'kept' as const });
-      return { result: 'recorded' as const, textStatus };
+      const applied = await parts.applyReceipt({ provider: KANNEL_PROVIDER_NAME, providerMessageId: id, state: outcome.state, error: outcome.error, at });
+      if (applied === undefined) return reply.code(202).send({ result: 'kept' as const });
+      // A delivered report after a failure changes nothing (receiptReplaces, decided under the part's lock).
+      if (!applied.changed) return { result: 'no-change' as const };
+      return { result: 'recorded' as const, textStatus: applied.textStatus };
     },
   );
 };

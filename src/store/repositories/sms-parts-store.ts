@@ -10,8 +10,8 @@
 // found no part and a hand-over that found no early receipt, running at once, would leave the receipt unapplied.
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
-import { smsMessageParts, smsReceiptsEarly } from '../schema.js';
-import { textStatus, type SmsPartState } from '../../sms/receipt-status.js';
+import { smsMessageParts, smsMessages, smsReceiptsEarly } from '../schema.js';
+import { receiptReplaces, textStatus, type SmsPartState } from '../../sms/receipt-status.js';
 import { changeSmsStatus } from '../sms-status-change.js';
 
 /** A receipt for a part id no part has is kept this long for its part to be written, then deleted. */
@@ -73,31 +73,43 @@ export class SmsPartsStore {
   constructor(private readonly db: Db) {}
 
   /**
-   * Applies a final receipt to the part with this provider message id; answers the text's new status, or undefined
+   * Applies a final receipt to the part with this provider message id (unless it would undo a failure:
+   * receiptReplaces); answers whether it did and the text's status after it, or undefined
    * when no part has that id yet: the receipt is then kept (sms_receipts_early) and applied when the hand-over
    * writes that part, or deleted after SMS_EARLY_RECEIPT_MAX_AGE_MS if none ever does (a text of another database).
    * Applying the same receipt twice changes nothing the second time (no second event).
    */
-  async applyReceipt(args: { provider: string; providerMessageId: string; state: SmsReceiptState; error: string | undefined; at: Date }): Promise<string | undefined> {
+  async applyReceipt(args: { provider: string; providerMessageId: string; state: SmsReceiptState; error: string | undefined; at: Date }): Promise<ReceiptApplied | undefined> {
     return this.db.transaction(async (transaction) => {
       const tx = transaction as unknown as Db;
       await lockPartIds(tx, args.provider, [args.providerMessageId]);
       const [part] = await tx
-        .select({ smsMessageId: smsMessageParts.smsMessageId })
+        .select({ smsMessageId: smsMessageParts.smsMessageId, state: smsMessageParts.state })
         .from(smsMessageParts)
         .where(and(eq(smsMessageParts.provider, args.provider), eq(smsMessageParts.providerMessageId, args.providerMessageId)));
       if (!part) {
         await keepEarly(tx, args);
         return undefined;
       }
+      // Read and decided under the part's lock: two reports of one part cannot both pass the rule on a stale state.
+      if (!receiptReplaces(part.state as SmsPartState, args.state)) {
+        const [text] = await tx.select({ status: smsMessages.status }).from(smsMessages).where(eq(smsMessages.id, part.smsMessageId));
+        return { changed: false, textStatus: text?.status ?? 'failed' };
+      }
       await tx.execute(sql`select 1 from sms_messages where id = ${part.smsMessageId} for update`);
       await tx
         .update(smsMessageParts)
         .set({ state: args.state, error: args.error ?? null, updatedAt: args.at })
         .where(and(eq(smsMessageParts.provider, args.provider), eq(smsMessageParts.providerMessageId, args.providerMessageId)));
-      return settleTextStatus(tx, part.smsMessageId, args.at);
+      return { changed: true, textStatus: await settleTextStatus(tx, part.smsMessageId, args.at) };
     });
   }
+}
+
+/** What a receipt did: whether it was applied (a failure is not undone: receiptReplaces), and the text's status. */
+export interface ReceiptApplied {
+  changed: boolean;
+  textStatus: string;
 }
 
 /**
