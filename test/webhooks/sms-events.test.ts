@@ -238,6 +238,14 @@ describe.each(BACKENDS)('sms.* webhook events on $kind', ({ kind }) => {
     expect(both[1]!.data).toMatchObject({ failure: 'failed', error: 'REJECTD err:0b' });
   });
 
+  it('a kept receipt that failed is not replaced by a delivered one before its part is written', async () => {
+    const parts = new SmsPartsStore(harness.db);
+    await parts.applyReceipt({ provider: 'smpp', providerMessageId: 'kept-undo', state: 'failed', error: 'REJECTD err:0b', at: clock.now() });
+    await parts.applyReceipt({ provider: 'smpp', providerMessageId: 'kept-undo', state: 'delivered', error: undefined, at: clock.now() });
+    const [kept] = await harness.db.select({ state: smsReceiptsEarly.state, error: smsReceiptsEarly.error }).from(smsReceiptsEarly).where(eq(smsReceiptsEarly.providerMessageId, 'kept-undo'));
+    expect(kept).toEqual({ state: 'failed', error: 'REJECTD err:0b' });
+  });
+
   it('deletes kept receipts older than a day when it keeps another', async () => {
     const parts = new SmsPartsStore(harness.db);
     expect(await parts.applyReceipt({ provider: 'smpp', providerMessageId: 'never-written', state: 'delivered', error: undefined, at: clock.now() })).toBeUndefined();

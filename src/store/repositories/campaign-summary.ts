@@ -2,11 +2,13 @@
 // beside the numbers and calls (migrations/0015, schema.ts: campaignNumberCounts, campaignCallCounts, and
 // callOutcomeMinutes's calls): a few rows per campaign, whatever its size, never its numbers or calls. A key of the
 // first two may have several rows (their triggers never wait for one another's rows), so those reads sum per key.
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import { callOutcomeMinutes, campaignCallCounts, campaignNumberCounts, campaigns, linesInUse } from '../schema.js';
 import { CallOutcome, NumberStatus } from '../../domain/enums.js';
 import type { CampaignCounts, CampaignProgress } from '../../domain/campaign-summary.js';
+// Both reads are named prepared statements (prepared-statements.ts): planning the summary's subqueries or the page's
+// progress took about as long as running them.
 import { runPrepared } from '../prepared-statements.js';
 
 /** The chart's length: the campaign's latest minutes that have calls. */
@@ -54,19 +56,11 @@ export class CampaignSummaryRepository {
   constructor(private readonly db: Db) {}
 
   /**
-   * Runs a statement as a named prepared statement (prepared-statements.ts): planning the summary's subqueries or the
-   * page's progress took about as long as running them.
-   */
-  private run<Row>(statement: SQL): Promise<Row[]> {
-    return runPrepared<Row>(this.db, statement);
-  }
-
-  /**
    * The kept counts of a client's campaign, with the campaign's own fields, in one statement; undefined when the
    * client has no such campaign.
    */
   async counts(clientId: number, campaignId: number): Promise<CampaignCounts | undefined> {
-    const [row] = await this.run<SummaryRow>(summaryStatement(clientId, campaignId));
+    const [row] = await runPrepared<SummaryRow>(this.db, summaryStatement(clientId, campaignId));
     if (!row) return undefined;
     return {
       campaign: { id: row.id, name: row.name, status: row.status, timeZone: row.timeZone, callCount: row.callCount },
@@ -89,7 +83,8 @@ export class CampaignSummaryRepository {
     if (campaignIds.length === 0) return new Map();
     const ids = sql.param([...campaignIds]);
     // Each table read once for the whole page, by its (campaign_id, ...) index.
-    const rows = await this.run<{ id: number; total: number | string; finished: number | string; answered: number | string; cost: number | string }>(
+    const rows = await runPrepared<{ id: number; total: number | string; finished: number | string; answered: number | string; cost: number | string }>(
+      this.db,
       sql`
         select coalesce(n.campaign_id, k.campaign_id) as id, coalesce(n.total, 0) as total, coalesce(n.finished, 0) as finished,
           coalesce(k.answered, 0) as answered, coalesce(k.cost, 0) as cost

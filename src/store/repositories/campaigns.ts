@@ -10,7 +10,6 @@
 // campaign row are what adding numbers to a campaign already does (no due time yet: the dialer schedules them on its
 // next pass). While it is filled the campaign is marked `filling`: the dialer leaves it alone, and a start that finds
 // one (the process died mid-create, before it answered 201) deletes it, so a crash still leaves no half campaign.
-import { PGlite } from '@electric-sql/pglite';
 import { and, asc, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import { callFlows, callFlowVersions, calls, campaignAttempts, campaignRunoverDays, campaigns, phoneNumberBatches, phoneNumbers, smsMessages } from '../schema.js';
@@ -22,9 +21,8 @@ import { ACTIVE_CAMPAIGN_STATUSES, checkActiveCampaigns, checkNumbersPerCampaign
 import { campaignNumberCounts } from '../schema.js';
 import { chargeNumbersPerDay, lockClient, refundNumbersPerDay } from './daily-numbers.js';
 import { rowsOf } from './rows.js';
-import { runPrepared } from '../prepared-statements.js';
+import { pgliteOf, runPrepared } from '../prepared-statements.js';
 import { phoneNumberSearchTerms, type PhoneNumberSearchTerms } from '../../domain/phone-number-search.js';
-
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type CallRow = typeof calls.$inferSelect;
@@ -125,7 +123,7 @@ export class CampaignRepository {
   private readonly detailStatement;
 
   constructor(private readonly db: Db) {
-    this.onEventLoop = (db as unknown as { $client?: unknown }).$client instanceof PGlite;
+    this.onEventLoop = pgliteOf(db) !== undefined;
     this.detailStatement = db
       .select({
         campaign: campaigns,

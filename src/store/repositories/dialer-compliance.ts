@@ -60,6 +60,7 @@ export class DialerComplianceStore {
   async finishSuppressedDue(campaignId: number, listIds: readonly number[], now: Date): Promise<number> {
     if (listIds.length === 0) return 0;
     const head = this.dueHead(campaignId, now);
+    const onLists = sql`${suppressedNumbers.listId} = any(${sql.param([...listIds])}::int[])`;
     const rows = await this.db
       .with(head)
       .select({ id: head.id, kinds: sql<string[]>`array_agg(distinct ${suppressionLists.kind})` })
@@ -68,8 +69,7 @@ export class DialerComplianceStore {
       .innerJoin(suppressionLists, eq(suppressionLists.id, suppressedNumbers.listId))
       // The first test runs once (uncorrelated): with the lists empty the join is not run at all, where it restarted a
       // scan of the empty table for every due number (on PGlite an fstat each: see notSuppressed in dialer-store.ts).
-      .where(sql`exists (select 1 from ${suppressedNumbers} where ${suppressedNumbers.listId} = any(${sql.param([...listIds])}::int[]))
-                 and ${suppressedNumbers.listId} = any(${sql.param([...listIds])}::int[])`)
+      .where(sql`exists (select 1 from ${suppressedNumbers} where ${onLists}) and ${onLists}`)
       .groupBy(head.id)
       .limit(SCREEN_BATCH);
     const byReason = new Map<string, number[]>();

@@ -119,6 +119,12 @@ export interface ReceiptApplied {
  */
 async function keepEarly(db: Db, args: { provider: string; providerMessageId: string; state: SmsReceiptState; error: string | undefined; at: Date }): Promise<void> {
   const receipt = { state: args.state, error: args.error ?? null, receivedAt: args.at };
+  // The same rule as for a written part (receiptReplaces), under the same lock: a kept failure stays.
+  const [kept] = await db
+    .select({ state: smsReceiptsEarly.state })
+    .from(smsReceiptsEarly)
+    .where(and(eq(smsReceiptsEarly.provider, args.provider), eq(smsReceiptsEarly.providerMessageId, args.providerMessageId)));
+  if (kept && !receiptReplaces(kept.state as SmsPartState, args.state)) return;
   await db
     .insert(smsReceiptsEarly)
     .values({ provider: args.provider, providerMessageId: args.providerMessageId, ...receipt })
