@@ -42,7 +42,9 @@ export async function onFreshDatabase<T>(backend: BenchBackend, measure: (databa
     return await measure(database, target.toString());
   } finally {
     await database.close();
-    await admin.query(`drop database if exists ${name} with (force)`);
+    // BENCH_KEEP_DATABASE=1 leaves it for EXPLAIN ANALYZE after the run (its name is printed).
+    if (process.env.BENCH_KEEP_DATABASE === '1') console.log(`(kept the scratch database ${name})`);
+    else await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
   }
 }

@@ -49,7 +49,8 @@ const CHILD = `
 /** Starts the server; `env` adds settings (DATABASE_URL for PostgreSQL, else DATA_DIR is a scratch PGlite folder). */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   buildIfNeeded();
-  const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], {
+  // BENCH_SERVER_NODE_ARGS: Node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
+  const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(' ') : []), '--input-type=module', '-e', CHILD], {
     env: { ...process.env, LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0', DEMO_CLIENT: 'true', ADMIN_TOKEN: '', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -78,6 +78,23 @@ export async function runPrepared<Row>(db: Db, statement: SQL, executor?: Db | S
   return (await client.query({ name: nameOf(text), text, values: params })).rows as Row[];
 }
 
+/** How node-postgres turns a column's text into a value (its `types` option): by the column type's OID. */
+export interface PgTypeParsers {
+  getTypeParser(oid: number, format?: string): (text: string) => unknown;
+}
+
+/**
+ * PostgreSQL only (node-postgres): runs `statement` as a named prepared statement and returns its rows as arrays of
+ * column values, each column's text turned into a value by `types`. For reads of many plain rows, where building an
+ * object per row or JSON on the server costs more than the rows themselves.
+ */
+export async function runPreparedArrays(db: Db, statement: SQL, types: PgTypeParsers): Promise<unknown[][]> {
+  if (pgliteOf(db)) throw new TypeError('runPreparedArrays runs on PostgreSQL only');
+  const { sql: text, params } = DIALECT.sqlToQuery(statement);
+  const client = (db as unknown as { $client: { query(config: object): Promise<{ rows: unknown[][] }> } }).$client;
+  return (await client.query({ name: nameOf(text), text, values: params, rowMode: 'array', types })).rows;
+}
+
 async function runOnPglite<Row>(pglite: PGlite, text: string, params: unknown[], inTransaction: boolean): Promise<Row[]> {
   const execute = async () => {
     const prepared = await preparedOn(pglite, text);

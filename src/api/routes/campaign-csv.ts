@@ -25,6 +25,7 @@ import { checkPhoneNumbersRequestPausing } from '../../domain/campaign-request.j
 import { checkLifecycle } from '../../domain/campaign-lifecycle.js';
 import { yieldToEventLoop } from '../../domain/stepwise.js';
 import { EXPORT_HEADER, exportLines, ZoneTimes } from '../../domain/csv/export-rows.js';
+import { ByteChunkWriter } from '../byte-chunk-writer.js';
 import { csvErrors, leftOutRows, mergedRows, readCsvNumbers } from '../csv/csv-numbers.js';
 import { readUploadParts } from '../csv/multipart-parts.js';
 
@@ -73,13 +74,13 @@ export const campaignCsvRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const id = request.params.id;
       const zone = await exports.timeZoneOf(request.clientId, id);
       if (zone === undefined) throw notFound(`Campaign ${id} does not exist.`);
-      async function* lines(): AsyncGenerator<string> {
+      async function* lines(): AsyncGenerator<string | Buffer> {
         const times = new ZoneTimes(zone!);
+        const writer = new ByteChunkWriter();
         yield EXPORT_HEADER;
         for await (const page of exports.pages(id)) {
-          let text = '';
-          for (const entry of page) text += exportLines(entry, times);
-          yield text;
+          for (const entry of page) writer.write(exportLines(entry, times));
+          yield writer.take();
         }
       }
       // Not object mode: the stream holds 16 KiB before it stops pulling pages, so memory stays one page deep.

@@ -1,5 +1,6 @@
 // The pure CSV rules (src/domain/csv): column guessing and mapping, delimiter detection, rows as entries, and the
 // export's quoting, formula guard and zone offsets (across a clock change).
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { FieldErrorCollector } from '../../../src/domain/field-errors.js';
 import { guessColumns, parseColumnsPart, resolveColumns } from '../../../src/domain/csv/column-mapping.js';
@@ -73,6 +74,19 @@ describe('export lines', () => {
     expect(london.iso(Date.parse('2027-03-28T01:00:00.000Z'))).toBe('2027-03-28T02:00:00.000+01:00');
     expect(new ZoneTimes('Asia/Kolkata').iso(Date.parse('2027-01-12T03:30:03Z'))).toBe('2027-01-12T09:00:03.000+05:30');
     expect(new ZoneTimes('America/New_York').iso(Date.parse('2027-07-01T13:00:00Z'))).toBe('2027-07-01T09:00:00.000-04:00');
+  });
+
+  it('prints the same times as luxon for any instant, zone and clock change (the per-hour fast path)', () => {
+    let seed = 12345;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (const zone of ['Europe/London', 'Asia/Kathmandu', 'Pacific/Chatham', 'America/St_Johns', 'Australia/Lord_Howe', 'UTC']) {
+      const times = new ZoneTimes(zone);
+      for (let i = 0; i < 3000; i++) {
+        // 1990-2040, whole milliseconds, and runs of nearby instants (as a campaign's calls are).
+        const ms = i % 3 === 0 ? Date.UTC(1990, 0, 1) + Math.floor(random() * 50 * 365.25 * 86_400_000) : Date.UTC(2027, 2, 28) + Math.floor(random() * 3 * 86_400_000);
+        expect(times.iso(ms), `${zone} ${ms}`).toBe(DateTime.fromMillis(ms, { zone }).toISO()!.replace(/Z$/, '+00:00'));
+      }
+    }
   });
 
   it('writes one line per call, or one with empty call columns, each as wide as the header', () => {
