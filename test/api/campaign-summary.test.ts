@@ -225,6 +225,12 @@ describe.each(BACKENDS)('campaign summary on $kind', ({ kind }) => {
       list.slice(0, 2).map((item, i) => ({ ...item, progress: { numbersTotal: i + 1, numbersFinished: 0, callsAnswered: 0, cost: 0 } })),
     );
     expect(ids.slice(0, 2)).toEqual(body.items.map((item) => item.id));
+    // Read in the page's statement: right for a page past the first (its OFFSET) and in either order.
+    const progressOf = (i: number) => ({ numbersTotal: i + 1, numbersFinished: 0, callsAnswered: 0, cost: 0 });
+    const second = (await get('/api/campaigns/voice/p?pageSize=2&pageIndex=2&sortColumn=id', tenant.headers)).json() as typeof body;
+    expect(second.items).toEqual([{ ...list[2], progress: progressOf(2) }]);
+    const reversed = (await get('/api/campaigns/voice/p?pageSize=3&pageIndex=1&sortColumn=id&sortOrder=desc', tenant.headers)).json() as typeof body;
+    expect(reversed.items).toEqual([2, 1, 0].map((i) => ({ ...list[i], progress: progressOf(i) })));
   });
 
   it("answers 401 without a key and 404 for another client's campaign or none", async () => {
