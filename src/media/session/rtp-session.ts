@@ -43,6 +43,8 @@ export interface RtpSessionHooks {
   reply(requestId: number, value: unknown): void;
   fail(requestId: number, code: MediaErrorCode, message: string): void;
   digit(digit: string, source: DigitSource): void;
+  /** After each datagram this session's socket received (the worker sends frames that fell due meanwhile). */
+  received?(): void;
 }
 
 interface AmdWait {
@@ -109,7 +111,10 @@ export class RtpSession {
     this.localPort = address.port;
     this.socketFamily = address.family;
     this.sender = new RtpSender({ law: 'mulaw', payloadType: 0, startMs: nowMs() });
-    socket.on('message', (message, remoteInfo) => this.receive(message, remoteInfo));
+    socket.on('message', (message, remoteInfo) => {
+      this.receive(message, remoteInfo);
+      this.hooks.received?.();
+    });
     // Send failures (ICMP unreachable reported on the next send, ENOBUFS...) are counted, never fatal.
     socket.on('error', () => this.counters.sendErrors++);
   }

@@ -2,6 +2,7 @@
 // Requests that expect an answer carry a requestId; the worker answers each exactly once with a `reply`. Sessions are
 // numbered by the engine, so it can route a worker's events without asking.
 import type { AmdDecision, AmdParams, DigitSource, MediaSessionStats, RemoteMedia } from './types.js';
+import type { LatenessSummary } from './lateness-histogram.js';
 
 export type MediaErrorCode =
   /** The worker thread died; its sessions are gone. */
@@ -71,8 +72,8 @@ export interface OpenedSession {
 export interface MediaWorkerDiagnostics {
   threadId: number;
   sessions: number;
-  /** How late the pacing timer fired relative to the earliest frame it was due for (the last 10,000 wake-ups). */
-  timerLateness: { samples: number; meanMs: number; p99Ms: number; maxMs: number };
+  /** How late each frame went out against its due time, since the worker started or the last reset. */
+  sendLateness: LatenessSummary;
   /** performance.eventLoopUtilization() of the worker since it started: the share of time it was busy. */
   eventLoopUtilization: number;
 }
