@@ -257,13 +257,18 @@ async function main(): Promise<void> {
       (WARMUP > 0 ? ` (ours after ${WARMUP} warm-up calls)` : ''),
   );
   try {
-    const rates: { ours: number; sipp: number; failed: number }[] = [];
+    const rates: { ours: number; sipp: number; failed: number; sippFailed: number }[] = [];
     for (let run = 1; run <= RUNS; run++) {
       console.log(`\nrun ${run} of ${RUNS}`);
       const sipp = await runSippUac();
       const ours = await runOurs();
       printDetail(ours, sipp);
-      rates.push({ ours: (ours.completed * 1000) / ours.wallMs, sipp: (sipp.completed * 1000) / sipp.wallMs, failed: ours.failed + (CALLS - ours.completed - ours.failed) });
+      rates.push({
+        ours: (ours.completed * 1000) / ours.wallMs,
+        sipp: (sipp.completed * 1000) / sipp.wallMs,
+        failed: ours.failed + (CALLS - ours.completed - ours.failed),
+        sippFailed: sipp.failed,
+      });
     }
     const value = median(rates.map((r) => r.ours));
     const baseline = median(rates.map((r) => r.sipp));
@@ -281,7 +286,7 @@ async function main(): Promise<void> {
           ratio,
           target: `>= 50% of sipp and >= ${MIN_CALLS_PER_S} calls/s, 0 failures`,
           pass: ratio >= 0.5 && value >= MIN_CALLS_PER_S && failed === 0,
-          note: `median of ${RUNS} runs; ours ${rates.map((r) => r.ours.toFixed(0)).join(', ')} calls/s, sipp ${rates.map((r) => r.sipp.toFixed(0)).join(', ')}; calls failed or lost in all runs: ${failed}`,
+          note: `median of ${RUNS} runs; ours ${rates.map((r) => r.ours.toFixed(0)).join(', ')} calls/s, sipp ${rates.map((r) => r.sipp.toFixed(0)).join(', ')}; calls failed or lost in all runs: ${failed} (sipp's UAC: ${rates.reduce((sum, r) => sum + r.sippFailed, 0)})`,
         },
       ],
       { calls: CALLS, concurrency: CONCURRENCY, rate: RATE, holdMs: HOLD_MS, runs: RUNS },

@@ -58,6 +58,14 @@ export interface SippRun {
 const running = new Set<SippRun>();
 const tempDirs: string[] = [];
 
+/**
+ * sipp's UDP socket buffers (its -buff_size; the kernel caps it at net.core.rmem_max). With sipp's default of 64 KB,
+ * a burst of 100 calls overflowed them: INVITEs and BYEs were dropped and retransmitted, so sipp's own UAC ran in a
+ * slow mode (1,450-1,900 calls/s against 5,500-5,850 without drops), and in some runs lost calls whose BYEs timed out
+ * after 32 s (31.5 calls/s) - a baseline that said nothing about sipp, and gave our carrier a pass against it.
+ */
+const SIPP_SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export function startSipp(args: string[], port: number, label: string, timeoutS: number): SippRun {
   const dir = mkdtempSync(path.join(os.tmpdir(), `ringcast-bench-sipp-${label}-`));
   tempDirs.push(dir);
@@ -71,6 +79,7 @@ export function startSipp(args: string[], port: number, label: string, timeoutS:
     '-nostdin',
     '-trace_err', '-error_file', path.join(dir, 'errors.log'),
     '-timeout', `${timeoutS}s`,
+    '-buff_size', String(SIPP_SOCKET_BUFFER_BYTES),
   ];
   const child: ChildProcess = spawn('bash', ['-c', SIPP_WRAPPER, 'sipp-bench', pidFile, timesFile, ...fullArgs], {
     cwd: dir,
