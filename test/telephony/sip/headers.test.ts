@@ -11,7 +11,7 @@ import {
   parseVia,
 } from '../../../src/telephony/sip/message/headers.js';
 import { parseSipMessage } from '../../../src/telephony/sip/message/parser.js';
-import { getHeader, getHeaders, splitHeaderValues } from '../../../src/telephony/sip/message/types.js';
+import { getHeader, getHeaders, headerNamesEqual, splitHeaderValues } from '../../../src/telephony/sip/message/types.js';
 import { loadSipFixture } from './fixtures.js';
 
 function ok<T>(r: { ok: true; value: T } | { ok: false; error: string }): T {
@@ -136,6 +136,13 @@ describe('header list helpers', () => {
     expect(getHeader(headers, 'i')).toBe('x');
     expect(getHeader(headers, 'CALL-id')).toBe('x');
     expect(getHeaders(headers, 'V')).toEqual(['a', 'b']);
+  });
+  it('compares names the same once more spellings have been seen than it remembers', () => {
+    // 2,000 spellings of made-up headers (a peer may send any): past the remembered ones, keys are computed afresh.
+    for (let i = 0; i < 2000; i++) expect(headerNamesEqual(`X-Header-${i}`, `x-HEADER-${i}`)).toBe(true);
+    expect(headerNamesEqual('X-Header-1999', 'X-Header-1998')).toBe(false);
+    expect(headerNamesEqual('l', 'CONTENT-LENGTH')).toBe(true);
+    expect(getHeader([['x-header-1500', 'late']], 'X-HEADER-1500')).toBe('late');
   });
   it('splits at top-level commas only', () => {
     expect(splitHeaderValues('"a,b" <sip:x@y;p="1,2">, <sip:z@w>')).toEqual(['"a,b" <sip:x@y;p="1,2">', '<sip:z@w>']);

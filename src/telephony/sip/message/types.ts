@@ -53,24 +53,46 @@ export function expandHeaderName(name: string): string {
   return COMPACT_HEADER_NAMES[name.toLowerCase()] ?? name;
 }
 
+/** Header names seen, by spelling: their comparison key (long form, lower case). */
+const headerKeys = new Map<string, string>();
+/** Spellings kept: every name a peer sends is remembered up to here (so a peer cannot grow the map for ever). */
+const MAX_HEADER_KEYS = 1024;
+
+/**
+ * The key two spellings of one header share: its long form in lower case. Kept per spelling: comparing names by
+ * lower-casing both on every comparison made two strings each time, and a header lookup compares with every header of
+ * the message (in the SIP benchmark's allocation profile, header lookups were 21 of the 418 MB allocated for 3,000
+ * calls).
+ */
+function headerKey(name: string): string {
+  let key = headerKeys.get(name);
+  if (key === undefined) {
+    key = expandHeaderName(name).toLowerCase();
+    if (headerKeys.size < MAX_HEADER_KEYS) headerKeys.set(name, key);
+  }
+  return key;
+}
+
 /** RFC 3261 section 7.3.1: field names are case-insensitive. Compact forms match their long names. */
 export function headerNamesEqual(a: string, b: string): boolean {
-  return expandHeaderName(a).toLowerCase() === expandHeaderName(b).toLowerCase();
+  return a === b || headerKey(a) === headerKey(b);
 }
 
 /** First value of the named header, or undefined. */
 export function getHeader(headers: readonly SipHeader[], name: string): string | undefined {
+  const wanted = headerKey(name);
   for (const [n, v] of headers) {
-    if (headerNamesEqual(n, name)) return v;
+    if (n === name || headerKey(n) === wanted) return v;
   }
   return undefined;
 }
 
 /** Every value of the named header, in message order (one entry per header line). */
 export function getHeaders(headers: readonly SipHeader[], name: string): string[] {
+  const wanted = headerKey(name);
   const out: string[] = [];
   for (const [n, v] of headers) {
-    if (headerNamesEqual(n, name)) out.push(v);
+    if (n === name || headerKey(n) === wanted) out.push(v);
   }
   return out;
 }
