@@ -122,6 +122,26 @@ describe('media engine (worker threads, loopback UDP)', () => {
     expect((await a.stats()).packetsSent).toBeGreaterThanOrEqual(last.packetsReceived);
   });
 
+  it('reports how late every frame went out: one lateness sample per frame sent since the reset', async () => {
+    const a = await open();
+    const b = await open();
+    a.start(pcmu(b.localPort));
+    b.start(pcmu(a.localPort));
+    await sleep(100);
+    await engine.diagnostics({ reset: true });
+    const before = (await a.stats()).packetsSent + (await b.stats()).packetsSent;
+    await sleep(400);
+    const diagnostics = await engine.diagnostics();
+    const sent = (await a.stats()).packetsSent + (await b.stats()).packetsSent - before;
+    const samples = diagnostics.reduce((sum, worker) => sum + worker.sendLateness.samples, 0);
+    // Every frame these two sent is counted (other tests' sessions in the same workers may add theirs); the counts are
+    // read one after the other, so a frame or two per session may fall between them.
+    expect(samples).toBeGreaterThanOrEqual(sent - 4);
+    expect(sent).toBeGreaterThan(30);
+    for (const worker of diagnostics) expect(worker.sendLateness.p99Ms).toBeLessThanOrEqual(worker.sendLateness.maxMs);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it('puts the right RTP header on the wire: marker first, +1 sequence, +160 timestamp, one SSRC, 20 ms apart', async () => {
     const peer = await rawPeer();
     const a = await open();

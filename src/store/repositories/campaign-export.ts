@@ -87,13 +87,13 @@ export class CampaignExportRepository {
   }
 
   private async jsonPage(campaignId: number, afterId: number, pageNumbers: number): Promise<ExportNumber[]> {
-    // Prepared: its planning was 2.4 ms of the 22 ms a page took PostgreSQL, which is the export's bottleneck there.
+    // Prepared: parsed and planned once per PGlite session instead of on every page.
     const [row] = await runPrepared<{ page: string }>(
       this.db,
       sql`
         select coalesce(json_agg(json_build_array(p.id, p.number, p.name, p.parameters, p.status, p.status_reason,
-            coalesce((select json_agg(json_build_array(c.attempt_number, floor(extract(epoch from c.start_time) * 1000),
-                floor(extract(epoch from c.end_time) * 1000), c.seconds_duration, c.outcome, c.stage, c.user_input, c.answered_by,
+            coalesce((select json_agg(json_build_array(c.attempt_number, ${epochMs(sql`c.start_time`)},
+                ${epochMs(sql`c.end_time`)}, c.seconds_duration, c.outcome, c.stage, c.user_input, c.answered_by,
                 c.voicemail_left, c.sip_code, c.end_reason, c.price) order by c.attempt_number)
               from ${calls} c where c.phone_number_id = p.id), '[]')) order by p.id), '[]')::text as page
         from (
