@@ -6,6 +6,7 @@
 //
 // Tests run in date order: the database is shared by the file and virtual time must only move forward.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { BACKENDS } from '../helpers/backends.js';
 import {
   DialerHarness,
@@ -87,7 +88,7 @@ describe.each(BACKENDS)('dialer pacing on $kind', ({ kind }) => {
     });
     const perCampaign = [];
     for (const id of campaignIds) perCampaign.push(await expectCompletedConsistently(harness, id, run));
-    return { run, perCampaign };
+    return { run, perCampaign, campaignIds };
   }
 
   /** The limit holds for these dials, and is reached: the dialer filled the room it had. */
@@ -100,7 +101,7 @@ describe.each(BACKENDS)('dialer pacing on $kind', ({ kind }) => {
 
   it('keeps a campaign to its concurrent calls and calls per second', async () => {
     const limit = { maxConcurrentCalls: 3, maxCallsPerSecond: 1 };
-    const { run, perCampaign } = await runPaced('2027-06-07', { campaign: limit, client: { maxConcurrentCalls: 10, maxCallsPerSecond: 5 }, carrier: WIDE }, [1], 60);
+    const { run, perCampaign, campaignIds } = await runPaced('2027-06-07', { campaign: limit, client: { maxConcurrentCalls: 10, maxCallsPerSecond: 5 }, carrier: WIDE }, [1], 60);
     const { calls, numbers } = perCampaign[0]!;
     expect(calls.length).toBeGreaterThan(60);
     expectLimit('campaign', run, numbers.map((n) => n.id), limit);
@@ -109,6 +110,19 @@ describe.each(BACKENDS)('dialer pacing on $kind', ({ kind }) => {
     for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(1_000);
     // Every first attempt was due at 09:00; at one call a second, the 60th cannot start before 09:00:59.
     expect(starts[59]! - london('2027-06-07', '09:00').getTime()).toBeGreaterThanOrEqual(59_000);
+    // The claims' kept starts (call_starts, what the calls-per-second limits read): each row is exactly the calls that
+    // started at its instant, and the claims pruned the rows older than a minute before their one-second span.
+    const kept = (await harness.db.execute(sql`
+      select s.started_at, s.calls, (select count(*)::int from calls c join phone_numbers p on p.id = c.phone_number_id
+                                     where p.campaign_id = s.campaign_id and c.start_time = s.started_at and c.carrier = s.carrier) as counted
+      from call_starts s where s.campaign_id = ${campaignIds[0]!} order by s.started_at`)) as unknown as {
+      rows: { started_at: Date | string; calls: number; counted: number }[];
+    };
+    expect(kept.rows.length).toBeGreaterThan(0);
+    for (const row of kept.rows) expect(row.calls, String(row.started_at)).toBe(row.counted);
+    const keptMs = kept.rows.map((row) => new Date(row.started_at).getTime());
+    expect(keptMs.at(-1)! - keptMs[0]!).toBeLessThanOrEqual(61_000);
+    expect(kept.rows.length).toBeLessThan(new Set(starts).size);
   });
 
   it('keeps two campaigns of one client to the client limit together', async () => {

@@ -16,6 +16,7 @@ import type { Flow } from '../../callflow/schema.js';
 import {
   callFlowVersions,
   calls,
+  callStarts,
   campaignAttempts,
   campaignRunoverDays,
   campaigns,
@@ -348,10 +349,9 @@ export class DialerStore {
       // too, and the calls-per-second span below is the second up to the starts written here.
       const now = args.clock.now();
       const spanStart = new Date(now.getTime() - CALLS_PER_SECOND_SPAN_MS);
-      // Likewise driven from the calls of the last second (the start-time index), each number looked up by its key:
-      // joined, PostgreSQL's planner took its stale estimate of those calls (thousands) and hashed every number of
-      // every campaign, 30 ms a claim on a 100,000-number campaign (issue 10, EXPLAIN ANALYZE).
-      const started = groupsOf(await runPrepared(this.db, startedSince(spanStart, false), tx));
+      // Likewise the calls started in the last second, as the claims kept them in call_starts (a row per claim and
+      // campaign, where reading the calls themselves looked up each one's number for its campaign).
+      const started = groupsOf(await runPrepared(this.db, startedSince(spanStart, false, true), tx));
       const leaseExpiresAt = new Date(now.getTime() + args.leaseMs);
       const budgets = new ClaimBudgets(args, inFlight, started);
       const claimed: ClaimedNumber[] = [];
@@ -397,6 +397,12 @@ export class DialerStore {
               insert into ${calls} (phone_number_id, attempt_number, start_time, stage, outcome, carrier, dialer_id)
               select id, next_attempt, ${now}, ${CallStage.FlowNotReached}, ${CallOutcome.InProgress}, ${args.carrier}, ${this.dialerId} from claimed
               returning id, phone_number_id
+            ),
+            -- The calls-per-second limits' count (call_starts): one row for the claim's calls of this campaign.
+            started as (
+              insert into ${callStarts} (started_at, campaign_id, carrier, calls)
+              select ${now}, ${campaignId}, ${args.carrier}, count(*)::int from claimed having count(*) > 0
+              on conflict (started_at, campaign_id, carrier) do update set calls = ${callStarts}.calls + excluded.calls
             ),
             counted as (
               update ${campaigns} set call_count = call_count + (select count(*) from claimed)
@@ -605,19 +611,21 @@ function linesHeld(flagged: boolean) {
     where ${linesInUse.calls} <> 0`;
 }
 
-/** The calls started after `spanStart`: driven from the start-time index, each number looked up by its key. */
-function startedSince(spanStart: Date, flagged: boolean) {
+/**
+ * The calls started after `spanStart`, from the claims' rows in call_starts. Under the claim's lock (`prune`), rows a
+ * minute older than the span go: a process whose clock runs a little behind still finds the starts of its second.
+ */
+function startedSince(spanStart: Date, flagged: boolean, prune = false) {
   return sql`
-    select ${flagged ? sql`true as started, ` : sql``}d.campaign_id, ${campaigns.clientId} as client_id, d.carrier, d.count
-    from (
-      select (select ${phoneNumbers.campaignId} from ${phoneNumbers} where ${phoneNumbers.id} = ${calls.phoneNumberId}) as campaign_id,
-             ${calls.carrier} as carrier, count(*)::int as count
-      from ${calls}
-      where ${calls.startTime} > ${spanStart}
-      group by 1, 2
-    ) d
-    join ${campaigns} on ${campaigns.id} = d.campaign_id`;
+    ${prune ? sql`with pruned as (delete from ${callStarts} where ${callStarts.startedAt} <= ${new Date(spanStart.getTime() - CALL_STARTS_KEPT_MS)}) ` : sql``}
+    select ${flagged ? sql`true as started, ` : sql``}s.campaign_id, ${campaigns.clientId} as client_id, s.carrier, sum(s.calls)::int as count
+    from ${callStarts} s join ${campaigns} on ${campaigns.id} = s.campaign_id
+    where s.started_at > ${spanStart}
+    group by 1${flagged ? sql`, 2, 3, 4` : sql`, 2, 3`}`;
 }
+
+/** How long call_starts keeps a claim's row past the one-second span that counts it. */
+const CALL_STARTS_KEPT_MS = 60_000;
 
 /**
  * How many numbers each campaign of a claim may take, in the claim's order: the tightest room under the carrier's,
