@@ -179,6 +179,30 @@ describe('ReceiveBuffer', () => {
   });
 });
 
+describe('ReceiveBuffer while nothing analyses the audio (samples: null)', () => {
+  /** Packet n without its audio, as the RTP session pushes it while no detector listens. */
+  const counted = (n: number): ReceivedPayload => ({ ...packet(n), samples: null, sampleCount: FRAME_SAMPLES });
+
+  it('counts packets, loss, reordering and duplicates but makes no frames', () => {
+    const buffer = new ReceiveBuffer({ maxWaitPackets: 3 });
+    const frames = [0, 1, 3, 2, 2, 4, 9, 10, 11, 12].flatMap((n) => buffer.push(counted(n)));
+    expect(frames).toEqual([]);
+    expect(buffer.stats()).toMatchObject({ packetsAccepted: 9, packetsLost: 4, packetsReordered: 1, packetsDuplicate: 1 });
+  });
+
+  it('keeps the timestamps, so audio analysed from a later packet on starts on a fresh frame with no silence before it', () => {
+    const buffer = new ReceiveBuffer();
+    // A 10 ms packet of audio leaves half a frame in the making; counted packets drop it.
+    const half = { sequenceNumber: 0, timestamp: 1000, samples: new Int16Array(80).fill(99) };
+    expect(buffer.push(half)).toEqual([]);
+    const counting = [1, 2, 3].flatMap((n) => buffer.push({ sequenceNumber: n, timestamp: 1080 + (n - 1) * FRAME_SAMPLES, samples: null, sampleCount: FRAME_SAMPLES }));
+    expect(counting).toEqual([]);
+    const analysed = buffer.push({ sequenceNumber: 4, timestamp: 1080 + 3 * FRAME_SAMPLES, samples: new Int16Array(FRAME_SAMPLES).fill(7) });
+    expect(frameIds(analysed)).toEqual([6]);
+    expect(buffer.stats().packetsLost).toBe(0);
+  });
+});
+
 describe('distance16', () => {
   it('is the signed distance on the sequence circle', () => {
     expect(distance16(65535, 0)).toBe(1);

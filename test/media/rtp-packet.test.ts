@@ -63,6 +63,8 @@ describe('parseRtpPacket', () => {
     expect(bytes).toHaveLength(12 + 15 * 4 + 4 + 8 + 160 + 3);
     expect(bytes[0]).toBe(0b1011_1111); // V=2, P, X, CC=15
     expect(bytes[bytes.length - 1]).toBe(3);
+    // The padding before its count is zeros (the packet's memory comes from Node's pool, not zero-filled).
+    expect(Array.from(bytes.subarray(-3, -1))).toEqual([0, 0]);
     const packet = parsed(bytes);
     expect(packet).toMatchObject({ marker: true, payloadType: 127, sequenceNumber: 0xffff, timestamp: 0xffffffff, ssrc: 0x80000001, paddingBytes: 3 });
     expect(packet.csrcs).toEqual(init.csrcs);

@@ -27,7 +27,13 @@ export interface ReceivedPayload {
   sequenceNumber: number;
   /** RTP timestamp (8 kHz clock for G.711). */
   timestamp: number;
-  samples: Int16Array;
+  /**
+   * The decoded audio, which the buffer then owns (a whole frame of it may come out as that frame, uncopied); null when
+   * nothing analyses the audio just now: the packet is counted and keeps the timestamps, but makes no frames.
+   */
+  samples: Int16Array | null;
+  /** How many samples the payload holds (G.711: one per byte); read only when `samples` is null. */
+  sampleCount?: number;
 }
 
 export interface ReceiveBufferOptions {
@@ -135,8 +141,15 @@ export class ReceiveBuffer {
       return frames;
     }
 
-    this.held.set(sequence, payload);
-    this.releaseInOrder(frames);
+    if (sequence === this.expected) {
+      // In order, the usual case: released at once, without a trip through the map of held packets (whose set and
+      // delete per packet, resizing as it emptied, was 5% of what a media worker allocated in bench/media.ts).
+      this.release(payload, frames);
+      this.expected = (sequence + 1) & 0xffff;
+      if (this.held.size > 0) this.releaseInOrder(frames);
+    } else {
+      this.held.set(sequence, payload);
+    }
     // Give up on the gap when the newest packet is maxWaitPackets past it.
     while (this.held.size > 0 && distance16(this.expected, this.highest) >= this.maxWaitPackets) {
       this.skipToFirstHeld();
@@ -181,6 +194,12 @@ export class ReceiveBuffer {
   private release(payload: ReceivedPayload, frames: Int16Array[]): void {
     this.counters.packetsAccepted++;
     this.released[payload.sequenceNumber % RELEASED_WINDOW] = payload.sequenceNumber;
+    if (payload.samples === null) {
+      // Nobody analyses this audio: no frame, and a frame in the making is dropped (analysis starts on a fresh one).
+      this.partialSamples = 0;
+      this.nextTimestamp = (payload.timestamp + (payload.sampleCount ?? FRAME_SAMPLES)) >>> 0;
+      return;
+    }
     if (this.nextTimestamp !== null && this.fill === 'silence') {
       const gapSamples = distance32(this.nextTimestamp, payload.timestamp);
       if (gapSamples > 0 && gapSamples <= this.maxSilenceFillSamples) this.appendSilence(gapSamples, frames);
@@ -190,6 +209,11 @@ export class ReceiveBuffer {
   }
 
   private append(samples: Int16Array, frames: Int16Array[]): void {
+    if (this.partialSamples === 0 && samples.length === FRAME_SAMPLES) {
+      // A whole frame on a frame boundary (a 20 ms packet in order): it is the frame.
+      frames.push(samples);
+      return;
+    }
     let offset = 0;
     while (offset < samples.length) {
       const take = Math.min(FRAME_SAMPLES - this.partialSamples, samples.length - offset);

@@ -277,8 +277,12 @@ export class RtpSession {
         this.remoteSsrc = packet.ssrc;
       }
       this.jitter.packet(this.nowMs(), packet.timestamp);
-      const samples = decodeG711(lawOf(remote.codec), packet.payload);
-      this.analyse(this.receiveBuffer.push({ sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, samples }));
+      // Decoded only while something analyses the audio (AMD, a greeting's end, in-band digits): most of a call
+      // plays prompts to a listener, and its packets are only counted (loss, order, jitter).
+      const analysing = this.amdWaits.length > 0 || this.greetingWaits.length > 0 || (this.listeningForDigits && !this.telephoneEventsSeen);
+      const samples = analysing ? decodeG711(lawOf(remote.codec), packet.payload) : null;
+      const frames = this.receiveBuffer.push({ sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, samples, sampleCount: packet.payload.length });
+      if (frames.length > 0) this.analyse(frames);
     } else if (remote.dtmfPayloadType !== undefined && packet.payloadType === remote.dtmfPayloadType) {
       this.telephoneEventsSeen = true;
       this.inbandDtmf = null;
