@@ -5,7 +5,7 @@
 // outside. Times are ISO 8601 with the campaign zone's offset: 2027-01-12T09:00:03.000+00:00.
 import { CallOutcome, NumberStatus } from '../enums.js';
 import { MAX_PARAMETER } from '../phone-number-list.js';
-import { formatWallClock } from '../wall-clock.js';
+import { formatWallClock, ZoneWallClock } from '../wall-clock.js';
 
 export const EXPORT_COLUMNS = [
   'number_id',
@@ -75,20 +75,19 @@ export const EXPORT_HEADER = EXPORT_COLUMNS.join(',') + LINE_END;
 
 /** Quarter hours: no zone changes its offset twice within one (see src/domain/wall-clock.ts). */
 const SPAN_MS = 15 * 60_000;
-const HOUR_MS = 3_600_000;
-const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
-const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
 /**
  * ISO 8601 times with a zone's offset at each instant (2027-01-12T09:00:03.000+00:00). The offset is kept per quarter
  * hour: when both ends of the span agree no transition falls inside it; a span with a transition asks per instant.
- * A million calls print two million times, so the common case is one Map lookup and one toISOString.
+ * A million calls print two million times, so the common case is one Map lookup and the zone clock's tables.
  */
 export class ZoneTimes {
   private readonly suffixBySpan = new Map<number, string | null>();
-  private readonly hourTexts = new Map<number, string>();
+  private readonly clock: ZoneWallClock;
 
-  constructor(readonly zone: string) {}
+  constructor(readonly zone: string) {
+    this.clock = new ZoneWallClock(zone);
+  }
 
   iso(ms: number): string {
     const span = Math.floor(ms / SPAN_MS);
@@ -103,29 +102,7 @@ export class ZoneTimes {
       const offset = this.offsetMinutes(ms);
       return new Date(ms + offset * 60_000).toISOString().slice(0, 23) + offsetText(offset);
     }
-    return this.localText(ms + suffixOffsetMs(suffix)) + suffix;
-  }
-
-  /**
-   * A local time (epoch milliseconds shifted by the offset) as YYYY-MM-DDTHH:mm:ss.sss: the text up to the hour is
-   * kept per hour, the rest comes from tables. (A Date and its toISOString per time were 1.1 s of the 8 s a
-   * 1,000,000-call export kept the server busy.) Whole milliseconds only; anything else takes the general path.
-   */
-  private localText(localMs: number): string {
-    const hour = Math.floor(localMs / HOUR_MS);
-    const withinMs = localMs - hour * HOUR_MS;
-    if (!Number.isInteger(withinMs)) return new Date(localMs).toISOString().slice(0, 23);
-    let hourText = this.hourTexts.get(hour);
-    if (hourText === undefined) {
-      // 'YYYY-MM-DDTHH:' (years 0-9999; toISOString writes others with a sign and six digits, kept whole here).
-      const iso = new Date(hour * HOUR_MS).toISOString();
-      hourText = iso.slice(0, iso.length - 10);
-      if (this.hourTexts.size > 100_000) this.hourTexts.clear();
-      this.hourTexts.set(hour, hourText);
-    }
-    const minute = Math.floor(withinMs / 60_000);
-    const second = Math.floor(withinMs / 1000) % 60;
-    return `${hourText}${TWO_DIGITS[minute]}:${TWO_DIGITS[second]}.${THREE_DIGITS[withinMs % 1000]}`;
+    return this.clock.localText(ms + suffixOffsetMs(suffix)) + suffix;
   }
 
   /** The zone's offset at `ms`: its wall clock (formatWallClock) read as if it were UTC, minus the instant. */
