@@ -27,6 +27,9 @@ export const systemClock: Clock = {
 
 interface VirtualTimer {
   resolve: () => void;
+  reject: (reason: unknown) => void;
+  /** The signal that may cut the sleep short. */
+  signal: AbortSignal | undefined;
   /** Aborted while asleep: left in the queue and dropped when it comes to the front. */
   cancelled: boolean;
 }
@@ -39,6 +42,13 @@ export class VirtualClock implements Clock {
   private epochMs: number;
   private readonly timers = new DueQueue<VirtualTimer>();
   private live = 0;
+  /**
+   * The sleepers of each signal, so that a signal has one 'abort' listener however many sleeps it cuts short: a
+   * simulated call sleeps several times on its own signal, and an EventTarget listener added and removed per sleep
+   * was a quarter of the clock's and the signals' share of the dialer's CPU in the virtual-time campaign (session 16
+   * profile on PostgreSQL: 1.35 s of ~10 s busy; 1.0 s with one listener per signal).
+   */
+  private readonly sleepersBySignal = new WeakMap<AbortSignal, Set<VirtualTimer>>();
 
   constructor(start: Date | string) {
     this.epochMs = new Date(start).getTime();
@@ -51,23 +61,33 @@ export class VirtualClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const onAbort = () => {
-        timer.cancelled = true;
-        this.live--;
-        reject(signal!.reason);
-      };
-      // The listener goes when the sleep ends, or long-lived signals collect one per sleep.
-      const timer: VirtualTimer = {
-        cancelled: false,
-        resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
+      const timer: VirtualTimer = { resolve, reject, signal, cancelled: false };
       this.timers.push(timer, this.epochMs + Math.max(0, ms));
       this.live++;
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal) this.sleepersOf(signal).add(timer);
     });
+  }
+
+  /** The signal's set of sleepers, made (with the signal's one listener) on its first sleep. */
+  private sleepersOf(signal: AbortSignal): Set<VirtualTimer> {
+    let sleepers = this.sleepersBySignal.get(signal);
+    if (!sleepers) {
+      const ofSignal = (sleepers = new Set());
+      this.sleepersBySignal.set(signal, ofSignal);
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const timer of ofSignal) {
+            timer.cancelled = true;
+            this.live--;
+            timer.reject(signal.reason);
+          }
+          ofSignal.clear();
+        },
+        { once: true },
+      );
+    }
+    return sleepers;
   }
 
   /** How many sleepers are waiting on this clock. */
@@ -114,7 +134,10 @@ export class VirtualClock implements Clock {
       this.live--;
       due.push(item);
     }
-    for (const timer of due) timer.resolve();
+    for (const timer of due) {
+      if (timer.signal) this.sleepersBySignal.get(timer.signal)?.delete(timer);
+      timer.resolve();
+    }
   }
 
   advanceMs(ms: number): void {
