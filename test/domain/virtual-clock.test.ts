@@ -58,6 +58,28 @@ describe('VirtualClock', () => {
     expect(clock.sleepers).toBe(0);
   });
 
+  it('lets one signal cut short every sleep still on it, and none that has woken', async () => {
+    const clock = new VirtualClock(START);
+    const abort = new AbortController();
+    const outcomes: string[] = [];
+    for (const ms of [100, 200, 300]) {
+      void clock.sleep(ms, abort.signal).then(
+        () => outcomes.push(`woke ${ms}`),
+        (error: Error) => outcomes.push(`${error.message} ${ms}`),
+      );
+    }
+    clock.advanceMs(150);
+    await turn();
+    expect(outcomes).toEqual(['woke 100']);
+    abort.abort(new Error('stopped'));
+    await turn();
+    expect(outcomes).toEqual(['woke 100', 'stopped 200', 'stopped 300']);
+    expect(clock.sleepers).toBe(0);
+    clock.advanceMs(1_000);
+    await turn();
+    expect(outcomes).toHaveLength(3);
+  });
+
   it('does not move backwards', () => {
     const clock = new VirtualClock(START);
     clock.advanceMs(5_000);
