@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { PGlite, parse as pgliteParse, protocol } from '@electric-sql/pglite';
 import { PgDialect, PgTransaction } from 'drizzle-orm/pg-core';
-import { sql, type SQL } from 'drizzle-orm';
+import { fillPlaceholders, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './database.js';
 
 const DIALECT = new PgDialect();
@@ -38,8 +38,11 @@ interface PgQueryable {
 /** SQLSTATE 26000: the named statement does not exist on the session. */
 const INVALID_SQL_STATEMENT_NAME = '26000';
 
-/** Prepared statements of one PGlite instance, by text (the session outlives any one repository). */
-const preparedByClient = new WeakMap<PGlite, Map<string, PglitePrepared>>();
+/**
+ * Prepared statements of one PGlite instance, by text, or by the FixedStatement they were made from (the session
+ * outlives any one repository).
+ */
+const preparedByClient = new WeakMap<PGlite, Map<string | FixedStatement, PglitePrepared>>();
 
 /** The statement's name: a digest of its text, so two statements never share a name on a connection. */
 function nameOf(text: string): string {
@@ -70,12 +73,49 @@ export function pgliteOf(db: Db): PGlite | undefined {
  */
 export async function runPrepared<Row>(db: Db, statement: SQL, executor?: Db | StoreTransaction): Promise<Row[]> {
   const { sql: text, params } = DIALECT.sqlToQuery(statement);
+  return runText<Row>(db, { text, name: undefined }, params, executor);
+}
+
+/**
+ * A statement rendered to text once, whose values are drizzle placeholders (`sql.placeholder(name)`) filled on each
+ * run (runFixed), for the dialer's hottest statements. Rendering a statement's SQL tree is a type check per chunk
+ * (drizzle's sqlToQuery), and finding its prepared statement took hashing its text: for the result write, whose text
+ * is 5 KB, both cost about as much as PGlite's own parsing of its results (virtual-time campaign, --cpu-prof: drizzle's
+ * `is` 0.37 s and the prepared statements' lookup 0.26 s of ~20 s, issue 10).
+ */
+export class FixedStatement {
+  readonly text: string;
+  readonly name: string;
+  private readonly params: unknown[];
+
+  constructor(statement: SQL) {
+    const { sql: text, params } = DIALECT.sqlToQuery(statement);
+    this.text = text;
+    this.params = params;
+    this.name = nameOf(text);
+  }
+
+  /** The statement's parameters, its placeholders filled from `values` (one missing is an error, as drizzle's). */
+  paramsWith(values: Record<string, unknown>): unknown[] {
+    return fillPlaceholders(this.params, values);
+  }
+}
+
+/** Runs a FixedStatement with these placeholder values, as runPrepared runs a statement. */
+export async function runFixed<Row>(db: Db, statement: FixedStatement, values: Record<string, unknown>, executor?: Db | StoreTransaction): Promise<Row[]> {
+  return runText<Row>(db, statement, statement.paramsWith(values), executor);
+}
+
+/** A statement's text and, when known already, its name and its key in the PGlite cache (a FixedStatement). */
+type StatementText = { text: string; name: string | undefined } | FixedStatement;
+
+async function runText<Row>(db: Db, statement: StatementText, params: unknown[], executor?: Db | StoreTransaction): Promise<Row[]> {
   const inTransaction = executor instanceof PgTransaction;
   const pglite = pgliteOf(db);
-  if (pglite) return runOnPglite<Row>(pglite, text, params, inTransaction);
+  if (pglite) return runOnPglite<Row>(pglite, statement, params, inTransaction);
   // A transaction runs on its own pooled connection (drizzle's session client); otherwise any connection of the pool.
   const client = (inTransaction ? (executor as unknown as { session: { client: PgQueryable } }).session.client : (db as unknown as { $client: PgQueryable }).$client);
-  return (await client.query({ name: nameOf(text), text, values: params })).rows as Row[];
+  return (await client.query({ name: statement.name ?? nameOf(statement.text), text: statement.text, values: params })).rows as Row[];
 }
 
 /** How node-postgres turns a column's text into a value (its `types` option): by the column type's OID. */
@@ -95,11 +135,12 @@ export async function runPreparedArrays(db: Db, statement: SQL, types: PgTypePar
   return (await client.query({ name: nameOf(text), text, values: params, rowMode: 'array', types })).rows;
 }
 
-async function runOnPglite<Row>(pglite: PGlite, text: string, params: unknown[], inTransaction: boolean): Promise<Row[]> {
+async function runOnPglite<Row>(pglite: PGlite, statement: StatementText, params: unknown[], inTransaction: boolean): Promise<Row[]> {
+  const key = statement instanceof FixedStatement ? statement : statement.text;
   const execute = async () => {
-    const prepared = await preparedOn(pglite, text);
+    const prepared = await preparedOn(pglite, key, statement.text);
     const values = params.map((value, i) => serializedParameter(pglite, value, prepared.parameterTypes[i]!));
-    const message = Buffer.concat([serialize.bind({ statement: prepared.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
+    const message = Buffer.concat([bindMessage(prepared.name, values), DESCRIBE_EXECUTE_SYNC]);
     // Outside a transaction PGlite's query() syncs its file system after the statement (a no-op on a data folder);
     // inside one, at the commit.
     const { messages } = await pglite.execProtocol(message, { syncToFs: !inTransaction });
@@ -114,7 +155,8 @@ async function runOnPglite<Row>(pglite: PGlite, text: string, params: unknown[],
         // (Bind failed, so nothing ran; inside a transaction the failure has aborted it, and the caller's retry
         // decides).
         if ((error as { code?: string }).code !== INVALID_SQL_STATEMENT_NAME) throw error;
-        preparedByClient.get(pglite)?.delete(text);
+        preparedByClient.get(pglite)?.delete(key);
+        preparedByClient.get(pglite)?.delete(statement.text);
         if (inTransaction) throw error;
         return execute();
       }
@@ -125,17 +167,59 @@ async function runOnPglite<Row>(pglite: PGlite, text: string, params: unknown[],
 }
 
 /** Parses the statement on the session the first time it is run there. Called under PGlite's query lock. */
-async function preparedOn(pglite: PGlite, text: string): Promise<PglitePrepared> {
+async function preparedOn(pglite: PGlite, key: string | FixedStatement, text: string): Promise<PglitePrepared> {
   let prepared = preparedByClient.get(pglite);
   if (!prepared) preparedByClient.set(pglite, (prepared = new Map()));
-  const known = prepared.get(text);
+  const known = prepared.get(key);
   if (known) return known;
+  // A statement is prepared once per name on the session: a FixedStatement's is known by its text too.
+  const byText = typeof key === 'string' ? undefined : prepared.get(text);
+  if (byText) {
+    prepared.set(key, byText);
+    return byText;
+  }
   const name = nameOf(text);
   const { messages } = await pglite.execProtocol(Buffer.concat([serialize.parse({ name, text, types: [] }), serialize.describe({ type: 'S', name }), serialize.sync()]), { syncToFs: false });
   const description = messages.find((message) => message.name === 'parameterDescription') as { dataTypeIDs?: number[] } | undefined;
   const statement = { name, parameterTypes: description?.dataTypeIDs ?? [] };
+  prepared.set(key, statement);
   prepared.set(text, statement);
   return statement;
+}
+
+/** What follows each Bind of runOnPglite: Describe the portal, Execute it, Sync. The same bytes every time. */
+const DESCRIBE_EXECUTE_SYNC = Buffer.concat([serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
+
+/**
+ * The Bind message of the unnamed portal for a prepared statement and its parameters in text format (null: SQL NULL),
+ * results in text, as PGlite's serialize.bind writes it, in a buffer sized once: that serializer's writer starts small
+ * and grows by copying, which for the result write's few-KB arrays was 0.19 s of a 30,000-number virtual-time campaign
+ * (--cpu-prof, issue 10). A value that is not text (bytes) goes through PGlite's serializer.
+ */
+function bindMessage(statement: string, values: readonly unknown[]): Uint8Array {
+  if (!values.every((value) => value === null || typeof value === 'string')) return serialize.bind({ statement, values: values as NonNullable<Parameters<typeof serialize.bind>[0]>['values'] });
+  const texts = values as readonly (string | null)[];
+  let length = 4 + 1 + Buffer.byteLength(statement) + 1 + 2 + 2 * texts.length + 2 + 2;
+  for (const text of texts) length += 4 + (text === null ? 0 : Buffer.byteLength(text));
+  const message = Buffer.allocUnsafe(1 + length);
+  let at = message.writeUInt8(0x42, 0); // 'B'
+  at = message.writeInt32BE(length, at);
+  at = message.writeUInt8(0, at); // the unnamed portal
+  at += message.write(statement, at);
+  at = message.writeUInt8(0, at);
+  at = message.writeUInt16BE(texts.length, at);
+  for (let i = 0; i < texts.length; i++) at = message.writeInt16BE(0, at); // each parameter in text format
+  at = message.writeUInt16BE(texts.length, at);
+  for (const text of texts) {
+    if (text === null) {
+      at = message.writeInt32BE(-1, at);
+      continue;
+    }
+    const bytes = message.write(text, at + 4);
+    at = message.writeInt32BE(bytes, at) + bytes;
+  }
+  message.writeInt16BE(0, at); // every result column in text format
+  return message;
 }
 
 /** A parameter as PGlite's query() would send it: its type's serializer, else its text. */

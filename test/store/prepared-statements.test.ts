@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../helpers/backends.js';
-import { constant, pgliteOf, runPrepared } from '../../src/store/prepared-statements.js';
+import { constant, FixedStatement, pgliteOf, runFixed, runPrepared } from '../../src/store/prepared-statements.js';
 import type { Db } from '../../src/store/database.js';
 
 describe.each(BACKENDS)('prepared statements on $kind', ({ kind }) => {
@@ -45,6 +45,29 @@ describe.each(BACKENDS)('prepared statements on $kind', ({ kind }) => {
       expect(Number(row!.three)).toBe(3);
       expect(Number(plain.rows[0]!.eight)).toBe(8);
     }
+  });
+
+  it('runs a statement rendered once with its placeholders filled each run, multi-byte text and nulls included', async () => {
+    const fixed = new FixedStatement(sql`
+      select ${sql.placeholder('id')}::int + 1 as next, ${sql.placeholder('notes')}::text[] as notes, ${sql.placeholder('note')}::text as note,
+             ${'bound once'}::text as kept`);
+    for (const [id, notes, note] of [
+      [1, ['a', null, 'b'], 'plain'],
+      [41, ['£5 — café ☎', ''], null],
+      [7, [], 'x'.repeat(70_000)],
+    ] as const) {
+      const [row] = await runFixed<Record<string, unknown>>(db, fixed, { id, notes: [...notes], note });
+      expect({ next: Number(row!.next), notes: row!.notes, note: row!.note, kept: row!.kept }).toEqual({ next: id + 1, notes, note, kept: 'bound once' });
+    }
+    // The same text run by runPrepared shares the prepared statement (one name per text on a session or connection).
+    const [same] = await runPrepared<{ next: number }>(
+      db,
+      sql`
+      select ${2}::int + 1 as next, ${sql.param(['z'])}::text[] as notes, ${'n'}::text as note,
+             ${'bound once'}::text as kept`,
+    );
+    expect(Number(same!.next)).toBe(3);
+    await expect(runFixed(db, fixed, { id: 1, notes: [] })).rejects.toThrow(/note/);
   });
 
   it('refuses a constant that is not an integer (it is written into the text)', () => {

@@ -4,13 +4,13 @@
 import { AudioRepository, type AudioFileData } from './audio.js';
 import { DialerComplianceStore } from './dialer-compliance.js';
 import { rowsOf } from './rows.js';
-import { constant, runPrepared, type StoreTransaction } from '../prepared-statements.js';
+import { constant, FixedStatement, runFixed, runPrepared, type StoreTransaction } from '../prepared-statements.js';
 import { queueSmsIn, SmsOutboxRepository, type SmsToQueue } from './sms-outbox.js';
 import { SmsPartsStore } from './sms-parts-store.js';
 import { changeCampaignStatus } from '../campaign-status-change.js';
 import { outboxInsertFrom } from '../../webhooks/outbox.js';
 import { keepNumberCounts, movedFrom, moveNumbers } from '../number-status-counts.js';
-import { and, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import type { Flow } from '../../callflow/schema.js';
 import {
@@ -144,6 +144,12 @@ function nextStatus(status: number) {
 export class DialerStore {
   /** The last claim had no room for any of its campaigns: the next one glances before it locks (claim()). */
   private lastClaimHadNoRoom = false;
+  /** finishCalls' statements (finishStatement), made on first use. */
+  private finish: FixedStatement | undefined;
+  private finishWithEvents: FixedStatement | undefined;
+  /** claim()'s statements (claimStatement), made on first use. */
+  private claimPlain: FixedStatement | undefined;
+  private claimWithLists: FixedStatement | undefined;
 
   constructor(
     private readonly db: Db,
@@ -371,48 +377,12 @@ export class DialerStore {
         hadRoom = true;
         // One statement per campaign (one round trip): lock the due numbers (SKIP LOCKED), lease them, write their
         // call rows and count the calls on the campaign.
-        const due = await runPrepared<{ id: string | number; next_attempt: number; number: string; name: string; parameters: ClaimedNumber['parameters'] | string; call_id: string | number }>(
+        const hasLists = suppressionListIds.length > 0;
+        const statement = hasLists ? (this.claimWithLists ??= claimStatement(this.dialerId, true)) : (this.claimPlain ??= claimStatement(this.dialerId, false));
+        const due = await runFixed<{ id: string | number; next_attempt: number; number: string; name: string; parameters: ClaimedNumber['parameters'] | string; call_id: string | number }>(
           this.db,
-          sql`
-            with due as (
-              select ${phoneNumbers.id} as id from ${phoneNumbers}
-              where ${phoneNumbers.campaignId} = ${campaignId}
-                and ${phoneNumbers.status} = ${constant(NumberStatus.Pending)}
-                and ${phoneNumbers.dueAt} <= ${now}
-                -- Checked again here, in the claim itself, however recently the screening ran: never dialled.
-                and ${notSuppressed(suppressionListIds)}
-                and ${notEmbargoed(clientId, now)}
-              order by ${phoneNumbers.dueAt}, ${phoneNumbers.id}
-              limit ${budget}
-              for update skip locked
-            ),
-            claimed as (
-              update ${phoneNumbers} set status = ${constant(NumberStatus.Dialling)}, lease_owner = ${this.dialerId}, lease_expires_at = ${leaseExpiresAt}
-              from due where ${phoneNumbers.id} = due.id
-              returning ${phoneNumbers.id} as id, ${phoneNumbers.nextAttempt} as next_attempt, ${phoneNumbers.number} as number,
-                        ${phoneNumbers.name} as name, ${phoneNumbers.parameters} as parameters, ${phoneNumbers.dueAt} as due_at
-            ),
-            -- The unique (number, attempt) index makes a second dial of the same attempt impossible, whatever happens.
-            inserted as (
-              insert into ${calls} (phone_number_id, attempt_number, start_time, stage, outcome, carrier, dialer_id)
-              select id, next_attempt, ${now}, ${CallStage.FlowNotReached}, ${CallOutcome.InProgress}, ${args.carrier}, ${this.dialerId} from claimed
-              returning id, phone_number_id
-            ),
-            -- The calls-per-second limits' count (call_starts): one row for the claim's calls of this campaign.
-            started as (
-              insert into ${callStarts} (started_at, campaign_id, carrier, calls)
-              select ${now}, ${campaignId}, ${args.carrier}, count(*)::int from claimed having count(*) > 0
-              on conflict (started_at, campaign_id, carrier) do update set calls = ${callStarts}.calls + excluded.calls
-            ),
-            counted as (
-              update ${campaigns} set call_count = call_count + (select count(*) from claimed)
-              where ${campaigns.id} = ${campaignId} and exists (select 1 from claimed)
-            ),
-            ${keepNumberCounts(sql`select ${campaignId}::int, ${NumberStatus.Dialling}::smallint, count(*)::int from claimed
-                                   union all select ${campaignId}::int, ${NumberStatus.Pending}::smallint, -count(*)::int from claimed`)}
-            select claimed.id, claimed.next_attempt, claimed.number, claimed.name, claimed.parameters, inserted.id as call_id
-            from claimed join inserted on inserted.phone_number_id = claimed.id
-            order by claimed.due_at, claimed.id`,
+          statement,
+          { campaignId, clientId, now, budget, leaseExpiresAt, carrier: args.carrier, ...(hasLists ? { listIds: [...suppressionListIds] } : {}) },
           tx,
         );
         // The whole budget went: the campaign may have more due, held back by whichever limit gave the budget.
@@ -485,49 +455,12 @@ export class DialerStore {
    */
   async finishCalls(records: readonly CallResultRecord[]): Promise<boolean[]> {
     if (records.length === 0) return [];
-    const column = <T>(pick: (record: CallResultRecord) => T) => sql.param(records.map(pick));
-    const statement = sql`
-      with v as (
-        select * from unnest(
-          ${column((r) => r.phoneNumberId)}::bigint[], ${column((r) => r.callId)}::bigint[], ${column((r) => r.next.status)}::smallint[],
-          ${column((r) => r.next.nextAttempt)}::smallint[], ${column((r) => r.next.dueAt)}::timestamptz[], ${column((r) => r.endedAt)}::timestamptz[],
-          ${column((r) => r.next.statusReason ?? null)}::text[], ${column((r) => r.stage)}::smallint[], ${column((r) => r.outcome)}::smallint[],
-          ${column((r) => r.userInput)}::text[], ${column((r) => r.price)}::float8[], ${column((r) => r.isTransferCall)}::boolean[],
-          ${column((r) => r.secondsDuration)}::int[], ${column((r) => r.answeredBy)}::text[], ${column((r) => r.voicemailLeft)}::boolean[],
-          ${column((r) => r.endReason)}::text[], ${column((r) => r.sipCode)}::int[], ${column((r) => r.q850Cause)}::int[],
-          ${column((r) => r.optOutListId !== undefined)}::boolean[], ${column((r) => r.firstAudioMs ?? null)}::int[]
-        ) as v(phone_number_id, call_id, status, next_attempt, due_at, ended_at, status_reason, stage, outcome, user_input, price,
-               is_transfer_call, seconds_duration, answered_by, voicemail_left, end_reason, sip_code, q850_cause, opted_out, first_audio_ms)
-      ),
-      moved as (
-        update ${phoneNumbers} set
-          -- A retry of a campaign cancelled while the call ran becomes Cancelled instead (nextStatus).
-          status = case when v.status = ${NumberStatus.Pending}
-                          and (select ${campaigns.status} from ${campaigns} where ${campaigns.id} = ${phoneNumbers.campaignId}) = ${CampaignStatus.Cancelled}
-                        then ${NumberStatus.Cancelled}::smallint else v.status end,
-          next_attempt = v.next_attempt, due_at = v.due_at, lease_owner = null, lease_expires_at = null,
-          last_ended_at = v.ended_at, status_reason = v.status_reason
-        from v
-        where ${phoneNumbers.id} = v.phone_number_id and ${phoneNumbers.leaseOwner} = ${this.dialerId} and ${phoneNumbers.status} = ${NumberStatus.Dialling}
-        returning ${phoneNumbers.id} as id, ${phoneNumbers.campaignId} as campaign_id, ${phoneNumbers.status} as status
-      ),
-      ${keepNumberCounts(movedFrom(NumberStatus.Dialling))},
-      recorded as (
-        update ${calls} set
-          end_time = v.ended_at, stage = v.stage, outcome = v.outcome, user_input = v.user_input, price = v.price,
-          is_transfer_call = v.is_transfer_call, seconds_duration = v.seconds_duration, answered_by = v.answered_by,
-          voicemail_left = v.voicemail_left, end_reason = v.end_reason, sip_code = v.sip_code, q850_cause = v.q850_cause,
-          opted_out = v.opted_out, first_audio_ms = v.first_audio_ms
-        from v join moved on moved.id = v.phone_number_id
-        where ${calls.id} = v.call_id
-        returning moved.campaign_id, ${calls.carrier} as carrier
-      ),
-      ${FREE_RECORDED_LINES}${(await anyWebhookEndpoint(this.db)) ? sql`,
-      ${CALL_EVENTS}` : sql``}
-      select id from moved`;
+    const values: Record<string, unknown[]> = {};
+    for (const [name, , pick] of RESULT_COLUMNS) values[name] = records.map(pick);
+    const statement = (await anyWebhookEndpoint(this.db)) ? (this.finishWithEvents ??= finishStatement(this.dialerId, true)) : (this.finish ??= finishStatement(this.dialerId, false));
     const withExtras = records.some((r) => r.optOutListId !== undefined || r.embargo !== undefined || r.sms !== undefined);
     const write = async (db: Db) => {
-      const moved = new Set((await runPrepared<{ id: string | number }>(this.db, statement, db)).map((row) => Number(row.id)));
+      const moved = new Set((await runFixed<{ id: string | number }>(this.db, statement, values, db)).map((row) => Number(row.id)));
       // In the same transaction as the call: an opt-out, an embargo or a text is lost only with the call record itself.
       for (const record of records) {
         if (!moved.has(record.phoneNumberId)) continue;
@@ -589,6 +522,56 @@ export class DialerStore {
       return true;
     });
   }
+}
+
+/**
+ * The claim's statement for one campaign (one round trip): lock the due numbers (SKIP LOCKED), lease them to `dialerId`,
+ * write their call rows, keep the calls-per-second starts and count the calls on the campaign. Rendered once per
+ * dialer (FixedStatement); without do-not-call lists (`hasLists` false) the list check is left out. Placeholders:
+ * campaignId, clientId, now, budget, leaseExpiresAt, carrier, and listIds with lists.
+ */
+function claimStatement(dialerId: string, hasLists: boolean): FixedStatement {
+  const p = (name: string) => sql.placeholder(name);
+  return new FixedStatement(sql`
+            with due as (
+              select ${phoneNumbers.id} as id from ${phoneNumbers}
+              where ${phoneNumbers.campaignId} = ${p('campaignId')}
+                and ${phoneNumbers.status} = ${constant(NumberStatus.Pending)}
+                and ${phoneNumbers.dueAt} <= ${p('now')}
+                -- Checked again here, in the claim itself, however recently the screening ran: never dialled.
+                and ${hasLists ? notSuppressed(p('listIds')) : sql`true`}
+                and ${notEmbargoed(p('clientId'), p('now'))}
+              order by ${phoneNumbers.dueAt}, ${phoneNumbers.id}
+              limit ${p('budget')}
+              for update skip locked
+            ),
+            claimed as (
+              update ${phoneNumbers} set status = ${constant(NumberStatus.Dialling)}, lease_owner = ${dialerId}, lease_expires_at = ${p('leaseExpiresAt')}
+              from due where ${phoneNumbers.id} = due.id
+              returning ${phoneNumbers.id} as id, ${phoneNumbers.nextAttempt} as next_attempt, ${phoneNumbers.number} as number,
+                        ${phoneNumbers.name} as name, ${phoneNumbers.parameters} as parameters, ${phoneNumbers.dueAt} as due_at
+            ),
+            -- The unique (number, attempt) index makes a second dial of the same attempt impossible, whatever happens.
+            inserted as (
+              insert into ${calls} (phone_number_id, attempt_number, start_time, stage, outcome, carrier, dialer_id)
+              select id, next_attempt, ${p('now')}, ${CallStage.FlowNotReached}, ${CallOutcome.InProgress}, ${p('carrier')}, ${dialerId} from claimed
+              returning id, phone_number_id
+            ),
+            -- The calls-per-second limits' count (call_starts): one row for the claim's calls of this campaign.
+            started as (
+              insert into ${callStarts} (started_at, campaign_id, carrier, calls)
+              select ${p('now')}, ${p('campaignId')}, ${p('carrier')}, count(*)::int from claimed having count(*) > 0
+              on conflict (started_at, campaign_id, carrier) do update set calls = ${callStarts}.calls + excluded.calls
+            ),
+            counted as (
+              update ${campaigns} set call_count = call_count + (select count(*) from claimed)
+              where ${campaigns.id} = ${p('campaignId')} and exists (select 1 from claimed)
+            ),
+            ${keepNumberCounts(sql`select ${p('campaignId')}::int, ${NumberStatus.Dialling}::smallint, count(*)::int from claimed
+                                   union all select ${p('campaignId')}::int, ${NumberStatus.Pending}::smallint, -count(*)::int from claimed`)}
+            select claimed.id, claimed.next_attempt, claimed.number, claimed.name, claimed.parameters, inserted.id as call_id
+            from claimed join inserted on inserted.phone_number_id = claimed.id
+            order by claimed.due_at, claimed.id`);
 }
 
 /** The campaign's concurrency and calls-per-second limit scaled by the abandoned-call guard (at least 1 each). */
@@ -712,14 +695,13 @@ function groupsOf(rows: readonly UsageRow[]): UsageGroup[] {
  * they were sequential-scan restarts, and on PGlite every restart asks the file system for the table's size (an
  * fstat): 162 a claim of 81 numbers, 70% of the fstat calls of the virtual-time campaign (9% of its profile).
  */
-function notSuppressed(listIds: readonly number[]) {
-  if (listIds.length === 0) return sql`true`;
-  const lists = sql`${suppressedNumbers.listId} = any(${sql.param([...listIds])}::int[])`;
+function notSuppressed(listIds: SQL | Placeholder) {
+  const lists = sql`${suppressedNumbers.listId} = any(${listIds}::int[])`;
   return sql`(not exists (select 1 from ${suppressedNumbers} where ${lists})
               or not exists (select 1 from ${suppressedNumbers} where ${lists} and ${suppressedNumbers.number} = ${phoneNumbers.number}))`;
 }
 
-function notEmbargoed(clientId: number, now: Date) {
+function notEmbargoed(clientId: SQL | Placeholder, now: SQL | Placeholder) {
   const inForce = sql`${repeatEmbargoes.clientId} = ${clientId} and ${repeatEmbargoes.notBefore} > ${now}`;
   return sql`(not exists (select 1 from ${repeatEmbargoes} where ${inForce})
               or not exists (select 1 from ${repeatEmbargoes} where ${inForce} and ${repeatEmbargoes.number} = ${phoneNumbers.number}))`;
@@ -753,6 +735,71 @@ const FREE_RECORDED_LINES = sql`
         select campaign_id, coalesce(carrier, ''), -count(*)::int from recorded group by 1, 2 order by 1, 2
         ${ADD_TO_LINE_COUNT}
       )`;
+
+/**
+ * finishCalls' columns, one array each (unnest): the name of the row's column and of the statement's placeholder, its
+ * SQL type, and its value in a record.
+ */
+const RESULT_COLUMNS: readonly (readonly [string, string, (record: CallResultRecord) => unknown])[] = [
+  ['phone_number_id', 'bigint', (r) => r.phoneNumberId],
+  ['call_id', 'bigint', (r) => r.callId],
+  ['status', 'smallint', (r) => r.next.status],
+  ['next_attempt', 'smallint', (r) => r.next.nextAttempt],
+  ['due_at', 'timestamptz', (r) => r.next.dueAt],
+  ['ended_at', 'timestamptz', (r) => r.endedAt],
+  ['status_reason', 'text', (r) => r.next.statusReason ?? null],
+  ['stage', 'smallint', (r) => r.stage],
+  ['outcome', 'smallint', (r) => r.outcome],
+  ['user_input', 'text', (r) => r.userInput],
+  ['price', 'float8', (r) => r.price],
+  ['is_transfer_call', 'boolean', (r) => r.isTransferCall],
+  ['seconds_duration', 'int', (r) => r.secondsDuration],
+  ['answered_by', 'text', (r) => r.answeredBy],
+  ['voicemail_left', 'boolean', (r) => r.voicemailLeft],
+  ['end_reason', 'text', (r) => r.endReason],
+  ['sip_code', 'int', (r) => r.sipCode],
+  ['q850_cause', 'int', (r) => r.q850Cause],
+  ['opted_out', 'boolean', (r) => r.optOutListId !== undefined],
+  ['first_audio_ms', 'int', (r) => r.firstAudioMs ?? null],
+];
+
+/**
+ * finishCalls' one statement for this dialer's leases, with or without the webhook events (CALL_EVENTS): rendered
+ * once per dialer, its columns placeholders (RESULT_COLUMNS).
+ */
+function finishStatement(dialerId: string, withEvents: boolean): FixedStatement {
+  const arrays = sql.join(RESULT_COLUMNS.map(([name, type]) => sql`${sql.placeholder(name)}::${sql.raw(type)}[]`), sql`, `);
+  return new FixedStatement(sql`
+      with v as (
+        select * from unnest(${arrays}) as v(${sql.raw(RESULT_COLUMNS.map(([name]) => name).join(', '))})
+      ),
+      moved as (
+        update ${phoneNumbers} set
+          -- A retry of a campaign cancelled while the call ran becomes Cancelled instead (nextStatus).
+          status = case when v.status = ${NumberStatus.Pending}
+                          and (select ${campaigns.status} from ${campaigns} where ${campaigns.id} = ${phoneNumbers.campaignId}) = ${CampaignStatus.Cancelled}
+                        then ${NumberStatus.Cancelled}::smallint else v.status end,
+          next_attempt = v.next_attempt, due_at = v.due_at, lease_owner = null, lease_expires_at = null,
+          last_ended_at = v.ended_at, status_reason = v.status_reason
+        from v
+        where ${phoneNumbers.id} = v.phone_number_id and ${phoneNumbers.leaseOwner} = ${dialerId} and ${phoneNumbers.status} = ${NumberStatus.Dialling}
+        returning ${phoneNumbers.id} as id, ${phoneNumbers.campaignId} as campaign_id, ${phoneNumbers.status} as status
+      ),
+      ${keepNumberCounts(movedFrom(NumberStatus.Dialling))},
+      recorded as (
+        update ${calls} set
+          end_time = v.ended_at, stage = v.stage, outcome = v.outcome, user_input = v.user_input, price = v.price,
+          is_transfer_call = v.is_transfer_call, seconds_duration = v.seconds_duration, answered_by = v.answered_by,
+          voicemail_left = v.voicemail_left, end_reason = v.end_reason, sip_code = v.sip_code, q850_cause = v.q850_cause,
+          opted_out = v.opted_out, first_audio_ms = v.first_audio_ms
+        from v join moved on moved.id = v.phone_number_id
+        where ${calls.id} = v.call_id
+        returning moved.campaign_id, ${calls.carrier} as carrier
+      ),
+      ${FREE_RECORDED_LINES}${withEvents ? sql`,
+      ${CALL_EVENTS}` : sql``}
+      select id from moved`);
+}
 
 /**
  * Whether any webhook endpoint is enabled: without one, finishCalls runs its statement without the event tables,
