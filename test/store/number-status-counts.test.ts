@@ -2,7 +2,9 @@
 // changes a number's status, compared with the numbers themselves: the claim, call results (finishCalls), the
 // recovery of an interrupted call, the do-not-call screening, a postponed number that runs out of windows, the
 // completion of a campaign's pending numbers and a client's cancel. Status changes are counted by these writers, not
-// by a trigger (migration 0016), so a writer that forgets its count shows here.
+// by a trigger (migration 0016), so a writer that forgets its count shows here. Likewise the kept counts of calls with a
+// result (per outcome and per start minute: src/store/call-outcome-counts.ts, migration 0027) after the call results
+// and the recoveries, the two statements that record a call's result.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
@@ -14,7 +16,7 @@ import { CallOutcome, CallStage, CampaignStatus, NumberStatus } from '../../src/
 import { DialerStore, type CallResultRecord, type ClaimedNumber } from '../../src/store/repositories/dialer-store.js';
 import { SuppressionRepository } from '../../src/store/repositories/suppression.js';
 import { CampaignLifecycleRepository } from '../../src/store/repositories/campaign-lifecycle.js';
-import { campaignNumberCounts, phoneNumbers } from '../../src/store/schema.js';
+import { callOutcomeMinutes, campaignCallCounts, campaignNumberCounts, phoneNumbers } from '../../src/store/schema.js';
 import { moveNumbers } from '../../src/store/number-status-counts.js';
 import type { Db } from '../../src/store/database.js';
 
@@ -46,6 +48,28 @@ describe.each(BACKENDS)('kept number counts on $kind', ({ kind }) => {
     const { kept, counted } = await countsOf(campaignId);
     expect(counted).toEqual(expected);
     expect(kept).toEqual(counted);
+  }
+
+  /** The kept call counts per outcome and per start minute against the calls rows with a result, counted. */
+  async function expectCallCounts(campaignId: number, recordedCalls: number) {
+    const rows = <T,>(result: unknown) => (result as { rows: T[] }).rows;
+    const kept = rows<{ outcome: number; calls: number; price: number; seconds: number }>(
+      await harness.db.execute(sql`
+        select outcome, sum(calls)::int as calls, sum(price)::float8 as price, sum(seconds)::int as seconds from ${campaignCallCounts}
+        where campaign_id = ${campaignId} group by outcome having sum(calls) <> 0 order by outcome`),
+    );
+    const counted = rows<{ outcome: number; calls: number; price: number; seconds: number }>(
+      await harness.db.execute(sql`
+        select c.outcome, count(*)::int as calls, sum(c.price)::float8 as price, sum(c.seconds_duration)::int as seconds
+        from calls c join phone_numbers p on p.id = c.phone_number_id
+        where p.campaign_id = ${campaignId} and c.outcome <> ${CallOutcome.InProgress} group by c.outcome order by c.outcome`),
+    );
+    expect(counted.reduce((sum, row) => sum + row.calls, 0)).toBe(recordedCalls);
+    expect(kept.map((row) => ({ ...row, price: Number(row.price.toFixed(4)) }))).toEqual(counted.map((row) => ({ ...row, price: Number(row.price.toFixed(4)) })));
+    const minutes = rows<{ calls: number }>(
+      await harness.db.execute(sql`select coalesce(sum(calls), 0)::int as calls from ${callOutcomeMinutes} where campaign_id = ${campaignId}`),
+    );
+    expect(minutes[0]!.calls).toBe(recordedCalls);
   }
 
   function result(number: ClaimedNumber, endedAt: Date, next: CallResultRecord['next']): CallResultRecord {
@@ -105,6 +129,7 @@ describe.each(BACKENDS)('kept number counts on $kind', ({ kind }) => {
     // Recorded again (another process recovered them, say): nothing moves, nothing is counted.
     expect(await store.finishCalls([result(first[0]!, endedAt, { status: NumberStatus.Answered, nextAttempt: 2, dueAt: null })])).toEqual([false]);
     await expectKept(campaignId, { [NumberStatus.Pending]: 8, [NumberStatus.Dialling]: 2, [NumberStatus.Answered]: 2 });
+    await expectCallCounts(campaignId, 4);
 
     // The other two were dialled by a process that died: their leases lapse and another process recovers them.
     clock.set(new Date(clock.now().getTime() + 120_000));
@@ -116,6 +141,7 @@ describe.each(BACKENDS)('kept number counts on $kind', ({ kind }) => {
     // Twice: the lease is no longer there to guard, nothing moves.
     expect(await other.recoverInterrupted(interrupted[1]!, clock.now(), { status: NumberStatus.InvalidNumber, nextAttempt: 2, dueAt: null })).toBe(false);
     await expectKept(campaignId, { [NumberStatus.Pending]: 9, [NumberStatus.InvalidNumber]: 1, [NumberStatus.Answered]: 2 });
+    await expectCallCounts(campaignId, 6);
 
     // The do-not-call screening finishes a due number that went on the client's list; a postponed one runs out of windows.
     const compliance = store.complianceStore();

@@ -10,6 +10,7 @@ import { SmsPartsStore } from './sms-parts-store.js';
 import { changeCampaignStatus } from '../campaign-status-change.js';
 import { outboxInsertFrom } from '../../webhooks/outbox.js';
 import { keepNumberCounts, movedFrom, moveNumbers } from '../number-status-counts.js';
+import { keepCallCounts } from '../call-outcome-counts.js';
 import { and, eq, isNull, lt, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import type { Flow } from '../../callflow/schema.js';
@@ -503,14 +504,17 @@ export class DialerStore {
         eventsAt: now,
       });
       if (moved === 0) return false;
-      await tx
-        .update(calls)
-        .set({
-          endTime: call.leaseExpiresAt,
-          outcome: CallOutcome.Interrupted,
-          endReason: `dialer ${call.leaseOwner ?? '?'} stopped mid-call (lease expired at ${call.leaseExpiresAt.toISOString()}); not repeated`,
-        })
-        .where(and(eq(calls.phoneNumberId, call.phoneNumberId), eq(calls.attemptNumber, call.attemptNumber), isNull(calls.endTime)));
+      const endReason = `dialer ${call.leaseOwner ?? '?'} stopped mid-call (lease expired at ${call.leaseExpiresAt.toISOString()}); not repeated`;
+      // The call's result is counted by this statement itself (call-outcome-counts.ts).
+      await tx.execute(sql`
+        with recorded as (
+          update ${calls} set end_time = ${call.leaseExpiresAt}, outcome = ${CallOutcome.Interrupted}, end_reason = ${endReason}
+          where ${calls.phoneNumberId} = ${call.phoneNumberId} and ${calls.attemptNumber} = ${call.attemptNumber} and ${calls.endTime} is null
+          returning ${calls.startTime} as start_time, ${calls.outcome} as outcome, ${calls.answeredBy} as answered_by, ${calls.price} as price,
+                    ${calls.secondsDuration} as seconds_duration
+        ),
+        ${keepCallCounts(sql`select ${call.campaignId}::int, start_time, outcome, answered_by, price, seconds_duration from recorded`)}
+        select 1`);
       await tx.execute(sql`
         with recorded as (
           select ${phoneNumbers.campaignId} as campaign_id, ${calls.carrier} as carrier
@@ -794,9 +798,11 @@ function finishStatement(dialerId: string, withEvents: boolean): FixedStatement 
           opted_out = v.opted_out, first_audio_ms = v.first_audio_ms
         from v join moved on moved.id = v.phone_number_id
         where ${calls.id} = v.call_id
-        returning moved.campaign_id, ${calls.carrier} as carrier
+        returning moved.campaign_id, ${calls.carrier} as carrier, ${calls.startTime} as start_time, v.outcome, v.answered_by, v.price,
+                  v.seconds_duration
       ),
-      ${FREE_RECORDED_LINES}${withEvents ? sql`,
+      ${FREE_RECORDED_LINES},
+      ${keepCallCounts(sql`select campaign_id, start_time, outcome, answered_by, price, seconds_duration from recorded`)}${withEvents ? sql`,
       ${CALL_EVENTS}` : sql``}
       select id from moved`);
 }
