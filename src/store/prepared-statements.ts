@@ -182,8 +182,8 @@ async function preparedOn(pglite: PGlite, key: string | FixedStatement, text: st
   const { messages } = await pglite.execProtocol(Buffer.concat([serialize.parse({ name, text, types: [] }), serialize.describe({ type: 'S', name }), serialize.sync()]), { syncToFs: false });
   const description = messages.find((message) => message.name === 'parameterDescription') as { dataTypeIDs?: number[] } | undefined;
   const statement = { name, parameterTypes: description?.dataTypeIDs ?? [] };
-  prepared.set(key, statement);
   prepared.set(text, statement);
+  if (key !== text) prepared.set(key, statement);
   return statement;
 }
 
@@ -194,11 +194,10 @@ const DESCRIBE_EXECUTE_SYNC = Buffer.concat([serialize.describe({ type: 'P' }), 
  * The Bind message of the unnamed portal for a prepared statement and its parameters in text format (null: SQL NULL),
  * results in text, as PGlite's serialize.bind writes it, in a buffer sized once: that serializer's writer starts small
  * and grows by copying, which for the result write's few-KB arrays was 0.19 s of a 30,000-number virtual-time campaign
- * (--cpu-prof, issue 10). A value that is not text (bytes) goes through PGlite's serializer.
+ * (--cpu-prof, issue 10). Every parameter is text here: serializedParameter gives PGlite's serializers' text (bytea
+ * as its hex form).
  */
-function bindMessage(statement: string, values: readonly unknown[]): Uint8Array {
-  if (!values.every((value) => value === null || typeof value === 'string')) return serialize.bind({ statement, values: values as NonNullable<Parameters<typeof serialize.bind>[0]>['values'] });
-  const texts = values as readonly (string | null)[];
+function bindMessage(statement: string, texts: readonly (string | null)[]): Uint8Array {
   let length = 4 + 1 + Buffer.byteLength(statement) + 1 + 2 + 2 * texts.length + 2 + 2;
   for (const text of texts) length += 4 + (text === null ? 0 : Buffer.byteLength(text));
   const message = Buffer.allocUnsafe(1 + length);
