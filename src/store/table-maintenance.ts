@@ -24,7 +24,10 @@
 // ANALYZE): see openDatabase for what the periodic ANALYZE of every table did there.
 import type { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
+import { sql } from 'drizzle-orm';
 import { yieldToEventLoop } from '../domain/stepwise.js';
+import type { Db } from './database.js';
+import { pgliteOf } from './prepared-statements.js';
 
 export const MAINTENANCE_INTERVAL_MS = 10_000;
 /** The first pass comes sooner: a new database fills fastest at first (a campaign created with its numbers). */
@@ -68,6 +71,30 @@ function postgresSession(client: pg.ClientBase, isOpen: () => boolean): Maintena
     query: async <T extends Record<string, unknown>>(text: string) => (await client.query<T>(text)).rows,
     isOpen,
   };
+}
+
+/**
+ * A statement that changed this many rows of a table whose statistics counted `estimatedRows` leaves them out of date
+ * (autovacuum's analyze rule: a base plus a share of the counted rows; PostgreSQL's own are 50 and 0.1).
+ */
+export const ANALYZE_BASE_ROWS = 1_000;
+export const ANALYZE_SCALE = 0.1;
+export const needsAnalyze = (changedRows: number, estimatedRows: number): boolean =>
+  changedRows > ANALYZE_BASE_ROWS + ANALYZE_SCALE * Math.max(0, estimatedRows);
+
+/**
+ * ANALYZE of one table now, by whoever has just changed much of it and is about to plan statements over it (the
+ * dialer, having scheduled a campaign's new numbers): a periodic pass or the server's autovacuum comes seconds to a
+ * minute later, and until then the planner believes the statistics. On PGlite with the small sample, as a pass does.
+ */
+export async function analyzeNow(db: Db, table: string): Promise<void> {
+  const onEventLoop = pgliteOf(db) !== undefined;
+  if (onEventLoop) await db.execute(sql.raw(`set default_statistics_target = ${PGLITE_STATISTICS_TARGET}`));
+  try {
+    await db.execute(sql`analyze ${sql.identifier(table)}`);
+  } finally {
+    if (onEventLoop) await db.execute(sql.raw('reset default_statistics_target'));
+  }
 }
 
 export const needsVacuum = (table: Pick<TableActivity, 'deadRows' | 'liveRows'>): boolean =>
