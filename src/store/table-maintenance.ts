@@ -28,6 +28,7 @@ import { sql } from 'drizzle-orm';
 import { yieldToEventLoop } from '../domain/stepwise.js';
 import type { Db } from './database.js';
 import { pgliteOf } from './prepared-statements.js';
+import { rowsOf } from './repositories/rows.js';
 
 export const MAINTENANCE_INTERVAL_MS = 10_000;
 /** The first pass comes sooner: a new database fills fastest at first (a campaign created with its numbers). */
@@ -88,12 +89,24 @@ export const needsAnalyze = (changedRows: number, estimatedRows: number): boolea
  * minute later, and until then the planner believes the statistics. On PGlite with the small sample, as a pass does.
  */
 export async function analyzeNow(db: Db, table: string): Promise<void> {
-  const onEventLoop = pgliteOf(db) !== undefined;
-  if (onEventLoop) await db.execute(sql.raw(`set default_statistics_target = ${PGLITE_STATISTICS_TARGET}`));
+  const session: MaintenanceSession = {
+    onEventLoop: pgliteOf(db) !== undefined,
+    query: async <T extends Record<string, unknown>>(text: string) => rowsOf<T>(await db.execute(sql.raw(text))),
+    isOpen: () => true,
+  };
+  await refreshTable(session, `"${table.replaceAll('"', '""')}"`, false);
+}
+
+/**
+ * VACUUM (ANALYZE) or ANALYZE of one table (`name` quoted), on PGlite with the small sample. Statements of their own:
+ * VACUUM cannot run in the implicit transaction of a multi-statement string.
+ */
+async function refreshTable(session: MaintenanceSession, name: string, vacuum: boolean): Promise<void> {
+  if (session.onEventLoop) await session.query(`set default_statistics_target = ${PGLITE_STATISTICS_TARGET}`);
   try {
-    await db.execute(sql`analyze ${sql.identifier(table)}`);
+    await session.query(`${vacuum ? 'vacuum (analyze)' : 'analyze'} ${name}`);
   } finally {
-    if (onEventLoop) await db.execute(sql.raw('reset default_statistics_target'));
+    if (session.onEventLoop) await session.query('reset default_statistics_target');
   }
 }
 
@@ -124,13 +137,7 @@ export async function maintainTables(session: MaintenanceSession, options: { ana
     if (!vacuum && !options.analyze) continue;
     await yieldToEventLoop();
     if (!session.isOpen()) break;
-    // Statements of their own: VACUUM cannot run in the implicit transaction of a multi-statement string.
-    if (session.onEventLoop) await session.query(`set default_statistics_target = ${PGLITE_STATISTICS_TARGET}`);
-    try {
-      await session.query(`${vacuum ? 'vacuum (analyze)' : 'analyze'} ${table.name}`);
-    } finally {
-      if (session.onEventLoop) await session.query('reset default_statistics_target');
-    }
+    await refreshTable(session, table.name, vacuum);
     if (vacuum) vacuumed.push(table.name);
   }
   return vacuumed;

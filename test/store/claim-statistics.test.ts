@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { BACKENDS } from '../helpers/backends.js';
+import { rowsOf } from '../../src/store/repositories/rows.js';
 import { DialerHarness, london, mobileNumbers } from '../helpers/dialer-harness.js';
 import { VirtualClock } from '../../src/domain/clock.js';
 import { NumberStatus } from '../../src/domain/enums.js';
@@ -37,9 +38,8 @@ describe.each(BACKENDS)('a new campaign claimed after another was deleted, on $k
     await harness?.dispose();
   });
 
-  const rows = <T,>(result: unknown) => (result as { rows: T[] }).rows;
   const estimatedNumbers = async () =>
-    Number(rows<{ reltuples: number | string }>(await harness.db.execute(sql`select reltuples from pg_class where oid = 'phone_numbers'::regclass`))[0]!.reltuples);
+    Number(rowsOf<{ reltuples: number | string }>(await harness.db.execute(sql`select reltuples from pg_class where oid = 'phone_numbers'::regclass`))[0]!.reltuples);
 
   it('refreshes the statistics when it schedules the numbers, and claims each number once with its own call', async () => {
     const date = '2027-08-02';
@@ -64,7 +64,7 @@ describe.each(BACKENDS)('a new campaign claimed after another was deleted, on $k
 
     // A second schedule finds nothing new and leaves the statistics alone.
     const analyzed = async () =>
-      rows<{ count: number | string }>(await harness.db.execute(sql`select pg_stat_get_analyze_count('phone_numbers'::regclass) as count`))[0]!.count;
+      rowsOf<{ count: number | string }>(await harness.db.execute(sql`select pg_stat_get_analyze_count('phone_numbers'::regclass) as count`))[0]!.count;
     const analyzedBefore = await analyzed();
     await store.scheduleNewNumbers(campaignId, clock.now());
     expect(await analyzed()).toBe(analyzedBefore);

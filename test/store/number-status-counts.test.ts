@@ -10,6 +10,7 @@ import { eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { BACKENDS } from '../helpers/backends.js';
+import { rowsOf } from '../../src/store/repositories/rows.js';
 import { DialerHarness, london, mobileNumbers } from '../helpers/dialer-harness.js';
 import { VirtualClock } from '../../src/domain/clock.js';
 import { CallOutcome, CallStage, CampaignStatus, NumberStatus } from '../../src/domain/enums.js';
@@ -52,13 +53,12 @@ describe.each(BACKENDS)('kept number counts on $kind', ({ kind }) => {
 
   /** The kept call counts per outcome and per start minute against the calls rows with a result, counted. */
   async function expectCallCounts(campaignId: number, recordedCalls: number) {
-    const rows = <T,>(result: unknown) => (result as { rows: T[] }).rows;
-    const kept = rows<{ outcome: number; calls: number; price: number; seconds: number }>(
+    const kept = rowsOf<{ outcome: number; calls: number; price: number; seconds: number }>(
       await harness.db.execute(sql`
         select outcome, sum(calls)::int as calls, sum(price)::float8 as price, sum(seconds)::int as seconds from ${campaignCallCounts}
         where campaign_id = ${campaignId} group by outcome having sum(calls) <> 0 order by outcome`),
     );
-    const counted = rows<{ outcome: number; calls: number; price: number; seconds: number }>(
+    const counted = rowsOf<{ outcome: number; calls: number; price: number; seconds: number }>(
       await harness.db.execute(sql`
         select c.outcome, count(*)::int as calls, sum(c.price)::float8 as price, sum(c.seconds_duration)::int as seconds
         from calls c join phone_numbers p on p.id = c.phone_number_id
@@ -66,7 +66,7 @@ describe.each(BACKENDS)('kept number counts on $kind', ({ kind }) => {
     );
     expect(counted.reduce((sum, row) => sum + row.calls, 0)).toBe(recordedCalls);
     expect(kept.map((row) => ({ ...row, price: Number(row.price.toFixed(4)) }))).toEqual(counted.map((row) => ({ ...row, price: Number(row.price.toFixed(4)) })));
-    const minutes = rows<{ calls: number }>(
+    const minutes = rowsOf<{ calls: number }>(
       await harness.db.execute(sql`select coalesce(sum(calls), 0)::int as calls from ${callOutcomeMinutes} where campaign_id = ${campaignId}`),
     );
     expect(minutes[0]!.calls).toBe(recordedCalls);
