@@ -10,10 +10,11 @@ import type { ListRef, SuppressionRepository } from '../store/repositories/suppr
 /**
  * Numbers per lookup query. PGlite runs each query on the event loop: 100,000 numbers in one query held it for
  * 140-190 ms (10,000: 20-40 ms; measured on a busy 2-CPU machine), against the 50 ms that bench/create-latency.ts
- * allows. In chunks, with the event loop handed back between them, a large create does not stall other requests; on
- * PostgreSQL it is a few more round trips (20 for 100,000 numbers).
+ * allows, and 5,000 still took 30-50 ms (session 19, a timer on each PGlite statement during that bench). In chunks,
+ * with the event loop handed back between them, a large create does not stall other requests. On PostgreSQL the query
+ * runs on the server and a chunk is a round trip: 20 for 100,000 numbers.
  */
-export const LOOKUP_CHUNK = 5_000;
+export const LOOKUP_CHUNK = { onEventLoop: 1_000, onServer: 5_000 } as const;
 
 /** Longest written number quoted in a message (the schema allows 64 characters). */
 const MAX_WRITTEN_CHARS = 32;
@@ -36,9 +37,10 @@ export async function screenDoNotCall(
 ): Promise<{ numbers: PhoneNumberPlan[]; leftOut: LeftOutNumber[] }> {
   const refs: ListRef[] = listKindsFor(input.marketing).map((kind) => (kind === 'client' ? { kind, clientId: input.clientId } : { kind }));
   const listed = new Map<string, { kind: SuppressionListKind; reason: string | null }[]>();
-  for (let start = 0; start < input.numbers.length; start += LOOKUP_CHUNK) {
+  const chunkSize = suppression.onEventLoop ? LOOKUP_CHUNK.onEventLoop : LOOKUP_CHUNK.onServer;
+  for (let start = 0; start < input.numbers.length; start += chunkSize) {
     if (start > 0) await yieldToEventLoop();
-    const chunk = input.numbers.slice(start, start + LOOKUP_CHUNK).map((n) => n.e164);
+    const chunk = input.numbers.slice(start, start + chunkSize).map((n) => n.e164);
     for (const [number, entries] of await suppression.lookup(refs, chunk)) listed.set(number, entries);
   }
   const sent = Array.isArray(input.sent) ? (input.sent as unknown[]) : [];

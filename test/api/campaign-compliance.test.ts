@@ -10,6 +10,7 @@ import { CREATE_URL, expectCreated, expectValidationProblem, postCampaign, uniqu
 import { calls, campaigns, phoneNumbers } from '../../src/store/schema.js';
 import { CallOutcome, NumberStatus } from '../../src/domain/enums.js';
 import { FIGURE_REUSE_MS } from '../../src/store/repositories/recent-abandoned-counts.js';
+import { LOOKUP_CHUNK } from '../../src/api/do-not-call-screen.js';
 
 const FRIDAY = '2026-11-27';
 const SATURDAY = '2026-11-28';
@@ -168,6 +169,19 @@ describe.each(BACKENDS)('campaign compliance on $kind', ({ kind }) => {
         await postCampaign(t, tenant, campaign({ phoneNumbers: [{ number: '+447722410002' }, { number: '07722410009' }] }), { path: '/true' }),
       );
       expect(created.invalidPhoneNumbers).toEqual([{ index: 0, number: '+447722410002', reasons: [expect.stringMatching(/operator's do-not-call list/)] }]);
+    });
+
+    it('screens every lookup chunk: listed numbers past the first chunk are caught too', async () => {
+      // The lookup runs a chunk at a time (LOOKUP_CHUNK: 1,000 on PGlite, 5,000 on PostgreSQL): listed numbers at the
+      // start, across a boundary and at the very end of each backend's chunks.
+      const chunk = kind === 'pglite' ? LOOKUP_CHUNK.onEventLoop : LOOKUP_CHUNK.onServer;
+      const count = 2 * chunk + 3;
+      const listedAt = [0, chunk - 1, chunk, 2 * chunk + 2];
+      const numbers = Array.from({ length: count }, (_, i) => ({ number: `+4477225${String(i).padStart(5, '0')}` }));
+      await addToClientList(listedAt.map((i) => numbers[i]!.number), 'chunked');
+      const created = expectCreated(await postCampaign(t, tenant, campaign({ phoneNumbers: numbers }), { path: '/true' }));
+      expect((created.invalidPhoneNumbers as { index: number }[]).map((entry) => entry.index)).toEqual(listedAt);
+      expect(created.phoneNumbers).toHaveLength(count - listedAt.length);
     });
 
     it('a request whose every number is listed has no valid number, with ignoreInvalidPhoneNumbers too', async () => {

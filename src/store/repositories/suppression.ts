@@ -5,6 +5,7 @@ import type { Db } from '../database.js';
 import { suppressedNumbers, suppressionLists } from '../schema.js';
 import type { SuppressionListKind, SuppressionSource } from '../../domain/compliance/suppression.js';
 import { rowsOf } from './rows.js';
+import { pgliteOf } from '../prepared-statements.js';
 
 export interface ListRef {
   kind: SuppressionListKind;
@@ -28,7 +29,12 @@ export interface ListInfo {
 }
 
 export class SuppressionRepository {
-  constructor(private readonly db: Db) {}
+  /** PGlite: every query runs on the event loop, so callers keep each one short. */
+  readonly onEventLoop: boolean;
+
+  constructor(private readonly db: Db) {
+    this.onEventLoop = pgliteOf(db) !== undefined;
+  }
 
   /** The list's id, made on first use (concurrent first uses meet at the unique index). */
   async listId(ref: ListRef, db: Db = this.db): Promise<number> {
