@@ -107,6 +107,8 @@ interface InFlightCall {
   done: Promise<void>;
   /** The call is over on the carrier (it is being recorded, or was): its line is free whatever the lease says. */
   lineFreed: boolean;
+  /** When the number's lease runs out, as last set by the claim or a renewal of this process. */
+  leaseExpiresAtMs: number;
 }
 
 interface CampaignPlanCache {
@@ -530,7 +532,7 @@ export class Dialer {
 
   private startCall(number: ClaimedNumber, claimedAtMs: number): void {
     const abort = new AbortController();
-    const entry: InFlightCall = { number, abort, done: Promise.resolve(), lineFreed: false };
+    const entry: InFlightCall = { number, abort, done: Promise.resolve(), lineFreed: false, leaseExpiresAtMs: claimedAtMs + this.config.leaseMs };
     // A claim takes numbers only of the campaigns this pass found callable, which supervise moved to Running.
     this.observer.callStarted(CampaignStatus.Running);
     entry.done = this.runAndRecord(number, claimedAtMs, abort.signal, () => (entry.lineFreed = true))
@@ -688,14 +690,23 @@ export class Dialer {
   private async renewLeases(now: Date): Promise<void> {
     if (this.inFlight.size === 0 || now.getTime() - this.lastRenewMs < this.config.leaseMs / 3) return;
     this.lastRenewMs = now.getTime();
-    const inFlight = [...this.inFlight.values()];
+    // Only leases with less than two thirds left (at least a third of a lease old): passes come every third of a
+    // lease, so a lease is renewed while a third to two thirds of it remains, and a call that ended within its first
+    // third was never renewed at all. Renewing every call in flight on every pass wrote more row versions of the
+    // numbers than the claims and the results did (the virtual-time campaign: 221 renewals of its calls in flight, up to 1,000, each
+    // an update of every index of phone_numbers, for 159,911 calls).
+    const dueBeforeMs = now.getTime() + (this.config.leaseMs * 2) / 3;
+    const inFlight = [...this.inFlight.values()].filter((call) => call.leaseExpiresAtMs < dueBeforeMs);
+    if (inFlight.length === 0) return;
+    const leaseExpiresAtMs = now.getTime() + this.config.leaseMs;
     const renewed = new Set(
       await this.deps.store.renewLeases(
         inFlight.map((call) => call.number.phoneNumberId),
-        new Date(now.getTime() + this.config.leaseMs),
+        new Date(leaseExpiresAtMs),
       ),
     );
     for (const call of inFlight) {
+      if (renewed.has(call.number.phoneNumberId)) call.leaseExpiresAtMs = leaseExpiresAtMs;
       // A call still up whose lease was not renewed lost it: this loop stalled past the lease, and another process
       // recovered the number, recorded the attempt as interrupted and freed its line, which the pacing limits may
       // already have given to another call. Hang up, so that the calls really up stay within the limits. (A call
