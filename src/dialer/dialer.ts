@@ -693,8 +693,8 @@ export class Dialer {
     // Only leases with less than two thirds left (at least a third of a lease old): passes come every third of a
     // lease, so a lease is renewed while a third to two thirds of it remains, and a call that ended within its first
     // third was never renewed at all. Renewing every call in flight on every pass wrote more row versions of the
-    // numbers than the claims and the results did (the virtual-time campaign: 221 renewals of its calls in flight, up to 1,000, each
-    // an update of every index of phone_numbers, for 159,911 calls).
+    // numbers than the claims and the results did (the virtual-time campaign: 221 renewals of its calls in flight,
+    // up to 1,000, each an update of every index of phone_numbers, for 159,911 calls).
     const dueBeforeMs = now.getTime() + (this.config.leaseMs * 2) / 3;
     const inFlight = [...this.inFlight.values()].filter((call) => call.leaseExpiresAtMs < dueBeforeMs);
     if (inFlight.length === 0) return;
