@@ -2,8 +2,7 @@
 // download dates, and the screening that finishes or postpones due numbers before they are claimed. The claim itself
 // also refuses listed and embargoed numbers (dialer-store.ts), so screening only moves them out of the way, with
 // their reason, and never races a call.
-import { and, eq, sql, type SQL } from 'drizzle-orm';
-import { constant, FixedStatement, runFixed } from '../prepared-statements.js';
+import { and, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import { campaigns, phoneNumbers, repeatEmbargoes, suppressedNumbers, suppressionLists } from '../schema.js';
 import { NumberStatus } from '../../domain/enums.js';
@@ -60,11 +59,23 @@ export class DialerComplianceStore {
    */
   async finishSuppressedDue(campaignId: number, listIds: readonly number[], now: Date): Promise<number> {
     if (listIds.length === 0) return 0;
-    const rows = await runFixed<{ id: number | string; kinds: string[] }>(this.db, SCREENING.suppressedDue, { campaignId, now, listIds: [...listIds] });
+    const head = this.dueHead(campaignId, now);
+    const onLists = sql`${suppressedNumbers.listId} = any(${sql.param([...listIds])}::int[])`;
+    const rows = await this.db
+      .with(head)
+      .select({ id: head.id, kinds: sql<string[]>`array_agg(distinct ${suppressionLists.kind})` })
+      .from(head)
+      .innerJoin(suppressedNumbers, eq(suppressedNumbers.number, head.number))
+      .innerJoin(suppressionLists, eq(suppressionLists.id, suppressedNumbers.listId))
+      // The first test runs once (uncorrelated): with the lists empty the join is not run at all, where it restarted a
+      // scan of the empty table for every due number (on PGlite an fstat each: see notSuppressed in dialer-store.ts).
+      .where(sql`exists (select 1 from ${suppressedNumbers} where ${onLists}) and ${onLists}`)
+      .groupBy(head.id)
+      .limit(SCREEN_BATCH);
     const byReason = new Map<string, number[]>();
     for (const row of rows) {
       const reason = `not dialled: on the ${[...row.kinds].sort().map(listName).join(' and ')} when it was due`;
-      byReason.set(reason, [...(byReason.get(reason) ?? []), Number(row.id)]);
+      byReason.set(reason, [...(byReason.get(reason) ?? []), row.id]);
     }
     let finished = 0;
     for (const [reason, ids] of byReason) {
@@ -80,8 +91,29 @@ export class DialerComplianceStore {
 
   /** Due numbers of the campaign under a repeat-call embargo of its client (Ofcom's 72 h / 24 h rules). */
   async embargoedDue(campaignId: number, clientId: number, now: Date): Promise<EmbargoedNumber[]> {
-    const rows = await runFixed<{ id: number | string; not_before: Date | string; rule: string }>(this.db, SCREENING.embargoedDue, { campaignId, clientId, now });
-    return rows.map((row) => ({ phoneNumberId: Number(row.id), notBefore: new Date(row.not_before), rule: row.rule as RepeatRule }));
+    const head = this.dueHead(campaignId, now);
+    const rows = await this.db
+      .with(head)
+      .select({ phoneNumberId: head.id, notBefore: repeatEmbargoes.notBefore, rule: repeatEmbargoes.rule })
+      .from(head)
+      .innerJoin(repeatEmbargoes, and(eq(repeatEmbargoes.number, head.number), eq(repeatEmbargoes.clientId, clientId)))
+      // Runs once (uncorrelated), as in finishSuppressedDue: no embargo of the client in force, no join.
+      .where(sql`exists (select 1 from ${repeatEmbargoes} where ${repeatEmbargoes.clientId} = ${clientId} and ${repeatEmbargoes.notBefore} > ${now})
+                 and ${repeatEmbargoes.notBefore} > ${now}`)
+      .limit(SCREEN_BATCH);
+    return rows.map((row) => ({ ...row, rule: row.rule as RepeatRule }));
+  }
+
+  /** The campaign's first SCREEN_WINDOW due numbers, in the claim's order. */
+  private dueHead(campaignId: number, now: Date) {
+    return this.db.$with('due_head').as(
+      this.db
+        .select({ id: phoneNumbers.id, number: phoneNumbers.number })
+        .from(phoneNumbers)
+        .where(and(eq(phoneNumbers.campaignId, campaignId), eq(phoneNumbers.status, NumberStatus.Pending), lte(phoneNumbers.dueAt, now)))
+        .orderBy(phoneNumbers.dueAt, phoneNumbers.id)
+        .limit(SCREEN_WINDOW),
+    );
   }
 
   /** Moves a pending number's due time (an embargo ends later), or finishes it with the rule when no window is left. */
@@ -119,40 +151,3 @@ export class DialerComplianceStore {
 
 const listName = (kind: string) =>
   kind === 'client' ? "client's do-not-call list" : kind === 'operator' ? "operator's do-not-call list" : `${kind.toUpperCase()} register`;
-
-/**
- * The screening's two statements, asked on every pass of the dialer's loop for every callable campaign: rendered once
- * and prepared (FixedStatement), where drizzle's query builder rendered and PostgreSQL parsed and planned them on
- * every run, about 1 ms a pass on PGlite even with nothing to screen (the virtual-time campaign, each PGlite
- * statement timed). Placeholders: campaignId, now, and listIds or clientId. The pending status and the limits are
- * written in, so that the generic plan can use the partial due index (prepared-statements.ts).
- */
-const SCREENING = (() => {
-  // The campaign's first SCREEN_WINDOW due numbers, in the claim's order.
-  const dueHead = sql`due_head as (
-      select ${phoneNumbers.id} as id, ${phoneNumbers.number} as number from ${phoneNumbers}
-      where ${phoneNumbers.campaignId} = ${sql.placeholder('campaignId')} and ${phoneNumbers.status} = ${constant(NumberStatus.Pending)}
-        and ${phoneNumbers.dueAt} <= ${sql.placeholder('now')}
-      order by ${phoneNumbers.dueAt}, ${phoneNumbers.id}
-      limit ${constant(SCREEN_WINDOW)})`;
-  const onLists = (column: SQL) => sql`${column} = any(${sql.placeholder('listIds')}::int[])`;
-  return {
-    suppressedDue: new FixedStatement(sql`
-      with ${dueHead}
-      select h.id, array_agg(distinct l.kind) as kinds
-      from due_head h join ${suppressedNumbers} s on s.number = h.number join ${suppressionLists} l on l.id = s.list_id
-      -- The first test runs once (uncorrelated): with the lists empty the join is not run at all, where it restarted a
-      -- scan of the empty table for every due number (on PGlite an fstat each: see notSuppressed in dialer-store.ts).
-      where exists (select 1 from ${suppressedNumbers} where ${onLists(sql`${suppressedNumbers.listId}`)}) and ${onLists(sql`s.list_id`)}
-      group by h.id
-      limit ${constant(SCREEN_BATCH)}`),
-    embargoedDue: new FixedStatement(sql`
-      with ${dueHead}
-      select h.id, e.not_before, e.rule
-      from due_head h join ${repeatEmbargoes} e on e.number = h.number and e.client_id = ${sql.placeholder('clientId')}
-      -- Runs once (uncorrelated), as in suppressedDue: no embargo of the client in force, no join.
-      where exists (select 1 from ${repeatEmbargoes} where ${repeatEmbargoes.clientId} = ${sql.placeholder('clientId')} and ${repeatEmbargoes.notBefore} > ${sql.placeholder('now')})
-        and e.not_before > ${sql.placeholder('now')}
-      limit ${constant(SCREEN_BATCH)}`),
-  };
-})();
