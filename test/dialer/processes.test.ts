@@ -3,7 +3,7 @@
 // claims, so another process never takes a live call's number for a dead one.
 //
 // Tests run in date order: the database is shared by the file and virtual time must only move forward.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
 import {
   DialerHarness,
@@ -18,6 +18,7 @@ import { VirtualClock } from '../../src/domain/clock.js';
 import { CallOutcome, NumberStatus } from '../../src/domain/enums.js';
 import type { OutcomeMix } from '../../src/telephony/simulated/simulated-carrier.js';
 import { SCRIPTED_RING_MS } from '../../src/telephony/simulated/test-numbers.js';
+import { DialerStore } from '../../src/store/repositories/dialer-store.js';
 
 const WIDE = { maxConcurrentCalls: 100, maxCallsPerSecond: 100 };
 
@@ -82,17 +83,36 @@ describe.each(BACKENDS)('dialer processes sharing a database on $kind', ({ kind 
       },
       clock.now(),
     );
-    const run = await harness.run({
-      clock,
-      campaignIds: [campaignId],
-      processes: 2,
-      config: {
-        leaseMs: 60_000,
-        idlePollMs: 15 * 60_000,
-        pacing: { campaign: { maxConcurrentCalls: 1, maxCallsPerSecond: 1 }, client: WIDE, carrier: WIDE },
-      },
+    // Each renewal's numbers and the lease it gave them.
+    const renewals: { ids: number[]; until: Date }[] = [];
+    const renewLeases = DialerStore.prototype.renewLeases;
+    const spy = vi.spyOn(DialerStore.prototype, 'renewLeases').mockImplementation(function (this: DialerStore, ids: number[], until: Date) {
+      renewals.push({ ids: [...ids], until });
+      return renewLeases.call(this, ids, until);
     });
+    const run = await harness
+      .run({
+        clock,
+        campaignIds: [campaignId],
+        processes: 2,
+        config: {
+          leaseMs: 60_000,
+          idlePollMs: 15 * 60_000,
+          pacing: { campaign: { maxConcurrentCalls: 1, maxCallsPerSecond: 1 }, client: WIDE, carrier: WIDE },
+        },
+      })
+      .finally(() => spy.mockRestore());
     const { calls, numbers } = await expectCompletedConsistently(harness, campaignId, run);
+    // A lease is renewed only once less than two thirds of it is left: never in a call's first third of a lease (20 s).
+    expect(renewals.length).toBeGreaterThan(0);
+    for (const { ids, until } of renewals) {
+      const renewedAtMs = until.getTime() - 60_000;
+      for (const id of ids) {
+        const call = calls.find((c) => c.phoneNumberId === id && c.endTime !== null && c.endTime.getTime() >= renewedAtMs && c.startTime.getTime() <= renewedAtMs);
+        expect(call, `renewal at ${new Date(renewedAtMs).toISOString()} of number ${id}`).toBeDefined();
+        expect(renewedAtMs - call!.startTime.getTime()).toBeGreaterThanOrEqual(20_000);
+      }
+    }
     expect(calls.map((call) => [call.attemptNumber, call.outcome])).toEqual([
       [1, CallOutcome.Answered],
       [1, CallOutcome.Answered],
