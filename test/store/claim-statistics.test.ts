@@ -1,9 +1,10 @@
 // The dialer's claim planned on phone_numbers' statistics (issue 10, bench/dialer-throughput.ts on a server with
 // autovacuum off): after a campaign's numbers were deleted and the table vacuumed, its statistics counted pages with no
 // rows in them, so a new campaign's 20,000 numbers were planned as an empty table and a claim of 500 joined every
-// number in a nested loop (3.4 s). Scheduling a campaign's new numbers now refreshes them when it moved more than
-// autovacuum's analyze rule allows (src/store/table-maintenance.ts needsAnalyze), and the claim reads its locked ids
-// by index and draws their call ids itself, with nothing left to join.
+// number in a nested loop (3.4 s). Storing a campaign's numbers now refreshes them when it wrote more than
+// autovacuum's analyze rule allows (src/store/table-maintenance.ts needsAnalyze; the dialer's scheduling of numbers
+// stored without a due time does the same), and the claim reads its locked ids by index and draws their call ids
+// itself, with nothing left to join.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { BACKENDS } from '../helpers/backends.js';
@@ -41,7 +42,7 @@ describe.each(BACKENDS)('a new campaign claimed after another was deleted, on $k
   const estimatedNumbers = async () =>
     Number(rowsOf<{ reltuples: number | string }>(await harness.db.execute(sql`select reltuples from pg_class where oid = 'phone_numbers'::regclass`))[0]!.reltuples);
 
-  it('refreshes the statistics when it schedules the numbers, and claims each number once with its own call', async () => {
+  it('refreshes the statistics when the numbers are stored, and claims each number once with its own call', async () => {
     const date = '2027-08-02';
     const clock = new VirtualClock(london(date, '08:00'));
     const tenant = await harness.tenant();
@@ -54,15 +55,13 @@ describe.each(BACKENDS)('a new campaign claimed after another was deleted, on $k
     expect(await estimatedNumbers()).toBe(0);
 
     const campaignId = await harness.campaign(tenant, body(60_000), clock.now());
-    expect(await estimatedNumbers()).toBe(0);
-    clock.set(london(date, '09:00'));
-    const store = new DialerStore(harness.db, 'statistics');
-    await store.scheduleNewNumbers(campaignId, clock.now());
-    // Analyzed: PGlite's small sample estimates, PostgreSQL's reads every row of so small a table.
+    // Analyzed by the create: PGlite's small sample estimates, PostgreSQL's reads every row of so small a table.
     expect(await estimatedNumbers()).toBeGreaterThan(NUMBERS * 0.8);
     expect(await estimatedNumbers()).toBeLessThan(NUMBERS * 1.2);
+    clock.set(london(date, '09:00'));
+    const store = new DialerStore(harness.db, 'statistics');
 
-    // A second schedule finds nothing new and leaves the statistics alone.
+    // The numbers came with their first due time: the dialer's scheduling finds nothing and leaves the statistics alone.
     const analyzed = async () =>
       rowsOf<{ count: number | string }>(await harness.db.execute(sql`select pg_stat_get_analyze_count('phone_numbers'::regclass) as count`))[0]!.count;
     const analyzedBefore = await analyzed();

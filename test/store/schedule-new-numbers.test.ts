@@ -30,6 +30,10 @@ describe.skipIf(!BACKENDS.some((backend) => backend.kind === 'postgres'))('sched
     const unscheduled = async () =>
       (await harness.db.select({ id: phoneNumbers.id }).from(phoneNumbers).where(and(eq(phoneNumbers.campaignId, campaignId), isNull(phoneNumbers.dueAt)))).length;
     const store = new DialerStore(harness.db, 'schedule-b');
+    // Numbers stored without a first due time, as before the create wrote one with each number.
+    expect(await unscheduled()).toBe(0);
+    await other.query('update phone_numbers set due_at = null where campaign_id = $1', [campaignId]);
+    expect(await unscheduled()).toBe(20);
 
     // The other process: its scheduling transaction has taken the campaign and updated its numbers, not yet committed.
     await other.query('begin');

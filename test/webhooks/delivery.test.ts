@@ -213,7 +213,8 @@ describe.each(BACKENDS)('webhook delivery on $kind', ({ kind }) => {
     const id = response.json().id as number;
     const db = t.db.database.db;
     const store = new DialerStore(db, 'screening');
-    await store.scheduleNewNumbers(id, t.clock.now());
+    // Due now (they are due from the campaign's start, later today): the screening finishes only due numbers.
+    await db.update(phoneNumbers).set({ dueAt: t.clock.now() }).where(eq(phoneNumbers.campaignId, id));
     const numbers = await db.select({ id: phoneNumbers.id, number: phoneNumbers.number }).from(phoneNumbers).where(eq(phoneNumbers.campaignId, id)).orderBy(phoneNumbers.id);
     const suppression = new SuppressionRepository(db);
     const list = { kind: 'client' as const, clientId: tenant.clientId };

@@ -256,12 +256,12 @@ export class DialerStore {
   }
 
   /**
-   * Gives the campaign's numbers that were never scheduled (a new campaign, or numbers added later) their first due
-   * time. One process at a time per campaign: while another is scheduling it (and holds its lock), this one skips it
-   * this pass rather than wait on the rows that process is updating, serving none of its other campaigns meanwhile
-   * (four dialer processes starting a 20,000-number campaign waited 0.4-0.9 s each, auto_explain; the update took
-   * 0.4 s, so about 20 s for 1,000,000 numbers). The numbers are due once that process commits; the next pass sees
-   * them.
+   * Gives the campaign's numbers that were never scheduled their first due time: numbers stored before the create and
+   * the add wrote it with each number (firstDueAt in campaigns.ts); otherwise it finds none, through the due index.
+   * One process at a time per campaign: while another is scheduling it (and holds its lock), this one skips it this
+   * pass rather than wait on the rows that process is updating, serving none of its other campaigns meanwhile (four
+   * dialer processes starting a 20,000-number campaign waited 0.4-0.9 s each, auto_explain; the update took 0.4 s, so
+   * about 20 s for 1,000,000 numbers). The numbers are due once that process commits; the next pass sees them.
    */
   async scheduleNewNumbers(campaignId: number, dueAt: Date): Promise<void> {
     const row = await this.db.transaction(async (tx) => {
