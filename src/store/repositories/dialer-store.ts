@@ -336,7 +336,7 @@ export class DialerStore {
     maxBatch: number;
   }): Promise<ClaimResult> {
     if (args.callable.length === 0) return { numbers: [], at: args.clock.now(), linesBound: false, drained: true };
-    // After a claim that found no room, glance first: one unlocked statement instead of a transaction of five round
+    // After a claim that found no room, glance first: one unlocked statement instead of a transaction of four round
     // trips. A dialer bound by its lines looks again every pass (another process's call may have freed one); in the
     // virtual-time campaign 1,731 of 4,055 claims on PostgreSQL had no room at all (pg_stat_statements). The glance
     // only ever skips a claim, and what it misses the next pass takes: the claim itself counts again under the lock.
@@ -356,19 +356,24 @@ export class DialerStore {
       // into or out of dialling (this claim, finishCalls, recoverInterrupted): a few rows, where counting the numbers
       // being dialled cost a lookup per call in flight (2.4 ms a claim on PGlite with 1,000 lines, issue 10). The
       // carrier is the one the call row names, so the carrier limit counts only that carrier's calls when processes
-      // with different carriers share a database.
-      const inFlight = groupsOf(await runFixed(this.db, LOOP_STATEMENTS.linesHeld, {}, tx));
+      // with different carriers share a database. In the same statement (one round trip, where they were two), the
+      // claims' starts of the last second as kept in call_starts (a row per claim and campaign, where reading the
+      // calls themselves looked up each one's number for its campaign), from a second before the lock was had.
+      const lockedAtMs = args.clock.now().getTime();
+      const usage = await runFixed<UsageRow>(
+        this.db,
+        LOOP_STATEMENTS.usageUnderLock,
+        { spanStart: new Date(lockedAtMs - CALLS_PER_SECOND_SPAN_MS), prunedBefore: new Date(lockedAtMs - CALLS_PER_SECOND_SPAN_MS - CALL_STARTS_KEPT_MS) },
+        tx,
+      );
       // Now, not earlier: the count above (a statement of its own, READ COMMITTED) saw every line freed before it
       // started, and a freed line's end_time is before that: finishCall records a time read before it commits, and
       // recoverInterrupted a lease expiry already past when it recovers. A line still held was counted. Calls
       // starting at this instant therefore overlap, over [start_time, end_time), only calls that were counted. Every
       // earlier claim committed before this one got the lock, so every start recorded so far is at or before it
-      // too, and the calls-per-second span below is the second up to the starts written here.
+      // too; of the starts read, those of the second up to this instant count (the span read began earlier).
       const now = args.clock.now();
-      const spanStart = new Date(now.getTime() - CALLS_PER_SECOND_SPAN_MS);
-      // Likewise the calls started in the last second, as the claims kept them in call_starts (a row per claim and
-      // campaign, where reading the calls themselves looked up each one's number for its campaign).
-      const started = groupsOf(await runFixed(this.db, LOOP_STATEMENTS.startedPruning, { spanStart, prunedBefore: new Date(spanStart.getTime() - CALL_STARTS_KEPT_MS) }, tx));
+      const { inFlight, started } = usageGroups(usage, now.getTime() - CALLS_PER_SECOND_SPAN_MS);
       const leaseExpiresAt = new Date(now.getTime() + args.leaseMs);
       const budgets = new ClaimBudgets(args, inFlight, started);
       const claimed: ClaimedNumber[] = [];
@@ -427,9 +432,7 @@ export class DialerStore {
    * glance that may be a moment stale (claim() counts again under its lock before it claims anything).
    */
   private async glanceAtUsage(spanStart: Date): Promise<{ inFlight: UsageGroup[]; started: UsageGroup[] }> {
-    const rows = await runFixed<UsageRow & { started: boolean }>(this.db, LOOP_STATEMENTS.usageGlance, { spanStart });
-    const groups = groupsOf(rows);
-    return { inFlight: groups.filter((_, i) => !rows[i]!.started), started: groups.filter((_, i) => rows[i]!.started) };
+    return usageGroups(await runFixed<UsageRow>(this.db, LOOP_STATEMENTS.usageGlance, { spanStart }), spanStart.getTime());
   }
 
   /**
@@ -602,29 +605,33 @@ function slowed(limit: PacingLimits['campaign'], factor: number | undefined): Pa
   };
 }
 
-// The claim's usage counts: calls by campaign (and its client) and carrier. `flagged` adds a `started` column, so that
-// the glance can read both counts in one statement (glanceAtUsage).
+// The claim's usage counts: calls by campaign (and its client) and carrier, in one statement (usageUnderLock and the
+// glance): the calls in flight with a null started_ms, then the claims' starts, each with its instant.
 
 /** The calls in flight, as kept in lines_in_use. */
-function linesHeld(flagged: boolean) {
-  return sql`
-    select ${flagged ? sql`false as started, ` : sql``}${linesInUse.campaignId} as campaign_id, ${campaigns.clientId} as client_id, ${linesInUse.carrier} as carrier, ${linesInUse.calls} as count
+const LINES_HELD = sql`
+    select null::float8 as started_ms, ${linesInUse.campaignId} as campaign_id, ${campaigns.clientId} as client_id, ${linesInUse.carrier} as carrier,
+           ${linesInUse.calls} as count
     from ${linesInUse} join ${campaigns} on ${campaigns.id} = ${linesInUse.campaignId}
     where ${linesInUse.calls} <> 0`;
-}
+
+/** The claims' starts after the placeholder `spanStart`, from their rows in call_starts, each with its instant. */
+const STARTED_SINCE = sql`
+    select (extract(epoch from s.started_at) * 1000)::float8 as started_ms, s.campaign_id, ${campaigns.clientId} as client_id, s.carrier, s.calls as count
+    from ${callStarts} s join ${campaigns} on ${campaigns.id} = s.campaign_id
+    where s.started_at > ${sql.placeholder('spanStart')}`;
 
 /**
- * The calls started after the placeholder `spanStart`, from the claims' rows in call_starts. Under the claim's lock
- * (`prune`), rows up to the placeholder `prunedBefore` (a minute older than the span) go: a process whose clock runs
- * a little behind still finds the starts of its second.
+ * Under the claim's lock, rows of call_starts up to the placeholder `prunedBefore` (a minute older than the span) go:
+ * a process whose clock runs a little behind still finds the starts of its second.
  */
-function startedSince(flagged: boolean, prune = false) {
-  return sql`
-    ${prune ? sql`with pruned as (delete from ${callStarts} where ${callStarts.startedAt} <= ${sql.placeholder('prunedBefore')}) ` : sql``}
-    select ${flagged ? sql`true as started, ` : sql``}s.campaign_id, ${campaigns.clientId} as client_id, s.carrier, sum(s.calls)::int as count
-    from ${callStarts} s join ${campaigns} on ${campaigns.id} = s.campaign_id
-    where s.started_at > ${sql.placeholder('spanStart')}
-    group by 1${flagged ? sql`, 2, 3, 4` : sql`, 2, 3`}`;
+const PRUNE_STARTS = sql`with pruned as (delete from ${callStarts} where ${callStarts.startedAt} <= ${sql.placeholder('prunedBefore')})`;
+
+/** The usage rows split: the calls in flight, and the starts after `spanStartMs` (a start at it is out of the span). */
+function usageGroups(rows: readonly UsageRow[], spanStartMs: number): { inFlight: UsageGroup[]; started: UsageGroup[] } {
+  const inFlight = rows.filter((row) => row.started_ms === null);
+  const started = rows.filter((row) => row.started_ms !== null && Number(row.started_ms) > spanStartMs);
+  return { inFlight: groupsOf(inFlight), started: groupsOf(started) };
 }
 
 /** How long call_starts keeps a claim's row past the one-second span that counts it. */
@@ -691,8 +698,9 @@ interface UsageGroup {
   count: number;
 }
 
-/** A row of linesHeld or startedSince, as the driver gives it. */
+/** A row of LINES_HELD or STARTED_SINCE, as the driver gives it. */
 interface UsageRow {
+  started_ms: number | string | null;
   campaign_id: string | number;
   client_id: string | number;
   carrier: string | null;
@@ -858,9 +866,8 @@ const LOOP_STATEMENTS = {
         ) as first`,
   ),
   claimLock: new FixedStatement(sql`select pg_advisory_xact_lock(${constant(CLAIM_LOCK_KEY)})`),
-  linesHeld: new FixedStatement(linesHeld(false)),
-  startedPruning: new FixedStatement(startedSince(false, true)),
-  usageGlance: new FixedStatement(sql`${linesHeld(true)} union all ${startedSince(true)}`),
+  usageUnderLock: new FixedStatement(sql`${PRUNE_STARTS} ${LINES_HELD} union all ${STARTED_SINCE}`),
+  usageGlance: new FixedStatement(sql`${LINES_HELD} union all ${STARTED_SINCE}`),
   anyWebhookEndpoint: new FixedStatement(sql`select exists (select 1 from webhook_endpoints where enabled) as any`),
 };
 
