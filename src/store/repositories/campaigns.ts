@@ -21,7 +21,7 @@ import { ACTIVE_CAMPAIGN_STATUSES, checkActiveCampaigns, checkNumbersPerCampaign
 import { campaignNumberCounts } from '../schema.js';
 import { chargeNumbersPerDay, lockClient, refundNumbersPerDay } from './daily-numbers.js';
 import { rowsOf } from './rows.js';
-import { analyzeIfOutOfDate } from '../table-maintenance.js';
+import { analyzeIfOutOfDate, DIALER_NUMBER_COLUMNS } from '../table-maintenance.js';
 import { pgliteOf, runPrepared } from '../prepared-statements.js';
 import { phoneNumberSearchTerms, type PhoneNumberSearchTerms } from '../../domain/phone-number-search.js';
 
@@ -216,7 +216,7 @@ export class CampaignRepository {
         throw error;
       }
     }
-    await analyzeIfOutOfDate(this.db, getTableName(phoneNumbers), plan.numbers.length);
+    await analyzeIfOutOfDate(this.db, getTableName(phoneNumbers), plan.numbers.length, DIALER_NUMBER_COLUMNS);
     return campaignId;
   }
 
@@ -263,7 +263,7 @@ export class CampaignRepository {
         if (clientId !== undefined) await chargeNumbersPerDay(tx as unknown as Db, clientId, added.size, quotas, now);
       });
     }
-    await analyzeIfOutOfDate(this.db, getTableName(phoneNumbers), added.size);
+    await analyzeIfOutOfDate(this.db, getTableName(phoneNumbers), added.size, DIALER_NUMBER_COLUMNS);
     return added;
   }
 
