@@ -84,9 +84,10 @@ export const needsAnalyze = (changedRows: number, estimatedRows: number): boolea
   changedRows > ANALYZE_BASE_ROWS + ANALYZE_SCALE * Math.max(0, estimatedRows);
 
 /**
- * ANALYZE of one table now, by whoever has just changed much of it and is about to plan statements over it (the
- * dialer, having scheduled a campaign's new numbers): a periodic pass or the server's autovacuum comes seconds to a
- * minute later, and until then the planner believes the statistics. On PGlite with the small sample, as a pass does.
+ * ANALYZE of one table (of `columns`, when given) now, by whoever has just changed much of it and statements over it
+ * are planned next (a create storing a campaign's numbers, analyzeIfOutOfDate; the dialer scheduling numbers stored
+ * without a due time): a periodic pass or the server's autovacuum comes seconds to a minute later, and until then the
+ * planner believes the statistics. On PGlite with the small sample, as a pass does.
  */
 export async function analyzeNow(db: Db, table: string, columns?: readonly string[]): Promise<void> {
   const session: MaintenanceSession = {
@@ -108,9 +109,10 @@ export const DIALER_NUMBER_COLUMNS = ['id', 'campaign_id', 'status', 'due_at', '
 
 /**
  * ANALYZE of `table` (of `columns`, when given) now if a statement that just changed `changedRows` of its rows left
- * its statistics out of date (needsAnalyze, against the row count they hold). A campaign's create and an add of numbers call this for
- * phone_numbers: the dialer's first claims of the new numbers are planned next, and planned on statistics taken before
- * the upload they joined the due numbers to every number in a nested loop (3.4 s a claim, bench/dialer-throughput.ts).
+ * its statistics out of date (needsAnalyze, against the row count they hold). A campaign's create and an add of
+ * numbers call this for phone_numbers: the dialer's first claims of the new numbers are planned next, and planned on
+ * statistics taken before the upload they joined the due numbers to every number in a nested loop (3.4 s a claim,
+ * bench/dialer-throughput.ts).
  */
 export async function analyzeIfOutOfDate(db: Db, table: string, changedRows: number, columns?: readonly string[]): Promise<void> {
   // Below the rule's base no row count makes it out of date: no need to ask.

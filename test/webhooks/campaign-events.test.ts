@@ -2,7 +2,9 @@
 // receiver with the documented shapes: call.completed carries the call exactly as GET .../phonenumbers shows it,
 // number.completed the final status, campaign.status_changed each move; per number, in order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { BACKENDS } from '../helpers/backends.js';
+import { campaigns } from '../../src/store/schema.js';
 import { DialerHarness, testNumber } from '../helpers/dialer-harness.js';
 import { VirtualClock } from '../../src/domain/clock.js';
 import { CampaignStatus, NumberStatus } from '../../src/domain/enums.js';
@@ -76,5 +78,25 @@ describe.each(BACKENDS)('webhook events of a campaign run on $kind', ({ kind }) 
     const statuses = events.filter((e) => e.type === 'campaign.status_changed').map((e) => e.data.campaignStatus);
     expect(statuses[0]).toBe(CampaignStatus.Running);
     expect(statuses.at(-1)).toBe(CampaignStatus.Completed);
+  });
+
+  it('writes no event for a client without an endpoint, while another client has one enabled for every call', async () => {
+    // The result write always carries the events' tables (dialer-store.ts finishStatement): with an endpoint enabled
+    // somewhere its one-time filter lets them run, and only the subscribed endpoints of the call's client get a row.
+    const clock = new VirtualClock('2027-03-02T08:00:00Z');
+    const webhooks = new WebhookRepository(harness.db);
+    const other = await harness.tenant();
+    await webhooks.create(other.clientId, { url: receiver.url, events: ['call.completed', 'number.completed', 'campaign.status_changed'], description: '' }, 'whsec_other', clock.now());
+    const before = await webhooks.pendingCount();
+    const tenant = await harness.tenant();
+    const campaignId = await harness.campaign(
+      tenant,
+      { startDate: '2027-03-02', startTime: '09:00', finishTime: '17:00', attempts: [{ interval: 0 }], phoneNumbers: ['0005', '0001'].map(testNumber) },
+      clock.now(),
+    );
+    await harness.run({ clock, campaignIds: [campaignId] });
+    const [row] = await harness.db.select({ status: campaigns.status, calls: campaigns.callCount }).from(campaigns).where(eq(campaigns.id, campaignId));
+    expect(row).toEqual({ status: CampaignStatus.Completed, calls: 2 });
+    expect(await webhooks.pendingCount()).toBe(before);
   });
 });

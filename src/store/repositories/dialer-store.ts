@@ -148,7 +148,7 @@ function nextStatus(status: number) {
 export class DialerStore {
   /** The last claim had no room for any of its campaigns: the next one glances before it locks (claim()). */
   private lastClaimHadNoRoom = false;
-  /** finishCalls' statements (finishStatement), made on first use. */
+  /** finishCalls' statement (finishStatement), made on first use. */
   private finish: FixedStatement | undefined;
   /** claim()'s statements (claimStatement), made on first use. */
   private claimPlain: FixedStatement | undefined;
