@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { auditActionOf, auditRouteKey, auditTargets, isAuditedRoute } from '../../audit/actions.js';
 import type { Clock } from '../../domain/clock.js';
 import type { AuditLogRepository } from '../../store/repositories/audit-log.js';
+import { addRouteHook } from './route-hooks.js';
 
 /** The last path segment of a Location header when it is an id (`/api/campaigns/voice/42` -> 42). */
 function idFromLocation(location: unknown): number | undefined {
@@ -36,31 +37,37 @@ export class AuditLogWriter {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
-  /** Installs the hooks on the root instance, before the routes are registered. */
+  /**
+   * Installs the hooks on the root instance, before the routes are registered. The entry's hooks go on the audited
+   * routes only (route-hooks.ts): a GET runs none of them.
+   */
   install(app: FastifyInstance): void {
     // A route the table does not name stops the app from starting: a new route cannot be forgotten.
     app.addHook('onRoute', (route) => {
       const methods = Array.isArray(route.method) ? route.method : [route.method];
+      let audited = false;
       for (const method of methods) {
         if (!isAuditedRoute(method, route.url)) continue;
         if (auditActionOf(method, route.url) === undefined) {
           throw new Error(`${auditRouteKey(method, route.url)} has no audit action: name it in src/audit/actions.ts`);
         }
         this.routeKeys.add(auditRouteKey(method, route.url));
+        audited = true;
       }
-    });
-    app.addHook('preSerialization', async (request, reply, payload) => {
-      if (reply.statusCode === 201 && typeof payload === 'object' && payload !== null) {
-        const id = (payload as { id?: unknown }).id;
-        if (typeof id === 'number') this.createdIds.set(request, id);
-      }
-      return payload;
-    });
-    app.addHook('onResponse', async (request, reply) => {
-      const written = this.record(request, reply.statusCode, reply.getHeader('location'), reply.getHeader('idempotent-replayed'));
-      if (written === undefined) return;
-      this.pending.add(written);
-      void written.finally(() => this.pending.delete(written));
+      if (!audited) return;
+      addRouteHook(route, 'preSerialization', async (request, reply, payload) => {
+        if (reply.statusCode === 201 && typeof payload === 'object' && payload !== null) {
+          const id = (payload as { id?: unknown }).id;
+          if (typeof id === 'number') this.createdIds.set(request, id);
+        }
+        return payload;
+      });
+      addRouteHook(route, 'onResponse', async (request, reply) => {
+        const written = this.record(request, reply.statusCode, reply.getHeader('location'), reply.getHeader('idempotent-replayed'));
+        if (written === undefined) return;
+        this.pending.add(written);
+        void written.finally(() => this.pending.delete(written));
+      });
     });
     app.addHook('onClose', async () => this.flush());
   }

@@ -17,6 +17,7 @@ import {
   requestFingerprint,
 } from '../../domain/limits/idempotency-key.js';
 import type { IdempotencyRepository } from '../../store/repositories/idempotency.js';
+import { addRouteHook } from './route-hooks.js';
 import { IDEMPOTENT_REPLAYED_HEADER, IdempotentReplayedHeaders, RETRY_AFTER_HEADER, RetryAfterHeaders, withResponseHeaders } from '../schemas/limit-headers.js';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
@@ -130,14 +131,7 @@ export class Idempotency {
    * OpenAPI document.
    */
   install(app: FastifyInstance): void {
-    app.addHook('onRoute', (route) => {
-      const headers = route.schema?.headers as { properties?: Record<string, unknown> } | undefined;
-      const response = route.schema?.response as Record<string, unknown> | undefined;
-      if (headers?.properties?.[IDEMPOTENCY_KEY_HEADER] === undefined || response === undefined) return;
-      const replayable = withResponseHeaders(response, (status) => !NEVER_REPLAYED.has(status), IdempotentReplayedHeaders);
-      route.schema = { ...route.schema, response: withResponseHeaders(replayable, (status) => status === '409', RetryAfterHeaders) };
-    });
-    app.addHook('onSend', async (request, reply, payload) => {
+    const complete = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
       const claim = request.idempotencyClaim;
       if (claim === undefined || claim.settled) return payload;
       claim.settled = true;
@@ -149,15 +143,25 @@ export class Idempotency {
       const contentType = reply.getHeader('content-type');
       await this.repository.complete(claim.clientId, claim.key, reply.statusCode, text, typeof contentType === 'string' ? contentType : undefined);
       return text;
-    });
+    };
     const giveBack = async (request: FastifyRequest) => {
       const claim = request.idempotencyClaim;
       if (claim === undefined || claim.settled) return;
       claim.settled = true;
       await this.repository.release(claim.clientId, claim.key);
     };
-    app.addHook('onResponse', giveBack);
-    app.addHook('onRequestAbort', giveBack);
+    // Only the routes that take the key claim one (begin), so only they get the hooks that store or give it back
+    // (route-hooks.ts): the plugin's other routes, its GETs among them, run none.
+    app.addHook('onRoute', (route) => {
+      const headers = route.schema?.headers as { properties?: Record<string, unknown> } | undefined;
+      const response = route.schema?.response as Record<string, unknown> | undefined;
+      if (headers?.properties?.[IDEMPOTENCY_KEY_HEADER] === undefined || response === undefined) return;
+      const replayable = withResponseHeaders(response, (status) => !NEVER_REPLAYED.has(status), IdempotentReplayedHeaders);
+      route.schema = { ...route.schema, response: withResponseHeaders(replayable, (status) => status === '409', RetryAfterHeaders) };
+      addRouteHook(route, 'onSend', complete);
+      addRouteHook(route, 'onResponse', giveBack);
+      addRouteHook(route, 'onRequestAbort', giveBack);
+    });
   }
 
   private async cleanUp(now: Date): Promise<void> {
