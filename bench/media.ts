@@ -13,7 +13,9 @@
 // skipped because they fell more than 100 ms behind), packets sent per second against the 50 per call expected, and
 // this process's CPU time (all threads; the far end's is not included). The baseline is one call measured the same
 // way in the same run. Each figure is the median of BENCH_RUNS runs.
-// Run: npx tsx bench/media.ts   (MEDIA_BENCH_CALLS=1000, MEDIA_BENCH_SECONDS=3, BENCH_RUNS=3, MEDIA_WORKERS)
+// The workers ask for the nice value the SIP carrier asks for (MEDIA_WORKER_NICE, -10 by default), as in production;
+// MEDIA_WORKER_NICE=0 measures them at the process's priority.
+// Run: npx tsx bench/media.ts   (MEDIA_BENCH_CALLS=1000, MEDIA_BENCH_SECONDS=3, BENCH_RUNS=3, MEDIA_WORKERS, MEDIA_WORKER_NICE)
 import { fork, spawn, spawnSync, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
@@ -26,6 +28,7 @@ import { performance } from 'node:perf_hooks';
 import { loadSettings, mediaWorkerCount } from '../src/config/settings.js';
 import { startMediaEngine, type WorkerMediaSession } from '../src/media/session/media-engine.js';
 import type { MediaWorkerDiagnostics, WorkerSessionStats } from '../src/media/session/worker-protocol.js';
+import type { ThreadPriority } from '../src/media/session/thread-priority.js';
 import { benchRuns, median, ratioOf, report } from './lib/report.js';
 import { RTP_PORT_RANGE, wholeNumber } from './sipp-peer.js';
 
@@ -33,8 +36,13 @@ const HOST = '127.0.0.1';
 const CALLS = wholeNumber('MEDIA_BENCH_CALLS', 1000);
 const SECONDS = wholeNumber('MEDIA_BENCH_SECONDS', 3);
 const RUNS = benchRuns(3);
+const SETTINGS = loadSettings({ MEDIA_WORKERS: process.env.MEDIA_WORKERS, MEDIA_WORKER_NICE: process.env.MEDIA_WORKER_NICE });
 /** What the SIP carrier would start with these settings (MEDIA_WORKERS, else one per core). */
-const WORKERS = mediaWorkerCount(loadSettings({ MEDIA_WORKERS: process.env.MEDIA_WORKERS }));
+const WORKERS = mediaWorkerCount(SETTINGS);
+/** The workers' nice value, as the SIP carrier asks for it (MEDIA_WORKER_NICE, -10 by default; thread-priority.ts). */
+const NICENESS = SETTINGS.MEDIA_WORKER_NICE;
+/** What the last engine's workers asked for and got, for the note. */
+let workerPriority: ThreadPriority | undefined;
 const WARM_UP_MS = 1000;
 const PACKETS_PER_SECOND_PER_CALL = 50;
 /** Issue 10's ceiling for the send lateness at 1,000 calls. */
@@ -138,7 +146,8 @@ const newFarEnd = (): FarEnd => (FAR_END_BINARY ? new NativeFarEnd(FAR_END_BINAR
 
 async function run(calls: number): Promise<RunResult> {
   const farEnd = newFarEnd();
-  const engine = await startMediaEngine({ workers: WORKERS, portRange: RTP_PORT_RANGE });
+  const engine = await startMediaEngine({ workers: WORKERS, portRange: RTP_PORT_RANGE, niceness: NICENESS });
+  workerPriority = engine.priority;
   const sessions: WorkerMediaSession[] = [];
   try {
     const ports = await farEnd.open(calls);
@@ -216,6 +225,11 @@ function describeRun(result: RunResult): string {
   );
 }
 
+function priorityNote(priority: ThreadPriority | undefined): string {
+  if (!priority) return 'workers\' priority unknown';
+  return `workers at nice ${priority.niceness ?? '?'} (MEDIA_WORKER_NICE ${priority.asked}${priority.applied || priority.asked === 0 ? '' : `: ${priority.reason}`})`;
+}
+
 async function main(): Promise<void> {
   console.log(`media: ${SECONDS} s per run, ${WORKERS} media worker(s) (MEDIA_WORKERS), PCMU on ${HOST}, far end echoing from ${FAR_END_KIND}`);
   const baselines: RunResult[] = [];
@@ -257,10 +271,10 @@ async function main(): Promise<void> {
           `median of ${RUNS} runs (p99 ${loads.map((r) => r.latenessP99Ms.toFixed(2)).join(', ')} ms); loss ${loss.toFixed(3)}% ` +
           `(runs: ${loads.map((r) => r.lossPercent.toFixed(3)).join(', ')}%); ${(sentShare * 100).toFixed(1)}% of the due packets sent; ` +
           `CPU ${cpu.toFixed(0)}% of a core, ${median(loads.map(cpuUsPerPacket)).toFixed(1)} us per packet sent and echoed ` +
-          `(1 call: ${median(baselines.map(cpuUsPerPacket)).toFixed(1)} us); far end: ${FAR_END_KIND}`,
+          `(1 call: ${median(baselines.map(cpuUsPerPacket)).toFixed(1)} us); far end: ${FAR_END_KIND}; ${priorityNote(workerPriority)}`,
       },
     ],
-    { calls: CALLS, seconds: SECONDS, workers: WORKERS, runs: RUNS },
+    { calls: CALLS, seconds: SECONDS, workers: WORKERS, runs: RUNS, workerPriority },
   );
 
   async function run1(calls: number): Promise<RunResult> {

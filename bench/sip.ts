@@ -25,6 +25,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { systemClock } from '../src/domain/clock.js';
 import { ttsAvailable } from '../src/media/tts/espeak-tts.js';
 import { startSipCarrier } from '../src/telephony/sip/carrier/start-sip-carrier.js';
+import { loadSettings } from '../src/config/settings.js';
 import type { SipCarrier } from '../src/telephony/sip/carrier/sip-carrier.js';
 import { parseTrunk } from '../src/telephony/sip/carrier/trunk-config.js';
 import { freePort } from '../test/helpers/free-port.js';
@@ -118,6 +119,8 @@ async function runOurs(): Promise<Figures> {
     sipPort: 0,
     rtpPortRange: RTP_PORT_RANGE,
     mediaWorkers: 1,
+    // As the dialer starts it (MEDIA_WORKER_NICE).
+    mediaWorkerNice: loadSettings({ MEDIA_WORKER_NICE: process.env.MEDIA_WORKER_NICE }).MEDIA_WORKER_NICE,
     ttsCacheDir,
     ttsVoice: 'en-gb',
     sessionExpiresS: 1800,

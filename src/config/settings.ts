@@ -155,6 +155,13 @@ export const SettingsSchema = Type.Object({
     default: 0,
     description: 'Worker threads that send and receive call audio; 0: one per CPU core (at most 8)',
   }),
+  MEDIA_WORKER_NICE: Type.Integer({
+    minimum: -20,
+    maximum: 19,
+    default: -10,
+    description:
+      'Linux nice value of each media worker thread: below 0, call audio gets a core before the rest of the process and other processes (needs root or CAP_SYS_NICE; without, the workers keep the process\'s priority and the dialer logs why once); 0: leave it',
+  }),
   TTS_VOICE: Type.String({ minLength: 1, default: 'en-gb', description: 'espeak-ng voice for say steps (a call flow step may name another)' }),
   TTS_CACHE_DIR: Type.Optional(Type.String({ minLength: 1, description: 'Where rendered prompts are cached (default DATA_DIR/tts-cache)' })),
   AMD_JSON: Type.Optional(

@@ -40,6 +40,7 @@ export async function carrierFromSettings(
       sipPort: settings.SIP_PORT,
       rtpPortRange: { min: settings.RTP_PORT_MIN, max: settings.RTP_PORT_MAX },
       mediaWorkers: mediaWorkerCount(settings),
+      mediaWorkerNice: settings.MEDIA_WORKER_NICE,
       ttsCacheDir: ttsCacheDirOf(settings),
       ttsVoice: settings.TTS_VOICE,
       sessionExpiresS: settings.SIP_SESSION_EXPIRES_S,

@@ -3,6 +3,7 @@
 // must see or forge the wire (RTP header fields, a stranger's packets, RFC 4733 events), and a crashed worker fails
 // what waits on it instead of leaving it hanging.
 import dgram from 'node:dgram';
+import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaError, startMediaEngine, type WorkerMediaEngine, type WorkerMediaSession } from '../../src/media/session/media-engine.js';
@@ -270,6 +271,45 @@ describe('media engine (worker threads, loopback UDP)', () => {
     await expect(a.play(new Int16Array(160))).rejects.toMatchObject({ code: 'MEDIA_SESSION_CLOSED' });
     await expect(a.stats()).rejects.toMatchObject({ code: 'MEDIA_SESSION_CLOSED' });
     await a.close(); // twice is fine
+  });
+});
+
+describe('media worker priority (MEDIA_WORKER_NICE)', () => {
+  it("each worker thread asks for the nice value; the main thread's stays as it was", async () => {
+    const mainBefore = os.getPriority();
+    const engine = await startMediaEngine({ workers: 2, portRange: null, niceness: mainBefore + 3 });
+    try {
+      // Raising one's own nice value needs no privilege, so this holds for any user, on Linux.
+      const diagnostics = await engine.diagnostics();
+      expect(diagnostics).toHaveLength(2);
+      if (process.platform === 'linux') {
+        for (const worker of diagnostics) expect(worker.priority).toEqual({ asked: mainBefore + 3, niceness: mainBefore + 3, applied: true });
+        expect(engine.priority.applied).toBe(true);
+      } else {
+        expect(engine.priority).toMatchObject({ applied: false });
+      }
+      expect(os.getPriority()).toBe(mainBefore);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('a nice value below 0 is applied where the process may (root, CAP_SYS_NICE), else refused with the reason', async () => {
+    const engine = await startMediaEngine({ workers: 1, portRange: null, niceness: -5 });
+    try {
+      const [worker] = await engine.diagnostics();
+      const privileged = process.platform === 'linux' && process.getuid?.() === 0;
+      if (privileged) expect(worker!.priority).toEqual({ asked: -5, niceness: -5, applied: true });
+      else expect(worker!.priority).toMatchObject({ asked: -5, applied: false, reason: expect.any(String) });
+      expect(os.getPriority()).not.toBe(-5);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('refuses a nice value outside -20..19', async () => {
+    await expect(startMediaEngine({ workers: 1, portRange: null, niceness: -21 })).rejects.toThrow(RangeError);
+    await expect(startMediaEngine({ workers: 1, portRange: null, niceness: 1.5 })).rejects.toThrow(RangeError);
   });
 });
 

@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import net from 'node:net';
 import type { AmdDecision, AmdParams, DigitSource, MediaEngine, MediaSession, RemoteMedia } from './types.js';
+import type { ThreadPriority } from './thread-priority.js';
 import type {
   MediaErrorCode,
   MediaWorkerDiagnostics,
@@ -51,6 +52,8 @@ export interface MediaEngineOptions {
   portRange?: PortRange | null;
   /** SO_RCVBUF per RTP socket (default 1 MiB, capped by the kernel). */
   recvBufferBytes?: number;
+  /** The nice value each worker thread asks for (default 0: as started; MEDIA_WORKER_NICE, thread-priority.ts). */
+  niceness?: number;
 }
 
 /** A MediaEngine with per-worker measurements (benchmarks, health checks) and a crash switch for tests. */
@@ -60,6 +63,8 @@ export interface WorkerMediaEngine extends MediaEngine {
   diagnostics(options?: { reset?: boolean }): Promise<MediaWorkerDiagnostics[]>;
   /** Makes worker `index` throw an uncaught exception (tests prove nothing hangs when a worker dies). */
   crashWorkerForTests(index: number): void;
+  /** The CPU priority the first worker asked for and got (every worker asks for the same). */
+  readonly priority: ThreadPriority;
 }
 
 export interface WorkerMediaSession extends MediaSession {
@@ -76,7 +81,11 @@ export async function startMediaEngine(options: MediaEngineOptions = {}): Promis
   const workerOptions: MediaWorkerOptions = {
     portRange: portRange ? { min: portRange.min, max: portRange.max } : null,
     recvBufferBytes: options.recvBufferBytes ?? DEFAULT_RECV_BUFFER_BYTES,
+    niceness: options.niceness ?? 0,
   };
+  if (!Number.isInteger(workerOptions.niceness) || workerOptions.niceness < -20 || workerOptions.niceness > 19) {
+    throw new RangeError(`niceness must be an integer from -20 to 19 (got ${workerOptions.niceness})`);
+  }
   const engine = new Engine(workerOptions);
   try {
     await engine.startWorkers(workers);
@@ -122,6 +131,8 @@ class WorkerSlot {
   readonly worker: Worker;
   readonly ready: Promise<void>;
   readonly sessions = new Map<number, EngineSession>();
+  /** The thread's CPU priority, from its ready message. */
+  priority: ThreadPriority | undefined;
   private readonly pending = new Map<number, Pending>();
   private alive = true;
   private shuttingDown = false;
@@ -146,7 +157,10 @@ class WorkerSlot {
     });
     this.ready.catch(() => {}); // a replacement nobody waits for must not be an unhandled rejection
     this.worker.on('message', (event: WorkerEvent) => {
-      if (event.type === 'ready') markReady();
+      if (event.type === 'ready') {
+        this.priority = event.priority;
+        markReady();
+      }
       else if (event.type === 'reply') this.settle(event);
       else if (event.type === 'digit') this.sessions.get(event.sessionId)?.emitDigit(event.digit, event.source);
     });
@@ -254,6 +268,10 @@ class Engine implements WorkerMediaEngine {
 
   crashWorkerForTests(index: number): void {
     this.slots[index]?.send({ type: 'crash' });
+  }
+
+  get priority(): ThreadPriority {
+    return this.slots.find((slot) => slot.priority)?.priority ?? { asked: this.options.niceness, niceness: null, applied: false, reason: 'no worker has started' };
   }
 
   close(): Promise<void> {

@@ -17,12 +17,14 @@
 // lateness-histogram.ts); the earlier diagnostic, how late each timer wake-up ran, hid those frames.
 import { isMainThread, parentPort, threadId, workerData, type MessagePort } from 'node:worker_threads';
 import dgram from 'node:dgram';
+import os from 'node:os';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { RtpSession } from './rtp-session.js';
 import { DueQueue } from '../../domain/due-queue.js';
 import { FRAME_DURATION_MS } from '../rtp/rtp-sender.js';
 import { LatenessHistogram } from './lateness-histogram.js';
+import { applyThreadNiceness, type ThreadPriority } from './thread-priority.js';
 import type {
   MediaErrorCode,
   MediaWorkerDiagnostics,
@@ -58,6 +60,8 @@ class MediaWorker {
   private readonly lateness = new LatenessHistogram();
   /** Event-loop utilisation is reported since the worker started, or since the last diagnostics reset. */
   private startedLoop = performance.eventLoopUtilization();
+  /** Set in run(), before the first session: this thread's own CPU priority (thread-priority.ts). */
+  private priority: ThreadPriority | undefined;
 
   constructor(
     private readonly port: MessagePort,
@@ -65,12 +69,17 @@ class MediaWorker {
   ) {}
 
   run(): void {
+    this.priority = applyThreadNiceness(this.options.niceness, {
+      platform: process.platform,
+      setPriority: (priority) => os.setPriority(priority),
+      getPriority: () => os.getPriority(),
+    });
     this.port.on('message', (request: WorkerRequest) => {
       this.handle(request).catch((error: unknown) => {
         if ('requestId' in request) this.fail(request.requestId, 'MEDIA_INTERNAL', String((error as Error)?.message ?? error));
       });
     });
-    this.post({ type: 'ready' });
+    this.post({ type: 'ready', priority: this.priority });
   }
 
   private post(event: WorkerEvent): void {
@@ -223,6 +232,7 @@ class MediaWorker {
       sessions: this.sessions.size,
       sendLateness: this.lateness.summary(),
       eventLoopUtilization: performance.eventLoopUtilization(this.startedLoop).utilization,
+      priority: this.priority!,
     };
   }
 }

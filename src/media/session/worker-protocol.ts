@@ -3,6 +3,7 @@
 // numbered by the engine, so it can route a worker's events without asking.
 import type { AmdDecision, AmdParams, DigitSource, MediaSessionStats, RemoteMedia } from './types.js';
 import type { LatenessSummary } from './lateness-histogram.js';
+import type { ThreadPriority } from './thread-priority.js';
 
 export type MediaErrorCode =
   /** The worker thread died; its sessions are gone. */
@@ -30,6 +31,8 @@ export interface MediaWorkerOptions {
   portRange: PortRange | null;
   /** SO_RCVBUF asked for each RTP socket (the kernel caps it at net.core.rmem_max). */
   recvBufferBytes: number;
+  /** The nice value the worker thread asks for (thread-priority.ts); 0 leaves it as it started. */
+  niceness: number;
 }
 
 export type WorkerRequest =
@@ -76,6 +79,8 @@ export interface MediaWorkerDiagnostics {
   sendLateness: LatenessSummary;
   /** performance.eventLoopUtilization() of the worker since it started: the share of time it was busy. */
   eventLoopUtilization: number;
+  /** The thread's CPU priority: what it asked for and got. */
+  priority: ThreadPriority;
 }
 
 /** What each request's reply carries when it succeeds. */
@@ -91,7 +96,7 @@ export interface ReplyValues {
 }
 
 export type WorkerEvent =
-  | { type: 'ready' }
+  | { type: 'ready'; priority: ThreadPriority }
   | { type: 'reply'; requestId: number; ok: true; value: unknown }
   | { type: 'reply'; requestId: number; ok: false; code: MediaErrorCode; message: string }
   | { type: 'digit'; sessionId: number; digit: string; source: DigitSource };

@@ -15,6 +15,7 @@ import { SipUserAgent } from '../ua/user-agent.js';
 import { SipCarrier, type ResolveTrunk, type SipCarrierLogger, type TrunkRegistrationEntry } from './sip-carrier.js';
 import type { SipTrunk } from './trunk-config.js';
 import type { CarrierObserver } from '../../carrier-observer.js';
+import { priorityWarning } from '../../../media/session/thread-priority.js';
 
 export interface StartSipCarrierOptions {
   trunks: readonly SipTrunk[];
@@ -24,6 +25,8 @@ export interface StartSipCarrierOptions {
   sipPort: number;
   rtpPortRange: { min: number; max: number };
   mediaWorkers: number;
+  /** The nice value each media worker thread asks for (MEDIA_WORKER_NICE; default 0: as started). */
+  mediaWorkerNice?: number;
   ttsCacheDir: string;
   ttsVoice: string;
   sessionExpiresS: number;
@@ -55,11 +58,13 @@ export async function startSipCarrier(options: StartSipCarrierOptions): Promise<
   });
   let media;
   try {
-    media = await startMediaEngine({ workers: options.mediaWorkers, portRange: options.rtpPortRange });
+    media = await startMediaEngine({ workers: options.mediaWorkers, portRange: options.rtpPortRange, niceness: options.mediaWorkerNice ?? 0 });
   } catch (error) {
     await stack.close();
     throw error;
   }
+  const priorityProblem = priorityWarning(media.priority);
+  if (priorityProblem) options.log?.warn({ asked: media.priority.asked, niceness: media.priority.niceness }, priorityProblem);
   const ua = new SipUserAgent({ stack, clock: options.clock, sessionExpiresS: options.sessionExpiresS });
   const observer = options.observer;
   const tts = createEspeakTts({
