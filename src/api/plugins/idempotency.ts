@@ -21,6 +21,12 @@ import { addRouteHook } from './route-hooks.js';
 import { IDEMPOTENT_REPLAYED_HEADER, IdempotentReplayedHeaders, RETRY_AFTER_HEADER, RetryAfterHeaders, withResponseHeaders } from '../schemas/limit-headers.js';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+
+/** Whether a route's schema names the Idempotency-Key header: the routes that may take a key. */
+function namesKeyHeader(schema: { headers?: unknown } | undefined): boolean {
+  const headers = schema?.headers as { properties?: Record<string, unknown> } | undefined;
+  return headers?.properties?.[IDEMPOTENCY_KEY_HEADER] !== undefined;
+}
 /** Answers that are never a stored first answer: refused before the handler (401, 413, 415), or the 422 of a key reused. */
 const NEVER_REPLAYED = new Set(['401', '413', '415', '422']);
 /** Expired keys are deleted at most this often per process (and an expired key is replaced when it is reused). */
@@ -91,6 +97,11 @@ export class Idempotency {
    * checks that answer it with a 400.
    */
   async begin(request: FastifyRequest, reply: FastifyReply, body: () => string | Buffer): Promise<FastifyReply | undefined> {
+    // The hooks that store the answer or give the key back are on the routes whose schema names the header (install):
+    // a key claimed on any other route would stay "in progress" for a day.
+    if (!namesKeyHeader(request.routeOptions.schema)) {
+      throw new Error(`${request.method} ${request.routeOptions.url} calls Idempotency.begin but its headers schema does not name ${IDEMPOTENCY_KEY_HEADER}`);
+    }
     const key = Idempotency.keyOf(request);
     if (key === undefined) return undefined;
     let content: string | Buffer;
@@ -153,11 +164,12 @@ export class Idempotency {
     // Only the routes that take the key claim one (begin), so only they get the hooks that store or give it back
     // (route-hooks.ts): the plugin's other routes, its GETs among them, run none.
     app.addHook('onRoute', (route) => {
-      const headers = route.schema?.headers as { properties?: Record<string, unknown> } | undefined;
+      if (!namesKeyHeader(route.schema)) return;
       const response = route.schema?.response as Record<string, unknown> | undefined;
-      if (headers?.properties?.[IDEMPOTENCY_KEY_HEADER] === undefined || response === undefined) return;
-      const replayable = withResponseHeaders(response, (status) => !NEVER_REPLAYED.has(status), IdempotentReplayedHeaders);
-      route.schema = { ...route.schema, response: withResponseHeaders(replayable, (status) => status === '409', RetryAfterHeaders) };
+      if (response !== undefined) {
+        const replayable = withResponseHeaders(response, (status) => !NEVER_REPLAYED.has(status), IdempotentReplayedHeaders);
+        route.schema = { ...route.schema, response: withResponseHeaders(replayable, (status) => status === '409', RetryAfterHeaders) };
+      }
       addRouteHook(route, 'onSend', complete);
       addRouteHook(route, 'onResponse', giveBack);
       addRouteHook(route, 'onRequestAbort', giveBack);
