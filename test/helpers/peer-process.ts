@@ -3,6 +3,7 @@
 // something else took the port in between, the peer exits at once and startPeer tries again with new ports.
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 
 export interface PeerProcess {
@@ -25,13 +26,55 @@ export function spawnPeer(command: string, args: string[], cwd: string): PeerPro
     output: () => text,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
+        // Its children as they are now: Kamailio's workers outlived a main process that needed the SIGKILL (a full
+        // run left five, reparented to init, holding a port), so whatever of them is left at the end is killed too.
+        const children = child.pid === undefined ? [] : descendantsOf(child.pid);
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
         await exited;
         clearTimeout(timer);
+        for (const pid of children) killQuietly(pid);
       }
     },
   };
+}
+
+/** The processes below `pid` (Linux: their parents read from /proc); empty where /proc cannot be read. */
+function descendantsOf(pid: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const childrenOf = new Map<number, number[]>();
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // "pid (comm) state ppid ...": the command may hold spaces and parentheses, so read after its last ')'.
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    childrenOf.set(parent, [...(childrenOf.get(parent) ?? []), Number(entry)]);
+  }
+  const found: number[] = [];
+  for (let queue = [pid]; queue.length > 0; ) {
+    const next = childrenOf.get(queue.shift()!) ?? [];
+    found.push(...next);
+    queue.push(...next);
+  }
+  return found;
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Gone already (ESRCH).
+  }
 }
 
 /** Whether something is bound to the UDP port (a bind to it fails), or accepting on the TCP port. */
