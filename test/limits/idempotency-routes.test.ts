@@ -42,21 +42,15 @@ async function appWith(repository: IdempotencyRepository) {
 }
 
 describe('idempotency hooks per route', () => {
-  it('a route naming the header stores its answer for the key', async () => {
+  it.each([
+    { what: 'a route naming the header stores its answer for the key', url: '/with-key', key: 'k1', status: 201, calls: ['claim', 'complete k1 201'] },
+    { what: 'a failed request gives its key back', url: '/failing', key: 'k2', status: 500, calls: ['claim', 'release k2'] },
+  ])('$what', async ({ url, key, status, calls: expected }) => {
     const { calls, repository } = recordingRepository();
     const app = await appWith(repository);
-    const answer = await app.inject({ method: 'POST', url: '/with-key', headers: { 'idempotency-key': 'k1' }, payload: {} });
-    expect(answer.statusCode).toBe(201);
-    expect(calls).toEqual(['claim', 'complete k1 201']);
-    await app.close();
-  });
-
-  it('a failed request gives its key back', async () => {
-    const { calls, repository } = recordingRepository();
-    const app = await appWith(repository);
-    const answer = await app.inject({ method: 'POST', url: '/failing', headers: { 'idempotency-key': 'k2' }, payload: {} });
-    expect(answer.statusCode).toBe(500);
-    expect(calls).toEqual(['claim', 'release k2']);
+    const answer = await app.inject({ method: 'POST', url, headers: { 'idempotency-key': key }, payload: {} });
+    expect(answer.statusCode).toBe(status);
+    expect(calls).toEqual(expected);
     await app.close();
   });
 

@@ -160,8 +160,7 @@ class WorkerSlot {
       if (event.type === 'ready') {
         this.priority = event.priority;
         markReady();
-      }
-      else if (event.type === 'reply') this.settle(event);
+      } else if (event.type === 'reply') this.settle(event);
       else if (event.type === 'digit') this.sessions.get(event.sessionId)?.emitDigit(event.digit, event.source);
     });
     this.worker.on('error', (error) => {

@@ -60,20 +60,21 @@ class MediaWorker {
   private readonly lateness = new LatenessHistogram();
   /** Event-loop utilisation is reported since the worker started, or since the last diagnostics reset. */
   private startedLoop = performance.eventLoopUtilization();
-  /** Set in run(), before the first session: this thread's own CPU priority (thread-priority.ts). */
-  private priority: ThreadPriority | undefined;
+  /** This thread's own CPU priority, asked for as the worker starts (thread-priority.ts). */
+  private readonly priority: ThreadPriority;
 
   constructor(
     private readonly port: MessagePort,
     private readonly options: MediaWorkerOptions,
-  ) {}
-
-  run(): void {
-    this.priority = applyThreadNiceness(this.options.niceness, {
+  ) {
+    this.priority = applyThreadNiceness(options.niceness, {
       platform: process.platform,
       setPriority: (priority) => os.setPriority(priority),
       getPriority: () => os.getPriority(),
     });
+  }
+
+  run(): void {
     this.port.on('message', (request: WorkerRequest) => {
       this.handle(request).catch((error: unknown) => {
         if ('requestId' in request) this.fail(request.requestId, 'MEDIA_INTERNAL', String((error as Error)?.message ?? error));
@@ -232,7 +233,7 @@ class MediaWorker {
       sessions: this.sessions.size,
       sendLateness: this.lateness.summary(),
       eventLoopUtilization: performance.eventLoopUtilization(this.startedLoop).utilization,
-      priority: this.priority!,
+      priority: this.priority,
     };
   }
 }
