@@ -3,6 +3,7 @@
 // happened. It decides nothing about retries: src/domain/outcome-policy.ts does that from the result.
 import type { AnsweredCall, Carrier, HangupInfo } from '../telephony/carrier.js';
 import type { Clock } from '../domain/clock.js';
+import type { CancelSignal } from '../domain/cancellation.js';
 import { CallOutcome, CallStage, type AttemptSelector } from '../domain/enums.js';
 import { leaveVoicemailOn, outcomeForFailure } from '../domain/outcome-policy.js';
 import { runFlow, runVoicemail } from '../callflow/interpreter.js';
@@ -38,7 +39,7 @@ export interface RunCallArgs {
   number: ClaimedNumber;
   ringTimeoutMs: number;
   /** Aborting hangs up (shutdown past its bound). */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Sends a text to the number called, for the flow's sms steps. */
   sendSms?: (text: string) => Promise<void>;
   /** Plays the flow's uploaded audio (play steps); a flow with play steps cannot run without it. */

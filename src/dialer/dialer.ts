@@ -6,6 +6,7 @@
 // `drainTimeoutMs`, hangs up the rest (recording them), and hands back anything claimed but not dialled.
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
+import { Cancellation, type CancelSignal } from '../domain/cancellation.js';
 import type { Carrier, PlayableAudio } from '../telephony/carrier.js';
 import type { PlayAudio } from '../callflow/steps/index.js';
 import { decodeStoredWav } from '../media/audio/encode-wav.js';
@@ -103,7 +104,7 @@ export interface DialerDeps {
 
 interface InFlightCall {
   number: ClaimedNumber;
-  abort: AbortController;
+  abort: Cancellation;
   done: Promise<void>;
   /** The call is over on the carrier (it is being recorded, or was): its line is free whatever the lease says. */
   lineFreed: boolean;
@@ -531,7 +532,7 @@ export class Dialer {
   }
 
   private startCall(number: ClaimedNumber, claimedAtMs: number): void {
-    const abort = new AbortController();
+    const abort = new Cancellation();
     const entry: InFlightCall = { number, abort, done: Promise.resolve(), lineFreed: false, leaseExpiresAtMs: claimedAtMs + this.config.leaseMs };
     // A claim takes numbers only of the campaigns this pass found callable, which supervise moved to Running.
     this.observer.callStarted(CampaignStatus.Running);
@@ -552,7 +553,7 @@ export class Dialer {
   }
 
   /** Runs the call and records it; resolves to when its number's retry falls due (clock ms), if it has one. */
-  private async runAndRecord(number: ClaimedNumber, claimedAtMs: number, signal: AbortSignal, lineFreed: () => void): Promise<number | undefined> {
+  private async runAndRecord(number: ClaimedNumber, claimedAtMs: number, signal: CancelSignal, lineFreed: () => void): Promise<number | undefined> {
     const { clock, carrier } = this.deps;
     const plan = await this.track(this.planFor(number.campaignId));
     if (!plan) return undefined;

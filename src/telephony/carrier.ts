@@ -2,6 +2,7 @@
 // simulated carrier and the SIP carrier (issue 5) are interchangeable. Dial with a ring timeout, see progress, learn
 // whether a person or a machine answered, act on the answered call (speak, gather digits, transfer), hang up, and
 // learn how the call ended.
+import type { CancelSignal } from '../domain/cancellation.js';
 
 /** Why an unanswered call ended; the dialer maps each to a call outcome (src/domain/outcome-policy.ts). */
 export type DialFailure =
@@ -23,7 +24,7 @@ export interface DialRequest {
   /** How long to let it ring before giving up; Ofcom expects at least 15 s. */
   ringTimeoutMs: number;
   /** Aborting cancels the attempt (before answer) or hangs up (after). */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Progress before answer. */
   onProgress?: (event: DialProgress) => void;
 }

@@ -4,6 +4,7 @@
 import { randomInt } from 'node:crypto';
 import type { Carrier, DialRequest, DialResult, PreparedSpeech } from '../../carrier.js';
 import type { Clock } from '../../../domain/clock.js';
+import type { CancelSignal } from '../../../domain/cancellation.js';
 import type { AmdParams, MediaEngine, MediaSession, MediaSessionStats } from '../../../media/session/types.js';
 import type { TextToSpeech } from '../../../media/tts/types.js';
 import type { SipTarget } from '../transaction/types.js';
@@ -130,7 +131,7 @@ export class SipCarrier implements Carrier {
    * registers. When only unregistered trunks are left, waits up to REGISTRATION_WAIT_MS for one to register (at
    * start-up the first REGISTER is still on its way) before giving up with the registrar's last word.
    */
-  private async acquire(tried: Set<string>, signal: AbortSignal | undefined): Promise<TrunkLease | { unavailable: string }> {
+  private async acquire(tried: Set<string>, signal: CancelSignal | undefined): Promise<TrunkLease | { unavailable: string }> {
     const clock = this.options.clock;
     const startedMs = clock.now().getTime();
     for (;;) {
