@@ -36,6 +36,7 @@ import { CallOutcome, CallStage, CampaignStatus, NumberStatus } from '../../doma
 import { CALLS_PER_SECOND_SPAN_MS, callsAllowed, clientLimitOf, minusCalls, plusCalls, roomUnder, tightest, type PacingLimits, type PacingUsage, type Room } from '../../dialer/pacing.js';
 import { ClientLimitsRepository } from './client-limits.js';
 import type { Clock } from '../../domain/clock.js';
+import { arrayLiteral, type ArrayElementType } from '../array-literal.js';
 
 /** Serialises claim transactions of all dialer processes, so pacing counts are exact. */
 const CLAIM_LOCK_KEY = 7_123_002;
@@ -468,8 +469,8 @@ export class DialerStore {
    */
   async finishCalls(records: readonly CallResultRecord[]): Promise<boolean[]> {
     if (records.length === 0) return [];
-    const values: Record<string, unknown[]> = {};
-    for (const [name, , pick] of RESULT_COLUMNS) values[name] = records.map(pick);
+    const values: Record<string, string> = {};
+    for (const [name, type, pick] of RESULT_COLUMNS) values[name] = arrayLiteral(records.map(pick), type);
     const statement = (this.finish ??= finishStatement(this.dialerId));
     const withExtras = records.some((r) => r.optOutListId !== undefined || r.embargo !== undefined || r.sms !== undefined);
     const write = async (db: Db) => {
@@ -765,9 +766,9 @@ const FREE_RECORDED_LINES = sql`
 
 /**
  * finishCalls' columns, one array each (unnest): the name of the row's column and of the statement's placeholder, its
- * SQL type, and its value in a record.
+ * SQL type, and its value in a record. Each array goes as its literal's text (array-literal.ts).
  */
-const RESULT_COLUMNS: readonly (readonly [string, string, (record: CallResultRecord) => unknown])[] = [
+const RESULT_COLUMNS: readonly (readonly [string, ArrayElementType, (record: CallResultRecord) => unknown])[] = [
   ['phone_number_id', 'bigint', (r) => r.phoneNumberId],
   ['call_id', 'bigint', (r) => r.callId],
   ['status', 'smallint', (r) => r.next.status],
