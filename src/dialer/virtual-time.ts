@@ -1,7 +1,6 @@
 // Runs dialers in virtual time: the clock jumps from one wake-up to the next, and between jumps the runner waits
 // until the dialers' database work has settled, so every call sees the virtual time it would see in real time.
 // Used by `ringcast demo` and by tests; production uses the system clock and none of this.
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { VirtualClock } from '../domain/clock.js';
 import type { Dialer, DialerConfig } from './dialer.js';
 
@@ -22,18 +21,29 @@ export const VIRTUAL_TIME_BATCHING = { minPassIntervalMs: 1_000, recordLingerMs:
  * the loop meanwhile was a busy wait, 52 turns (each a poll of the sockets, a system call) per clock step of the
  * virtual-time campaign, on the core PostgreSQL needed.
  */
-export async function settle(dialers: Dialer | readonly Dialer[], quietTurns = 3): Promise<void> {
+export function settle(dialers: Dialer | readonly Dialer[], quietTurns = 3): Promise<void> {
   const all = Array.isArray(dialers) ? dialers : [dialers as Dialer];
-  for (let quiet = 0; quiet < quietTurns; ) {
-    const busy = all.find((dialer) => dialer.pendingOps > 0);
-    if (busy) {
-      await busy.whenNoPendingOps();
-      quiet = 0;
-      continue;
-    }
-    await nextTurn();
-    quiet = all.every((dialer) => dialer.pendingOps === 0) ? quiet + 1 : 0;
-  }
+  // Callbacks rather than an await per turn: a virtual-time campaign settles once per clock step (224,707 steps for
+  // 100,000 numbers), three turns each, and a promise per turn was 66 MB of its allocation (sampling heap profile).
+  return new Promise<void>((resolve) => {
+    let quiet = 0;
+    const check = (): void => {
+      const busy = all.find((dialer) => dialer.pendingOps > 0);
+      if (busy) {
+        quiet = 0;
+        void busy.whenNoPendingOps().then(check);
+        return;
+      }
+      setImmediate(afterTurn);
+    };
+    const afterTurn = (): void => {
+      quiet = all.every((dialer) => dialer.pendingOps === 0) ? quiet + 1 : 0;
+      if (quiet >= quietTurns) resolve();
+      else check();
+    };
+    if (quietTurns <= 0) resolve();
+    else check();
+  });
 }
 
 export interface VirtualRunOptions {
