@@ -59,6 +59,10 @@ process.once('SIGTERM', () => {
       for (const [name, { calls, ms }] of [...timings].sort((a, b) => b[1].ms - a[1].ms)) {
         console.error(`${name}: ${calls} calls, ${ms.toFixed(0)} ms, ${(ms / calls).toFixed(2)} ms each`);
       }
+      if (process.env.BENCH_TIMINGS) {
+        const { user, system } = process.cpuUsage();
+        console.error(`process CPU since start: ${((user + system) / 1000).toFixed(0)} ms (${(performance.now()).toFixed(0)} ms alive)`);
+      }
     })
     .then(() => process.exit(0));
 });
