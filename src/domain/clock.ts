@@ -1,7 +1,6 @@
 // Time is injected everywhere so that tests and `ringcast demo` can run in virtual time: the dialer, the carriers and
 // the API read `now()` and wait with `sleep()` of the clock they were given, never Date.now() or setTimeout directly.
 import { DueQueue } from './due-queue.js';
-
 import type { CancelSignal } from './cancellation.js';
 
 export interface Clock {
