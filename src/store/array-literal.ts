@@ -11,31 +11,41 @@ export type ArrayElementType = 'bigint' | 'int' | 'smallint' | 'float8' | 'boole
 
 const NEEDS_ESCAPE = /[\\"]/;
 const ESCAPED = /[\\"]/g;
-const NUMERIC: ReadonlySet<ArrayElementType> = new Set(['bigint', 'int', 'smallint', 'float8']);
 
-function elementText(value: unknown, type: ArrayElementType): string {
-  if (value === null || value === undefined) return 'NULL';
-  if (NUMERIC.has(type)) {
-    // As the drivers did: the number's own text (PostgreSQL refuses a fraction or NaN in an integer column).
-    if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  } else if (type === 'boolean') {
-    if (typeof value === 'boolean') return value ? 't' : 'f';
-  } else if (type === 'timestamptz') {
-    // UTC with its Z: no quoting needed, and toISOString throws on an invalid Date rather than send one.
-    if (value instanceof Date) return value.toISOString();
-  } else if (typeof value === 'string') {
-    // Always quoted (so that "NULL", "", commas and braces stay text), with backslashes and quotes escaped.
-    return NEEDS_ESCAPE.test(value) ? `"${value.replace(ESCAPED, '\\$&')}"` : `"${value}"`;
-  }
-  throw new TypeError(`not a ${type} array element: ${typeof value} ${String(value)}`);
-}
+/** A non-null element's text, or undefined when the value is not of the type. */
+type ElementWriter = (value: unknown) => string | undefined;
+
+// As the drivers did: the number's own text (PostgreSQL refuses a fraction or NaN in an integer column).
+const numberText: ElementWriter = (value) => (typeof value === 'number' || typeof value === 'bigint' ? String(value) : undefined);
+
+/** One writer per type, chosen once per array rather than per element. */
+const WRITERS: Record<ArrayElementType, ElementWriter> = {
+  bigint: numberText,
+  int: numberText,
+  smallint: numberText,
+  float8: numberText,
+  boolean: (value) => (typeof value === 'boolean' ? (value ? 't' : 'f') : undefined),
+  // UTC with its Z: no quoting needed, and toISOString throws on an invalid Date rather than send one.
+  timestamptz: (value) => (value instanceof Date ? value.toISOString() : undefined),
+  // Always quoted (so that "NULL", "", commas and braces stay text), with backslashes and quotes escaped.
+  text: (value) =>
+    typeof value !== 'string' ? undefined : NEEDS_ESCAPE.test(value) ? `"${value.replace(ESCAPED, '\\$&')}"` : `"${value}"`,
+};
 
 /** The text of a one-dimensional `type[]` holding `values` (null and undefined are SQL NULL). */
 export function arrayLiteral(values: readonly unknown[], type: ArrayElementType): string {
+  const write = WRITERS[type];
   let text = '{';
   for (let i = 0; i < values.length; i++) {
     if (i > 0) text += ',';
-    text += elementText(values[i], type);
+    const value = values[i];
+    if (value === null || value === undefined) {
+      text += 'NULL';
+      continue;
+    }
+    const element = write(value);
+    if (element === undefined) throw new TypeError(`not a ${type} array element: ${typeof value} ${String(value)}`);
+    text += element;
   }
   return `${text}}`;
 }

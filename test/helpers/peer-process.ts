@@ -58,7 +58,9 @@ function descendantsOf(pid: number): number[] {
     }
     // "pid (comm) state ppid ...": the command may hold spaces and parentheses, so read after its last ')'.
     const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    childrenOf.set(parent, [...(childrenOf.get(parent) ?? []), Number(entry)]);
+    const siblings = childrenOf.get(parent);
+    if (siblings) siblings.push(Number(entry));
+    else childrenOf.set(parent, [Number(entry)]);
   }
   const found: number[] = [];
   for (let queue = [pid]; queue.length > 0; ) {
