@@ -139,6 +139,51 @@ describe('flows that cannot run', () => {
     await call.hangup();
   });
 
+  it('refuses a flow again on every run: a flow that failed to compile is not remembered as runnable', async () => {
+    const w = world();
+    const flow = flowOf('a', [{ id: 'a', type: 'say', text: 'Hi.', next: 'nowhere' }]) as unknown as Flow;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const call = await w.answer(NUMBERS.listens);
+      await expect(runFlow({ flow, call, values: VALUES, sendSms: async () => {} })).rejects.toThrow("goes to step 'nowhere'");
+      await call.hangup();
+    }
+  });
+
+  it('asks for playAudio on every run of a flow with a play step, also once the flow has run with it', async () => {
+    const w = world();
+    const flow = valid(flowOf('clip', [{ id: 'clip', type: 'play', audioId: 1 }]));
+    const played: number[] = [];
+    const { result } = await run(w, NUMBERS.listens, flow, {
+      playAudio: async (_call, audioId) => {
+        played.push(audioId);
+        return { hungUp: false };
+      },
+    });
+    expect(played).toEqual([1]);
+    expect(result).toMatchObject({ lastStepId: 'clip', stepsRun: 1 });
+    const call = await w.answer(NUMBERS.listens);
+    await expect(runFlow({ flow, call, values: VALUES, sendSms: async () => {} })).rejects.toThrow(
+      "step 'clip' plays audio but runFlow was given no playAudio",
+    );
+    await call.hangup();
+  });
+
+  it('runs one flow object call after call, each run with its own state (the dialer shares a campaign flow)', async () => {
+    const w = world();
+    const flow = menu();
+    const seen: [string | undefined, string][] = [];
+    for (const to of [NUMBERS.presses1, NUMBERS.presses2, NUMBERS.presses1, NUMBERS.presses2]) {
+      const { result } = await run(w, to, flow);
+      seen.push([result.lastStepId, result.userInput]);
+    }
+    expect(seen).toEqual([
+      ['one', '1'],
+      ['two', '2'],
+      ['one', '1'],
+      ['two', '2'],
+    ]);
+  });
+
   it('hangs up and rethrows when something throws mid-flow', async () => {
     const w = world();
     const call = await w.answer(NUMBERS.listens);
