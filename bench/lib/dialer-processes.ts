@@ -1,7 +1,10 @@
-// Dialer processes for the benchmarks: each a `bench/lib/dialer-worker.ts` child on the given database, started
-// together (the caller waits for all to be ready before making the campaign) and stopped with SIGTERM.
+// Dialer processes for the benchmarks: each a `bench/lib/dialer-worker.ts` child on the given database, running the
+// built dialer (dist/, made first when stale, as `npm start` does), started together (the caller waits for all to be
+// ready before making the campaign) and stopped with SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+// A plain .mjs script shared with bin/ringcast.js; its types are in build-if-needed.d.mts.
+import { buildIfNeeded } from '../../scripts/build-if-needed.mjs';
 import type { PacingLimits } from '../../src/dialer/pacing.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -16,6 +19,7 @@ export interface DialerProcess {
 }
 
 export function startDialerProcess(url: string, pacing: PacingLimits, env: Record<string, string> = {}): DialerProcess {
+  buildIfNeeded();
   // BENCH_WORKER_NODE_ARGS: extra node flags for the dialer processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'bench/lib/dialer-worker.ts'], {

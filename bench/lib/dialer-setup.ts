@@ -12,7 +12,6 @@ import { NO_AUDIO, createCallFlow, createCli } from '../../src/tenancy/operator.
 import { checkCampaignRequest } from '../../src/domain/campaign-request.js';
 import { WEEKDAYS, type CallingHoursProfile } from '../../src/domain/compliance/calling-hours.js';
 import type { PacingLimits } from '../../src/dialer/pacing.js';
-import type { OutcomeMix, TalkSettings } from '../../src/telephony/simulated/simulated-carrier.js';
 
 /** Calling hours every day 00:00-23:59, no holidays: the dialer's mechanics, on any day. */
 export const ANY_TIME: CallingHoursProfile = {
@@ -27,25 +26,6 @@ export const BENCH_PACING: PacingLimits = {
   client: { maxConcurrentCalls: 5_000, maxCallsPerSecond: 50_000 },
   carrier: { maxConcurrentCalls: 5_000, maxCallsPerSecond: 50_000 },
 };
-
-/**
- * Zero talk time: every wait of the simulated network and callee is 0 ms. No-answer is left out of the mix, since an
- * unanswered call rings for the whole ring timeout (at least 15 s, Ofcom) whatever the talk settings say.
- */
-export const ZERO_TALK: Partial<TalkSettings> = {
-  answerRingMs: { minMs: 0, maxMs: 0 },
-  rejectRingMs: { minMs: 0, maxMs: 0 },
-  earlyFailureMs: { minMs: 0, maxMs: 0 },
-  greetingMs: { minMs: 0, maxMs: 0 },
-  machineRecordMaxMs: 0,
-  humanHangUpProbability: 0,
-  humanHangUpAfterMs: { minMs: 0, maxMs: 0 },
-  minSayMs: 0,
-  wordsPerMinute: 1e12,
-  keyDelayMs: 0,
-  interDigitMs: 0,
-};
-export const ZERO_TALK_MIX: OutcomeMix = { human: 55, busy: 10, noAnswer: 0, machine: 12, failed: 5, rejected: 3 };
 
 export interface BenchClient {
   clientId: number;
