@@ -14,6 +14,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { installDrizzleParsers } from './pglite-parsers.js';
+import { mirrorListeners } from './pglite-raw-results.js';
 import { maintainPeriodically, maintainPostgres, maintainTables, pgliteSession } from './table-maintenance.js';
 import * as schema from './schema.js';
 
@@ -103,6 +104,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     : new PGlite({ ...(dataDir ? { dataDir } : {}), startParams });
   await client.waitReady;
   installDrizzleParsers(client);
+  // Before any listen(): prepared statements read their own output (pglite-raw-results.ts) and tell these listeners.
+  mirrorListeners(client);
   // PGlite runs on the event-loop thread, so a statement that starts a new 16 MB WAL segment blocked every request
   // for 100-270 ms while the segment was zero-filled (bench/create-latency.ts); its file system does not need it.
   await client.exec('set wal_init_zero = off');

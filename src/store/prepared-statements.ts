@@ -14,10 +14,11 @@
 // outside a transaction of the caller's, its transaction lock too (so it never runs inside another caller's open
 // transaction), exactly as PGlite's own query() does.
 import { createHash } from 'node:crypto';
-import { PGlite, parse as pgliteParse, protocol } from '@electric-sql/pglite';
+import { PGlite, protocol } from '@electric-sql/pglite';
 import { PgDialect, PgTransaction } from 'drizzle-orm/pg-core';
 import { fillPlaceholders, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './database.js';
+import { runAndReadRows } from './pglite-raw-results.js';
 
 const DIALECT = new PgDialect();
 const serialize = protocol.serialize;
@@ -143,8 +144,7 @@ async function runOnPglite<Row>(pglite: PGlite, statement: StatementText, params
     const message = Buffer.concat([bindMessage(prepared.name, values), DESCRIBE_EXECUTE_SYNC]);
     // Outside a transaction PGlite's query() syncs its file system after the statement (a no-op on a data folder);
     // inside one, at the commit.
-    const { messages } = await pglite.execProtocol(message, { syncToFs: !inTransaction });
-    return pgliteParse.parseResults(messages, pglite.parsers)[0]?.rows as Row[] | undefined;
+    return (await runAndReadRows(pglite, message, !inTransaction)) as Row[];
   };
   const run = () =>
     pglite._runExclusiveQuery(async () => {
