@@ -55,8 +55,9 @@ export async function runAndReadRows(pglite: PGlite, message: Uint8Array, syncTo
 }
 
 /**
- * Keeps a copy of each listener PGlite's listen() registers on `client` (its transactions' listen() calls it too), so
- * that notifications read by runAndReadRows reach them. Call once, when the instance is opened.
+ * Keeps a copy of each listener PGlite's listen() registers on `client` (its transactions' listen() calls it too), and
+ * drops it when PGlite's unlisten() drops it (the function listen() returns calls unlisten()), so that notifications
+ * read by runAndReadRows reach the same listeners. Call once, when the instance is opened.
  */
 export function mirrorListeners(client: PGlite): void {
   const channels = new Map<string, Set<NotificationCallback>>();
@@ -68,10 +69,14 @@ export function mirrorListeners(client: PGlite): void {
     let set = channels.get(name);
     if (!set) channels.set(name, (set = new Set()));
     set.add(callback);
-    return async (unlistenTx) => {
-      channels.get(name)?.delete(callback);
-      await unlisten(unlistenTx);
-    };
+    return unlisten;
+  };
+  const unlisten = client.unlisten.bind(client);
+  client.unlisten = async (channel, callback, tx) => {
+    const name = postgresName(channel);
+    if (callback) channels.get(name)?.delete(callback);
+    else channels.delete(name);
+    await unlisten(channel, callback, tx);
   };
 }
 

@@ -162,8 +162,7 @@ async function runOnPglite<Row>(pglite: PGlite, statement: StatementText, params
       }
     });
   await pglite._checkReady();
-  const rows = inTransaction ? await run() : await pglite._runExclusiveTransaction(run);
-  return rows ?? [];
+  return inTransaction ? run() : pglite._runExclusiveTransaction(run);
 }
 
 /** Parses the statement on the session the first time it is run there. Called under PGlite's query lock. */

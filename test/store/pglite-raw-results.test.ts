@@ -84,5 +84,18 @@ describe('rows read from PGlite output', () => {
     await runPrepared(db, sql`select pg_notify('raw_probe_channel', ${'after unlisten'})`);
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(heard).toHaveLength(3);
+    // PGlite's unlisten() called directly, for a channel or one of its listeners, stops them here too.
+    await pglite.listen('raw_probe_channel', (payload) => heard.push(`again ${payload}`));
+    await pglite.unlisten('raw_probe_channel');
+    const kept = (payload: string) => heard.push(`kept ${payload}`);
+    await pglite.listen('raw_probe_channel', kept);
+    await pglite.listen('raw_probe_channel', (payload) => heard.push(`dropped ${payload}`));
+    await runPrepared(db, sql`select pg_notify('raw_probe_channel', ${'x'})`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(heard.slice(3).sort()).toEqual(['dropped x', 'kept x']);
+    await pglite.unlisten('raw_probe_channel', kept);
+    await runPrepared(db, sql`select pg_notify('raw_probe_channel', ${'y'})`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(heard.slice(5)).toEqual(['dropped y']);
   });
 });
