@@ -5,7 +5,8 @@
 import dgram from 'node:dgram';
 import os from 'node:os';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MediaError, startMediaEngine, type WorkerMediaEngine, type WorkerMediaSession } from '../../src/media/session/media-engine.js';
 import { parseRtpPacket, serializeRtpPacket, type RtpPacket } from '../../src/media/rtp/rtp-packet.js';
 import { decodeMulaw, encodeMulaw } from '../../src/media/codec/g711.js';
@@ -231,6 +232,32 @@ describe('media engine (worker threads, loopback UDP)', () => {
     expect(pcm.length).toBe(160);
     await a.close();
     await peer.close();
+  });
+
+  it('stopPlayback() sends the worker nothing unless a play() is unanswered, and still stops the one that is', async () => {
+    const posted = vi.spyOn(Worker.prototype, 'postMessage');
+    const stopsSent = () => posted.mock.calls.filter(([message]) => (message as { type?: string }).type === 'stopPlayback').length;
+    try {
+      const peer = await rawPeer();
+      const a = await open();
+      a.start(pcmu(peer.port));
+      a.stopPlayback();
+      expect(stopsSent()).toBe(0);
+      expect(await a.play(new Int16Array(160))).toEqual({ completed: true }); // answered: nothing left to stop
+      a.stopPlayback();
+      expect(stopsSent()).toBe(0);
+      const long = a.play(new Int16Array(80_000)); // 10 s
+      await sleep(50);
+      a.stopPlayback();
+      expect(stopsSent()).toBe(1);
+      expect(await long).toEqual({ completed: false });
+      a.stopPlayback();
+      expect(stopsSent()).toBe(1);
+      await a.close();
+      await peer.close();
+    } finally {
+      posted.mockRestore();
+    }
   });
 
   it('answering-machine detection on what the far end sends: silence from A makes B say machine', async () => {
