@@ -216,6 +216,9 @@ describeWithPeer([CHROMIUM], 'the web app: editors, keyboard and phone width', (
     await page.keyboard.type(tenant.apiKey);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
+    // The list's rows come with its fetch, after the heading: tabbing before they arrive walks a page without them
+    // (seen in CI on a loaded machine). Waiting is not an interaction; the keyboard still does everything.
+    await page.getByRole('link', { name: 'Later campaign' }).waitFor();
 
     // Open the later campaign and pause it with the space bar.
     await tabTo(page, /^a\. .*Later campaign/);
@@ -229,6 +232,7 @@ describeWithPeer([CHROMIUM], 'the web app: editors, keyboard and phone width', (
     // Back to the list (the header's link, behind the focus), the finished campaign, its calls and one call's detail.
     await tabTo(page, /^a\. +Campaigns$/, 'Shift+Tab');
     await page.keyboard.press('Enter');
+    await page.getByRole('link', { name: 'Finished run' }).waitFor();
     await tabTo(page, /^a\. .*Finished run/);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Finished run' }).waitFor();
