@@ -217,7 +217,7 @@ describeWithPeer([CHROMIUM], 'the web app: editors, keyboard and phone width', (
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
     // The list's rows come with its fetch, after the heading: tabbing before they arrive walks a page without them
-    // (seen in CI on a loaded machine). Waiting is not an interaction; the keyboard still does everything.
+    // (seen once in CI). Waiting is not an interaction; the keyboard still does everything.
     await page.getByRole('link', { name: 'Later campaign' }).waitFor();
 
     // Open the later campaign and pause it with the space bar.
