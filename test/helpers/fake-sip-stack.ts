@@ -152,21 +152,23 @@ export class FakeSipStack implements SipStack {
     return tx;
   }
 
-  sendCancel(invite: ClientTransaction, handlers: ClientTransactionHandlers): ClientTransaction {
+  sendCancel(invite: ClientTransaction, handlers: ClientTransactionHandlers): ClientTransaction | undefined {
+    const inviteRequest = invite.request;
+    if (inviteRequest === undefined) return undefined;
     // RFC 3261 section 9.1: Request-URI, Call-ID, To, From, Route and the CSeq number of the INVITE, its top Via.
     const headers: SipHeader[] = [];
     const copy = (name: string) => {
-      for (const value of getHeaders(invite.request.headers, name)) headers.push([name, value]);
+      for (const value of getHeaders(inviteRequest.headers, name)) headers.push([name, value]);
     };
-    headers.push(['Via', getHeaders(invite.request.headers, 'Via')[0] ?? '']);
+    headers.push(['Via', getHeaders(inviteRequest.headers, 'Via')[0] ?? '']);
     copy('Route');
     headers.push(['Max-Forwards', '70']);
     copy('From');
     copy('To');
     copy('Call-ID');
-    const seq = (getHeader(invite.request.headers, 'CSeq') ?? '').split(/\s+/)[0];
+    const seq = (getHeader(inviteRequest.headers, 'CSeq') ?? '').split(/\s+/)[0];
     headers.push(['CSeq', `${seq} CANCEL`]);
-    const request: SipRequest = { kind: 'request', method: 'CANCEL', uri: invite.request.uri, version: 'SIP/2.0', headers, body: Buffer.alloc(0) };
+    const request: SipRequest = { kind: 'request', method: 'CANCEL', uri: inviteRequest.uri, version: 'SIP/2.0', headers, body: Buffer.alloc(0) };
     const tx = new FakeClientTransaction(invite.branch, request, invite.target, handlers);
     this.sent.push(tx);
     return tx;

@@ -153,7 +153,7 @@ describe('INVITE client transaction over UDP (RFC 3261 17.1.1)', () => {
     await waitFor(() => handlers.responses.length === 1, '180');
     await runTo(t.clock, 10_000);
     const cancelHandlers = recordingHandlers(t.clock);
-    const cancel = t.stack.sendCancel(invite, cancelHandlers);
+    const cancel = t.stack.sendCancel(invite, cancelHandlers)!;
     expect(cancel.branch).toBe(invite.branch);
     await waitFor(() => peer.requests('CANCEL').length === 1, 'CANCEL');
     await peer.respond(peer.requests('CANCEL')[0]!.message, 200, 'OK', t.stack.localPort);
@@ -256,7 +256,7 @@ describe('client transactions over TCP (no retransmission, D = K = 0)', () => {
     const { t, peer } = await tcpSetup();
     const handlers = recordingHandlers(t.clock);
     const tx = t.stack.sendRequest(makeRequest('INVITE', peer.target), peer.target, handlers);
-    expect(getHeader(tx.request.headers, 'Via')).toMatch(/^SIP\/2\.0\/TCP 127\.0\.0\.1:\d+;branch=z9hG4bK[^;]+;rport$/);
+    expect(getHeader(tx.request!.headers, 'Via')).toMatch(/^SIP\/2\.0\/TCP 127\.0\.0\.1:\d+;branch=z9hG4bK[^;]+;rport$/);
     await waitFor(() => peer.requests('INVITE').length === 1, 'INVITE over TCP');
     await runTo(t.clock, 40_000);
     expect(t.sentAt(isRequest('INVITE'))).toEqual([0]);

@@ -154,12 +154,14 @@ describe.each<SipTransportName>(['udp', 'tcp'])('two stacks over %s', (transport
     const target = { host: '127.0.0.1', port: b.stack.localPort, transport };
     const handlers = recordingHandlers();
     const invite = a.stack.sendRequest(makeRequest('INVITE', target, { cseq: 4 }), target, handlers);
+    // The transaction lets go of its request on the final response: read it while it is sent.
+    const sentInvite = invite.request!;
     await waitFor(() => handlers.responses.length === 1, '200');
     const ok = handlers.responses[0]!;
     const ack: SipRequest = {
       kind: 'request',
       method: 'ACK',
-      uri: invite.request.uri,
+      uri: sentInvite.uri,
       version: 'SIP/2.0',
       headers: [
         ['Max-Forwards', '70'],

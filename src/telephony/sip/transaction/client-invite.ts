@@ -28,12 +28,16 @@ export const TIMER_D_UNRELIABLE_MS = 32_000;
 export class InviteClientTransaction implements ClientTransaction {
   private stateValue: InviteClientState = 'calling';
   private readonly timers: TransactionTimers;
-  private readonly bytes: Buffer;
+  /**
+   * The INVITE as sent and its bytes, while Timer A may send it again; released on the final response, after which
+   * the transaction lingers (Accepted 32 s, Completed 32 s over UDP) to pass on 2xx or re-send the ACK only.
+   */
+  private outgoing: { request: SipRequest; bytes: Buffer } | undefined;
   private ackBytes: Buffer | undefined;
   private ack: SipRequest | undefined;
 
   constructor(
-    readonly request: SipRequest,
+    request: SipRequest,
     readonly branch: string,
     readonly target: SipTarget,
     private readonly handlers: ClientTransactionHandlers,
@@ -43,11 +47,15 @@ export class InviteClientTransaction implements ClientTransaction {
   ) {
     this.timers = new TransactionTimers(env.clock, (error) => env.reportBug(error, 'INVITE client timer'));
     // Serialised up front: a header with a line break is a bug of the caller and throws from sendRequest.
-    this.bytes = serializeSipMessage(request);
+    this.outgoing = { request, bytes: serializeSipMessage(request) };
   }
 
   get state(): InviteClientState {
     return this.stateValue;
+  }
+
+  get request(): SipRequest | undefined {
+    return this.outgoing?.request;
   }
 
   /** RFC 3261 section 17.1.1.2: send the INVITE, start Timer A (unreliable transports only) and Timer B. */
@@ -90,9 +98,11 @@ export class InviteClientTransaction implements ClientTransaction {
           this.deliver(response);
         } else {
           // Section 17.1.1.3: the transaction ACKs a non-2xx final response itself.
-          this.ack = buildNon2xxAck(this.request, response);
-          this.ackBytes = serializeSipMessage(this.ack);
-          this.sendAck();
+          if (this.outgoing) {
+            this.ack = buildNon2xxAck(this.outgoing.request, response);
+            this.ackBytes = serializeSipMessage(this.ack);
+            this.sendAck();
+          }
           this.deliver(response);
           this.transition('completed');
         }
@@ -150,6 +160,8 @@ export class InviteClientTransaction implements ClientTransaction {
   private transition(next: InviteClientState): void {
     if (this.stateValue === 'terminated' || this.stateValue === next) return;
     this.stateValue = next;
+    // Only Calling and Proceeding send the INVITE (and build a CANCEL or ACK from it).
+    if (next !== 'proceeding') this.outgoing = undefined;
     switch (next) {
       case 'proceeding':
         this.timers.stop('A');
@@ -179,7 +191,8 @@ export class InviteClientTransaction implements ClientTransaction {
   }
 
   private send(): void {
-    this.env.transmit(this.bytes, this.request, this.target, (error) => this.transportError(error));
+    if (this.outgoing === undefined) return;
+    this.env.transmit(this.outgoing.bytes, this.outgoing.request, this.target, (error) => this.transportError(error));
   }
 
   private sendAck(): void {

@@ -17,27 +17,38 @@ import { TransactionTimers } from './timers.js';
 import { callSafely, isReliable, type TransactionEnv } from './transaction-env.js';
 import type { ClientTransaction, ClientTransactionHandlers, SipTarget } from './types.js';
 
+/** What a transaction in Completed hands responses to: nobody (retransmitted finals are absorbed). */
+const ABSORBED: ClientTransactionHandlers = Object.freeze({ onResponse: () => {}, onTimeout: () => {}, onTransportError: () => {} });
+
 export type NonInviteClientState = 'trying' | 'proceeding' | 'completed' | 'terminated';
 
 export class NonInviteClientTransaction implements ClientTransaction {
   private stateValue: NonInviteClientState = 'trying';
   private readonly timers: TransactionTimers;
-  private readonly bytes: Buffer;
+  /**
+   * The request as sent and its bytes, while Timer E may send it again; released on the final response with the
+   * handlers (Completed absorbs retransmitted finals for Timer K, 5 s over UDP, and keeps nothing for it).
+   */
+  private outgoing: { request: SipRequest; bytes: Buffer } | undefined;
 
   constructor(
-    readonly request: SipRequest,
+    request: SipRequest,
     readonly branch: string,
     readonly target: SipTarget,
-    private readonly handlers: ClientTransactionHandlers,
+    private handlers: ClientTransactionHandlers,
     private readonly env: TransactionEnv,
     private readonly onTerminated: (transaction: NonInviteClientTransaction) => void,
   ) {
     this.timers = new TransactionTimers(env.clock, (error) => env.reportBug(error, 'non-INVITE client timer'));
-    this.bytes = serializeSipMessage(request);
+    this.outgoing = { request, bytes: serializeSipMessage(request) };
   }
 
   get state(): NonInviteClientState {
     return this.stateValue;
+  }
+
+  get request(): SipRequest | undefined {
+    return this.outgoing?.request;
   }
 
   /** RFC 3261 section 17.1.2.2: send, start Timer E = T1 (unreliable transports only) and Timer F = 64*T1. */
@@ -72,8 +83,10 @@ export class NonInviteClientTransaction implements ClientTransaction {
       case 'trying':
       case 'proceeding':
         const final = response.status >= 200;
+        // Completed lets go of the handlers: the final response goes to the ones it had.
+        const handlers = this.handlers;
         this.transition(final ? 'completed' : 'proceeding');
-        callSafely(this.env, 'onResponse', () => this.handlers.onResponse(response));
+        callSafely(this.env, 'onResponse', () => handlers.onResponse(response));
         // Timer K is zero on reliable transports: Completed ends as soon as the TU has the response.
         if (final && isReliable(this.target.transport)) this.transition('terminated');
         return true;
@@ -98,6 +111,10 @@ export class NonInviteClientTransaction implements ClientTransaction {
   private transition(next: NonInviteClientState): void {
     if (this.stateValue === 'terminated' || this.stateValue === next) return;
     this.stateValue = next;
+    if (next === 'completed' || next === 'terminated') {
+      this.outgoing = undefined;
+      this.handlers = ABSORBED;
+    }
     // Proceeding keeps Timers E and F running; Timer E switches to T2 at its next firing (startTimerE).
     if (next === 'completed') {
       this.timers.stopAll();
@@ -111,6 +128,7 @@ export class NonInviteClientTransaction implements ClientTransaction {
   }
 
   private send(): void {
-    this.env.transmit(this.bytes, this.request, this.target, (error) => this.transportError(error));
+    if (this.outgoing === undefined) return;
+    this.env.transmit(this.outgoing.bytes, this.outgoing.request, this.target, (error) => this.transportError(error));
   }
 }

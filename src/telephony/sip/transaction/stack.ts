@@ -153,13 +153,16 @@ class Stack implements LocalSipStack, TransactionEnv {
     return this.begin(key, transaction);
   }
 
-  sendCancel(invite: ClientTransaction, handlers: ClientTransactionHandlers): ClientTransaction {
+  sendCancel(invite: ClientTransaction, handlers: ClientTransactionHandlers): ClientTransaction | undefined {
     if (!(invite instanceof InviteClientTransaction)) throw new TypeError('sendCancel needs an INVITE transaction from sendRequest');
     const key = clientTransactionKey(invite.branch, 'CANCEL');
     const existing = this.clientTransactions.get(key);
     if (existing !== undefined) return existing;
+    // Section 9.1: a final response came first (the INVITE let go of its request then): nothing to cancel.
+    const inviteRequest = invite.request;
+    if (inviteRequest === undefined) return undefined;
     // Section 9.1: the CANCEL carries the INVITE's top Via (same branch) and goes to the same target.
-    const transaction = new NonInviteClientTransaction(buildCancel(invite.request), invite.branch, invite.target, handlers, this, (t) =>
+    const transaction = new NonInviteClientTransaction(buildCancel(inviteRequest), invite.branch, invite.target, handlers, this, (t) =>
       this.forget(key, t),
     );
     this.begin(key, transaction);

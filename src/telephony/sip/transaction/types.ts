@@ -49,8 +49,12 @@ export interface ClientTransactionHandlers {
 export interface ClientTransaction {
   /** The branch of the top Via the stack added. */
   readonly branch: string;
-  /** The request exactly as sent, with its Via. */
-  readonly request: SipRequest;
+  /**
+   * The request exactly as sent, with its Via, while it may be sent again; undefined once a final response has
+   * arrived. A transaction then lingers (RFC 6026's Accepted, Completed: up to 32 s) only to absorb retransmissions,
+   * and holds nothing it no longer needs: at hundreds of calls a second, what lingers is most of the heap.
+   */
+  readonly request: SipRequest | undefined;
   readonly target: SipTarget;
   /** Stops retransmitting and forgets the transaction without waiting for its timers (shutdown). */
   terminate(): void;
@@ -82,9 +86,10 @@ export interface SipStack {
   /**
    * CANCEL for a pending INVITE (RFC 3261 section 9.1): the stack builds it from the INVITE (same Request-URI,
    * Call-ID, From, To, Route, CSeq number and top Via branch) and runs it as a non-INVITE transaction to the same
-   * target. The caller must only call this after a provisional response.
+   * target. The caller must only call this after a provisional response. Once the INVITE has its final response
+   * there is nothing to cancel ("the CANCEL SHOULD NOT be sent"): nothing is sent and the result is undefined.
    */
-  sendCancel(invite: ClientTransaction, handlers: ClientTransactionHandlers): ClientTransaction;
+  sendCancel(invite: ClientTransaction, handlers: ClientTransactionHandlers): ClientTransaction | undefined;
   /** The ACK of a 2xx: a request of its own, no transaction; the stack adds a Via with a new branch and sends it. */
   sendAck(ack: SipRequest, target: SipTarget): void;
   /** Requests from the network (BYE, OPTIONS, re-INVITE, ACK, INFO...), after server-transaction matching. */

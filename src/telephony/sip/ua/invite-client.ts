@@ -12,18 +12,22 @@
  *   A 2xx in cancel-pending or cancelling crossed our CANCEL: ACK it, BYE it, cancelled.
  *
  * Every 2xx is ACKed, for as long as any arrive: the stack hands us each 2xx of the transaction (RFC 6026) and the
- * user agent routes later ones here or to the call. A 2xx from another fork (another To-tag) after the call was
+ * user agent routes later ones to the call of their dialog. A 2xx from another fork (another To-tag) after the call was
  * answered gets ACK then BYE in its own dialog (section 13.2.2.4).
+ *
+ * The 2xx themselves are turned into calls by invite-dialogs.ts. Once settled, this object is only its caller's: the
+ * transaction (which lingers 64*T1 in RFC 6026's Accepted state) and the user agent hold the InviteDialogs alone,
+ * so the caller's listeners, the outcome and the call are not kept alive for those 32 s (see ended-call.ts).
  */
-import { SipDialog, type UacDialogOptions } from '../dialog/dialog.js';
-import { parseContact, parseCSeq, parseFromTo, parseSipUri } from '../message/headers.js';
+import { SipDialog } from '../dialog/dialog.js';
+import { parseSipUri } from '../message/headers.js';
 import { findReason, reasonsOf } from '../message/reason.js';
 import { minSeOf } from '../message/session-timer.js';
-import { getHeader, getHeaders, type SipHeader, type SipRequest, type SipResponse } from '../message/types.js';
-import type { ClientTransaction, ClientTransactionHandlers } from '../transaction/types.js';
+import type { SipHeader, SipRequest, SipResponse } from '../message/types.js';
+import type { ClientTransaction, ClientTransactionHandlers, SipTarget } from '../transaction/types.js';
 import { newCallId, newTag } from './ids.js';
-import { credentialHeadersOf, RequestAuthorizer } from './request-auth.js';
-import { SipCallImpl } from './sip-call.js';
+import { InviteDialogs, toTagOf } from './invite-dialogs.js';
+import { RequestAuthorizer } from './request-auth.js';
 import { TimerGroup } from './timer.js';
 import type { InviteOptions, InviteOutcome, InviteState, OutgoingInvite } from './types.js';
 import { ALLOW_HEADER_VALUE, callListener, SUPPORTED_HEADER_VALUE, type UaContext } from './ua-context.js';
@@ -31,11 +35,6 @@ import { ALLOW_HEADER_VALUE, callListener, SUPPORTED_HEADER_VALUE, type UaContex
 /** quoted-string for a display name (RFC 3261 section 25.1). */
 function quoteDisplayName(name: string): string {
   return `"${name.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
-}
-
-function toTagOf(response: SipResponse): string | undefined {
-  const to = parseFromTo(getHeader(response.headers, 'To') ?? '');
-  return to.ok ? to.value.tag : undefined;
 }
 
 function failedOutcome(response: SipResponse): InviteOutcome {
@@ -55,26 +54,26 @@ export class InviteClient implements OutgoingInvite {
   private readonly fromValue: string;
   private readonly toValue: string;
   private readonly body: Buffer;
+  /** Turns 2xx into calls; what the user agent keeps once this has settled. */
+  private readonly dialogs: InviteDialogs;
+  /** What the transactions' handlers reach: this until it settles, then nothing (late 2xx go to the user agent). */
+  private readonly route: TransactionRoute = { client: this };
   private cseq = 0;
   /** Bumped per INVITE sent, so provisional and final responses of a superseded transaction are ignored. */
   private generation = 0;
   private transaction: ClientTransaction | undefined;
   private readonly authorizer: RequestAuthorizer;
   private sessionExpiresS: number;
-  private minSeS: number | undefined;
   private retried422 = false;
-  /** Each INVITE sent, by CSeq number: the ACK of its 2xx carries its credentials. */
-  private readonly sentInvites = new Map<number, SipRequest>();
   private readonly earlyDialogs = new Map<string, SipDialog>();
-  /** The answered call and any forks we are hanging up, by To-tag. */
-  private readonly calls = new Map<string, SipCallImpl>();
   private readonly timers: TimerGroup;
 
   /** Throws TypeError for URIs that do not parse: they come from our configuration, not from the network. */
   constructor(
     private readonly ctx: UaContext,
     private readonly options: InviteOptions,
-    private readonly onDone: (client: InviteClient) => void,
+    /** Settled: `dialogs` takes this INVITE's late 2xx from now on. */
+    private readonly onDone: (client: InviteClient, dialogs: InviteDialogs) => void,
   ) {
     for (const [name, uri] of [['requestUri', options.requestUri], ['fromUri', options.fromUri], ['toUri', options.toUri]] as const) {
       const parsed = parseSipUri(uri);
@@ -89,6 +88,12 @@ export class InviteClient implements OutgoingInvite {
     this.sessionExpiresS = ctx.sessionExpiresS;
     this.authorizer = new RequestAuthorizer(options.credentials, ctx.nonceCounter);
     this.timers = new TimerGroup(ctx.clock);
+    this.dialogs = new InviteDialogs(ctx, this.callId, {
+      target: options.target,
+      requestUri: options.requestUri,
+      sdpOffer: options.sdpOffer,
+      credentials: options.credentials,
+    });
     this.outcome = new Promise<InviteOutcome>((resolve) => (this.settle = resolve));
   }
 
@@ -123,75 +128,30 @@ export class InviteClient implements OutgoingInvite {
     }
   }
 
-  /** A 2xx for this Call-ID from the transaction, or routed by the user agent after the transaction ended. */
+  /** A 2xx for this Call-ID while the INVITE is pending: from its transaction, or routed by the user agent. */
   handle2xx(response: SipResponse): void {
+    // Settled, a 2xx is the user agent's to route (to the call of its dialog, else the InviteDialogs).
+    if (this.settled) return this.ctx.routeLate2xx(response, this.options.target);
     const tag = toTagOf(response);
-    const existing = tag !== undefined ? this.calls.get(tag) : undefined;
-    if (existing) return existing.handle2xx(response);
-    // The transaction layer matched this 2xx to our INVITE; if its CSeq is unreadable, it is the latest INVITE's.
-    const cseq = parseCSeq(getHeader(response.headers, 'CSeq') ?? '');
-    const seq = cseq.ok ? cseq.value.seq : this.cseq;
-    const invite = this.sentInvites.get(seq);
-    const credentialHeaders = invite ? credentialHeadersOf(invite.headers) : [];
-
-    let dialog: SipDialog | undefined;
-    let dialogError = 'response without To-tag';
-    const early = tag !== undefined ? this.earlyDialogs.get(tag) : undefined;
-    if (early) {
-      const confirmed = early.confirm(response, this.dialogOptions());
-      if (confirmed.ok) dialog = early;
-      else dialogError = confirmed.error;
-    } else {
-      const made = SipDialog.fromResponse(response, this.dialogOptions());
-      if (made.ok) dialog = made.value;
-      else dialogError = made.error;
-    }
-    if (!dialog || tag === undefined) {
-      // A 2xx we cannot make a dialog from: ACK it so it stops, and treat the call as failed.
-      this.ackWithoutDialog(response, seq, credentialHeaders);
+    const accepted = this.dialogs.accept(response, tag !== undefined ? this.earlyDialogs.get(tag) : undefined);
+    if (!accepted.ok) {
+      // A 2xx we cannot make a dialog from (ACKed all the same): the call failed.
       if (this.stateValue === 'calling' || this.stateValue === 'proceeding') {
-        this.finish('failed', { kind: 'failed', status: response.status, reason: `unusable ${response.status} response: ${dialogError}`, timedOut: false });
-      } else if (this.stateValue === 'cancel-pending' || this.stateValue === 'cancelling') {
+        this.finish('failed', { kind: 'failed', status: response.status, reason: `unusable ${response.status} response: ${accepted.error}`, timedOut: false });
+      } else {
         this.finish('cancelled', { kind: 'cancelled' });
       }
       return;
     }
-
-    const call = new SipCallImpl({
-      ctx: this.ctx,
-      dialog,
-      response,
-      inviteCredentialHeaders: credentialHeaders,
-      inviteCSeq: seq,
-      localSdp: this.options.sdpOffer,
-      credentials: this.options.credentials,
-      transport: this.options.target.transport,
-      ...(this.minSeS !== undefined ? { minSeS: this.minSeS } : {}),
-    });
-    this.calls.set(tag, call);
-    this.ctx.registerDialog(call);
-    switch (this.stateValue) {
-      case 'calling':
-      case 'proceeding':
-        this.finish('answered', { kind: 'answered', call, remoteSdp: call.remoteSdp, response });
-        return;
-      case 'cancel-pending':
-      case 'cancelling':
-        // The callee answered as we cancelled (section 9.1: the 200 crossed the CANCEL): ACKed above, now BYE.
-        void call.hangup();
-        this.finish('cancelled', { kind: 'cancelled' });
-        return;
-      default:
-        // A fork answered after the call was answered, failed or cancelled: one call is all we want.
-        void call.hangup();
-        return;
+    const call = accepted.call;
+    if (this.stateValue === 'calling' || this.stateValue === 'proceeding') {
+      this.finish('answered', { kind: 'answered', call, remoteSdp: call.remoteSdp, response });
+      return;
     }
-  }
-
-  private dialogOptions(): UacDialogOptions {
-    const options: UacDialogOptions = { fallbackTarget: this.options.target, requestUri: this.options.requestUri };
-    if (this.ctx.resolveUriTarget) options.resolveUriTarget = this.ctx.resolveUriTarget;
-    return options;
+    // cancel-pending or cancelling: the callee answered as we cancelled (section 9.1: the 200 crossed the CANCEL).
+    // ACKed above, now BYE.
+    void call.hangup();
+    this.finish('cancelled', { kind: 'cancelled' });
   }
 
   private sendInvite(): void {
@@ -212,37 +172,35 @@ export class InviteClient implements OutgoingInvite {
     ];
     // RFC 4028 section 7.1: ask for a session timer; without refresher= so the UAS may pick (it usually picks us).
     if (this.sessionExpiresS > 0) headers.push(['Session-Expires', String(this.sessionExpiresS)]);
-    if (this.minSeS !== undefined) headers.push(['Min-SE', String(this.minSeS)]);
+    if (this.dialogs.minSeS !== undefined) headers.push(['Min-SE', String(this.dialogs.minSeS)]);
     if (options.assertedIdentity !== undefined) headers.push(['P-Asserted-Identity', options.assertedIdentity]);
     for (const [name, value] of options.extraHeaders ?? []) headers.push([name, value]);
     headers.push(...this.authorizer.headersFor('INVITE', options.requestUri, this.body));
     headers.push(['Content-Type', 'application/sdp']);
     const request: SipRequest = { kind: 'request', method: 'INVITE', uri: options.requestUri, version: 'SIP/2.0', headers, body: this.body };
-    this.sentInvites.set(this.cseq, request);
-    this.transaction = this.ctx.stack.sendRequest(request, options.target, this.handlersFor(generation));
+    this.dialogs.sent(this.cseq, headers);
+    this.transaction = this.ctx.stack.sendRequest(request, options.target, transactionHandlers(this.route, generation, options.target, this.ctx));
   }
 
-  private handlersFor(generation: number): ClientTransactionHandlers {
-    const current = () => generation === this.generation;
-    return {
-      onResponse: (response) => {
-        if (response.status >= 200 && response.status < 300) return this.handle2xx(response);
-        if (!current()) return;
-        if (response.status >= 100 && response.status < 200) return this.onProvisional(response);
-        if (response.status >= 300 && response.status < 700) return this.onFailure(response);
-        // A status outside 100-699 is malformed (section 21); the transaction layer should not pass it: ignore.
-      },
-      onTimeout: () => {
-        if (!current()) return;
-        // Timer B: "the client transaction MUST ... inform the TU that a timeout has occurred" (section 17.1.1.2).
-        this.failOrCancel({ kind: 'failed', status: 408, reason: 'Request Timeout', timedOut: true });
-      },
-      onTransportError: (error) => {
-        if (!current()) return;
-        // Section 8.1.3.1: a transport failure is treated as a 503.
-        this.failOrCancel({ kind: 'failed', status: 503, reason: `Service Unavailable (${error.message})`, timedOut: false });
-      },
-    };
+  /** The INVITE transaction of `generation` passed a response up (transactionHandlers, while not settled). */
+  onTransactionResponse(response: SipResponse, generation: number): void {
+    if (response.status >= 200 && response.status < 300) return this.handle2xx(response);
+    if (generation !== this.generation) return;
+    if (response.status >= 100 && response.status < 200) return this.onProvisional(response);
+    if (response.status >= 300 && response.status < 700) return this.onFailure(response);
+    // A status outside 100-699 is malformed (section 21); the transaction layer should not pass it: ignore.
+  }
+
+  /** Timer B: "the client transaction MUST ... inform the TU that a timeout has occurred" (section 17.1.1.2). */
+  onTransactionTimeout(generation: number): void {
+    if (generation !== this.generation) return;
+    this.failOrCancel({ kind: 'failed', status: 408, reason: 'Request Timeout', timedOut: true });
+  }
+
+  /** Section 8.1.3.1: a transport failure is treated as a 503. */
+  onTransactionError(error: Error, generation: number): void {
+    if (generation !== this.generation) return;
+    this.failOrCancel({ kind: 'failed', status: 503, reason: `Service Unavailable (${error.message})`, timedOut: false });
   }
 
   private onProvisional(response: SipResponse): void {
@@ -274,7 +232,7 @@ export class InviteClient implements OutgoingInvite {
       return;
     }
     if (this.earlyDialogs.has(tag)) return;
-    const dialog = SipDialog.fromResponse(response, this.dialogOptions());
+    const dialog = SipDialog.fromResponse(response, this.dialogs.dialogOptions());
     if (dialog.ok) this.earlyDialogs.set(tag, dialog.value);
   }
 
@@ -309,7 +267,7 @@ export class InviteClient implements OutgoingInvite {
       const minSe = minSeOf(response.headers);
       if (!minSe?.ok) return false;
       this.retried422 = true;
-      this.minSeS = minSe.value;
+      this.dialogs.minSeS = minSe.value;
       this.sessionExpiresS = Math.max(this.sessionExpiresS, minSe.value);
       this.stateValue = 'calling';
       this.sendInvite();
@@ -336,19 +294,6 @@ export class InviteClient implements OutgoingInvite {
     else if (this.stateValue === 'cancel-pending' || this.stateValue === 'cancelling') this.finish('cancelled', { kind: 'cancelled' });
   }
 
-  /** The ACK of a 2xx we could not build a dialog from: to the Contact (or Request-URI) via the trunk. */
-  private ackWithoutDialog(response: SipResponse, cseq: number, credentialHeaders: readonly SipHeader[]): void {
-    const contact = parseContact(getHeaders(response.headers, 'Contact'));
-    const uri = contact.ok && contact.value !== 'star' && contact.value[0] ? contact.value[0].uriText : this.options.requestUri;
-    const headers: SipHeader[] = [['Max-Forwards', '70']];
-    for (const name of ['From', 'To', 'Call-ID'] as const) {
-      const value = getHeader(response.headers, name);
-      if (value !== undefined) headers.push([name, value]);
-    }
-    headers.push(['CSeq', `${cseq} ACK`], ...credentialHeaders, ...this.ctx.commonRequestHeaders());
-    this.ctx.stack.sendAck({ kind: 'request', method: 'ACK', uri, version: 'SIP/2.0', headers, body: Buffer.alloc(0) }, this.options.target);
-  }
-
   private clearEarlyDialogs(): void {
     for (const dialog of this.earlyDialogs.values()) dialog.terminate();
     this.earlyDialogs.clear();
@@ -359,7 +304,29 @@ export class InviteClient implements OutgoingInvite {
     this.stateValue = state;
     this.timers.cancelAll();
     this.clearEarlyDialogs();
+    // From now on the transaction's 2xx go to the user agent, which routes them to the call or to the InviteDialogs.
+    this.route.client = undefined;
     this.settle(outcome);
-    this.onDone(this);
+    this.onDone(this, this.dialogs);
   }
+}
+
+interface TransactionRoute {
+  client: InviteClient | undefined;
+}
+
+/**
+ * The INVITE transaction's handlers. Module-level, and reaching the InviteClient only through `route`, so that the
+ * transaction, which lingers 64*T1 after a 2xx (RFC 6026), does not keep a settled InviteClient alive: every 2xx
+ * it passes up then goes to the user agent like a stray one (to the call of its dialog, or the InviteDialogs).
+ */
+function transactionHandlers(route: TransactionRoute, generation: number, target: SipTarget, ctx: UaContext): ClientTransactionHandlers {
+  return {
+    onResponse: (response) => {
+      if (route.client) route.client.onTransactionResponse(response, generation);
+      else if (response.status >= 200 && response.status < 300) ctx.routeLate2xx(response, target);
+    },
+    onTimeout: () => route.client?.onTransactionTimeout(generation),
+    onTransportError: (error) => route.client?.onTransactionError(error, generation),
+  };
 }

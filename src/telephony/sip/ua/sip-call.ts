@@ -11,14 +11,15 @@
  * 'awaiting-ack' (we answered theirs with 2xx: another gets 500 with Retry-After).
  */
 import { randomInt } from 'node:crypto';
-import type { SipDialog, DialogRequest } from '../dialog/dialog.js';
-import { parseCSeq } from '../message/headers.js';
+import type { SipDialog } from '../dialog/dialog.js';
 import { findReason, reasonsOf } from '../message/reason.js';
 import { minSeOf } from '../message/session-timer.js';
 import { getHeader, type SipHeader, type SipRequest, type SipResponse } from '../message/types.js';
 import type { IncomingRequest, SipTransportName } from '../transaction/types.js';
 import { offeredFromSdp, parseSdpAnswer } from '../sdp/answer.js';
 import { answerDirectionFor, withSdpDirection } from '../sdp/direction.js';
+import { DialogAcks } from './dialog-acks.js';
+import { answerAfterEnd, EndedCall, type DialogUsage } from './ended-call.js';
 import { referFailed, ReferSubscription, ReferSubscriptions } from './refer.js';
 import { RequestAuthorizer } from './request-auth.js';
 import { decideIncomingRefresh, planFromAnswer, SessionTimer, type SessionTimerPlan } from './session-timer.js';
@@ -48,13 +49,6 @@ export interface SipCallInit {
   minSeS?: number;
 }
 
-/** 2xx ACKs kept for re-sending: the initial INVITE's and the last few re-INVITEs'. */
-const MAX_REMEMBERED_ACKS = 4;
-
-function cloneRequest(request: SipRequest): SipRequest {
-  return { ...request, headers: request.headers.map(([n, v]): SipHeader => [n, v]) };
-}
-
 /** RFC 3326: the why of a BYE, from its Reason header. */
 function endFromReason(headers: readonly SipHeader[], by: SipCallEnd['by']): SipCallEnd {
   const end: SipCallEnd = { by };
@@ -68,7 +62,7 @@ function endFromReason(headers: readonly SipHeader[], by: SipCallEnd['by']): Sip
   return end;
 }
 
-export class SipCallImpl implements SipCall {
+export class SipCallImpl implements SipCall, DialogUsage {
   readonly callId: string;
   readonly ended: Promise<SipCallEnd>;
   private stateValue: SipCallState = 'confirmed';
@@ -79,7 +73,7 @@ export class SipCallImpl implements SipCall {
   private endingWith: SipCallEnd | undefined;
   private resolveEnded!: (end: SipCallEnd) => void;
   private readonly listeners: Array<(sdp: string) => void> = [];
-  private readonly acks = new Map<number, DialogRequest>();
+  private readonly acks: DialogAcks;
   private readonly timers: TimerGroup;
   private readonly sessionTimer: SessionTimer;
   private readonly ctx: UaContext;
@@ -105,7 +99,8 @@ export class SipCallImpl implements SipCall {
       onRefreshDue: () => this.refreshSession(),
       onExpired: () => this.sendBye({ by: 'network', reason: 'session timer expired' }),
     });
-    this.sendAck(init.inviteCSeq, init.inviteCredentialHeaders);
+    this.acks = new DialogAcks(init.ctx, init.dialog);
+    this.acks.send(init.inviteCSeq, init.inviteCredentialHeaders);
     this.sessionTimer.apply(planFromAnswer(init.response));
   }
 
@@ -156,11 +151,17 @@ export class SipCallImpl implements SipCall {
    * section 13.3.1.4, or after the transaction ended, RFC 6026): send the same ACK again.
    */
   handle2xx(response: SipResponse): void {
-    const cseq = parseCSeq(getHeader(response.headers, 'CSeq') ?? '');
-    if (!cseq.ok || cseq.value.method.toUpperCase() !== 'INVITE') return;
-    const ack = this.acks.get(cseq.value.seq);
-    if (ack) this.ctx.stack.sendAck(cloneRequest(ack.request), ack.target);
-    else this.sendAck(cseq.value.seq, []);
+    this.acks.resendFor(response);
+  }
+
+  /**
+   * What the user agent keeps routing to for 64*T1 once the call has ended: the ACKs and the dialog's key alone
+   * (ended-call.ts), or the whole call while a REFER of it may still get NOTIFYs (RFC 5057: the subscription outlives
+   * the INVITE usage).
+   */
+  remnant(): DialogUsage {
+    if (this.stateValue !== 'terminated' || !this.refers.isEmpty) return this;
+    return new EndedCall(this.dialog, this.acks);
   }
 
   /** A request the user agent routed to this dialog (its Call-ID and tags match). */
@@ -174,13 +175,7 @@ export class SipCallImpl implements SipCall {
       if (!this.dialog.acceptRemoteSequence(cseq)) return incoming.respond(500, 'Server Internal Error', { headers: [['Retry-After', '1']] });
       return this.refers.handleNotify(incoming);
     }
-    if (this.stateValue === 'terminated') {
-      // The dialog is gone (section 12.2.2 would say 481); a late BYE crossing ours still gets its 200 so the peer
-      // stops retransmitting it.
-      if (method === 'BYE') incoming.respond(200, 'OK');
-      else incoming.respond(481, 'Call/Transaction Does Not Exist');
-      return;
-    }
+    if (this.stateValue === 'terminated') return answerAfterEnd(incoming);
     // Section 12.2.2: a lower CSeq than the last request's is out of order.
     if (!this.dialog.acceptRemoteSequence(cseq)) {
       incoming.respond(500, 'Server Internal Error', { headers: [['Retry-After', '1']] });
@@ -246,22 +241,6 @@ export class SipCallImpl implements SipCall {
     this.reinvite = { kind: 'idle' };
     this.resolveEnded(end);
     this.ctx.dialogEnded(this);
-  }
-
-  // --- ACK of a 2xx (section 13.2.2.4) -------------------------------------------------------------------------
-
-  private sendAck(inviteCSeq: number, credentialHeaders: readonly SipHeader[]): void {
-    const ack = this.dialog.createRequest('ACK', {
-      cseq: inviteCSeq,
-      headers: [...credentialHeaders, ...this.ctx.commonRequestHeaders()],
-    });
-    this.acks.set(inviteCSeq, ack);
-    while (this.acks.size > MAX_REMEMBERED_ACKS) {
-      const oldest = this.acks.keys().next().value;
-      if (oldest === undefined) break;
-      this.acks.delete(oldest);
-    }
-    this.ctx.stack.sendAck(cloneRequest(ack.request), ack.target);
   }
 
   private onAck(request: SipRequest, cseq: number): void {
@@ -391,7 +370,7 @@ export class SipCallImpl implements SipCall {
   private onRefreshAnswered(response: SipResponse, cseq: number, credentialHeaders: readonly SipHeader[]): void {
     if (this.reinvite.kind === 'sending') this.reinvite = { kind: 'idle' };
     // The 2xx is ACKed even when the call ended meanwhile, or the callee keeps retransmitting it.
-    this.sendAck(cseq, credentialHeaders);
+    this.acks.send(cseq, credentialHeaders);
     if (this.stateValue !== 'confirmed') return;
     this.dialog.refreshRemoteTarget(response.headers);
     if (response.body.length > 0) this.updateRemoteSdp(response.body.toString('utf8'));

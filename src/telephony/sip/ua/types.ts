@@ -1,7 +1,9 @@
 // The public face of the SIP user agent (UAC side): what the carrier adapter (src/telephony/sip/carrier) uses to
 // place a call, watch it ring, and hang it up. The implementation lives beside this file, one concept per file:
-// invite-client.ts (the outgoing INVITE until it is answered, fails or is cancelled), sip-call.ts (the confirmed
-// dialog: BYE, re-INVITE, session timers), user-agent.ts (the one handler per stack that routes requests to calls).
+// invite-client.ts (the outgoing INVITE until it is answered, fails or is cancelled), invite-dialogs.ts (its 2xx made
+// into calls, also from late forks), sip-call.ts (the confirmed dialog: BYE, re-INVITE, session timers), dialog-acks.ts
+// (the ACKs of its 2xx), ended-call.ts (what an ended call leaves for 64*T1), user-agent.ts (the one handler per
+// stack that routes requests to calls).
 import type { Clock } from '../../../domain/clock.js';
 import type { SipResponse } from '../message/types.js';
 import type { SipStack, SipTarget } from '../transaction/types.js';

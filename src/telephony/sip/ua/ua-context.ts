@@ -4,7 +4,7 @@ import type { Clock } from '../../../domain/clock.js';
 import type { DigestNonceCounter } from '../auth/digest.js';
 import type { UriTargetResolver } from '../dialog/next-hop.js';
 import type { SipHeader, SipResponse } from '../message/types.js';
-import type { SipStack, SipTransportName } from '../transaction/types.js';
+import type { SipStack, SipTarget, SipTransportName } from '../transaction/types.js';
 import type { SipCallImpl } from './sip-call.js';
 
 /** RFC 3261 section 20.5: the methods we handle. Sent in Allow on INVITE, re-INVITE answers, OPTIONS and 405s. */
@@ -30,8 +30,13 @@ export interface UaContext {
   commonRequestHeaders(): SipHeader[];
   /** Routes requests and stray 2xx for this call's dialog to it from now on. */
   registerDialog(call: SipCallImpl): void;
-  /** The call ended: keep routing to it (retransmitted 2xx get their ACK again) for 64*T1, then forget it. */
+  /** The call ended: keep routing to what it leaves (retransmitted 2xx get their ACK again) for 64*T1, then forget it. */
   dialogEnded(call: SipCallImpl): void;
+  /**
+   * A 2xx to a settled INVITE of ours: to the call (or ended call) of its dialog, else to the INVITE's InviteDialogs
+   * (a fork: ACK and BYE), else ACK and BYE it by itself. `target` is where the INVITE went.
+   */
+  routeLate2xx(response: SipResponse, target: SipTarget): void;
 }
 
 /** A final response's status line, e.g. for logs and failure reasons. */

@@ -17,7 +17,9 @@ import { dialogKey, SipDialog } from '../dialog/dialog.js';
 import { parseCSeq, parseFromTo } from '../message/headers.js';
 import { getHeader, type SipHeader, type SipResponse } from '../message/types.js';
 import type { IncomingRequest, SipSource, SipTransportName } from '../transaction/types.js';
+import type { DialogUsage } from './ended-call.js';
 import { InviteClient } from './invite-client.js';
+import type { InviteDialogs } from './invite-dialogs.js';
 import { SipCallImpl } from './sip-call.js';
 import { TimerGroup } from './timer.js';
 import type { InviteOptions, InviteOutcome, OutgoingInvite, SipUserAgentOptions } from './types.js';
@@ -53,10 +55,10 @@ function refusedInvite(reason: string): OutgoingInvite {
 export class SipUserAgent {
   private readonly ctx: UaContext;
   private state: UaState = 'open';
-  /** Outgoing INVITEs by Call-ID, kept 64*T1 after they settle so late forks still find them. */
-  private readonly invites = new Map<string, InviteClient>();
-  /** Calls by dialog key, kept 64*T1 after they end so retransmitted 2xx still get their ACK. */
-  private readonly calls = new Map<string, SipCallImpl>();
+  /** Outgoing INVITEs by Call-ID; for 64*T1 after one settles, its InviteDialogs, so late forks still find it. */
+  private readonly invites = new Map<string, InviteClient | InviteDialogs>();
+  /** Calls by dialog key; for 64*T1 after a call ends, what it leaves (ended-call.ts), so retransmitted 2xx still get their ACK. */
+  private readonly calls = new Map<string, DialogUsage>();
   private readonly timers: TimerGroup;
 
   constructor(options: SipUserAgentOptions) {
@@ -89,9 +91,14 @@ export class SipUserAgent {
       registerDialog: (call) => {
         this.calls.set(call.key, call);
       },
+      routeLate2xx: (response, target) => this.handleStrayResponse(response, { address: target.host, port: target.port, transport: target.transport }),
       dialogEnded: (call) => {
+        const key = call.key;
+        if (this.calls.get(key) !== call) return;
+        const remnant = call.remnant();
+        this.calls.set(key, remnant);
         this.timers.start(this.ctx.transactionLifetimeMs, () => {
-          if (this.calls.get(call.key) === call) this.calls.delete(call.key);
+          if (this.calls.get(key) === remnant) this.calls.delete(key);
         });
       },
     };
@@ -102,9 +109,13 @@ export class SipUserAgent {
   /** Starts a call. Throws TypeError only for URIs in `options` that do not parse (a configuration bug). */
   invite(options: InviteOptions): OutgoingInvite {
     if (this.state !== 'open') return refusedInvite('SIP user agent is closed');
-    const client = new InviteClient(this.ctx, options, (done) => {
+    const client = new InviteClient(this.ctx, options, (done, dialogs) => {
+      const callId = done.callId;
+      if (this.invites.get(callId) !== done) return;
+      // Settled: for 64*T1 its InviteDialogs take late forks' 2xx; the InviteClient is left to its caller.
+      this.invites.set(callId, dialogs);
       this.timers.start(this.ctx.transactionLifetimeMs, () => {
-        if (this.invites.get(done.callId) === done) this.invites.delete(done.callId);
+        if (this.invites.get(callId) === dialogs) this.invites.delete(callId);
       });
     });
     this.invites.set(client.callId, client);
@@ -125,8 +136,8 @@ export class SipUserAgent {
     if (this.state !== 'open') return;
     this.state = 'closing';
     for (;;) {
-      const pending = [...this.invites.values()].filter((c) => !c.settled);
-      const live = [...this.calls.values()].filter((c) => c.state !== 'terminated');
+      const pending = [...this.invites.values()].filter((c): c is InviteClient => c instanceof InviteClient && !c.settled);
+      const live = [...this.calls.values()].filter((c): c is SipCallImpl => c instanceof SipCallImpl && c.state !== 'terminated');
       if (pending.length === 0 && live.length === 0) break;
       for (const client of pending) client.cancel();
       await Promise.all([...pending.map((c) => c.outcome), ...live.map((c) => c.hangup())]);
