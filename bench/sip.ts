@@ -32,6 +32,7 @@ import type * as TrunkConfigModule from '../src/telephony/sip/carrier/trunk-conf
 import { buildIfNeeded } from '../scripts/build-if-needed.mjs';
 import { freePort } from '../test/helpers/free-port.js';
 import { benchRuns, median, ratioOf, report } from './lib/report.js';
+import { readThreadCpu, threadCpuSince, type ThreadCpuMs } from './lib/thread-cpu.js';
 import { benchTempDir, cleanUpSipp, HOST, onPath, RTP_PORT_RANGE, sippStatistics, startSipp, startUas, wholeNumber, type SippRun } from './sipp-peer.js';
 
 // Our carrier is the built one (dist/, made first when stale), as `npm start` runs it: from the sources through tsx,
@@ -81,6 +82,8 @@ interface Figures {
   failed: number;
   wallMs: number;
   cpuMs: number | undefined;
+  /** Ours only: the main thread's CPU time and the other threads' (media worker, V8's helpers), lib/thread-cpu.ts. */
+  threadCpu?: ThreadCpuMs | undefined;
   peakRssMb: number | undefined;
   loopDelayP99Ms?: number;
   uasCpuMs: number | undefined;
@@ -156,18 +159,21 @@ async function runOurs(): Promise<Figures> {
     const times: CallTimes = { answeredMs: [], endedMs: [] };
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     const cpuBefore = process.cpuUsage();
+    const threadsBefore = readThreadCpu();
     const started = performance.now();
     loopDelay.enable();
     const { completed, failed } = await placeCalls(carrier, CALLS, CONCURRENCY, problems, times);
     loopDelay.disable();
     const wallMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
+    const threadCpu = threadCpuSince(threadsBefore);
     await stopUas(uas, problems);
     return {
       completed,
       failed,
       wallMs,
       cpuMs: (cpu.user + cpu.system) / 1000,
+      threadCpu,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
       uasCpuMs: uas.cpuMs(),
@@ -235,6 +241,8 @@ function printDetail(ours: Figures, sipp: Figures): void {
   row('wall time', ours.wallMs, sipp.wallMs, 'ms', 0);
   row('calls per second', (ours.completed * 1000) / ours.wallMs, (sipp.completed * 1000) / sipp.wallMs, '', 1);
   row('CPU time per call', perCall(ours, ours.cpuMs), perCall(sipp, sipp.cpuMs), 'ms', 3);
+  row('  of it main thread', perCall(ours, ours.threadCpu?.mainMs), undefined, 'ms', 3);
+  row('  other threads (media, V8 GC)', perCall(ours, ours.threadCpu?.othersMs), undefined, 'ms', 3);
   row('peak RSS', ours.peakRssMb, sipp.peakRssMb, 'MB', 1);
   row('event-loop delay p99', ours.loopDelayP99Ms, undefined, 'ms', 2);
   row('far-end sipp UAS CPU per call', perCall(ours, ours.uasCpuMs), perCall(sipp, sipp.uasCpuMs), 'ms', 3);
