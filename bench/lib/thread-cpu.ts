@@ -1,5 +1,6 @@
-// CPU time of this process's threads, split into the main thread and all the others (worker threads, V8's helper
-// threads for garbage collection and compilation, libuv's pool), from /proc/self/task/<tid>/stat on Linux.
+// CPU time of this process's threads, split into the main thread, threads that have exited since (a media worker
+// whose engine was closed) and all the others (V8's helper threads for garbage collection and compilation, libuv's
+// pool), from /proc/self/task/<tid>/stat on Linux.
 // process.cpuUsage() gives only the sum; the split says whether a figure is bound by our JavaScript on the main thread
 // or by what runs beside it. Linux only: elsewhere the reading is undefined.
 import { execFileSync } from 'node:child_process';
@@ -7,6 +8,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ThreadCpuMs {
   mainMs: number;
+  /** Threads that ran between the readings and have exited since (a media worker, once its engine closed). */
+  exitedMs: number;
+  /** The rest: V8's helper threads (collector, optimizing compiler), libuv's pool, live worker threads. */
   othersMs: number;
 }
 
@@ -35,32 +39,39 @@ function threadTicks(tid: string): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-/** The CPU time so far of the main thread and of the others (threads that have exited are not counted). */
-export function readThreadCpu(): ThreadCpuMs | undefined {
+/** The CPU time so far of each thread of this process, by thread id. */
+export function readThreadCpu(): Map<number, number> | undefined {
   if (process.platform !== 'linux') return undefined;
   try {
     const msPerTick = 1000 / clockTicksPerSecond();
-    let mainMs = 0;
-    let othersMs = 0;
+    const byThread = new Map<number, number>();
     for (const tid of readdirSync('/proc/self/task')) {
-      let ticks: number;
       try {
-        ticks = threadTicks(tid);
+        byThread.set(Number(tid), threadTicks(tid) * msPerTick);
       } catch {
-        continue; // the thread exited between the listing and the read
+        // the thread exited between the listing and the read
       }
-      if (Number(tid) === process.pid) mainMs += ticks * msPerTick;
-      else othersMs += ticks * msPerTick;
     }
-    return { mainMs, othersMs };
+    return byThread;
   } catch {
     return undefined;
   }
 }
 
-/** What the threads used between two readings. */
-export function threadCpuSince(before: ThreadCpuMs | undefined): ThreadCpuMs | undefined {
-  const after = readThreadCpu();
+/**
+ * What the threads used between two readings, split by main thread, threads that have exited by the time of the
+ * call (read it after closing what their work belonged to) and the rest.
+ */
+export function splitThreadCpu(before: Map<number, number> | undefined, after: Map<number, number> | undefined): ThreadCpuMs | undefined {
   if (before === undefined || after === undefined) return undefined;
-  return { mainMs: after.mainMs - before.mainMs, othersMs: after.othersMs - before.othersMs };
+  const alive = readThreadCpu();
+  if (alive === undefined) return undefined;
+  const split: ThreadCpuMs = { mainMs: 0, exitedMs: 0, othersMs: 0 };
+  for (const [tid, ms] of after) {
+    const used = ms - (before.get(tid) ?? 0);
+    if (tid === process.pid) split.mainMs += used;
+    else if (!alive.has(tid)) split.exitedMs += used;
+    else split.othersMs += used;
+  }
+  return split;
 }
