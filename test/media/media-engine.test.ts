@@ -185,6 +185,9 @@ describe('media engine (worker threads, loopback UDP)', () => {
     const stranger = await rawPeer();
     const b = await open();
     b.start(pcmu(peer.port));
+    // Messages reach the worker at the end of the turn that posted them (message-batch.ts): a reply after start()
+    // says the session has started (and connected its socket) before the packets are sent.
+    await b.stats();
     const packet = (sequenceNumber: number) =>
       serializeRtpPacket({ payloadType: 0, sequenceNumber, timestamp: sequenceNumber * 160, ssrc: 42, payload: encodeMulaw(tone([1000], 20)) });
     for (let i = 0; i < 5; i++) await send(stranger.socket, packet(i), b.localPort);
@@ -242,23 +245,28 @@ describe('media engine (worker threads, loopback UDP)', () => {
 
   it('stopPlayback() sends the worker nothing unless a play() is unanswered, and still stops the one that is', async () => {
     const posted = vi.spyOn(Worker.prototype, 'postMessage');
-    const stopsSent = () => posted.mock.calls.filter(([message]) => (message as { type?: string }).type === 'stopPlayback').length;
+    // Messages go at the end of the event-loop turn, alone or in a batch (message-batch.ts).
+    const typesIn = (message: { type?: string; messages?: { type?: string }[] }) => (message.type === 'batch' ? message.messages!.map((m) => m.type) : [message.type]);
+    const stopsSent = async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return posted.mock.calls.flatMap(([message]) => typesIn(message as { type?: string })).filter((type) => type === 'stopPlayback').length;
+    };
     try {
       const peer = await rawPeer();
       const a = await open();
       a.start(pcmu(peer.port));
       a.stopPlayback();
-      expect(stopsSent()).toBe(0);
+      expect(await stopsSent()).toBe(0);
       expect(await a.play(new Int16Array(160))).toEqual({ completed: true }); // answered: nothing left to stop
       a.stopPlayback();
-      expect(stopsSent()).toBe(0);
+      expect(await stopsSent()).toBe(0);
       const long = a.play(new Int16Array(80_000)); // 10 s
       await sleep(50);
       a.stopPlayback();
-      expect(stopsSent()).toBe(1);
+      expect(await stopsSent()).toBe(1);
       expect(await long).toEqual({ completed: false });
       a.stopPlayback();
-      expect(stopsSent()).toBe(1);
+      expect(await stopsSent()).toBe(1);
       await a.close();
       await peer.close();
     } finally {

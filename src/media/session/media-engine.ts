@@ -22,9 +22,11 @@ import type {
   PortRange,
   ReplyValues,
   WorkerEvent,
+  WorkerEventMessage,
   WorkerRequest,
   WorkerSessionStats,
 } from './worker-protocol.js';
+import { forEachMessage, MessageBatcher } from './message-batch.js';
 
 export type { MediaErrorCode, MediaWorkerDiagnostics, PortRange, WorkerSessionStats } from './worker-protocol.js';
 
@@ -138,6 +140,8 @@ class WorkerSlot {
   private shuttingDown = false;
   private lastError: Error | null = null;
   private readonly exited: Promise<void>;
+  /** Requests go to the worker gathered per event-loop turn (message-batch.ts). */
+  private readonly outbox: MessageBatcher<WorkerRequest>;
 
   constructor(
     options: MediaWorkerOptions,
@@ -145,6 +149,7 @@ class WorkerSlot {
     private readonly onDeath: (slot: WorkerSlot) => void,
   ) {
     this.worker = createWorker(options);
+    this.outbox = new MessageBatcher(this.worker);
     let markReady!: () => void;
     let failReady!: (error: Error) => void;
     let becameReady = false;
@@ -156,13 +161,14 @@ class WorkerSlot {
       failReady = reject;
     });
     this.ready.catch(() => {}); // a replacement nobody waits for must not be an unhandled rejection
-    this.worker.on('message', (event: WorkerEvent) => {
+    const handle = (event: WorkerEvent) => {
       if (event.type === 'ready') {
         this.priority = event.priority;
         markReady();
       } else if (event.type === 'reply') this.settle(event);
       else if (event.type === 'digit') this.sessions.get(event.sessionId)?.emitDigit(event.digit, event.source);
-    });
+    };
+    this.worker.on('message', (message: WorkerEventMessage) => forEachMessage(message, handle));
     this.worker.on('error', (error) => {
       this.lastError = error;
     });
@@ -194,13 +200,13 @@ class WorkerSlot {
     const requestId = this.nextRequestId();
     return new Promise<ReplyValues[K]>((resolve, reject) => {
       this.pending.set(requestId, { resolve: resolve as (value: unknown) => void, reject });
-      this.worker.postMessage({ ...body, requestId }, transfer);
+      this.outbox.post({ ...body, requestId } as WorkerRequest, transfer);
     });
   }
 
   /** A message that expects no reply. */
   send(message: WorkerRequest): void {
-    if (this.alive) this.worker.postMessage(message);
+    if (this.alive) this.outbox.post(message);
   }
 
   async shutdown(): Promise<void> {
@@ -211,7 +217,8 @@ class WorkerSlot {
       const requestId = this.nextRequestId();
       const closedSockets = new Promise<void>((resolve) => {
         this.pending.set(requestId, { resolve: () => resolve(), reject: () => resolve() });
-        this.worker.postMessage({ type: 'shutdown', requestId } satisfies WorkerRequest);
+        this.outbox.post({ type: 'shutdown', requestId });
+        this.outbox.flush();
       });
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_TIMEOUT_MS)));
@@ -301,8 +308,13 @@ class Engine implements WorkerMediaEngine {
 class EngineSession implements WorkerMediaSession {
   readonly localAddress: string;
   readonly localPort: number;
-  /** Why the session can no longer be used (closed, or its worker died). */
+  /** Why the session can no longer be used: its worker died (fail()). */
   private failure: MediaError | null = null;
+  /**
+   * close() was called. The error a closed session throws is made only when something is called on it: an Error
+   * captures a stack trace, and making one on every close was 1.6% of the main thread in bench/sip.ts (~10 us a call).
+   */
+  private closed = false;
   private closing: Promise<void> | null = null;
   private readonly digitListeners = new Set<(digit: string, source: DigitSource) => void>();
   /** play() requests the worker has not answered yet: only while one is, is there playback to stop. */
@@ -318,7 +330,7 @@ class EngineSession implements WorkerMediaSession {
   }
 
   start(remote: RemoteMedia): void {
-    if (this.failure) throw this.failure;
+    this.throwIfUnusable();
     const problem = remoteProblem(remote);
     if (problem) throw new MediaError('MEDIA_BAD_REMOTE', problem);
     const { address, port, codec, payloadType } = remote;
@@ -328,7 +340,7 @@ class EngineSession implements WorkerMediaSession {
   }
 
   async play(pcm8k: Int16Array): Promise<{ completed: boolean }> {
-    if (this.failure) throw this.failure;
+    this.throwIfUnusable();
     // The samples are copied, then the copy's buffer is moved to the worker: the caller may keep (and cache) its array.
     const pcm = pcm8k.slice().buffer;
     this.playsInFlight++;
@@ -341,34 +353,34 @@ class EngineSession implements WorkerMediaSession {
    * and messages to the worker were 7.5% of the main thread's profile in bench/sip.ts (about 13 us each).
    */
   stopPlayback(): void {
-    if (!this.failure && this.playsInFlight > 0) this.slot.send({ type: 'stopPlayback', sessionId: this.sessionId });
+    if (!this.unusable && this.playsInFlight > 0) this.slot.send({ type: 'stopPlayback', sessionId: this.sessionId });
   }
 
   async detectAnsweringMachine(params: Partial<AmdParams> = {}): Promise<AmdDecision> {
-    if (this.failure) throw this.failure;
+    this.throwIfUnusable();
     const sessionId = this.sessionId;
     return this.slot.request<'detectAnsweringMachine'>({ type: 'detectAnsweringMachine', sessionId, params: { ...params } });
   }
 
   async waitForGreetingEnd(options: { silenceMs?: number; maxWaitMs?: number } = {}): Promise<ReplyValues['waitForGreetingEnd']> {
-    if (this.failure) throw this.failure;
+    this.throwIfUnusable();
     const sessionId = this.sessionId;
     return this.slot.request<'waitForGreetingEnd'>({ type: 'waitForGreetingEnd', sessionId, options: { ...options } });
   }
 
   onDigit(listener: (digit: string, source: DigitSource) => void): () => void {
     this.digitListeners.add(listener);
-    if (this.digitListeners.size === 1 && !this.failure) {
+    if (this.digitListeners.size === 1 && !this.unusable) {
       this.slot.send({ type: 'listenForDigits', sessionId: this.sessionId, listening: true });
     }
     return () => {
-      if (!this.digitListeners.delete(listener) || this.digitListeners.size > 0 || this.failure) return;
+      if (!this.digitListeners.delete(listener) || this.digitListeners.size > 0 || this.unusable) return;
       this.slot.send({ type: 'listenForDigits', sessionId: this.sessionId, listening: false });
     };
   }
 
   async stats(): Promise<WorkerSessionStats> {
-    if (this.failure) throw this.failure;
+    this.throwIfUnusable();
     return this.slot.request<'stats'>({ type: 'stats', sessionId: this.sessionId });
   }
 
@@ -388,9 +400,18 @@ class EngineSession implements WorkerMediaSession {
     this.digitListeners.clear();
   }
 
+  private get unusable(): boolean {
+    return this.failure !== null || this.closed;
+  }
+
+  private throwIfUnusable(): void {
+    if (this.failure) throw this.failure;
+    if (this.closed) throw new MediaError('MEDIA_SESSION_CLOSED', 'the media session is closed');
+  }
+
   private async closeOnce(): Promise<void> {
     const alreadyFailed = this.failure !== null;
-    this.failure ??= new MediaError('MEDIA_SESSION_CLOSED', 'the media session is closed');
+    this.closed = true;
     this.digitListeners.clear();
     this.slot.sessions.delete(this.sessionId);
     if (alreadyFailed) return; // the worker and the socket are gone already

@@ -24,7 +24,9 @@ import { RtpSession } from './rtp-session.js';
 import { DueQueue } from '../../domain/due-queue.js';
 import { FRAME_DURATION_MS } from '../rtp/rtp-sender.js';
 import { LatenessHistogram } from './lateness-histogram.js';
+import { FramePhases } from './frame-phases.js';
 import { applyThreadNiceness, type ThreadPriority } from './thread-priority.js';
+import type { RemoteMedia } from './types.js';
 import type {
   MediaErrorCode,
   MediaWorkerDiagnostics,
@@ -33,7 +35,9 @@ import type {
   PortRange,
   WorkerEvent,
   WorkerRequest,
+  WorkerRequestMessage,
 } from './worker-protocol.js';
+import { forEachMessage, MessageBatcher } from './message-batch.js';
 
 /** Frames due this soon are sent in the current wake-up (a packet up to 1 ms early is harmless). */
 const PACING_TOLERANCE_MS = 1;
@@ -54,6 +58,9 @@ class MediaWorker {
   /** The sending sessions by next frame due; a closed session leaves it when it comes up. */
   private readonly due = new DueQueue<RtpSession>();
   private readonly queued = new Set<RtpSession>();
+  /** Streams spread over the frame interval: each started session's first frame time, kept to release its phase. */
+  private readonly phases = new FramePhases(FRAME_DURATION_MS);
+  private readonly phaseOf = new Map<RtpSession, number>();
   private timer: NodeJS.Timeout | null = null;
   private timerDueMs = Infinity;
   /** How late each frame went out (diagnostics). */
@@ -62,11 +69,13 @@ class MediaWorker {
   private startedLoop = performance.eventLoopUtilization();
   /** This thread's own CPU priority, asked for as the worker starts (thread-priority.ts). */
   private readonly priority: ThreadPriority;
+  private readonly outbox: MessageBatcher<WorkerEvent>;
 
   constructor(
     private readonly port: MessagePort,
     private readonly options: MediaWorkerOptions,
   ) {
+    this.outbox = new MessageBatcher(port);
     this.priority = applyThreadNiceness(options.niceness, {
       platform: process.platform,
       setPriority: (priority) => os.setPriority(priority),
@@ -75,16 +84,18 @@ class MediaWorker {
   }
 
   run(): void {
-    this.port.on('message', (request: WorkerRequest) => {
+    const handle = (request: WorkerRequest) => {
       this.handle(request).catch((error: unknown) => {
         if ('requestId' in request) this.fail(request.requestId, 'MEDIA_INTERNAL', String((error as Error)?.message ?? error));
       });
-    });
+    };
+    this.port.on('message', (message: WorkerRequestMessage) => forEachMessage(message, handle));
     this.post({ type: 'ready', priority: this.priority });
   }
 
+  /** Events go to the main thread gathered per event-loop turn (message-batch.ts). */
   private post(event: WorkerEvent): void {
-    this.port.postMessage(event);
+    this.outbox.post(event);
   }
 
   private reply(requestId: number, value: unknown): void {
@@ -108,6 +119,7 @@ class MediaWorker {
         return;
       case 'shutdown':
         await Promise.all([...this.sessions.values()].map((session) => session.close()));
+        for (const session of this.sessions.values()) this.releasePhase(session);
         this.sessions.clear();
         this.due.clear();
         this.queued.clear();
@@ -128,7 +140,7 @@ class MediaWorker {
     }
     switch (request.type) {
       case 'start':
-        session.start(request.remote);
+        this.start(session, request.remote);
         if (session.sending && !this.queued.has(session)) {
           this.queued.add(session);
           this.due.push(session, session.nextDueMs());
@@ -149,10 +161,27 @@ class MediaWorker {
         return this.reply(request.requestId, session.stats());
       case 'close':
         this.sessions.delete(request.sessionId);
+        this.releasePhase(session);
         await session.close();
         this.schedule();
         return this.reply(request.requestId, null);
     }
+  }
+
+  /** Starts a session's stream; its first start gets the least used phase of the frame interval (frame-phases.ts). */
+  private start(session: RtpSession, remote: RemoteMedia): void {
+    if (this.phaseOf.has(session)) return session.start(remote);
+    const firstFrameAtMs = this.phases.take(performance.now());
+    session.start(remote, firstFrameAtMs);
+    if (session.sending) this.phaseOf.set(session, firstFrameAtMs);
+    else this.phases.release(firstFrameAtMs);
+  }
+
+  private releasePhase(session: RtpSession): void {
+    const firstFrameAtMs = this.phaseOf.get(session);
+    if (firstFrameAtMs === undefined) return;
+    this.phaseOf.delete(session);
+    this.phases.release(firstFrameAtMs);
   }
 
   private async open(requestId: number, sessionId: number, bindAddress: string): Promise<void> {

@@ -124,7 +124,11 @@ export class RtpSession {
     return this.remote !== null && !this.closed;
   }
 
-  start(remote: RemoteMedia): void {
+  /**
+   * Starts (or, on a later call, redirects) the stream to `remote`. The first start's first frame goes at
+   * `firstFrameAtMs` (the worker spreads streams over the frame interval, frame-phases.ts), else at once.
+   */
+  start(remote: RemoteMedia, firstFrameAtMs?: number): void {
     if (this.closed) return;
     const first = this.remote === null;
     this.remote = { ...remote, address: canonicalAddress(remote.address) };
@@ -132,7 +136,7 @@ export class RtpSession {
     const mapped = this.socketFamily === 'IPv6' && !this.remote.address.includes(':');
     this.sendAddress = mapped ? `::ffff:${this.remote.address}` : this.remote.address;
     this.sender.setFormat(lawOf(remote.codec), remote.payloadType);
-    if (first) this.sender.restartClock(this.nowMs());
+    if (first) this.sender.restartClock(firstFrameAtMs ?? this.nowMs());
     this.connectToRemote();
   }
 

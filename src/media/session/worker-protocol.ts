@@ -4,6 +4,7 @@
 import type { AmdDecision, AmdParams, DigitSource, MediaSessionStats, RemoteMedia } from './types.js';
 import type { LatenessSummary } from './lateness-histogram.js';
 import type { ThreadPriority } from './thread-priority.js';
+import type { MessageBatch } from './message-batch.js';
 
 export type MediaErrorCode =
   /** The worker thread died; its sessions are gone. */
@@ -100,3 +101,7 @@ export type WorkerEvent =
   | { type: 'reply'; requestId: number; ok: true; value: unknown }
   | { type: 'reply'; requestId: number; ok: false; code: MediaErrorCode; message: string }
   | { type: 'digit'; sessionId: number; digit: string; source: DigitSource };
+
+/** What crosses to the worker and back: one message, or a turn's messages together (message-batch.ts). */
+export type WorkerRequestMessage = WorkerRequest | MessageBatch<WorkerRequest>;
+export type WorkerEventMessage = WorkerEvent | MessageBatch<WorkerEvent>;
