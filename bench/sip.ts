@@ -17,8 +17,8 @@
 // above what either reaches (sipp's UAC ~1,500-1,900 calls/s on the 2-core machine). The earlier defaults (200 calls,
 // 50 at once, 100 ms hold, 1,000 starts/s) capped both sides near 50 / 0.12 s = 400 calls/s, so the ratio said
 // nothing about the cost of a call set-up; and sipp, capped by the rate, was measured below its capacity.
-// Run: npx tsx bench/sip.ts   (builds dist/ first when stale; SIP_BENCH_CALLS=1000, SIP_BENCH_CONCURRENCY=100, SIP_BENCH_RATE=10000 call starts/s,
-// SIP_BENCH_HOLD_MS=10, SIP_BENCH_WARMUP=1000 calls before the measurement (see WARMUP), SIP_BENCH_TIMEOUT_S=300 for the whole run,
+// Run: npx tsx bench/sip.ts   (builds dist/ first when stale; SIP_BENCH_CALLS=5000 (see CALLS), SIP_BENCH_CONCURRENCY=100, SIP_BENCH_RATE=10000 call starts/s,
+// SIP_BENCH_HOLD_MS=10, SIP_BENCH_WARMUP=5000 calls before the measurement (see WARMUP), SIP_BENCH_TIMEOUT_S=300 for the whole run,
 // BENCH_RUNS=3 runs of both, the figure their median)
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -48,7 +48,13 @@ const { startSipCarrier } = await built<typeof StartSipCarrierModule>('telephony
 const { loadSettings } = await built<typeof SettingsModule>('config/settings.js');
 const { parseTrunk } = await built<typeof TrunkConfigModule>('telephony/sip/carrier/trunk-config.js');
 
-const CALLS = wholeNumber('SIP_BENCH_CALLS', 1000);
+/**
+ * Calls measured per run. 1,000 calls took 0.2-0.4 s, shorter than what a call leaves behind lives (64*T1 = 32 s of
+ * transactions and dialog remnants, RFC 6026), so a run ended before the heap it makes had grown as it does under
+ * sustained load: 1,000-call runs made 2,469-3,791 calls/s (main thread 0.17-0.26 ms a call) where 5,000-call runs of
+ * the same commit made 2,689-3,258 (0.24-0.30 ms), and single runs moved more.
+ */
+const CALLS = wholeNumber('SIP_BENCH_CALLS', 5000);
 const CONCURRENCY = Math.min(wholeNumber('SIP_BENCH_CONCURRENCY', 100), CALLS);
 const RATE = wholeNumber('SIP_BENCH_RATE', 10_000);
 const HOLD_MS = wholeNumber('SIP_BENCH_HOLD_MS', 10);
@@ -57,10 +63,14 @@ const HOLD_MS = wholeNumber('SIP_BENCH_HOLD_MS', 10);
  * capacity of a dialer that has been running, which is how a dialer runs. V8 compiles our SIP stack's hot functions
  * only after many calls: with 50 warm-up calls the three runs of one process made 1,742-1,882, 2,097-2,505 and
  * 2,624-3,109 calls/s (each run a new carrier and media worker, in a main thread warmer each time), and the median
- * was the middle run's; after 1,000 the runs made 2,460-2,852, 3,104-3,271 and 3,470-3,783 calls/s. sipp, compiled C,
- * needs no warm-up.
+ * was the middle run's; after 1,000 the runs made 2,460-2,852, 3,104-3,271 and 3,470-3,783 calls/s. After 1,000 the
+ * process was still compiling: V8's helper threads (the optimizing compiler beside the collector) took 0.30, 0.15 and
+ * 0.12 ms of CPU a measured call in the three runs (2,469, 3,070, 3,791 calls/s), and after 5,000 0.14, 0.06 and 0.06
+ * ms (3,563, 4,601, 4,325 calls/s), the main thread's share the same (0.17-0.24 against 0.18-0.20 ms; session 26's
+ * machine). 5,000 calls take 1-2 s. The warm-up's own rate is printed beside each run (the cold figure). sipp,
+ * compiled C, needs no warm-up.
  */
-const WARMUP = wholeNumber('SIP_BENCH_WARMUP', 1000, 0);
+const WARMUP = wholeNumber('SIP_BENCH_WARMUP', 5000, 0);
 const TIMEOUT_S = wholeNumber('SIP_BENCH_TIMEOUT_S', 300);
 const RUNS = benchRuns(3);
 /** Issue 10's floor for call set-up on loopback. */
@@ -87,6 +97,10 @@ interface Figures {
   peakRssMb: number | undefined;
   loopDelayP99Ms?: number;
   uasCpuMs: number | undefined;
+  /** Calls the far end's UAS answered in its life (ours: the warm-up's too), for its CPU time a call. */
+  uasCalls: number;
+  /** Ours only: the warm-up calls, completed, and their wall time (the cold rate). */
+  warmup?: { completed: number; wallMs: number };
   /** Ours only: mean ms from dial to the answered call (INVITE, 200, ACK, detection), and to the call ended. */
   meanAnsweredMs?: number;
   meanEndedMs?: number;
@@ -154,7 +168,9 @@ async function runOurs(): Promise<Figures> {
   });
   const problems: string[] = [];
   try {
-    if (WARMUP > 0) await placeCalls(carrier, WARMUP, Math.min(CONCURRENCY, WARMUP), problems, { answeredMs: [], endedMs: [] });
+    const warmupStarted = performance.now();
+    const warmupCalls = WARMUP > 0 ? (await placeCalls(carrier, WARMUP, Math.min(CONCURRENCY, WARMUP), problems, { answeredMs: [], endedMs: [] })).completed : 0;
+    const warmup = { completed: warmupCalls, wallMs: performance.now() - warmupStarted };
     problems.length = 0;
     const times: CallTimes = { answeredMs: [], endedMs: [] };
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -181,6 +197,8 @@ async function runOurs(): Promise<Figures> {
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
       uasCpuMs: uas.cpuMs(),
+      uasCalls: warmup.completed + completed,
+      warmup,
       meanAnsweredMs: mean(times.answeredMs),
       meanEndedMs: mean(times.endedMs),
       problems,
@@ -221,6 +239,7 @@ async function runSippUac(): Promise<Figures> {
       cpuMs: uac.cpuMs(),
       peakRssMb: peakKb === undefined ? undefined : peakKb / 1024,
       uasCpuMs: uas.cpuMs(),
+      uasCalls: stats.successful ?? (code === 0 ? CALLS : 0),
       problems,
     };
   } finally {
@@ -250,7 +269,11 @@ function printDetail(ours: Figures, sipp: Figures): void {
   row('  other threads (V8 GC, JIT)', perCall(ours, ours.threadCpu?.othersMs), undefined, 'ms', 3);
   row('peak RSS', ours.peakRssMb, sipp.peakRssMb, 'MB', 1);
   row('event-loop delay p99', ours.loopDelayP99Ms, undefined, 'ms', 2);
-  row('far-end sipp UAS CPU per call', perCall(ours, ours.uasCpuMs), perCall(sipp, sipp.uasCpuMs), 'ms', 3);
+  const perUasCall = (figures: Figures) => (figures.uasCpuMs === undefined || figures.uasCalls === 0 ? undefined : figures.uasCpuMs / figures.uasCalls);
+  row('far-end sipp UAS CPU per call', perUasCall(ours), perUasCall(sipp), 'ms', 3);
+  if (ours.warmup && ours.warmup.completed > 0) {
+    console.log(`ringcast warm-up before it: ${ours.warmup.completed} calls at ${((ours.warmup.completed * 1000) / ours.warmup.wallMs).toFixed(1)} calls/s (cold, not measured)`);
+  }
   if (ours.meanAnsweredMs !== undefined && ours.meanEndedMs !== undefined) {
     console.log(
       `ringcast per call, mean: ${ours.meanAnsweredMs.toFixed(1)} ms from dial to answered (with ${HOLD_MS} ms of detection), ` +
@@ -296,7 +319,7 @@ async function main(): Promise<void> {
       (WARMUP > 0 ? ` (ours after ${WARMUP} warm-up calls)` : ''),
   );
   try {
-    const rates: { ours: number; sipp: number; failed: number; sippFailed: number }[] = [];
+    const rates: { ours: number; sipp: number; cold: number | undefined; failed: number; sippFailed: number }[] = [];
     for (let run = 1; run <= RUNS; run++) {
       console.log(`\nrun ${run} of ${RUNS}`);
       const sipp = await runSippUac();
@@ -305,6 +328,7 @@ async function main(): Promise<void> {
       rates.push({
         ours: (ours.completed * 1000) / ours.wallMs,
         sipp: (sipp.completed * 1000) / sipp.wallMs,
+        cold: ours.warmup && ours.warmup.completed > 0 ? (ours.warmup.completed * 1000) / ours.warmup.wallMs : undefined,
         failed: ours.failed + (CALLS - ours.completed - ours.failed),
         sippFailed: sipp.failed,
       });
@@ -325,7 +349,7 @@ async function main(): Promise<void> {
           ratio,
           target: `>= 50% of sipp and >= ${MIN_CALLS_PER_S} calls/s, 0 failures`,
           pass: ratio >= 0.5 && value >= MIN_CALLS_PER_S && failed === 0,
-          note: `median of ${RUNS} runs, ours (the build, dist/) each after ${WARMUP} warm-up calls; ours ${rates.map((r) => r.ours.toFixed(0)).join(', ')} calls/s, sipp ${rates.map((r) => r.sipp.toFixed(0)).join(', ')}; calls failed or lost in all runs: ${failed} (sipp's UAC: ${rates.reduce((sum, r) => sum + r.sippFailed, 0)})`,
+          note: `median of ${RUNS} runs, ours (the build, dist/) each after ${WARMUP} warm-up calls; ours ${rates.map((r) => r.ours.toFixed(0)).join(', ')} calls/s (their warm-ups, cold: ${rates.map((r) => (r.cold === undefined ? '-' : r.cold.toFixed(0))).join(', ')}), sipp ${rates.map((r) => r.sipp.toFixed(0)).join(', ')}; calls failed or lost in all runs: ${failed} (sipp's UAC: ${rates.reduce((sum, r) => sum + r.sippFailed, 0)})`,
         },
       ],
       { calls: CALLS, concurrency: CONCURRENCY, rate: RATE, holdMs: HOLD_MS, runs: RUNS },
