@@ -139,6 +139,8 @@ export class Dialer {
   private lastRecoveryMs = Number.NEGATIVE_INFINITY;
   /** When this process last started calls (a calls-per-second limit counts starts in the last second). */
   private lastClaimMs = Number.NEGATIVE_INFINITY;
+  /** When each campaign's unscheduled numbers were last given due times (numbers can be added to a live campaign). */
+  private readonly lastScheduledMs = new Map<number, number>();
   private readonly log: DialerLogger;
   /** Decoded audio by id, shared by every campaign that plays it (stored audio never changes; a deleted id stays
    * playable for campaigns already loaded). */
@@ -257,8 +259,9 @@ export class Dialer {
     });
   }
 
-  /** Numbers were added to a live campaign: a pass now claims them (and schedules any that have no due time yet). */
+  /** Numbers were added to a live campaign: schedule them on the next pass rather than within idlePollMs. */
   numbersAdded(): void {
+    this.lastScheduledMs.clear();
     this.wake();
   }
 
@@ -373,10 +376,10 @@ export class Dialer {
     }
     const callable: CallableCampaign[] = [];
     let nextEventMs = now.getTime() + this.config.idlePollMs;
-    for (const { id, status, unscheduled } of live) {
+    for (const { id, status } of live) {
       const plan = await this.track(this.planFor(id));
       if (!plan) continue;
-      const verdict = await this.track(this.supervise(plan, status, unscheduled, now));
+      const verdict = await this.track(this.supervise(plan, status, now));
       // supervise moves a callable campaign to Running, and a Running one outside its windows to Waiting.
       this.campaignStatusNow.set(id, verdict.callable ? CampaignStatus.Running : status === CampaignStatus.Running ? CampaignStatus.Waiting : (status as CampaignStatus));
       if (verdict.callable) {
@@ -481,7 +484,7 @@ export class Dialer {
   }
 
   /** Moves a campaign to the status its windows and numbers call for; says whether it may be dialled now. */
-  private async supervise(plan: CampaignPlanCache, status: number, unscheduled: boolean, now: Date): Promise<{ callable: boolean; nextBoundaryMs?: number }> {
+  private async supervise(plan: CampaignPlanCache, status: number, now: Date): Promise<{ callable: boolean; nextBoundaryMs?: number }> {
     const { store } = this.deps;
     const { campaign, windows } = plan;
     const closing = lastClosing(windows);
@@ -500,11 +503,11 @@ export class Dialer {
     }
     if (status === CampaignStatus.Paused) return { callable: false, nextBoundaryMs: closing.getTime() };
 
-    // Numbers stored without a due time (the create and the add give one; see scheduleNewNumbers) get their first.
-    if (unscheduled) {
-      const firstAttempt = campaign.attempts[0]!;
-      const firstDue = attemptDueAt({ windows, intervalMinutes: firstAttempt.intervalMinutes, previousEndedAt: undefined, campaignStartsAt: campaign.startsAt });
-      if (firstDue) await store.scheduleNewNumbers(campaign.id, firstDue);
+    const firstAttempt = campaign.attempts[0]!;
+    const firstDue = attemptDueAt({ windows, intervalMinutes: firstAttempt.intervalMinutes, previousEndedAt: undefined, campaignStartsAt: campaign.startsAt });
+    if (firstDue && now.getTime() - (this.lastScheduledMs.get(campaign.id) ?? Number.NEGATIVE_INFINITY) >= this.config.idlePollMs) {
+      this.lastScheduledMs.set(campaign.id, now.getTime());
+      await store.scheduleNewNumbers(campaign.id, firstDue);
     }
 
     // A call of ours in flight holds its number Dialling: the campaign is not complete, and asking costs a round

@@ -66,14 +66,6 @@ export interface CampaignForDialing {
   machineRuleOn: boolean;
 }
 
-/** A campaign the dialer's loop looks at (liveCampaignIds). */
-export interface LiveCampaign {
-  id: number;
-  status: number;
-  /** It has pending numbers with no due time yet: scheduleNewNumbers has work to do. */
-  unscheduled: boolean;
-}
-
 /** A campaign a claim may take numbers of (its window is open and the guards let it call). */
 export interface CallableCampaign {
   campaignId: number;
@@ -193,13 +185,10 @@ export class DialerStore {
     return new AudioRepository(this.db).loadForPlayback(clientId, ids);
   }
 
-  /**
-   * Campaigns that may still need the dialer's attention, each with whether it has pending numbers that were never
-   * given a due time (`unscheduled`: scheduleNewNumbers has work to do).
-   */
-  async liveCampaignIds(): Promise<LiveCampaign[]> {
-    const rows = await runFixed<{ id: number; status: number; unscheduled: boolean }>(this.db, LOOP_STATEMENTS.liveCampaigns, {});
-    return rows.map((row) => ({ id: Number(row.id), status: Number(row.status), unscheduled: row.unscheduled === true }));
+  /** Campaigns that may still need the dialer's attention. */
+  async liveCampaignIds(): Promise<{ id: number; status: number }[]> {
+    const rows = await runFixed<{ id: number; status: number }>(this.db, LOOP_STATEMENTS.liveCampaigns, {});
+    return rows.map((row) => ({ id: Number(row.id), status: Number(row.status) }));
   }
 
   async loadCampaign(id: number): Promise<CampaignForDialing | undefined> {
@@ -857,16 +846,8 @@ function finishStatement(dialerId: string): FixedStatement {
 const LOOP_STATEMENTS = {
   // Asked on every pass of the loop, its statuses written in (prepared-statements.ts). A campaign still being filled
   // by its create (PGlite) is not ready: its numbers are not all in yet.
-  // `unscheduled` is one probe of the partial due index per live campaign (its null due times sort last): the loop
-  // ran scheduleNewNumbers' transaction (four round trips and an update) for every live campaign every idlePollMs,
-  // although the create and the add give numbers their due time and it almost never finds one (the dialer benchmark,
-  // BENCH_TIMINGS: 72 of them at 12.6 ms each in a 9 s run, in the loop's path before every claim).
   liveCampaigns: new FixedStatement(
-    sql`select ${campaigns.id} as id, ${campaigns.status} as status,
-               exists (select 1 from ${phoneNumbers}
-                       where ${phoneNumbers.campaignId} = ${campaigns.id} and ${phoneNumbers.status} = ${constant(NumberStatus.Pending)}
-                         and ${phoneNumbers.dueAt} is null) as unscheduled
-        from ${campaigns}
+    sql`select ${campaigns.id} as id, ${campaigns.status} as status from ${campaigns}
         where ${campaigns.status} in (${sql.join([CampaignStatus.Scheduled, CampaignStatus.Running, CampaignStatus.Waiting, CampaignStatus.Paused].map(constant), sql`, `)})
           and not ${campaigns.filling}`,
   ),
