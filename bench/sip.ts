@@ -232,14 +232,15 @@ async function runSippUac(): Promise<Figures> {
     if (code !== 0) problems.push(`sipp UAC exit ${String(code)}: ${uac.output().slice(-1500)}`);
     await stopUas(uas, problems);
     const peakKb = uac.peakRssKb();
+    const completed = stats.successful ?? (code === 0 ? CALLS : 0);
     return {
-      completed: stats.successful ?? (code === 0 ? CALLS : 0),
+      completed,
       failed: stats.failed ?? (code === 0 ? 0 : CALLS),
       wallMs: stats.elapsedMs ?? spawnToExitMs,
       cpuMs: uac.cpuMs(),
       peakRssMb: peakKb === undefined ? undefined : peakKb / 1024,
       uasCpuMs: uas.cpuMs(),
-      uasCalls: stats.successful ?? (code === 0 ? CALLS : 0),
+      uasCalls: completed,
       problems,
     };
   } finally {
@@ -271,9 +272,8 @@ function printDetail(ours: Figures, sipp: Figures): void {
   row('event-loop delay p99', ours.loopDelayP99Ms, undefined, 'ms', 2);
   const perUasCall = (figures: Figures) => (figures.uasCpuMs === undefined || figures.uasCalls === 0 ? undefined : figures.uasCpuMs / figures.uasCalls);
   row('far-end sipp UAS CPU per call', perUasCall(ours), perUasCall(sipp), 'ms', 3);
-  if (ours.warmup && ours.warmup.completed > 0) {
-    console.log(`ringcast warm-up before it: ${ours.warmup.completed} calls at ${((ours.warmup.completed * 1000) / ours.warmup.wallMs).toFixed(1)} calls/s (cold, not measured)`);
-  }
+  const cold = coldRate(ours);
+  if (cold !== undefined) console.log(`ringcast warm-up before it: ${ours.warmup!.completed} calls at ${cold.toFixed(1)} calls/s (cold, not measured)`);
   if (ours.meanAnsweredMs !== undefined && ours.meanEndedMs !== undefined) {
     console.log(
       `ringcast per call, mean: ${ours.meanAnsweredMs.toFixed(1)} ms from dial to answered (with ${HOLD_MS} ms of detection), ` +
@@ -290,6 +290,12 @@ async function stopUas(uas: SippRun, problems: string[]): Promise<void> {
   const code = uas.code();
   if (code !== undefined) problems.push(`sipp UAS exited before the end (${String(code)}): ${uas.output().slice(-1500)}`);
   await uas.stop();
+}
+
+/** Calls per second of our warm-up (the cold figure); undefined without one. */
+function coldRate(figures: Figures): number | undefined {
+  const warmup = figures.warmup;
+  return warmup && warmup.completed > 0 ? (warmup.completed * 1000) / warmup.wallMs : undefined;
 }
 
 function mean(values: number[]): number | undefined {
@@ -328,7 +334,7 @@ async function main(): Promise<void> {
       rates.push({
         ours: (ours.completed * 1000) / ours.wallMs,
         sipp: (sipp.completed * 1000) / sipp.wallMs,
-        cold: ours.warmup && ours.warmup.completed > 0 ? (ours.warmup.completed * 1000) / ours.warmup.wallMs : undefined,
+        cold: coldRate(ours),
         failed: ours.failed + (CALLS - ours.completed - ours.failed),
         sippFailed: sipp.failed,
       });

@@ -18,16 +18,14 @@ let ticksPerSecond: number | undefined;
 
 /** Clock ticks per second of /proc's utime and stime (getconf CLK_TCK; 100 on Linux in practice). */
 function clockTicksPerSecond(): number {
-  if (ticksPerSecond === undefined) {
-    const read = (() => {
-      try {
-        return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-      } catch {
-        return Number.NaN;
-      }
-    })();
-    ticksPerSecond = Number.isFinite(read) && read > 0 ? read : 100;
+  if (ticksPerSecond !== undefined) return ticksPerSecond;
+  let read = Number.NaN;
+  try {
+    read = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  } catch {
+    // no getconf: Linux's usual value below
   }
+  ticksPerSecond = Number.isFinite(read) && read > 0 ? read : 100;
   return ticksPerSecond;
 }
 
