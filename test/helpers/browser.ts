@@ -38,3 +38,38 @@ export async function signIn(page: Page, baseUrl: string, token: string, role: '
   await page.keyboard.press('Enter');
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
+
+/**
+ * Clicks (or presses) what `act` does and waits for the page to reach `url`. When it does not, the failure says what
+ * the page showed instead (where it is, its alerts) and which of the requests made meanwhile failed or were answered
+ * with an error status, where a bare waitForURL timeout said only that it timed out.
+ */
+export async function actAndWaitForUrl(page: Page, act: () => Promise<void>, url: RegExp, timeoutMs = 30_000): Promise<void> {
+  const requests: string[] = [];
+  const onResponse = (response: { status(): number; url(): string; request(): { method(): string } }) => {
+    if (response.status() >= 400) requests.push(`${response.request().method()} ${response.url()}: ${response.status()}`);
+  };
+  const onFailed = (request: { method(): string; url(): string; failure(): { errorText: string } | null }) => {
+    requests.push(`${request.method()} ${request.url()}: failed (${request.failure()?.errorText ?? 'no reason given'})`);
+  };
+  page.on('response', onResponse);
+  page.on('requestfailed', onFailed);
+  try {
+    await act();
+    await page.waitForURL(url, { timeout: timeoutMs });
+  } catch (error) {
+    const alerts = await page
+      .getByRole('alert')
+      .allTextContents()
+      .catch(() => ['(could not be read)']);
+    const said = [
+      `the page stayed at ${page.url()}`,
+      `its alerts: ${alerts.length > 0 ? alerts.map((text) => JSON.stringify(text)).join(', ') : 'none'}`,
+      `requests that failed or were refused meanwhile: ${requests.length > 0 ? requests.join('; ') : 'none'}`,
+    ];
+    throw new Error(`${(error as Error).message}\n${said.join('\n')}`, { cause: error });
+  } finally {
+    page.off('response', onResponse);
+    page.off('requestfailed', onFailed);
+  }
+}

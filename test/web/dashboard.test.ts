@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { parse } from 'csv-parse/sync';
 import { describeWithPeer } from '../helpers/peers.js';
-import { CHROMIUM, launchChromium, signIn as signInAt } from '../helpers/browser.js';
+import { actAndWaitForUrl, CHROMIUM, launchChromium, signIn as signInAt } from '../helpers/browser.js';
 import { startLiveStack, type LiveStack } from '../helpers/live-stack.js';
 import { ADMIN_TOKEN, adminOf, createTenantThrough, type Tenant } from '../helpers/app.js';
 import { buildWebAppIfNeeded } from '../../scripts/build-if-needed.mjs';
@@ -100,8 +100,7 @@ describeWithPeer([CHROMIUM], 'the web app in chromium', () => {
 
     // Leaving invalid numbers out creates it, and the page moves to the campaign.
     await page.getByLabel('Leave out invalid numbers').check();
-    await page.getByRole('button', { name: 'Create campaign' }).click();
-    await page.waitForURL(/#\/campaigns\/\d+$/);
+    await actAndWaitForUrl(page, () => page.getByRole('button', { name: 'Create campaign' }).click(), /#\/campaigns\/\d+$/);
     await page.getByRole('heading', { name: 'January reminders' }).waitFor();
     await page.close();
   });

@@ -97,11 +97,23 @@ export function upload<T>(path: string, form: FormData, onProgress: (fraction: n
     request.upload.onprogress = (event) => {
       if (event.lengthComputable) onProgress(event.loaded / event.total);
     };
-    request.onerror = () => reject(new ApiError({ status: 0, title: 'The upload failed', detail: 'The connection to Ringcast was lost.' }));
+    // Every way a request can end settles the promise: a form left waiting on a lost upload could never be sent again
+    // (its button stays disabled while an upload is in progress).
+    const failed = (detail: string) => () => reject(new ApiError({ status: 0, title: 'The upload failed', detail }));
+    request.onerror = failed('The connection to Ringcast was lost.');
+    request.onabort = failed('The upload was stopped before Ringcast answered.');
+    request.ontimeout = failed('Ringcast did not answer in time.');
     request.onload = () => {
-      const response = new Response(request.responseText, { status: request.status, headers: { 'content-type': request.getResponseHeader('content-type') ?? '' } });
-      if (request.status >= 200 && request.status < 300) resolve(JSON.parse(request.responseText) as T);
-      else void problemOf(response).then((problem) => reject(new ApiError(problem)));
+      if (request.status < 200 || request.status >= 300) {
+        const response = new Response(request.responseText, { status: request.status, headers: { 'content-type': request.getResponseHeader('content-type') ?? '' } });
+        void problemOf(response).then((problem) => reject(new ApiError(problem)));
+        return;
+      }
+      try {
+        resolve(JSON.parse(request.responseText) as T);
+      } catch {
+        failed(`Ringcast answered ${request.status} with a body that is not JSON.`)();
+      }
     };
     request.send(form);
   });
