@@ -8,7 +8,10 @@
 // 4-process figures are compared with the 1-process figure of the same run.
 //
 // An attempt rate is the campaign's calls over the span from its first call's start to its last call's end (the
-// processes are ready before the campaign is made, so start-up is not counted). Each figure is the median of
+// processes are ready before the campaign is made, so start-up is not counted). Beside it each run prints the
+// machine's busy CPU and PostgreSQL's write-ahead log per call over the dialling: the log is exact and the CPU far
+// steadier than a rate on a shared host, so a change to what an attempt writes shows in them when the rates' spread
+// hides it. Each figure is the median of
 // BENCH_RUNS (default 3) runs, each on a fresh database. Needs BENCH_DATABASE_URL or TEST_DATABASE_URL.
 // Run: npx tsx bench/dialer-throughput.ts
 import { performance } from 'node:perf_hooks';
@@ -21,6 +24,7 @@ import { benchPostgresUrl, onFreshDatabase } from './lib/databases.js';
 import { benchRuns, median, ratioOf, report, type BenchRow } from './lib/report.js';
 import { BENCH_PACING, benchClient, benchMobiles, limitsHeld, openCampaign, pacingUse } from './lib/dialer-setup.js';
 import { startDialerProcess, stopDialerProcesses } from './lib/dialer-processes.js';
+import { readMachineBusyMs } from './lib/thread-cpu.js';
 
 const NUMBERS = Number(process.env.BENCH_DIALER_NUMBERS ?? 20_000);
 const RUNS = benchRuns(3);
@@ -66,6 +70,15 @@ interface DialerRun {
   finished: boolean;
   held: boolean;
   limitsNote: string;
+  /** The machine's busy CPU (every process) from the campaign's creation to its completion, per 1,000 calls. */
+  machineCpuMsPer1000?: number;
+  /** PostgreSQL's write-ahead log written over the same span, per call: what the calls' row writes cost it, exactly. */
+  walBytesPerCall: number;
+}
+
+/** Where PostgreSQL's write-ahead log ends now (pg_current_wal_lsn), as text for pg_wal_lsn_diff. */
+async function walPosition(db: Db): Promise<string> {
+  return String(rows(await db.execute(sql`select pg_current_wal_lsn()::text as lsn`))[0]!.lsn);
 }
 
 async function dialerRun(db: Db, url: string, processCount: number, client: Awaited<ReturnType<typeof benchClient>>, run: number): Promise<DialerRun> {
@@ -73,6 +86,8 @@ async function dialerRun(db: Db, url: string, processCount: number, client: Awai
   try {
     await Promise.all(processes.map((p) => p.ready));
     const campaignId = await openCampaign(db, client, { name: `Dialled ${processCount}-${run}`, numbers: benchMobiles(NUMBERS, 100_000), attempts: 1 });
+    const walBefore = await walPosition(db);
+    const busyBeforeMs = readMachineBusyMs();
     const deadline = Date.now() + RUN_TIMEOUT_MS;
     let finished = false;
     while (Date.now() < deadline) {
@@ -84,6 +99,8 @@ async function dialerRun(db: Db, url: string, processCount: number, client: Awai
       if (processes.every((p) => p.child.exitCode !== null)) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    const busyAfterMs = readMachineBusyMs();
+    const walAfter = await walPosition(db);
     await stopDialerProcesses(processes);
     if (process.env.BENCH_TIMINGS) console.error(processes.map((p) => p.output()).join('\n'));
     if (!finished) console.error(`run with ${processCount} processes did not finish:\n${processes.map((p) => p.output()).join('\n')}`);
@@ -95,7 +112,10 @@ async function dialerRun(db: Db, url: string, processCount: number, client: Awai
     const calls = Number(span!.calls);
     const uses = await pacingUse(db, [campaignId]);
     const { held, note } = limitsHeld(uses, BENCH_PACING);
-    return { attemptsPerSecond: calls / Math.max(1e-3, Number(span!.seconds)), calls, finished, held, limitsNote: note };
+    const machineCpuMsPer1000 = busyBeforeMs !== undefined && busyAfterMs !== undefined && calls > 0 ? ((busyAfterMs - busyBeforeMs) / calls) * 1000 : undefined;
+    const [wal] = rows(await db.execute(sql`select pg_wal_lsn_diff(${walAfter}::pg_lsn, ${walBefore}::pg_lsn)::float8 as bytes`));
+    const walBytesPerCall = calls > 0 ? Number(wal!.bytes) / calls : 0;
+    return { attemptsPerSecond: calls / Math.max(1e-3, Number(span!.seconds)), calls, finished, held, limitsNote: note, machineCpuMsPer1000, walBytesPerCall };
   } finally {
     await stopDialerProcesses(processes);
   }
@@ -121,7 +141,9 @@ async function main(): Promise<void> {
         byProcesses.get(processCount)!.push(result);
         console.log(
           `run ${run + 1}/${RUNS}, ${processCount} process(es): ${result.attemptsPerSecond.toFixed(0)} attempts/s over ${result.calls} calls` +
-            `${processCount === 1 ? `; claim query alone ${baseline.at(-1)!.toFixed(0)}/s` : ''}; limits ${result.held ? 'held' : 'BROKEN'}`,
+            `${processCount === 1 ? `; claim query alone ${baseline.at(-1)!.toFixed(0)}/s` : ''}; limits ${result.held ? 'held' : 'BROKEN'}` +
+            `${result.machineCpuMsPer1000 === undefined ? '' : `; machine CPU ${result.machineCpuMsPer1000.toFixed(0)} ms per 1,000 calls`}` +
+            `; WAL ${result.walBytesPerCall.toFixed(0)} B per call`,
         );
       });
     }
@@ -131,7 +153,12 @@ async function main(): Promise<void> {
   const notes = (n: number) => {
     const runs = byProcesses.get(n) ?? [];
     if (runs.length === 0) return 'not measured';
-    return `median of ${runs.length} runs of ${NUMBERS.toLocaleString('en-GB')} numbers x 1 attempt (${runs.map((r) => r.attemptsPerSecond.toFixed(0)).join(', ')}); batch ${BATCH}; limits ${allHeld(n) ? 'held' : 'NOT held or unfinished'}: ${runs.at(-1)!.limitsNote}`;
+    const cpu = runs.map((r) => r.machineCpuMsPer1000?.toFixed(0) ?? '?').join(', ');
+    const wal = runs.map((r) => r.walBytesPerCall.toFixed(0)).join(', ');
+    return (
+      `median of ${runs.length} runs of ${NUMBERS.toLocaleString('en-GB')} numbers x 1 attempt (${runs.map((r) => r.attemptsPerSecond.toFixed(0)).join(', ')}); batch ${BATCH}; ` +
+      `machine CPU per 1,000 calls ${cpu} ms; WAL per call ${wal} B; limits ${allHeld(n) ? 'held' : 'NOT held or unfinished'}: ${runs.at(-1)!.limitsNote}`
+    );
   };
   const one = rate(1);
   const baselineRate = median(baseline);

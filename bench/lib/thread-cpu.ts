@@ -73,3 +73,20 @@ export function splitThreadCpu(before: Map<number, number> | undefined, after: M
   }
   return split;
 }
+
+/**
+ * CPU time the whole machine spent busy so far (user, nice, system, irq, softirq of every core, from /proc/stat's
+ * first line; idle, iowait and steal left out). Between two readings on a quiet machine it is what a figure cost all
+ * its processes together (the dialer's and PostgreSQL's), which varies far less than a rate does when the host's
+ * other tenants take turns on the cores. Linux only: elsewhere undefined.
+ */
+export function readMachineBusyMs(): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    const [user, nice, system, , , irq, softirq] = line.trim().split(/\s+/).slice(1).map(Number);
+    return (user! + nice! + system! + irq! + softirq!) * (1000 / clockTicksPerSecond());
+  } catch {
+    return undefined;
+  }
+}
