@@ -271,6 +271,9 @@ export const phoneNumberBatches = pgTable(
   (table) => [primaryKey({ columns: [table.campaignId, table.firstId] })],
 );
 
+// Pages of calls are written 30% full (migrations/0029; drizzle-kit does not generate a table's storage parameters):
+// a call's result then updates its row on its page without touching the indexes. No indexed column may be part of a
+// result, or that update needs new index entries again.
 export const calls = pgTable(
   'calls',
   {
