@@ -76,9 +76,14 @@ interface DialerRun {
   walBytesPerCall: number;
 }
 
-/** Where PostgreSQL's write-ahead log ends now (pg_current_wal_lsn), as text for pg_wal_lsn_diff. */
+/** Where PostgreSQL's write-ahead log ends now (pg_current_wal_lsn), as text for walBytesSince. */
 async function walPosition(db: Db): Promise<string> {
   return String(rows(await db.execute(sql`select pg_current_wal_lsn()::text as lsn`))[0]!.lsn);
+}
+
+/** Bytes of write-ahead log written since `position` (walPosition). */
+async function walBytesSince(db: Db, position: string): Promise<number> {
+  return Number(rows(await db.execute(sql`select pg_wal_lsn_diff(pg_current_wal_lsn(), ${position}::pg_lsn)::float8 as bytes`))[0]!.bytes);
 }
 
 async function dialerRun(db: Db, url: string, processCount: number, client: Awaited<ReturnType<typeof benchClient>>, run: number): Promise<DialerRun> {
@@ -100,7 +105,7 @@ async function dialerRun(db: Db, url: string, processCount: number, client: Awai
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const busyAfterMs = readMachineBusyMs();
-    const walAfter = await walPosition(db);
+    const walBytes = await walBytesSince(db, walBefore);
     await stopDialerProcesses(processes);
     if (process.env.BENCH_TIMINGS) console.error(processes.map((p) => p.output()).join('\n'));
     if (!finished) console.error(`run with ${processCount} processes did not finish:\n${processes.map((p) => p.output()).join('\n')}`);
@@ -113,8 +118,7 @@ async function dialerRun(db: Db, url: string, processCount: number, client: Awai
     const uses = await pacingUse(db, [campaignId]);
     const { held, note } = limitsHeld(uses, BENCH_PACING);
     const machineCpuMsPer1000 = busyBeforeMs !== undefined && busyAfterMs !== undefined && calls > 0 ? ((busyAfterMs - busyBeforeMs) / calls) * 1000 : undefined;
-    const [wal] = rows(await db.execute(sql`select pg_wal_lsn_diff(${walAfter}::pg_lsn, ${walBefore}::pg_lsn)::float8 as bytes`));
-    const walBytesPerCall = calls > 0 ? Number(wal!.bytes) / calls : 0;
+    const walBytesPerCall = calls > 0 ? walBytes / calls : 0;
     return { attemptsPerSecond: calls / Math.max(1e-3, Number(span!.seconds)), calls, finished, held, limitsNote: note, machineCpuMsPer1000, walBytesPerCall };
   } finally {
     await stopDialerProcesses(processes);

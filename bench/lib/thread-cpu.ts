@@ -2,7 +2,8 @@
 // whose engine was closed) and all the others (V8's helper threads for garbage collection and compilation, libuv's
 // pool), from /proc/self/task/<tid>/stat on Linux.
 // process.cpuUsage() gives only the sum; the split says whether a figure is bound by our JavaScript on the main thread
-// or by what runs beside it. Linux only: elsewhere the reading is undefined.
+// or by what runs beside it. Also the whole machine's busy CPU (readMachineBusyMs, /proc/stat), for figures whose
+// work is shared with other processes (the dialer's and PostgreSQL's). Linux only: elsewhere the reading is undefined.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 

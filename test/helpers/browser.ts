@@ -2,7 +2,7 @@
 // tests use the one `.ci/run` installs (apt-get install chromium) and skip with a notice without it, as other peers.
 import { join, delimiter } from 'node:path';
 import { accessSync, constants } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Request, type Response } from 'playwright-core';
 
 /** The binary the tests need, as describeWithPeer looks it up. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? 'chromium';
@@ -46,10 +46,10 @@ export async function signIn(page: Page, baseUrl: string, token: string, role: '
  */
 export async function actAndWaitForUrl(page: Page, act: () => Promise<void>, url: RegExp, timeoutMs = 30_000): Promise<void> {
   const requests: string[] = [];
-  const onResponse = (response: { status(): number; url(): string; request(): { method(): string } }) => {
+  const onResponse = (response: Response) => {
     if (response.status() >= 400) requests.push(`${response.request().method()} ${response.url()}: ${response.status()}`);
   };
-  const onFailed = (request: { method(): string; url(): string; failure(): { errorText: string } | null }) => {
+  const onFailed = (request: Request) => {
     requests.push(`${request.method()} ${request.url()}: failed (${request.failure()?.errorText ?? 'no reason given'})`);
   };
   page.on('response', onResponse);

@@ -105,6 +105,37 @@ describeWithPeer([CHROMIUM], 'the web app in chromium', () => {
     await page.close();
   });
 
+  it('says so when an upload gets no usable answer, and the form can be sent again', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await signIn(page, tenant.apiKey);
+    await page.getByRole('link', { name: 'New campaign' }).first().click();
+    await page.getByLabel('Name').fill('Never stored');
+    await page.getByLabel('Start date').fill('2027-01-12');
+    await page.getByLabel('Daily window opens').fill('09:00');
+    await page.getByLabel('Daily window closes').fill('17:00');
+    await page.getByLabel('CSV file with a header row').setInputFiles({ name: 'numbers.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
+    await expect.poll(() => page.getByLabel('Column for number').inputValue()).toBe('Phone');
+    await page.getByLabel('Leave out invalid numbers').check();
+    const create = page.getByRole('button', { name: 'Create campaign' });
+    const uploads = '**/api/campaigns/voice/csv**';
+
+    // A 200 that is not JSON (a proxy's page, say): the upload fails with that said, where it used to wait for ever.
+    await page.route(uploads, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<html>a proxy page</html>' }));
+    await create.click();
+    await page.getByRole('alert').filter({ hasText: 'with a body that is not JSON' }).waitFor();
+    expect(await create.isEnabled()).toBe(true);
+    await page.unroute(uploads);
+
+    // The connection lost: said too, and the button is back.
+    await page.route(uploads, (route) => route.abort('connectionreset'));
+    await create.click();
+    await page.getByRole('alert').filter({ hasText: 'The connection to Ringcast was lost' }).waitFor();
+    expect(await create.isEnabled()).toBe(true);
+    await page.unroute(uploads);
+    expect(page.url()).toMatch(/#\/new$/);
+    await page.close();
+  });
+
   it('pauses and resumes the campaign, shows it running live, and downloads results that match the API', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1100 }, acceptDownloads: true });
     await signIn(page, tenant.apiKey);
