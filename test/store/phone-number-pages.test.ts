@@ -35,23 +35,27 @@ describe.each(BACKENDS)('phone number pages on $kind', ({ kind }) => {
     }
   };
 
+  let flowId: number;
+  let cliId: number;
+  const createCampaign = async (name: string) => {
+    const result = (await run(sql`
+      insert into campaigns (client_id, name, type, status, time_zone, start_date, start_time, finish_time, starts_at, call_flow_id,
+                             call_flow_version_id, cli_id, answer_phone_message, sms_on_busy)
+      select ${clientId}, ${name}, 1, 0, 'Europe/London', '2027-01-15', '09:00', '17:00', '2027-01-15T09:00:00Z', ${flowId}, v.id, ${cliId}, 0, 0
+      from call_flow_versions v where v.call_flow_id = ${flowId} returning id`)) as unknown as { rows: { id: number }[] };
+    return result.rows[0]!.id;
+  };
+
   beforeAll(async () => {
     t = await createTestDatabase(kind);
     repository = new CampaignRepository(t.database.db);
     const tenants = new TenantRepository(t.database.db);
     const { client } = await tenants.createClient('Pages');
     clientId = client.id;
-    const flow = await createCallFlow(tenants, NO_AUDIO, client.id, { name: 'Flow' });
-    const cli = await createCli(tenants, client.id, { number: '020 7946 0000' });
+    flowId = (await createCallFlow(tenants, NO_AUDIO, client.id, { name: 'Flow' })).id;
+    cliId = (await createCli(tenants, client.id, { number: '020 7946 0000' })).id;
     campaignIds = [];
-    for (const name of ['A', 'B', 'C']) {
-      const result = (await run(sql`
-        insert into campaigns (client_id, name, type, status, time_zone, start_date, start_time, finish_time, starts_at, call_flow_id,
-                               call_flow_version_id, cli_id, answer_phone_message, sms_on_busy)
-        select ${client.id}, ${name}, 1, 0, 'Europe/London', '2027-01-15', '09:00', '17:00', '2027-01-15T09:00:00Z', ${flow.id}, v.id, ${cli.id}, 0, 0
-        from call_flow_versions v where v.call_flow_id = ${flow.id} returning id`)) as unknown as { rows: { id: number }[] };
-      campaignIds.push(result.rows[0]!.id);
-    }
+    for (const name of ['A', 'B', 'C']) campaignIds.push(await createCampaign(name));
   });
   afterAll(() => t?.dispose());
 
@@ -80,6 +84,84 @@ describe.each(BACKENDS)('phone number pages on $kind', ({ kind }) => {
     await run(sql`insert into phone_number_batches (campaign_id, first_id, last_id, number_count) values (${a}, ${ids[2]! - 1}, ${ids[30]!}, 0)`);
     await expectEveryPageAsOffset(a!, 10);
     await run(sql`delete from phone_number_batches where campaign_id = ${a} and number_count = 0`);
+  });
+
+  // PostgreSQL reads the page as plain rows and PGlite as JSON per number (CampaignRepository.phoneNumbersPage): both
+  // must give every field exactly, times cut to whole milliseconds as a Date made from the timestamp's text is.
+  it('gives each call and text with every field as stored, on either form of the page', async () => {
+    const c = await createCampaign('Fields');
+    const inserted = (await run(sql`
+      insert into phone_numbers (campaign_id, number, name, parameters, status, status_reason)
+      values (${c}, '+447700900111', 'Zoë "Z" O''Brien', '[{"parameter": 1, "value": "£12.50"}, {"parameter": 3, "value": "x,y"}]', 3, 'listed on: DNC'),
+             (${c}, '+447700900112', '', '[]', 0, null)
+      returning id`)) as unknown as { rows: { id: string | number }[] };
+    const [withCalls, without] = inserted.rows.map((row) => Number(row.id));
+    await run(sql`
+      insert into calls (phone_number_id, attempt_number, start_time, end_time, stage, outcome, user_input, price, is_transfer_call,
+                         seconds_duration, answered_by, voicemail_left, end_reason, opted_out, first_audio_ms)
+      values (${withCalls}, 2, '2026-11-20T10:15:30.123987Z', null, 0, 2, '', 0, false, 0, null, false, 'No answer (SIP 480)', false, null),
+             (${withCalls}, 1, '2026-11-20T09:00:00.000500Z', '2026-11-20T09:01:02.999999Z', 3, 1, '1#', 0.0123, true, 62, 'machine', true,
+              'Completed "ok"', true, 1234)`);
+    await run(sql`
+      insert into sms_messages (phone_number_id, attempt_number, sent_at, text, parts, status, status_at, error)
+      values (${withCalls}, 1, '2026-11-20T09:01:03.5Z', 'Hello Zoë', 1, 'failed: x', '2026-11-20T09:01:04.25Z', 'ESME_RSUBMITFAIL')`);
+    const page = await repository.phoneNumbersPage(clientId, c, 2, 1);
+    expect(page!.numbers).toEqual([
+      {
+        id: withCalls,
+        number: '+447700900111',
+        name: 'Zoë "Z" O\'Brien',
+        status: 3,
+        statusReason: 'listed on: DNC',
+        parameters: [{ parameter: 1, value: '£12.50' }, { parameter: 3, value: 'x,y' }],
+        calls: [
+          {
+            startTime: new Date('2026-11-20T09:00:00.000Z'),
+            endTime: new Date('2026-11-20T09:01:02.999Z'),
+            stage: 3,
+            outcome: 1,
+            userInput: '1#',
+            price: 0.0123,
+            isTransferCall: true,
+            attemptNumber: 1,
+            secondsDuration: 62,
+            answeredBy: 'machine',
+            voicemailLeft: true,
+            endReason: 'Completed "ok"',
+            optedOut: true,
+            firstAudioMs: 1234,
+          },
+          {
+            startTime: new Date('2026-11-20T10:15:30.123Z'),
+            endTime: null,
+            stage: 0,
+            outcome: 2,
+            userInput: '',
+            price: 0,
+            isTransferCall: false,
+            attemptNumber: 2,
+            secondsDuration: 0,
+            answeredBy: null,
+            voicemailLeft: false,
+            endReason: 'No answer (SIP 480)',
+            optedOut: false,
+            firstAudioMs: null,
+          },
+        ],
+        sms: [
+          {
+            sentAt: new Date('2026-11-20T09:01:03.500Z'),
+            attemptNumber: 1,
+            text: 'Hello Zoë',
+            parts: 1,
+            status: 'failed: x',
+            statusAt: new Date('2026-11-20T09:01:04.250Z'),
+            error: 'ESME_RSUBMITFAIL',
+          },
+        ],
+      },
+      { id: without, number: '+447700900112', name: '', status: 0, statusReason: null, parameters: [], calls: [], sms: [] },
+    ]);
   });
 
   it('answers an empty page past the end and for a campaign without numbers', async () => {

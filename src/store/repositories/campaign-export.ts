@@ -9,11 +9,12 @@
 // idle): there a page is plain rows, one per call, read as arrays with a parser per column that does only what the
 // row needs (11 ms a page on the server). The next page is asked for as soon as a page arrives, so the database reads
 // it while the caller writes this one out.
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import { calls, campaigns, phoneNumbers } from '../schema.js';
 import type { ExportNumber } from '../../domain/csv/export-rows.js';
-import { pgliteOf, runPrepared, runPreparedArrays, type PgTypeParsers } from '../prepared-statements.js';
+import { pgliteOf, runPrepared, runPreparedArrays } from '../prepared-statements.js';
+import { epochMs, PLAIN_COLUMN_PARSERS } from '../plain-rows.js';
 
 /**
  * Numbers a page: with their calls a few thousand lines, a few milliseconds of formatting between two reads. Rows
@@ -70,7 +71,7 @@ export class CampaignExportRepository {
         ) p
         left join ${calls} c on c.phone_number_id = p.id
         order by p.id, c.attempt_number`,
-      EXPORT_COLUMN_PARSERS,
+      PLAIN_COLUMN_PARSERS,
     );
     const page: ExportNumber[] = [];
     let current: ExportNumber | undefined;
@@ -107,22 +108,3 @@ export class CampaignExportRepository {
     return JSON.parse(row!.page) as ExportNumber[];
   }
 }
-
-/** Epoch milliseconds of a timestamptz as int8 (exact: the time is cut to whole milliseconds before the division). */
-const epochMs = (column: SQL) => sql`(date_part('epoch', date_trunc('milliseconds', ${column})) * 1000)::int8`;
-
-// OIDs of the export's column types (pg_type).
-const INT2 = 21;
-const INT4 = 23;
-const INT8 = 20;
-const NUMERIC = 1700;
-const BOOL = 16;
-const asIs = (text: string) => text;
-/** Numbers as JS numbers (ids, epoch milliseconds and prices all fit a double), booleans as booleans, the rest as text. */
-const EXPORT_COLUMN_PARSERS: PgTypeParsers = {
-  getTypeParser(oid) {
-    if (oid === INT2 || oid === INT4 || oid === INT8 || oid === NUMERIC) return Number;
-    if (oid === BOOL) return (text) => text === 't';
-    return asIs;
-  },
-};
