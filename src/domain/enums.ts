@@ -21,8 +21,8 @@ export type CampaignType = (typeof CampaignType.values)[number];
 /** `campaignStatus`. The document shows 5 for a finished campaign that placed calls. */
 export const CampaignStatus = defineEnum([
   { value: 0, name: 'Scheduled', description: 'Created; its first calling window has not opened yet' },
-  { value: 1, name: 'Running', description: 'A calling window is open and numbers are being dialled' },
-  { value: 2, name: 'Waiting', description: 'Between calling windows (or waiting for retry intervals)' },
+  { value: 1, name: 'Running', description: 'A calling window is open: due numbers are dialled and retries wait in it for their interval' },
+  { value: 2, name: 'Waiting', description: 'Between calling windows: one has closed and another is to come' },
   { value: 3, name: 'Paused', description: 'Paused by the client; no new calls start until resumed' },
   { value: 4, name: 'Cancelled', description: 'Cancelled by the client; no further calls' },
   { value: 5, name: 'Completed', description: 'The last window has closed or every number is finished' },
