@@ -28,6 +28,8 @@ interface AnyOfGroup {
   instancePath: string;
   /** `type` failures of the branches at the anyOf's own value: "must be an array", "must be null". */
   types: string[];
+  /** `const` failures of the branches at the anyOf's own value: a union of literals, such as the webhook event types. */
+  constants: unknown[];
   /**
    * Whether some branch failed for another reason than its type (too many items, or something inside the value): the
    * value had that branch's type, so that failure is the news and the other branches' type errors are noise.
@@ -54,7 +56,7 @@ export function schemaErrorsToFieldErrors(
   const groups = new Map<string, AnyOfGroup>();
   for (const error of errors) {
     if (error.keyword === 'anyOf' && error.schemaPath) {
-      groups.set(error.schemaPath, { instancePath: error.instancePath, types: [], otherFailure: false });
+      groups.set(error.schemaPath, { instancePath: error.instancePath, types: [], constants: [], otherFailure: false });
     }
   }
   const groupOf = (error: FastifySchemaValidationError): AnyOfGroup | undefined => {
@@ -67,6 +69,9 @@ export function schemaErrorsToFieldErrors(
     if (!group) continue;
     if (error.instancePath === group.instancePath && error.keyword === 'type') {
       group.types.push(String((error.params as Record<string, unknown>).type));
+      branchErrors.add(error);
+    } else if (error.instancePath === group.instancePath && error.keyword === 'const') {
+      group.constants.push((error.params as Record<string, unknown>).allowedValue);
       branchErrors.add(error);
     } else {
       group.otherFailure = true;
@@ -96,10 +101,17 @@ export function schemaErrorsToFieldErrors(
       case 'anyOf': {
         const group = groups.get(error.schemaPath ?? '');
         if (group?.otherFailure) continue;
-        message =
-          group && group.types.length > 0
-            ? `${subject} must be ${group.types.map(typeName).join(' or ')}.`
-            : `${subject} has an unexpected value.`;
+        // A union of literals reads as an enumeration ("must be one of a, b, c"), where Ajv said "must be equal to
+        // constant" once per literal.
+        if (group && group.constants.length > 0) {
+          const allowed = [...group.constants.map(String), ...group.types.map(typeName)];
+          message = `${subject} must be one of ${allowed.join(', ')}.`;
+        } else {
+          message =
+            group && group.types.length > 0
+              ? `${subject} must be ${group.types.map(typeName).join(' or ')}.`
+              : `${subject} has an unexpected value.`;
+        }
         break;
       }
       case 'pattern': {

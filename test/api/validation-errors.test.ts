@@ -6,6 +6,8 @@ import { Type } from '@sinclair/typebox';
 import { schemaErrorsToFieldErrors, TEXT_PATTERNS } from '../../src/api/validation-errors.js';
 import { CAMPAIGN_FIELD_NAMES, CreateCampaignBody, CreateParams } from '../../src/api/schemas/campaigns.js';
 import { jsonPointerToFieldPath, joinFieldPath, fieldName } from '../../src/api/field-path.js';
+import { EndpointCreateBody } from '../../src/api/schemas/webhooks.js';
+import { WEBHOOK_EVENT_TYPES } from '../../src/webhooks/event-types.js';
 
 let app: FastifyInstance;
 const captured: { errors?: readonly FastifySchemaValidationError[]; context?: string } = {};
@@ -20,6 +22,7 @@ beforeAll(async () => {
   };
   app.post('/campaign', { attachValidation: true, schema: { body: CreateCampaignBody } }, handler);
   app.post('/flag/:ignoreInvalidPhoneNumbers', { attachValidation: true, schema: { params: CreateParams } }, handler);
+  app.post('/webhook', { attachValidation: true, schema: { body: EndpointCreateBody } }, handler);
   app.post('/limits', { attachValidation: true, schema: { body: Type.Object({ ratio: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }) }) } }, handler);
   await app.ready();
 });
@@ -87,6 +90,13 @@ describe('schemaErrorsToFieldErrors', () => {
 
   it('lists the allowed values of an enumeration', async () => {
     expect(await fieldErrors('/campaign', { ...valid, smsOnBusy: 3 })).toEqual({ SMSOnBusy: ['SMSOnBusy must be one of 0, 1, 2.'] });
+  });
+
+  it('lists the allowed values of a union of literals (the webhook event types), once', async () => {
+    const errors = await fieldErrors('/webhook', { url: 'https://example.com/hook', events: ['call.completed', 'nope'] });
+    const allowed = WEBHOOK_EVENT_TYPES.map((entry) => entry.type);
+    expect(allowed).toContain('call.completed');
+    expect(errors).toEqual({ 'Events[1]': [`Events[1] must be one of ${allowed.join(', ')}.`] });
   });
 
   it('turns a failed nullable field into one sentence', async () => {
