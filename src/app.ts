@@ -21,6 +21,7 @@ import { CampaignRepository } from './store/repositories/campaigns.js';
 import { CampaignLifecycleRepository } from './store/repositories/campaign-lifecycle.js';
 import { campaignLifecycleRoutes } from './api/routes/campaign-lifecycle.js';
 import { canonicalizeKeys } from './api/case-insensitive.js';
+import { AJV_CUSTOM_OPTIONS } from './api/ajv-options.js';
 import { strictIntegers } from './api/strict-integer.js';
 import { ProblemSchema } from './api/schemas/common.js';
 import { FlowSchema } from './callflow/schema.js';
@@ -136,11 +137,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       sendProblem(request, reply, toProblem(error, request));
     },
     ajv: {
-      customOptions: {
-        // Report every failing field at once, as the ValidationProblemDetails contract asks.
-        allErrors: true,
-        keywords: ['x-aliases'],
-      },
+      customOptions: { ...AJV_CUSTOM_OPTIONS, keywords: [...AJV_CUSTOM_OPTIONS.keywords] },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -85,6 +85,12 @@ export function schemaErrorsToFieldErrors(
     const subject = path === '' ? describeRoot(context) : path;
     let message: string;
     switch (error.keyword) {
+      case 'additionalProperties': {
+        const field = joinFieldPath(path, String(params.additionalProperty), names);
+        message = `${field} is not a field ${path === '' ? `of the ${context === 'querystring' ? 'query' : (context ?? 'body')}` : `of ${path}`}.`;
+        path = field;
+        break;
+      }
       case 'required':
         path = joinFieldPath(path, String(params.missingProperty), names);
         message = `The ${path} field is required.`;

@@ -46,6 +46,14 @@ describe.each(BACKENDS)('call flows on $kind', ({ kind }) => {
     expect(Object.keys(both.json().errors)).toEqual(['Flow']);
   });
 
+  it('refuses a field the body does not have (steps beside name, not inside flow), where it once made the default flow', async () => {
+    const response = await t.admin({ method: 'POST', url: flowsUrl(), payload: { name: 'Misplaced', steps: MENU_FLOW_EXAMPLE.steps } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors).toEqual({ Steps: ['Steps is not a field of the body.'] });
+    const listed = await t.admin({ method: 'GET', url: flowsUrl() });
+    expect(listed.json().map((flow: { name: string }) => flow.name)).not.toContain('Misplaced');
+  });
+
   it('saves an update as a new version, and a campaign keeps the version it was created with', async () => {
     const created = (await t.admin({ method: 'POST', url: flowsUrl(), payload: { name: 'Versioned', message: 'First words' } })).json();
     const campaign = await t.app.inject({

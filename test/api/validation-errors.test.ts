@@ -7,14 +7,15 @@ import { schemaErrorsToFieldErrors, TEXT_PATTERNS } from '../../src/api/validati
 import { CAMPAIGN_FIELD_NAMES, CreateCampaignBody, CreateParams } from '../../src/api/schemas/campaigns.js';
 import { jsonPointerToFieldPath, joinFieldPath, fieldName } from '../../src/api/field-path.js';
 import { EndpointCreateBody } from '../../src/api/schemas/webhooks.js';
+import { AJV_CUSTOM_OPTIONS } from '../../src/api/ajv-options.js';
 import { WEBHOOK_EVENT_TYPES } from '../../src/webhooks/event-types.js';
 
 let app: FastifyInstance;
 const captured: { errors?: readonly FastifySchemaValidationError[]; context?: string } = {};
 
 beforeAll(async () => {
-  // The app's Ajv options (src/app.ts): every error at once, and the x-aliases keyword.
-  app = Fastify({ ajv: { customOptions: { allErrors: true, keywords: ['x-aliases'] } } });
+  // The app's Ajv options (src/app.ts): every error at once, the x-aliases keyword, unknown fields refused.
+  app = Fastify({ ajv: { customOptions: { ...AJV_CUSTOM_OPTIONS, keywords: [...AJV_CUSTOM_OPTIONS.keywords] } } });
   const handler = async (request: { validationError?: Error & { validation?: FastifySchemaValidationError[]; validationContext?: string } }) => {
     captured.errors = request.validationError?.validation;
     captured.context = request.validationError?.validationContext;
@@ -97,6 +98,13 @@ describe('schemaErrorsToFieldErrors', () => {
     const allowed = WEBHOOK_EVENT_TYPES.map((entry) => entry.type);
     expect(allowed).toContain('call.completed');
     expect(errors).toEqual({ 'Events[1]': [`Events[1] must be one of ${allowed.join(', ')}.`] });
+  });
+
+  it('names a field that a closed schema does not have, beside the other failures', async () => {
+    expect(await fieldErrors('/webhook', { url: 'https://example.com/hook', evnts: ['call.completed'] })).toEqual({
+      Events: ['The Events field is required.'],
+      Evnts: ['Evnts is not a field of the body.'],
+    });
   });
 
   it('turns a failed nullable field into one sentence', async () => {

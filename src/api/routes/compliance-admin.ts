@@ -30,10 +30,13 @@ const ComplianceSettingsSchema = Type.Object({
   }),
 });
 
-const MachineRuleBody = Type.Object({
-  on: Type.Boolean(),
-  reason: Type.Optional(Type.String({ maxLength: 1000, description: 'Required (10+ characters) to switch the rule off; kept and shown' })),
-});
+const MachineRuleBody = Type.Object(
+  {
+    on: Type.Boolean(),
+    reason: Type.Optional(Type.String({ maxLength: 1000, description: 'Required (10+ characters) to switch the rule off; kept and shown' })),
+  },
+  { additionalProperties: false },
+);
 
 const MIN_REASON_CHARS = 10;
 

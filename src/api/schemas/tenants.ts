@@ -18,10 +18,14 @@ const AllowedCountries = Type.Array(Type.String({ maxLength: 8, description: 'IS
   description: `Countries beyond the UK this client's campaigns may call, as ISO 3166 alpha-2 codes. ${UK_REGIONS.join(', ')} are always allowed; numbers elsewhere are refused.`,
 });
 export const ClientSchema = Type.Object({ id: Type.Integer(), name: Type.String(), allowedCountries: AllowedCountries, createdAt: Timestamp });
-export const CreateClientBody = Type.Object({ name: Text(200, 'Client (tenant) name'), allowedCountries: Type.Optional(AllowedCountries) });
+// The operator's and a client's own bodies refuse fields they do not name (src/app.ts, removeAdditional), so a
+// misspelt field is a 400 rather than a silent default.
+const CLOSED = { additionalProperties: false } as const;
+
+export const CreateClientBody = Type.Object({ name: Text(200, 'Client (tenant) name'), allowedCountries: Type.Optional(AllowedCountries) }, CLOSED);
 export const UpdateClientBody = Type.Object(
   { name: Type.Optional(Text(200, 'Client (tenant) name')), allowedCountries: Type.Optional(AllowedCountries) },
-  { minProperties: 1 },
+  { minProperties: 1, ...CLOSED },
 );
 export const CreatedClientSchema = Type.Object({
   id: Type.Integer(),
@@ -58,7 +62,7 @@ export const CreateCallFlowBody = Type.Object({
   message: Type.Optional(Text(5000, `One-message flow: spoken to a person who answers. ${placeholderHelp}`)),
   voicemailMessage: Type.Optional(Text(5000, `One-message flow: left on an answering machine. ${placeholderHelp}`)),
   smsText: Type.Optional(Text(1600, `One-message flow: sent by SMS on busy. ${placeholderHelp}`)),
-});
+}, CLOSED);
 export const CallFlowSchema = Type.Object({
   id: Type.Integer(),
   clientId: Type.Integer(),
@@ -75,7 +79,7 @@ export const CallFlowVersionSchema = Type.Object({ version: Type.Integer(), crea
 export const CreateCliBody = Type.Object({
   number: Type.String({ minLength: 1, maxLength: 32, description: 'A UK number; not premium rate (09, 084, 087)' }),
   label: Type.Optional(Type.String({ maxLength: 100 })),
-});
+}, CLOSED);
 export const CliSchema = Type.Object({
   id: Type.Integer(),
   clientId: Type.Integer(),
