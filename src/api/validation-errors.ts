@@ -6,7 +6,11 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
 import { FieldErrorCollector, type FieldErrors } from './problem.js';
 import { type FieldNameOverrides, jsonPointerToFieldPath, joinFieldPath } from './field-path.js';
-import { INTEGER_EXPECTED } from './strict-integer.js';
+import { INTEGER_EXPECTED, STRICT_INTEGER_PATTERN } from './strict-integer.js';
+
+// Each value of an integer list is spelt by the strict integer rule (strict-integer.ts); spaces around the commas are
+// allowed.
+const LIST_ITEM = `\\s*${STRICT_INTEGER_PATTERN}\\s*`;
 
 /**
  * The string patterns the API's schemas use, each with the words a message uses for it. A schema takes its pattern
@@ -19,6 +23,20 @@ export const TEXT_PATTERNS = {
   /** 24-hour wall-clock time; seconds are tolerated and dropped. */
   time: { pattern: '^([01]?\\d|2[0-3]):[0-5]\\d(:[0-5]\\d)?$', expected: 'a time as HH:mm (24-hour)' },
   trueOrFalse: { pattern: '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$', expected: 'true or false' },
+  ascOrDesc: { pattern: '^(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc])$', expected: 'asc or desc' },
+  /** Query filters: one id or status, or several separated by commas (spaces around the commas allowed). */
+  integerList: {
+    pattern: `^${LIST_ITEM}(,${LIST_ITEM})*$`,
+    expected: 'a whole number, or whole numbers separated by commas (such as 1,2)',
+  },
+  /** A listing's date bound: a day, or a day and a wall-clock time. */
+  dateOrDateTime: {
+    pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2})?)?$',
+    expected: 'a date as YYYY-MM-DD, or a date and time as YYYY-MM-DDTHH:mm[:ss]',
+  },
+  notBlank: { pattern: '\\S', expected: 'text with something other than spaces in it' },
+  /** A bigserial id as text (past the int4 range every integer field keeps to): the audit log's page cursor. */
+  bigId: { pattern: '^[1-9][0-9]{0,14}$', expected: 'an id: a whole number from 1, up to 15 digits' },
 } as const satisfies Record<string, { pattern: string; expected: string }>;
 
 const EXPECTED_BY_PATTERN = new Map<string, string>(Object.values(TEXT_PATTERNS).map((p) => [p.pattern, p.expected]));

@@ -345,7 +345,7 @@ describe.each(BACKENDS)('campaign lists on $kind', ({ kind }) => {
       expect(Object.keys(errors)).toEqual(['sortColumn']);
       expect(errors.sortColumn![0]).toContain('callFlow_Id');
       expect(Object.keys(await badRequest('sortBy=startdate;drop'))).toEqual(['sortColumn']);
-      expect(Object.keys(await badRequest('sortOrder=sideways'))).toEqual(['sortOrder']);
+      expect(await badRequest('sortOrder=sideways')).toEqual({ sortOrder: ['sortOrder must be asc or desc.'] });
     });
   });
 
@@ -427,6 +427,11 @@ describe.each(BACKENDS)('campaign lists on $kind', ({ kind }) => {
       ]) {
         expect(Object.keys(await badRequest(query!)), query).toEqual([key]);
       }
+      // Each says what it expects, not "is not in the expected format".
+      expect(await badRequest('campaignStatus=abc&startDateFrom=tomorrow')).toEqual({
+        campaignStatus: ['campaignStatus must be a whole number, or whole numbers separated by commas (such as 1,2).'],
+        startDateFrom: ['startDateFrom must be a date as YYYY-MM-DD, or a date and time as YYYY-MM-DDTHH:mm[:ss].'],
+      });
     });
 
     it('refuses malformed filter values with 400 keyed by the parameter', async () => {

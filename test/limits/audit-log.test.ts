@@ -156,6 +156,9 @@ describe.each(BACKENDS)('audit log ($kind)', ({ kind }) => {
       expect(answer.statusCode, query).toBe(400);
       expect(answer.headers['content-type']).toContain('application/problem+json');
     }
+    expect((await t.admin({ method: 'GET', url: '/api/admin/audit?before=x' })).json().errors).toEqual({
+      before: ['before must be an id: a whole number from 1, up to 15 digits.'],
+    });
     // A misspelt filter is refused by name, where it was dropped and every entry listed.
     const misspelt = await t.admin({ method: 'GET', url: '/api/admin/audit?client=1' });
     expect(misspelt.statusCode).toBe(400);

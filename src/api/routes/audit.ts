@@ -7,6 +7,7 @@ import { IdSchema, errorResponses } from '../schemas/common.js';
 import { IntegerSchema } from '../strict-integer.js';
 import { AUDIT_ACTOR_KINDS } from '../../audit/actions.js';
 import { validationProblem } from '../problem.js';
+import { TEXT_PATTERNS } from '../validation-errors.js';
 
 const tags = ['Operator'];
 const security = [{ bearerAuth: [] }];
@@ -17,7 +18,7 @@ const AuditQuery = Type.Object(
   {
     limit: Type.Optional(IntegerSchema({ minimum: 1, maximum: MAX_PAGE, description: `Entries in the page (default 100, at most ${MAX_PAGE})` })),
     // A string: entry ids are bigserial, past the int4 range every integer field of the API keeps to.
-    before: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,14}$', description: "Entries older than this one: the previous page's nextBefore" })),
+    before: Type.Optional(Type.String({ pattern: TEXT_PATTERNS.bigId.pattern, description: "Entries older than this one: the previous page's nextBefore" })),
     clientId: Type.Optional(IdSchema('Entries of this client (its own requests and the operator changes that name it)')),
     action: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'An action name such as `campaign.create`' })),
     from: Type.Optional(Type.String({ format: 'date-time', description: 'Entries at or after this instant (ISO 8601)' })),

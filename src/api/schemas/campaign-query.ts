@@ -7,15 +7,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { MAX_PAGE_SIZE } from './campaigns.js';
 import { CAMPAIGN_LIST_FIELDS } from '../../domain/campaign-list.js';
-import { INT4_MAX, IntegerSchema, STRICT_INTEGER_PATTERN } from '../strict-integer.js';
+import { INT4_MAX, IntegerSchema } from '../strict-integer.js';
+import { TEXT_PATTERNS } from '../validation-errors.js';
 
 
-// Each value of a list is spelt by the strict integer rule (strict-integer.ts); spaces around the commas are allowed.
-const LIST_ITEM = `\\s*${STRICT_INTEGER_PATTERN}\\s*`;
 const IntList = (description: string) =>
-  Type.String({ pattern: `^${LIST_ITEM}(,${LIST_ITEM})*$`, description: `${description}: one value or a comma-separated list` });
-const DateTimeBound = (description: string) =>
-  Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2})?)?$', description });
+  Type.String({ pattern: TEXT_PATTERNS.integerList.pattern, description: `${description}: one value or a comma-separated list` });
+const DateTimeBound = (description: string) => Type.String({ pattern: TEXT_PATTERNS.dateOrDateTime.pattern, description });
 
 export const CampaignPageQuery = Type.Object({
   pageIndex: IntegerSchema({ minimum: 1, maximum: INT4_MAX, default: 1, description: '1-based page number' }),
@@ -23,7 +21,7 @@ export const CampaignPageQuery = Type.Object({
   sortColumn: Type.Optional(
     Type.String({ description: `Field to sort by: ${CAMPAIGN_LIST_FIELDS.join(', ')} (any case)`, 'x-aliases': ['sortBy'] } as never),
   ),
-  sortOrder: Type.Optional(Type.String({ pattern: '^(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc])$', description: 'asc (default) or desc' })),
+  sortOrder: Type.Optional(Type.String({ pattern: TEXT_PATTERNS.ascOrDesc.pattern, description: 'asc (default) or desc' })),
   name: Type.Optional(Type.String({ maxLength: 100, description: 'Name contains (case-insensitive)' })),
   campaignStatus: Type.Optional(IntList('Campaign status')),
   type: Type.Optional(IntList('Campaign type')),

@@ -289,7 +289,7 @@ export const PhoneNumbersQuery = Type.Object({
     Type.String({
       minLength: 1,
       maxLength: MAX_PHONE_NUMBER_SEARCH_CHARS,
-      pattern: '\\S',
+      pattern: TEXT_PATTERNS.notBlank.pattern,
       description:
         'Ringcast extension: only numbers whose E.164 contains these digits (spaces ignored; a leading 0 also matches +44) or whose name contains this text (any case); pages count the matches, in upload order',
     }),
