@@ -18,7 +18,7 @@ const AllowedCountries = Type.Array(Type.String({ maxLength: 8, description: 'IS
   description: `Countries beyond the UK this client's campaigns may call, as ISO 3166 alpha-2 codes. ${UK_REGIONS.join(', ')} are always allowed; numbers elsewhere are refused.`,
 });
 export const ClientSchema = Type.Object({ id: Type.Integer(), name: Type.String(), allowedCountries: AllowedCountries, createdAt: Timestamp });
-// The operator's and a client's own bodies refuse fields they do not name (src/app.ts, removeAdditional), so a
+// The operator's and a client's own bodies refuse fields they do not name (src/api/ajv-options.ts), so a
 // misspelt field is a 400 rather than a silent default.
 const CLOSED = { additionalProperties: false } as const;
 
