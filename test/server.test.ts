@@ -171,6 +171,10 @@ describeWithPeer(['espeak-ng'], 'startServer with CARRIER=sip', () => {
 describe('settings', () => {
   it('reject a bad value with a message naming the variable', () => {
     expect(() => loadSettings({ PORT: 'eighty' })).toThrow(/PORT="eighty"/);
+    // A setting that is one of a few words lists them.
+    expect(() => loadSettings({ CARRIER: 'foo', SMS_PROVIDER: 'twilio' })).toThrow(
+      /CARRIER="foo": must be one of simulated, sip\n.*SMS_PROVIDER="twilio": must be one of simulated, smpp, kannel/,
+    );
     expect(() => loadSettings({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => loadSettings({ ADMIN_TOKEN: 'short' })).toThrow(/ADMIN_TOKEN/);
     expect(() => loadSettings({ SIMULATED_MIX_JSON: '{"bsy": 3}' })).toThrow(/SIMULATED_MIX_JSON: unknown outcome "bsy"/);

@@ -2,7 +2,7 @@
 // the typed config and the README table, so a bad value stops the process with a message naming the variable.
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parseRateTable } from '../domain/pricing.js';
 import { parseOutcomeMix } from '../telephony/simulated/callee-plan.js';
@@ -256,6 +256,16 @@ export class SettingsError extends Error {
   override readonly name = 'SettingsError';
 }
 
+/**
+ * What a bad value should have been: the choices of a setting that is one of a few words (TypeBox says only
+ * "Expected union value" for CARRIER=foo), else TypeBox's own message ("Expected integer").
+ */
+function settingMessage(schema: TSchema, message: string): string {
+  const choices = (schema as { anyOf?: { const?: unknown }[] }).anyOf?.map((branch) => branch.const);
+  if (choices && choices.length > 0 && choices.every((choice) => typeof choice === 'string')) return `must be one of ${choices.join(', ')}`;
+  return message;
+}
+
 /** Reads the known variables from `env`, applies defaults and validates; throws SettingsError listing every bad one. */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const raw: Record<string, unknown> = {};
@@ -265,7 +275,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   }
   const converted = Value.Default(SettingsSchema, Value.Convert(SettingsSchema, raw));
   const problems = [...Value.Errors(SettingsSchema, converted)].map(
-    (error) => `${error.path.slice(1)}=${JSON.stringify(raw[error.path.slice(1)])}: ${error.message}`,
+    (error) => `${error.path.slice(1)}=${JSON.stringify(raw[error.path.slice(1)])}: ${settingMessage(error.schema, error.message)}`,
   );
   const settings = converted as Settings;
   if (settings.RATES_JSON !== undefined) {
