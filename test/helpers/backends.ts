@@ -5,6 +5,13 @@ import pg from 'pg';
 import { existsSync, readFileSync } from 'node:fs';
 import { openDatabase, type Database } from '../../src/store/database.js';
 import { PGLITE_TEMPLATE_PATH } from './pglite-template.js';
+import { inject } from 'vitest';
+import { TEST_DATABASE_PREFIX } from './test-database-names.js';
+
+/** This vitest run's id (global-setup.ts), which names its databases so that its teardown drops what is left. */
+function runOfThisTest(): string {
+  return inject('testDatabaseRun');
+}
 
 export type BackendKind = 'pglite' | 'postgres';
 
@@ -36,7 +43,7 @@ export async function createTestDatabase(kind: BackendKind): Promise<TestDatabas
     return { database, dispose: () => database.close() };
   }
   if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
-  const name = `ringcast_test_${randomBytes(6).toString('hex')}`;
+  const name = `${TEST_DATABASE_PREFIX}${runOfThisTest()}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
   await admin.query(`create database ${name}`);
