@@ -65,9 +65,14 @@ export async function createTestApp(kind: BackendKind, env: Record<string, strin
     db,
     admin,
     createTenant: (name?: string) => createTenantThrough(admin, name),
+    // The database goes even when the app's close fails (a test that closed the database itself: the health probes'
+    // "database closed" case left its PostgreSQL database behind after every run).
     async close() {
-      await app.close();
-      await db.dispose();
+      try {
+        await app.close();
+      } finally {
+        await db.dispose();
+      }
     },
   };
 }

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { existsSync, readFileSync } from 'node:fs';
 import { openDatabase, type Database } from '../../src/store/database.js';
 import { PGLITE_TEMPLATE_PATH } from './pglite-template.js';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { TEST_DATABASE_PREFIX } from './test-database-names.js';
 
 /** This vitest run's id (global-setup.ts), which names its databases so that its teardown drops what is left. */
@@ -47,6 +47,8 @@ export async function createTestDatabase(kind: BackendKind): Promise<TestDatabas
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
   await admin.query(`create database ${name}`);
+  // Which test file made it, for the run's teardown to name if the file leaves it behind.
+  await admin.query(`comment on database ${name} is '${(expect.getState().testPath ?? 'unknown').replaceAll("'", "''")}'`);
   await admin.end();
   const url = withDatabaseName(TEST_DATABASE_URL, name);
   const database = await openDatabase({ databaseUrl: url, poolSize: 4 });
@@ -55,11 +57,14 @@ export async function createTestDatabase(kind: BackendKind): Promise<TestDatabas
     database,
     url,
     async dispose() {
-      await database.close();
-      const cleanup = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await cleanup.connect();
-      await cleanup.query(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
+      try {
+        await database.close();
+      } finally {
+        const cleanup = new pg.Client({ connectionString: TEST_DATABASE_URL });
+        await cleanup.connect();
+        await cleanup.query(`drop database if exists ${name} with (force)`);
+        await cleanup.end();
+      }
     },
   };
 }

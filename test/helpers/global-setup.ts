@@ -30,9 +30,15 @@ async function dropLeftovers(runId: string): Promise<void> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
-    const { rows } = await admin.query<{ datname: string }>('select datname from pg_database where datname like $1', [`${TEST_DATABASE_PREFIX}${runId}\\_%`]);
+    const { rows } = await admin.query<{ datname: string; file: string | null }>(
+      `select datname, shobj_description(oid, 'pg_database') as file from pg_database where datname like $1`,
+      [`${TEST_DATABASE_PREFIX}${runId}\\_%`],
+    );
     for (const { datname } of rows) await admin.query(`drop database if exists ${datname} with (force)`);
-    if (rows.length > 0) console.warn(`[ringcast tests] dropped ${rows.length} database(s) a test file left behind: ${rows.map((row) => row.datname).join(', ')}`);
+    if (rows.length > 0) {
+      const named = rows.map((row) => `${row.datname} (made by ${row.file ?? 'an unknown file'})`);
+      console.warn(`[ringcast tests] dropped ${rows.length} database(s) a test file left behind: ${named.join(', ')}`);
+    }
   } finally {
     await admin.end();
   }
