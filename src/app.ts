@@ -137,7 +137,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       sendProblem(request, reply, toProblem(error, request));
     },
     ajv: {
-      customOptions: { ...AJV_CUSTOM_OPTIONS, keywords: [...AJV_CUSTOM_OPTIONS.keywords] },
+      customOptions: AJV_CUSTOM_OPTIONS,
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -1,6 +1,6 @@
 // The options of the Ajv that validates every route's schema (src/app.ts), in one place so that tests which build a
 // route of their own validate exactly as the app does.
-export const AJV_CUSTOM_OPTIONS = {
+export const AJV_CUSTOM_OPTIONS: { allErrors: boolean; keywords: string[]; removeAdditional: boolean } = {
   // Report every failing field at once, as the ValidationProblemDetails contract asks.
   allErrors: true,
   keywords: ['x-aliases'],
@@ -9,4 +9,4 @@ export const AJV_CUSTOM_OPTIONS = {
   // default flow, and an audit query's misspelt filter listed every entry. Schemas without the keyword (the Voice
   // Campaigns API's own bodies, whose clients may send more than the document names) are unchanged.
   removeAdditional: false,
-} as const;
+};

@@ -105,7 +105,8 @@ export function schemaErrorsToFieldErrors(
     switch (error.keyword) {
       case 'additionalProperties': {
         const field = joinFieldPath(path, String(params.additionalProperty), names);
-        message = `${field} is not a field ${path === '' ? `of the ${context === 'querystring' ? 'query' : (context ?? 'body')}` : `of ${path}`}.`;
+        const owner = path !== '' ? path : context === 'querystring' ? 'the query' : `the ${context ?? 'body'}`;
+        message = `${field} is not a field of ${owner}.`;
         path = field;
         break;
       }

@@ -462,4 +462,33 @@ describe.each(BACKENDS)('operator API on $kind', ({ kind }) => {
       expect((await t.admin({ method: 'GET', url: `/api/admin/clients/${tenant.clientId}/clis/${tenant.cliId}` })).statusCode).toBe(200);
     });
   });
+
+  it("refuses a field that Ringcast's own bodies do not name, on every closed route, by name", async () => {
+    const client = await createClient('Closed Ltd');
+    const tenant = await t.createTenant();
+    const endpoint = await t.app.inject({
+      method: 'POST',
+      url: '/api/webhooks',
+      headers: tenant.headers,
+      payload: { url: 'https://example.com/hook', events: ['call.completed'] },
+    });
+    expect(endpoint.statusCode, endpoint.body).toBe(201);
+    const routes: [method: 'POST' | 'PATCH' | 'PUT', url: string, payload: Record<string, unknown>, asClient?: boolean][] = [
+      ['POST', '/api/admin/clients', { name: 'Typo Ltd' }],
+      ['PATCH', `/api/admin/clients/${client.id}`, { name: 'Typo plc' }],
+      ['POST', `/api/admin/clients/${client.id}/callflows`, { name: 'Flow' }],
+      ['POST', `/api/admin/clients/${client.id}/clis`, { number: '020 7946 0999' }],
+      ['PUT', `/api/admin/clients/${client.id}/limits`, {}],
+      ['PUT', `/api/admin/clients/${client.id}/machine-rule`, { on: true }],
+      ['POST', `/api/admin/webhooks/${endpoint.json().id}/disable`, { reason: 'testing' }],
+      ['POST', '/api/webhooks', { url: 'https://example.com/hook', events: ['call.completed'] }, true],
+      ['PATCH', `/api/webhooks/${endpoint.json().id}`, { description: 'x' }, true],
+    ];
+    for (const [method, url, payload, asClient] of routes) {
+      const request = { method, url, payload: { ...payload, colour: 'blue' } };
+      const response = asClient ? await t.app.inject({ ...request, headers: tenant.headers }) : await t.admin(request);
+      expect(response.statusCode, `${method} ${url}: ${response.body}`).toBe(400);
+      expect(response.json().errors, `${method} ${url}`).toEqual({ Colour: ['Colour is not a field of the body.'] });
+    }
+  });
 });
