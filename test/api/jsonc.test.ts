@@ -64,6 +64,15 @@ describe('JSON_MEDIA_TYPE', () => {
 });
 
 describe('parseJsoncPausing: large bodies a piece at a time', () => {
+  /** The error parseJsonc throws for `text`. */
+  const refusalOf = (text: string): Error => {
+    try {
+      parseJsonc(text);
+    } catch (error) {
+      return error as Error;
+    }
+    throw new Error('the spoiled text parsed');
+  };
   const pause = () => Promise.resolve();
   const entries = (count: number) =>
     Array.from({ length: count }, (_, i) => ({
@@ -106,6 +115,39 @@ describe('parseJsoncPausing: large bodies a piece at a time', () => {
     expect(await parseJsoncPausing(text, pause)).toEqual(parseJsonc(text));
   });
 
+  it('reads a body given as the pieces it arrived in, cut anywhere (inside strings, escapes, comments, "//" and "/*")', async () => {
+    const text =
+      `\uFEFF{ // the document's comment, with "quotes" and [brackets]\n "name": "Big /* not a comment */ // nor this",` +
+      ` /* a block\n comment ** with stars */ "phoneNumbers": ${JSON.stringify(entries(4_100))}, "tail": "\\\"" } // the end`;
+    const expected = parseJsonc(text);
+    // Cut at every position in the first and last 300 characters (two pieces), then into many random pieces.
+    const cuts = [...Array.from({ length: 300 }, (_, i) => i + 1), ...Array.from({ length: 300 }, (_, i) => text.length - 1 - i)];
+    for (const cut of cuts) expect(await parseJsoncPausing([text.slice(0, cut), text.slice(cut)], pause)).toEqual(expected);
+    let seed = 7;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+    for (let round = 0; round < 20; round++) {
+      const pieces: string[] = [];
+      for (let at = 0; at < text.length; ) {
+        const length = 1 + Math.floor(random() * (round % 2 === 0 ? 64 : 70_000));
+        pieces.push(text.slice(at, at + length));
+        at += length;
+      }
+      expect(await parseJsoncPausing(pieces, pause)).toEqual(expected);
+    }
+  });
+
+  it('refuses, from pieces, what parseJsonc refuses, with its message (a stray slash, an unterminated comment or string)', async () => {
+    const body = JSON.stringify({ phoneNumbers: entries(4_100) });
+    for (const text of [`${body} / 2`, `${body} /* open`, body.replace('"Customer 5"', '"Customer 5'), `{ "a": 1 /`]) {
+      const expected = refusalOf(text);
+      const half = Math.floor(text.length / 2);
+      await expect(parseJsoncPausing([text.slice(0, half), text.slice(half)], pause)).rejects.toEqual(expected);
+    }
+    // Only comments and blanks: no value, as parseJsonc says.
+    const blank = `// nothing\n${' '.repeat(300_000)}/* here */`;
+    expect(await parseJsoncPausing([blank.slice(0, 5), blank.slice(5)], pause)).toBeUndefined();
+  });
+
   it.each([
     ['a trailing comma in the long array', (json: string) => json.replace(/\]\}$/, ',]}')],
     ['two commas between entries', (json: string) => json.replace('},{', '},,{')],
@@ -115,14 +157,7 @@ describe('parseJsoncPausing: large bodies a piece at a time', () => {
     ['a truncated body', (json: string) => json.slice(0, -100)],
   ])('refuses %s with the message parseJsonc gives', async (_case, spoil) => {
     const text = spoil(JSON.stringify({ phoneNumbers: entries(6_000) }));
-    const expected = (() => {
-      try {
-        parseJsonc(text);
-      } catch (error) {
-        return error as Error;
-      }
-      throw new Error('the spoiled text parsed');
-    })();
+    const expected = refusalOf(text);
     await expect(parseJsoncPausing(text, pause)).rejects.toEqual(expected);
     await expect(parseJsoncPausing(text, pause)).rejects.toBeInstanceOf(MalformedJsonError);
   });

@@ -2,7 +2,7 @@
 // params, query strings and bodies before Ajv would coerce them.
 import { describe, expect, it } from 'vitest';
 import { Type } from '@sinclair/typebox';
-import { INT4_MAX, IntegerSchema, parseStrictInteger, strictIntegers } from '../../src/api/strict-integer.js';
+import { INT4_MAX, IntegerSchema, parseStrictInteger, strictIntegers, strictIntegersPausing } from '../../src/api/strict-integer.js';
 import { CreateCampaignBody } from '../../src/api/schemas/campaigns.js';
 import { CampaignPageQuery } from '../../src/api/schemas/campaign-query.js';
 import { IdParams } from '../../src/api/schemas/common.js';
@@ -111,5 +111,22 @@ describe('strictIntegers', () => {
     expect(strictIntegers({ maybe: '7' }, schema)).toEqual({ maybe: 7 });
     for (const value of [null, 'text', 5, [1, 2]]) expect(strictIntegers(value, CreateCampaignBody)).toEqual(value);
     expect(strictIntegers({ attempts: 'none', phoneNumbers: [null, 'x'] }, CreateCampaignBody)).toEqual({ attempts: 'none', phoneNumbers: [null, 'x'] });
+  });
+
+  it('does the same a chunk of a long array at a time (strictIntegersPausing), and strictIntegers then leaves the body alone', async () => {
+    const entries = (count: number) =>
+      Array.from({ length: count }, (_, i) => ({ number: `0772${String(i).padStart(7, '0')}`, parameters: [{ parameter: i % 2 === 0 ? '1' : '01', value: '5' }] }));
+    const body = () => ({ callflow_Id: '3', attempts: [{ interval: '15' }], phoneNumbers: entries(5_000) });
+    let pauses = 0;
+    const paused = await strictIntegersPausing(body(), CreateCampaignBody, async () => {
+      pauses++;
+    });
+    expect(paused).toEqual(strictIntegers(body(), CreateCampaignBody));
+    expect(pauses).toBeGreaterThanOrEqual(2);
+    // Rewritten once: the hook's strictIntegers recognises it (the same object back, not walked again).
+    const marked = paused as { phoneNumbers: { parameters: { parameter: unknown }[] }[] };
+    marked.phoneNumbers[0]!.parameters[0]!.parameter = 'left alone';
+    expect(strictIntegers(paused, CreateCampaignBody)).toBe(paused);
+    expect(marked.phoneNumbers[0]!.parameters[0]!.parameter).toBe('left alone');
   });
 });
