@@ -14,6 +14,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { installDrizzleParsers } from './pglite-parsers.js';
+import { takeTurns } from './pglite-turns.js';
 import { mirrorListeners } from './pglite-raw-results.js';
 import { maintainPeriodically, maintainPostgres, maintainTables, pgliteSession } from './table-maintenance.js';
 import * as schema from './schema.js';
@@ -103,6 +104,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     ? new PGlite({ ...(dataDir ? { dataDir } : {}), loadDataDir: options.pgliteTemplate, startParams })
     : new PGlite({ ...(dataDir ? { dataDir } : {}), startParams });
   await client.waitReady;
+  // Statements queued inside PGlite take turns with the rest of the event loop (pglite-turns.ts).
+  takeTurns(client);
   installDrizzleParsers(client);
   // Before any listen(): prepared statements read their own output (pglite-raw-results.ts) and tell these listeners.
   mirrorListeners(client);
