@@ -2,8 +2,9 @@
 // the chunks and, at the end, joins and decodes the whole body in one task: 47 ms for a 10 MB create on a 2-core
 // machine, the longest block that create put on every other client's requests (bench/create-latency.ts, issue 10).
 // Here each chunk is decoded in its own 'data' event (a StringDecoder keeps characters split across chunks whole);
-// the decoded pieces are joined at the end, or handed on as they are (readBodyPieces). The limits and errors are Fastify's own: 413 when the
-// body (or its Content-Length) passes the route's bodyLimit, 400 when it ends short of its Content-Length.
+// the decoded pieces are joined at the end, or handed on as they are (readBodyPieces). The limits and errors are
+// Fastify's own: 413 when the body (or its Content-Length) passes the route's bodyLimit, 400 when it ends short of its
+// Content-Length.
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { errorCodes } from 'fastify';

@@ -23,7 +23,10 @@ export async function nextTurn(): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Makes `client` wait for the event loop's next turn before an engine call once more than `budgetMs` have run in this one. */
+/**
+ * Makes `client` wait for the event loop's next turn before a call into its engine once more than `budgetMs` of
+ * engine time have run in this one.
+ */
 export function takeTurns(client: PGlite, budgetMs = ENGINE_BUDGET_MS): void {
   let engineMsThisTurn = 0;
   let endOfTurnWatched = false;
