@@ -13,7 +13,7 @@
 // bodies are rewritten by canonicalizeKeysPausing (called by the body parser, src/api/jsonc.ts) a chunk of array
 // entries at a time; the preValidation hook's canonicalizeKeys then recognises the result and leaves it as it is.
 import type { Steps } from '../domain/stepwise.js';
-import { runStepsPausing } from '../domain/stepwise.js';
+import { ARRAY_ENTRIES_PER_STEP, runStepsPausing } from '../domain/stepwise.js';
 
 type JsonSchema = {
   type?: unknown;
@@ -145,9 +145,6 @@ function acceptsNull(schema: JsonSchema): boolean {
   return (schema.anyOf ?? []).some(acceptsNull);
 }
 
-/** Array entries rewritten between two pauses (about 2-5 ms' work for phone-number entries). */
-const ENTRIES_PER_STEP = 2000;
-
 /** Bodies canonicalizeKeysPausing has rewritten, with the schema they were rewritten for. */
 const canonicalBodies = new WeakMap<object, object>();
 
@@ -167,13 +164,13 @@ export async function canonicalizeKeysPausing(body: unknown, schema: object, pau
   return result;
 }
 
-/** apply(), as steps: an array's entries are rewritten ENTRIES_PER_STEP at a time; the rest at once. */
+/** apply(), as steps: an array's entries are rewritten ARRAY_ENTRIES_PER_STEP at a time; the rest at once. */
 function* applySteps(value: unknown, plan: KeyPlan | ArrayPlan): Steps<unknown> {
   if ('items' in plan) {
     if (!Array.isArray(value)) return value;
     const out = new SharedUntilChanged(value);
     for (let index = 0; index < value.length; index++) {
-      if (index > 0 && index % ENTRIES_PER_STEP === 0) yield;
+      if (index > 0 && index % ARRAY_ENTRIES_PER_STEP === 0) yield;
       out.set(index, apply(value[index], plan.items));
     }
     return out.result();

@@ -22,7 +22,7 @@
 // Every integer node of a request schema is covered, whichever constructor built it (enumerations too); IntegerSchema
 // is how a field states its range, which the OpenAPI document shows.
 import { Type, type IntegerOptions, type TInteger } from '@sinclair/typebox';
-import { runStepsPausing, type Steps } from '../domain/stepwise.js';
+import { ARRAY_ENTRIES_PER_STEP, runStepsPausing, type Steps } from '../domain/stepwise.js';
 
 /** PostgreSQL `integer` (int4): ids and counts. */
 export const INT4_MAX = 2_147_483_647;
@@ -152,9 +152,6 @@ export function strictIntegers(value: unknown, schema: object): unknown {
   return plan ? apply(value, plan) : value;
 }
 
-/** Array entries rewritten between two pauses (strictIntegersPausing). */
-const ENTRIES_PER_STEP = 2000;
-
 /** Bodies strictIntegersPausing has rewritten, with the schema they were rewritten for: strictIntegers leaves them. */
 const strictBodies = new WeakMap<object, object>();
 
@@ -172,13 +169,13 @@ export async function strictIntegersPausing(value: unknown, schema: object, paus
   return result;
 }
 
-/** apply(), as steps: the entries of an array ENTRIES_PER_STEP at a time, and the arrays within an object in turn. */
+/** apply(), as steps: an array's entries ARRAY_ENTRIES_PER_STEP at a time, and the arrays within an object in turn. */
 function* applySteps(value: unknown, plan: Plan): Steps<unknown> {
   if (plan.kind === 'integer') return toInteger(value, plan);
   if (plan.kind === 'array') {
     if (!Array.isArray(value)) return value;
     for (let i = 0; i < value.length; i++) {
-      if (i > 0 && i % ENTRIES_PER_STEP === 0) yield;
+      if (i > 0 && i % ARRAY_ENTRIES_PER_STEP === 0) yield;
       value[i] = apply(value[i], plan.items);
     }
     return value;
