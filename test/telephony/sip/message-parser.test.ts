@@ -123,6 +123,36 @@ describe('parseSipMessage', () => {
     }
   });
 
+  it('tells a control character in the start line from one in a header, a bare CR included', () => {
+    const cases: Array<[string, string, string]> = [
+      ['INVITE sip:a@b SIP/2.0\u0007\r\nX: 1\r\n\r\n', 'malformed-start-line', 'control character in start line'],
+      ['INVITE sip:a@b SIP/2.0\r\nX: a\rb\r\n\r\n', 'malformed-header', 'control character in header'],
+      ['INVITE sip:a@b SIP/2.0\r\nX: a\r\r\n\r\n', 'malformed-header', 'control character in header'],
+      ['INVITE sip:a@b SIP/2.0\r\nX: a\u007f\r\n\r\n', 'malformed-header', 'control character in header'],
+      // Lines are taken in order: a bad header is found when the next line begins, after that line's own check.
+      ['INVITE sip:a@b SIP/2.0\r\nNoColon\r\nY: \u0001\r\n\r\n', 'malformed-header', 'control character in header'],
+      ['INVITE sip:a@b SIP/2.0\r\nNoColon\r\nY: 1\r\n\r\n', 'malformed-header', 'header without a name: "NoColon"'],
+    ];
+    for (const [text, code, error] of cases) {
+      const r = parseSipMessage(Buffer.from(text, 'latin1'));
+      expect([text, r.ok === false && r.code, r.ok === false && r.error]).toEqual([text, code, error]);
+    }
+  });
+
+  it('trims header names and values and unfolds continuations with SP and HT alike', () => {
+    const m = mustParse(Buffer.from('OPTIONS sip:a@b SIP/2.0\r\nSubject \t:\t one  \r\n \t two\t\r\n\t three\r\nX:\r\nY:  \r\nZ: \r\n \r\n\r\n'));
+    expect(m.headers).toEqual([['Subject', 'one two three'], ['X', ''], ['Y', ''], ['Z', '']]);
+    // A bare LF ends lines as well as CRLF, in one message.
+    const mixed = mustParse(Buffer.from('OPTIONS sip:a@b SIP/2.0\nA: 1\r\nB: 2\n\r\n'));
+    expect(mixed.headers).toEqual([['A', '1'], ['B', '2']]);
+  });
+
+  it('keeps non-ASCII header text as UTF-8', () => {
+    const m = mustParse(Buffer.from('MESSAGE sip:a@b SIP/2.0\r\nFrom: "Zoë Ångström" <sip:z@b>;tag=1\r\nContent-Length: 0\r\n\r\n'));
+    expect(getHeader(m.headers, 'From')).toBe('"Zoë Ångström" <sip:z@b>;tag=1');
+    expect(mustParse(serializeSipMessage(m))).toEqual(m);
+  });
+
   it('empty reason phrase and empty header value round-trip', () => {
     const m = mustParse(crlf('SIP/2.0 200 \nSubject:\nContent-Length: 0\n\n'));
     expect(m.kind === 'response' && m.reason).toBe('');
@@ -172,6 +202,23 @@ describe('serializeSipMessage', () => {
       kind: 'response', status: 100, reason: 'Trying', version: 'SIP/2.0', headers: [], body: Buffer.alloc(0),
     }).toString();
     expect(out).toBe('SIP/2.0 100 Trying\r\nContent-Length: 0\r\n\r\n');
+  });
+  it('names the field that holds a line break, wherever it is', () => {
+    const base = { kind: 'request', method: 'OPTIONS', uri: 'sip:a@b', version: 'SIP/2.0', body: Buffer.alloc(0) } as const;
+    expect(() => serializeSipMessage({ ...base, headers: [['X\n', 'v']] })).toThrow(/header name contains a line break/);
+    expect(() => serializeSipMessage({ ...base, headers: [['A', '1'], ['X', 'v\r']] })).toThrow(/header value contains a line break: "v\\r"/);
+    expect(() => serializeSipMessage({ ...base, uri: 'sip:a@b\r\nX: y', headers: [] })).toThrow(/start line contains a line break/);
+    expect(() =>
+      serializeSipMessage({ kind: 'response', status: 200, reason: 'O\nK', version: 'SIP/2.0', headers: [], body: Buffer.alloc(0) }),
+    ).toThrow(/start line contains a line break/);
+    // A Content-Length's own value is never written (the body's size is), so it cannot inject anything.
+    const out = serializeSipMessage({ ...base, headers: [['Content-Length', '1\r\nX: y']], body: Buffer.from('ab') });
+    expect(out.toString()).toBe('OPTIONS sip:a@b SIP/2.0\r\nContent-Length: 2\r\n\r\nab');
+  });
+  it('writes a body after a head with non-ASCII text, byte for byte', () => {
+    const body = Buffer.from([0x00, 0xff, 0x0d, 0x0a, 0x80]);
+    const out = serializeSipMessage({ kind: 'request', method: 'MESSAGE', uri: 'sip:a@b', version: 'SIP/2.0', headers: [['Subject', 'Zoë']], body });
+    expect(out.equals(Buffer.concat([Buffer.from('MESSAGE sip:a@b SIP/2.0\r\nSubject: Zoë\r\nContent-Length: 5\r\n\r\n'), body]))).toBe(true);
   });
   it('refuses header values that would inject lines (a caller bug)', () => {
     expect(() =>

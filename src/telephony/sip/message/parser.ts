@@ -87,8 +87,8 @@ export function skipLeadingLineBreaks(buf: Buffer, from: number): number {
  */
 export function findBodyStart(buf: Buffer, from: number, limit: number): number {
   const end = Math.min(buf.length, limit);
-  for (let i = from; i < end; i++) {
-    if (buf[i] !== LF) continue;
+  // Buffer.indexOf finds each LF natively; a loop over the bytes in JavaScript was a seventh of a datagram's parse.
+  for (let i = buf.indexOf(LF, from); i >= 0 && i < end; i = buf.indexOf(LF, i + 1)) {
     const next = i + 1;
     if (next < buf.length && buf[next] === LF) return next + 1;
     if (next + 1 < buf.length && buf[next] === CR && buf[next + 1] === LF) return next + 2;
@@ -110,51 +110,123 @@ const TOKEN_RE = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 const VERSION_RE = /^SIP\/[0-9]+\.[0-9]+$/i;
 // Any control character except HT is not allowed in a start line or header field.
 const CONTROL_RE = /[\x00-\x08\x0a-\x1f\x7f]/;
+const SP = 0x20;
+const HT = 0x09;
+
+/** CONTROL_RE without CR and LF, the two a head's line breaks are made of. */
+const CONTROL_BUT_LINE_BREAK_RE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 
 /**
- * Parses the start line and headers in buf[from, bodyStart). bodyStart is the
- * value returned by findBodyStart (just past the empty line).
+ * Whether the head holds a character CONTROL_RE refuses in a line, where line breaks are allowed: a CR only just before
+ * an LF (lines end at CRLF or a bare LF). A head without one passes CONTROL_RE line by line, so its lines need no test
+ * of their own. A character class and indexOf: one expression with the CR's lookahead took a quarter of parseHead, a
+ * loop over the characters as long.
+ */
+function hasControlCharacter(text: string): boolean {
+  if (CONTROL_BUT_LINE_BREAK_RE.test(text)) return true;
+  for (let cr = text.indexOf('\r'); cr >= 0; cr = text.indexOf('\r', cr + 1)) {
+    if (text.charCodeAt(cr + 1) !== LF) return true;
+  }
+  return false;
+}
+
+/** The index just past the last character of text[from, to) that is not SP or HT (from when there is none). */
+function trimEnd(text: string, from: number, to: number): number {
+  let end = to;
+  while (end > from) {
+    const c = text.charCodeAt(end - 1);
+    if (c !== SP && c !== HT) break;
+    end--;
+  }
+  return end;
+}
+
+/** The index of the first character of text[from, to) that is not SP or HT (to when there is none). */
+function trimStart(text: string, from: number, to: number): number {
+  let start = from;
+  while (start < to) {
+    const c = text.charCodeAt(start);
+    if (c !== SP && c !== HT) break;
+    start++;
+  }
+  return start;
+}
+
+/**
+ * Parses the start line and headers in buf[from, bodyStart). bodyStart is the value returned by findBodyStart (just
+ * past the empty line).
+ *
+ * One pass over the decoded head by index: lines are found with indexOf and headers cut and trimmed by position.
+ * Splitting the head into an array of lines and trimming each with regular expressions made a string per step; in the
+ * SIP benchmark's allocation profile parseHead was the largest allocator of the main thread (6.4% of its bytes). A
+ * 200 OK with SDP (a datagram of 460 bytes) took 6.1-6.5 us to parse that way and takes 3.7-4.4 us this way (2 x AMD
+ * EPYC, alternated in one process, session 31).
  */
 export function parseHead(buf: Buffer, from: number, bodyStart: number, limits: ResolvedLimits): { ok: true; head: ParsedHead } | { ok: false; error: string; code: SipParseErrorCode } {
   const text = buf.toString('utf8', from, bodyStart);
-  const lines = text.split(/\r?\n/);
-  // The split leaves two empty strings for the final terminator and the empty line.
-  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  const first = lines[0];
-  if (first === undefined || first.length === 0) return fail('malformed-start-line', 'empty start line');
-  if (CONTROL_RE.test(first)) return fail('malformed-start-line', 'control character in start line');
+  // Lines end at LF, a CR just before it belongs to the terminator; the head ends with the empty line.
+  const nextLine = (start: number): number => {
+    const lf = text.indexOf('\n', start);
+    return lf < 0 ? text.length : lf + 1;
+  };
+  const lineEnd = (start: number, next: number): number => {
+    const lf = next - 1;
+    if (lf < start || text.charCodeAt(lf) !== LF) return next;
+    return lf > start && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
+  };
+  // A line may hold a control character only when the head does.
+  const checkLines = hasControlCharacter(text);
+  const firstNext = nextLine(0);
+  const first = text.slice(0, lineEnd(0, firstNext));
+  if (first.length === 0) return fail('malformed-start-line', 'empty start line');
+  if (checkLines && CONTROL_RE.test(first)) return fail('malformed-start-line', 'control character in start line');
   const startLine = parseStartLine(first);
   if (startLine === undefined) return fail('malformed-start-line', `cannot parse start line: ${preview(first)}`);
 
-  // RFC 3261 section 7.3.1: a header field can be folded onto several lines
-  // when each continuation line begins with SP or HT; it is equivalent to one
-  // line with the line break replaced by a single SP.
+  // RFC 3261 section 7.3.1: a header field can be folded onto several lines when each continuation line begins with
+  // SP or HT; it is equivalent to one line with the line break replaced by a single SP. `folded` holds such a header
+  // once a continuation line was seen; an unfolded one (nearly every header) stays as its position in the text.
   const headers: SipHeader[] = [];
-  let current: string | undefined;
+  let currentStart = -1;
+  let currentEnd = -1;
+  let folded: string | undefined;
   const flush = (): { ok: false; error: string; code: SipParseErrorCode } | undefined => {
-    if (current === undefined) return undefined;
-    const colon = current.indexOf(':');
-    if (colon <= 0) return fail('malformed-header', `header without a name: ${preview(current)}`);
+    if (currentStart < 0) return undefined;
+    const field = folded ?? text;
+    const fieldStart = folded === undefined ? currentStart : 0;
+    const fieldEnd = folded === undefined ? currentEnd : folded.length;
+    currentStart = -1;
+    folded = undefined;
+    const colonAt = field.indexOf(':', fieldStart);
+    const colon = colonAt < 0 || colonAt >= fieldEnd ? -1 : colonAt - fieldStart;
+    if (colon <= 0) return fail('malformed-header', `header without a name: ${preview(field.slice(fieldStart, fieldEnd))}`);
     // HCOLON = *( SP / HTAB ) ":" SWS
-    const name = current.slice(0, colon).replace(/[ \t]+$/, '');
+    const name = field.slice(fieldStart, trimEnd(field, fieldStart, colonAt));
     if (!TOKEN_RE.test(name)) return fail('malformed-header', `bad header name: ${preview(name)}`);
     if (headers.length >= limits.maxHeaders) return fail('too-many-headers', `more than ${limits.maxHeaders} headers`);
-    const value = current.slice(colon + 1).replace(/^[ \t]+/, '').replace(/[ \t]+$/, '');
-    headers.push([expandHeaderName(name), value]);
-    current = undefined;
+    const valueStart = trimStart(field, colonAt + 1, fieldEnd);
+    headers.push([expandHeaderName(name), field.slice(valueStart, trimEnd(field, valueStart, fieldEnd))]);
     return undefined;
   };
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    if (CONTROL_RE.test(line)) return fail('malformed-header', 'control character in header');
-    if (line.length > 0 && (line[0] === ' ' || line[0] === '\t')) {
-      if (current === undefined) return fail('malformed-header', 'continuation line before any header');
-      current = current.replace(/[ \t]+$/, '') + ' ' + line.replace(/^[ \t]+/, '');
+  let at = firstNext;
+  while (at < text.length) {
+    const lineStart = at;
+    at = nextLine(lineStart);
+    const end = lineEnd(lineStart, at);
+    // The empty line that ends the head (and anything after it: findBodyStart ends the text there).
+    if (end === lineStart && at >= text.length) break;
+    if (checkLines && CONTROL_RE.test(text.slice(lineStart, end))) return fail('malformed-header', 'control character in header');
+    const c = end > lineStart ? text.charCodeAt(lineStart) : -1;
+    if (c === SP || c === HT) {
+      if (currentStart < 0) return fail('malformed-header', 'continuation line before any header');
+      const sofar = folded ?? text.slice(currentStart, currentEnd);
+      folded = sofar.slice(0, trimEnd(sofar, 0, sofar.length)) + ' ' + text.slice(trimStart(text, lineStart, end), end);
       continue;
     }
     const error = flush();
     if (error) return error;
-    current = line;
+    currentStart = lineStart;
+    currentEnd = end;
   }
   const error = flush();
   if (error) return error;

@@ -73,16 +73,24 @@ function headerKey(name: string): string {
   return key;
 }
 
+/**
+ * Whether two spellings may name one header: equal lengths, or one of them a compact form. Most names of a message
+ * fail this against the name looked for, and need no lookup of their key.
+ */
+function mayBeSameHeader(a: string, b: string): boolean {
+  return a.length === b.length || a.length === 1 || b.length === 1;
+}
+
 /** RFC 3261 section 7.3.1: field names are case-insensitive. Compact forms match their long names. */
 export function headerNamesEqual(a: string, b: string): boolean {
-  return a === b || headerKey(a) === headerKey(b);
+  return a === b || (mayBeSameHeader(a, b) && headerKey(a) === headerKey(b));
 }
 
 /** First value of the named header, or undefined. */
 export function getHeader(headers: readonly SipHeader[], name: string): string | undefined {
   const wanted = headerKey(name);
   for (const [n, v] of headers) {
-    if (n === name || headerKey(n) === wanted) return v;
+    if (n === name || (mayBeSameHeader(n, name) && headerKey(n) === wanted)) return v;
   }
   return undefined;
 }
@@ -92,7 +100,7 @@ export function getHeaders(headers: readonly SipHeader[], name: string): string[
   const wanted = headerKey(name);
   const out: string[] = [];
   for (const [n, v] of headers) {
-    if (n === name || headerKey(n) === wanted) out.push(v);
+    if (n === name || (mayBeSameHeader(n, name) && headerKey(n) === wanted)) out.push(v);
   }
   return out;
 }
