@@ -168,7 +168,7 @@ export class SipDialog {
     if (!routes.ok) return fail(`bad Record-Route: ${routes.error}`);
     const remoteTarget = SipDialog.contactTargetOf(response.headers) ?? SipDialog.requestUriTarget(options.requestUri);
     if (!remoteTarget) return fail('response without a usable Contact');
-    return { ok: true, value: { remoteTarget, routeSet: routes.value.reverse() } };
+    return { ok: true, value: { remoteTarget, routeSet: [...routes.value].reverse() } };
   }
 
   private static contactTargetOf(headers: readonly SipHeader[]): { uri: SipUri; text: string } | undefined {
