@@ -152,6 +152,21 @@ function trimStart(text: string, from: number, to: number): number {
   return start;
 }
 
+// Lines end at LF; a CR just before it belongs to the terminator.
+
+/** Where the line after the one starting at `start` begins (text.length for the last). */
+function nextLine(text: string, start: number): number {
+  const lf = text.indexOf('\n', start);
+  return lf < 0 ? text.length : lf + 1;
+}
+
+/** The end of the line text[start, next), its terminator left out. */
+function lineEnd(text: string, start: number, next: number): number {
+  const lf = next - 1;
+  if (lf < start || text.charCodeAt(lf) !== LF) return next;
+  return lf > start && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
+}
+
 /**
  * Parses the start line and headers in buf[from, bodyStart). bodyStart is the value returned by findBodyStart (just
  * past the empty line).
@@ -164,20 +179,10 @@ function trimStart(text: string, from: number, to: number): number {
  */
 export function parseHead(buf: Buffer, from: number, bodyStart: number, limits: ResolvedLimits): { ok: true; head: ParsedHead } | { ok: false; error: string; code: SipParseErrorCode } {
   const text = buf.toString('utf8', from, bodyStart);
-  // Lines end at LF, a CR just before it belongs to the terminator; the head ends with the empty line.
-  const nextLine = (start: number): number => {
-    const lf = text.indexOf('\n', start);
-    return lf < 0 ? text.length : lf + 1;
-  };
-  const lineEnd = (start: number, next: number): number => {
-    const lf = next - 1;
-    if (lf < start || text.charCodeAt(lf) !== LF) return next;
-    return lf > start && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
-  };
   // A line may hold a control character only when the head does.
   const checkLines = hasControlCharacter(text);
-  const firstNext = nextLine(0);
-  const first = text.slice(0, lineEnd(0, firstNext));
+  const firstNext = nextLine(text, 0);
+  const first = text.slice(0, lineEnd(text, 0, firstNext));
   if (first.length === 0) return fail('malformed-start-line', 'empty start line');
   if (checkLines && CONTROL_RE.test(first)) return fail('malformed-start-line', 'control character in start line');
   const startLine = parseStartLine(first);
@@ -211,8 +216,8 @@ export function parseHead(buf: Buffer, from: number, bodyStart: number, limits: 
   let at = firstNext;
   while (at < text.length) {
     const lineStart = at;
-    at = nextLine(lineStart);
-    const end = lineEnd(lineStart, at);
+    at = nextLine(text, lineStart);
+    const end = lineEnd(text, lineStart, at);
     // The empty line that ends the head (and anything after it: findBodyStart ends the text there).
     if (end === lineStart && at >= text.length) break;
     if (checkLines && CONTROL_RE.test(text.slice(lineStart, end))) return fail('malformed-header', 'control character in header');
