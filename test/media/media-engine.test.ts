@@ -11,6 +11,7 @@ import { MediaError, startMediaEngine, type WorkerMediaEngine, type WorkerMediaS
 import { parseRtpPacket, serializeRtpPacket, type RtpPacket } from '../../src/media/rtp/rtp-packet.js';
 import { decodeMulaw, encodeMulaw } from '../../src/media/codec/g711.js';
 import type { RemoteMedia } from '../../src/media/session/types.js';
+import { QUARANTINE_MS } from '../../src/media/session/rtp-socket-pool.js';
 
 const HOST = '127.0.0.1';
 /**
@@ -377,6 +378,43 @@ describe('media engine failures and shutdown', () => {
       await peer.close();
     } finally {
       await engine.close();
+    }
+  });
+
+  it("an ended call's socket serves a later call after its quarantine, and what reached it in between is dropped", async () => {
+    // Its own range (below the other tests' and the servers'), one worker: the only socket kept is the one reused.
+    const engine = await startMediaEngine({ workers: 1, portRange: { min: 13000, max: 13999 } });
+    const peer = await rawPeer();
+    try {
+      const a = await engine.openSession({ bindAddress: HOST });
+      a.start(pcmu(peer.port));
+      await until('audio from the first call', () => peer.received.length > 0);
+      const port = a.localPort;
+      await a.close();
+      // A late packet of the far end of the call that ended.
+      const packet = (sequenceNumber: number) =>
+        serializeRtpPacket({ payloadType: 0, sequenceNumber, timestamp: sequenceNumber * 160, ssrc: 7, payload: encodeMulaw(tone([1000], 20)) });
+      await send(peer.socket, packet(1), port);
+      // Within the quarantine a new call gets a socket of its own.
+      const early = await engine.openSession({ bindAddress: HOST });
+      expect(early.localPort).not.toBe(port);
+      await early.close();
+      await sleep(QUARANTINE_MS + 50);
+      const b = await engine.openSession({ bindAddress: HOST });
+      expect(b.localPort).toBe(port);
+      b.start(pcmu(peer.port));
+      await b.stats();
+      await send(peer.socket, packet(2), port);
+      await until('the new packet to be counted', async () => (await b.stats()).packetsReceived >= 1);
+      await sleep(50);
+      // Only the packet sent to this call: the late one was read and dropped while the socket waited.
+      expect(await b.stats()).toMatchObject({ packetsReceived: 1, packetsRejected: 0 });
+      const before = peer.received.length;
+      await until('audio from the second call', () => peer.received.length > before);
+      await b.close();
+    } finally {
+      await engine.close();
+      await peer.close();
     }
   });
 

@@ -38,6 +38,7 @@ import type {
   WorkerRequestMessage,
 } from './worker-protocol.js';
 import { forEachMessage, MessageBatcher } from './message-batch.js';
+import { closeQuietly, RtpSocketPool, type PooledSocket } from './rtp-socket-pool.js';
 
 /** Frames due this soon are sent in the current wake-up (a packet up to 1 ms early is harmless). */
 const PACING_TOLERANCE_MS = 1;
@@ -70,6 +71,10 @@ class MediaWorker {
   /** This thread's own CPU priority, asked for as the worker starts (thread-priority.ts). */
   private readonly priority: ThreadPriority;
   private readonly outbox: MessageBatcher<WorkerEvent>;
+  /** Sockets of ended calls, for later calls on the same bind address. */
+  private readonly sockets = new RtpSocketPool(() => performance.now());
+  /** The bind address each session's socket was asked for: where its socket goes back to when the call ends. */
+  private readonly bindAddressOf = new Map<RtpSession, string>();
 
   constructor(
     private readonly port: MessagePort,
@@ -121,6 +126,8 @@ class MediaWorker {
         await Promise.all([...this.sessions.values()].map((session) => session.close()));
         for (const session of this.sessions.values()) this.releasePhase(session);
         this.sessions.clear();
+        this.bindAddressOf.clear();
+        await this.sockets.closeAll();
         this.due.clear();
         this.queued.clear();
         this.schedule();
@@ -159,12 +166,16 @@ class MediaWorker {
         return session.listenForDigits(request.listening);
       case 'stats':
         return this.reply(request.requestId, session.stats());
-      case 'close':
+      case 'close': {
         this.sessions.delete(request.sessionId);
         this.releasePhase(session);
-        await session.close();
+        const bindAddress = this.bindAddressOf.get(session)!;
+        this.bindAddressOf.delete(session);
+        const socket = session.release();
+        if (socket) this.sockets.give(bindAddress, { socket, address: session.local });
         this.schedule();
         return this.reply(request.requestId, null);
+      }
     }
   }
 
@@ -185,15 +196,16 @@ class MediaWorker {
   }
 
   private async open(requestId: number, sessionId: number, bindAddress: string): Promise<void> {
-    let socket: dgram.Socket;
+    let bound: PooledSocket;
     try {
-      socket = await bindRtpSocket(bindAddress, this.options);
+      bound = this.sockets.take(bindAddress) ?? (await bindRtpSocket(bindAddress, this.options));
     } catch (error) {
       const code = error instanceof BindError ? error.code : 'MEDIA_BIND_FAILED';
       return this.fail(requestId, code, (error as Error).message);
     }
     const session = new RtpSession(
-      socket,
+      bound.socket,
+      bound.address,
       {
         reply: (id, value) => this.reply(id, value),
         fail: (id, code, message) => this.fail(id, code, message),
@@ -203,7 +215,8 @@ class MediaWorker {
       () => performance.now(),
     );
     this.sessions.set(sessionId, session);
-    const opened: OpenedSession = { localAddress: session.localAddress, localPort: session.localPort };
+    this.bindAddressOf.set(session, bindAddress);
+    const opened: OpenedSession = { localAddress: session.local.address, localPort: session.local.port };
     this.reply(requestId, opened);
   }
 
@@ -272,7 +285,7 @@ class MediaWorker {
  * one), starting at a random even port and walking up with wrap-around, so that workers and processes sharing a range
  * rarely collide. Without a range, port 0: the system picks, and an odd pick is retried.
  */
-async function bindRtpSocket(bindAddress: string, options: MediaWorkerOptions): Promise<dgram.Socket> {
+async function bindRtpSocket(bindAddress: string, options: MediaWorkerOptions): Promise<PooledSocket> {
   const family = net.isIPv6(bindAddress) ? 'udp6' : 'udp4';
   const range = options.portRange;
   const candidates = range ? evenPorts(range) : null;
@@ -287,7 +300,10 @@ async function bindRtpSocket(bindAddress: string, options: MediaWorkerOptions): 
         resolve(null);
       });
     });
-    if (outcome === null && socket.address().port % 2 === 0) return socket;
+    if (outcome === null) {
+      const address = socket.address();
+      if (address.port % 2 === 0) return { socket, address };
+    }
     closeQuietly(socket);
     if (outcome !== null && outcome.code !== 'EADDRINUSE' && outcome.code !== 'EACCES') {
       throw new BindError('MEDIA_BIND_FAILED', `cannot bind ${bindAddress}: ${outcome.message}`);
@@ -295,14 +311,6 @@ async function bindRtpSocket(bindAddress: string, options: MediaWorkerOptions): 
   }
   const where = range ? `${range.min}-${range.max}` : 'from the system';
   throw new BindError('MEDIA_NO_PORT', `no free even UDP port on ${bindAddress} (${where}) after ${attempts} attempts`);
-}
-
-function closeQuietly(socket: dgram.Socket): void {
-  try {
-    socket.close();
-  } catch {
-    // never bound: nothing to close
-  }
 }
 
 function evenPorts(range: PortRange): { count: number; at(index: number): number } {

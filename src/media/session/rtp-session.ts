@@ -12,6 +12,10 @@
 // address lookup nor the kernel's per-packet route lookup (about 10 us of CPU per packet unconnected, 6.5 connected,
 // on loopback), and the kernel itself drops datagrams from any other source, before they cost a wake-up. The check
 // in `receive` stays for what was queued before the connect.
+//
+// When the call ends the socket outlives the session: `release` disconnects it and takes this session's listeners
+// off, and the worker keeps it for a later call (rtp-socket-pool.ts).
+import type { AddressInfo } from 'node:net';
 import type { Socket, RemoteInfo } from 'node:dgram';
 import { decodeG711, type G711Law } from '../codec/g711.js';
 import { parseRtpPacket } from '../rtp/rtp-packet.js';
@@ -24,6 +28,7 @@ import { AmdDetector } from '../amd/amd-detector.js';
 import { DEFAULT_GREETING_MAX_WAIT_MS, GreetingEndDetector } from '../amd/greeting-end.js';
 import type { AmdDecision, AmdParams, DigitSource, G711Codec, RemoteMedia } from './types.js';
 import type { MediaErrorCode, WorkerSessionStats } from './worker-protocol.js';
+import { closeQuietly } from './rtp-socket-pool.js';
 
 /**
  * The detectors count analysed audio, so a far end that sends nothing would keep them waiting for ever: each wait
@@ -66,9 +71,6 @@ interface GreetingWait {
 const lawOf = (codec: G711Codec): G711Law => (codec === 'PCMU' ? 'mulaw' : 'alaw');
 
 export class RtpSession {
-  readonly localAddress: string;
-  readonly localPort: number;
-  private readonly socketFamily: string;
   private remote: RemoteMedia | null = null;
   /** Where packets go: the remote address, in the socket's family. */
   private sendAddress = '';
@@ -101,22 +103,25 @@ export class RtpSession {
     sendErrors: 0,
   };
 
+  private readonly onMessage = (message: Buffer, remoteInfo: RemoteInfo): void => {
+    this.receive(message, remoteInfo);
+    this.hooks.received?.();
+  };
+  // Send failures (ICMP unreachable reported on the next send, ENOBUFS...) are counted, never fatal.
+  private readonly onError = (): void => {
+    this.counters.sendErrors++;
+  };
+
+  /** `local` is the socket's own address (getsockname, read once when it was bound). */
   constructor(
     private readonly socket: Socket,
+    readonly local: AddressInfo,
     private readonly hooks: RtpSessionHooks,
     private readonly nowMs: () => number,
   ) {
-    const address = socket.address();
-    this.localAddress = address.address;
-    this.localPort = address.port;
-    this.socketFamily = address.family;
     this.sender = new RtpSender({ law: 'mulaw', payloadType: 0, startMs: nowMs() });
-    socket.on('message', (message, remoteInfo) => {
-      this.receive(message, remoteInfo);
-      this.hooks.received?.();
-    });
-    // Send failures (ICMP unreachable reported on the next send, ENOBUFS...) are counted, never fatal.
-    socket.on('error', () => this.counters.sendErrors++);
+    socket.on('message', this.onMessage);
+    socket.on('error', this.onError);
   }
 
   /** True once start() named the far end: the pacing loop then sends for this session. */
@@ -133,7 +138,7 @@ export class RtpSession {
     const first = this.remote === null;
     this.remote = { ...remote, address: canonicalAddress(remote.address) };
     // An IPv6 socket reaches an IPv4 peer through its mapped address (a dual-stack socket bound to ::).
-    const mapped = this.socketFamily === 'IPv6' && !this.remote.address.includes(':');
+    const mapped = this.local.family === 'IPv6' && !this.remote.address.includes(':');
     this.sendAddress = mapped ? `::ffff:${this.remote.address}` : this.remote.address;
     this.sender.setFormat(lawOf(remote.codec), remote.payloadType);
     if (first) this.sender.restartClock(firstFrameAtMs ?? this.nowMs());
@@ -236,9 +241,36 @@ export class RtpSession {
     };
   }
 
-  /** Closes the socket; unfinished playbacks resolve as not completed, detector waits fail. */
+  /** Ends the session and closes its socket. */
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (!this.end()) return;
+    await new Promise<void>((resolve) => closeQuietly(this.socket, resolve));
+  }
+
+  /**
+   * Ends the session and hands its socket back for another call: the socket, unconnected and without this session's
+   * listeners, or undefined when it cannot serve again (a connect still under way would connect it later) and has
+   * been closed.
+   */
+  release(): Socket | undefined {
+    if (!this.end()) return undefined;
+    if (!this.connecting) {
+      try {
+        if (this.connectedTo !== null) this.socket.disconnect();
+        // The taker listens for errors from here on (the pool does in the same turn).
+        this.socket.off('error', this.onError);
+        return this.socket;
+      } catch {
+        // closed under us: nothing to give back
+      }
+    }
+    closeQuietly(this.socket);
+    return undefined;
+  }
+
+  /** Unfinished playbacks resolve as not completed, detector waits fail, received datagrams are no longer read. */
+  private end(): boolean {
+    if (this.closed) return false;
     this.closed = true;
     this.stopPlayback();
     for (const wait of [...this.amdWaits, ...this.greetingWaits]) {
@@ -246,13 +278,8 @@ export class RtpSession {
     }
     this.amdWaits = [];
     this.greetingWaits = [];
-    await new Promise<void>((resolve) => {
-      try {
-        this.socket.close(() => resolve());
-      } catch {
-        resolve(); // already closed
-      }
-    });
+    this.socket.off('message', this.onMessage);
+    return true;
   }
 
   private receive(message: Buffer, from: RemoteInfo): void {
