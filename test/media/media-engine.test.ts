@@ -418,6 +418,25 @@ describe('media engine failures and shutdown', () => {
     }
   });
 
+  it('when every port of a narrow range is taken, a new call gets a kept socket still in quarantine', async () => {
+    // 16 even ports: the worker keeps at most 2 ended calls' sockets (an eighth of the range).
+    const range = { min: 12960, max: 12991 };
+    const engine = await startMediaEngine({ workers: 1, portRange: range });
+    try {
+      const sessions = await Promise.all(Array.from({ length: 16 }, () => engine.openSession({ bindAddress: HOST })));
+      await expect(engine.openSession({ bindAddress: HOST })).rejects.toMatchObject({ code: 'MEDIA_NO_PORT' });
+      const ended = sessions.splice(0, 3);
+      await Promise.all(ended.map((session) => session.close()));
+      // Two were kept (the third closed: the pool was full) and are in quarantine; the ports are all taken still but one.
+      const again = await Promise.all(Array.from({ length: 3 }, () => engine.openSession({ bindAddress: HOST })));
+      expect(again.map((session) => session.localPort).sort()).toEqual(ended.map((session) => session.localPort).sort());
+      await expect(engine.openSession({ bindAddress: HOST })).rejects.toMatchObject({ code: 'MEDIA_NO_PORT' });
+      await Promise.all([...sessions, ...again].map((session) => session.close()));
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('close() ends the workers and their sockets; afterwards nothing opens', async () => {
     const engine = await startMediaEngine({ portRange: null });
     const a = await engine.openSession({ bindAddress: HOST });

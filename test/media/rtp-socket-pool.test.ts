@@ -2,7 +2,7 @@
 // what may be given out and when, what is closed, and that a kept socket drops what it receives.
 import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RtpSocketPool, type PooledSocket } from '../../src/media/session/rtp-socket-pool.js';
+import { idleLimitFor, MAX_IDLE, RtpSocketPool, type PooledSocket } from '../../src/media/session/rtp-socket-pool.js';
 
 const HOST = '127.0.0.1';
 const opened: dgram.Socket[] = [];
@@ -54,6 +54,23 @@ describe('RtpSocketPool', () => {
     expect(pool.take(HOST)?.socket).toBe(second.socket);
     expect(pool.size).toBe(0);
     await pool.closeAll();
+  });
+
+  it('gives a socket still in quarantine when asked to (no port of the range is free)', async () => {
+    const pool = new RtpSocketPool(() => 0, { quarantineMs: 100 });
+    const kept = await bound();
+    pool.give(HOST, kept);
+    expect(pool.take(HOST)).toBeUndefined();
+    expect(pool.take('::1', true)).toBeUndefined();
+    expect(pool.take(HOST, true)?.socket).toBe(kept.socket);
+  });
+
+  it('keeps at most an eighth of the range, and MAX_IDLE when the system picks the ports', () => {
+    expect(idleLimitFor(null)).toBe(MAX_IDLE);
+    expect(idleLimitFor(8192)).toBe(MAX_IDLE); // the default range, 16384-32767
+    expect(idleLimitFor(6000)).toBe(750);
+    expect(idleLimitFor(100)).toBe(12);
+    expect(idleLimitFor(7)).toBe(0);
   });
 
   it('reads and drops what a kept socket receives; the taker hears only what comes after', async () => {

@@ -38,7 +38,7 @@ import type {
   WorkerRequestMessage,
 } from './worker-protocol.js';
 import { forEachMessage, MessageBatcher } from './message-batch.js';
-import { closeQuietly, RtpSocketPool, type PooledSocket } from './rtp-socket-pool.js';
+import { closeQuietly, idleLimitFor, RtpSocketPool, type PooledSocket } from './rtp-socket-pool.js';
 
 /** Frames due this soon are sent in the current wake-up (a packet up to 1 ms early is harmless). */
 const PACING_TOLERANCE_MS = 1;
@@ -72,7 +72,7 @@ class MediaWorker {
   private readonly priority: ThreadPriority;
   private readonly outbox: MessageBatcher<WorkerEvent>;
   /** Sockets of ended calls, for later calls on the same bind address. */
-  private readonly sockets = new RtpSocketPool(() => performance.now());
+  private readonly sockets: RtpSocketPool;
   /** The bind address each session's socket was asked for: where its socket goes back to when the call ends. */
   private readonly bindAddressOf = new Map<RtpSession, string>();
 
@@ -81,6 +81,9 @@ class MediaWorker {
     private readonly options: MediaWorkerOptions,
   ) {
     this.outbox = new MessageBatcher(port);
+    this.sockets = new RtpSocketPool(() => performance.now(), {
+      maxIdle: idleLimitFor(options.portRange ? evenPortCount(options.portRange) : null),
+    });
     this.priority = applyThreadNiceness(options.niceness, {
       platform: process.platform,
       setPriority: (priority) => os.setPriority(priority),
@@ -201,7 +204,10 @@ class MediaWorker {
       bound = this.sockets.take(bindAddress) ?? (await bindRtpSocket(bindAddress, this.options));
     } catch (error) {
       const code = error instanceof BindError ? error.code : 'MEDIA_BIND_FAILED';
-      return this.fail(requestId, code, (error as Error).message);
+      // Every port taken, some by ended calls' sockets still in quarantine: one of those serves.
+      const kept = code === 'MEDIA_NO_PORT' ? this.sockets.take(bindAddress, true) : undefined;
+      if (!kept) return this.fail(requestId, code, (error as Error).message);
+      bound = kept;
     }
     const session = new RtpSession(
       bound.socket,
@@ -313,9 +319,14 @@ async function bindRtpSocket(bindAddress: string, options: MediaWorkerOptions): 
   throw new BindError('MEDIA_NO_PORT', `no free even UDP port on ${bindAddress} (${where}) after ${attempts} attempts`);
 }
 
+function evenPortCount(range: PortRange): number {
+  const first = range.min % 2 === 0 ? range.min : range.min + 1;
+  return Math.max(0, Math.floor((range.max - first) / 2) + 1);
+}
+
 function evenPorts(range: PortRange): { count: number; at(index: number): number } {
   const first = range.min % 2 === 0 ? range.min : range.min + 1;
-  const count = Math.max(0, Math.floor((range.max - first) / 2) + 1);
+  const count = evenPortCount(range);
   const offset = Math.floor(Math.random() * count);
   return { count, at: (index) => first + 2 * ((offset + index) % count) };
 }

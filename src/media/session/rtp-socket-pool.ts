@@ -12,8 +12,9 @@
 // receives is read and dropped, and it is given out again only after QUARANTINE_MS: the last far end stops sending
 // once it has our BYE, a round trip after the call ended. Anything later still has to pass the session's own check
 // (rtp-session.ts: only the negotiated address and port, and a connected socket hears no one else). The pool is
-// bounded (MAX_IDLE), and a socket idle for IDLE_CLOSE_MS is closed, so a worker that has gone quiet gives its ports
-// back to the range other workers and processes share.
+// bounded (MAX_IDLE, and an eighth of the RTP range), and a socket idle for IDLE_CLOSE_MS is closed, so a worker that
+// has gone quiet gives its ports back to the range other workers and processes share. When every port of the range is
+// taken, a call gets a kept socket still in quarantine rather than no socket at all.
 //
 // The rules (which socket may go out, which to close) read the time given to them; the timer that closes idle sockets
 // is the only I/O besides the sockets themselves.
@@ -27,6 +28,11 @@ import type { AddressInfo } from 'node:net';
 export const QUARANTINE_MS = 100;
 /** At most this many sockets wait here (a few hundred at the highest call rates); one released when it is full is closed. */
 export const MAX_IDLE = 1024;
+/**
+ * And at most this share of the RTP range's even ports: the range is shared by the workers and by other processes,
+ * and a narrow one (sized to a trunk's channels) must keep its ports for calls, not for sockets waiting here.
+ */
+export const MAX_IDLE_SHARE_OF_RANGE = 1 / 8;
 /** A socket that waited this long is closed. */
 export const IDLE_CLOSE_MS = 10_000;
 
@@ -48,6 +54,11 @@ export interface RtpSocketPoolOptions {
 }
 
 const drop = (): void => {};
+
+/** How many sockets a worker keeps, given how many even ports its range has (null: the system picks the ports). */
+export function idleLimitFor(evenPorts: number | null): number {
+  return evenPorts === null ? MAX_IDLE : Math.min(MAX_IDLE, Math.floor(evenPorts * MAX_IDLE_SHARE_OF_RANGE));
+}
 
 export class RtpSocketPool {
   /** Oldest release first: the one to give out, and the one to close first. */
@@ -72,15 +83,16 @@ export class RtpSocketPool {
 
   /**
    * A socket bound to `bindAddress` whose quarantine has passed, taken out of the pool (the caller now listens on it),
-   * or undefined: the caller binds a new one.
+   * or undefined: the caller binds a new one. `evenInQuarantine`: the oldest one regardless, for when no port of the
+   * range is free (a stray late packet is still refused by the session's own check, rtp-session.ts).
    */
-  take(bindAddress: string): PooledSocket | undefined {
+  take(bindAddress: string, evenInQuarantine = false): PooledSocket | undefined {
     const nowMs = this.nowMs();
     this.closeExpired(nowMs);
     for (let i = 0; i < this.idle.length; i++) {
       const entry = this.idle[i]!;
       // Released in order: once one is still in quarantine, so is every later one.
-      if (entry.releasedAtMs + this.quarantineMs > nowMs) return undefined;
+      if (!evenInQuarantine && entry.releasedAtMs + this.quarantineMs > nowMs) return undefined;
       if (entry.bindAddress !== bindAddress) continue;
       this.idle.splice(i, 1);
       entry.socket.off('message', drop);
