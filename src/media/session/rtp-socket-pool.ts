@@ -23,7 +23,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A socket is given out again no sooner than this after its call released it. Longer needs more sockets waiting: at
- * 2,400 calls a second, 250 ms kept more than MAX_IDLE in quarantine and almost no socket was ever reused.
+ * 2,400 calls a second, 250 ms with a cap of 512 kept more sockets in quarantine than the cap allowed, and almost no
+ * socket was ever reused.
  */
 export const QUARANTINE_MS = 100;
 /** At most this many sockets wait here (a few hundred at the highest call rates); one released when it is full is closed. */
