@@ -114,7 +114,7 @@ describe('RtpSocketPool', () => {
     expect(isOpen(d!.socket)).toBe(false);
   });
 
-  it('closes idle sockets on its own timer, which does not hold the event loop open', async () => {
+  it('closes idle sockets on its own timer, with no take or give to trigger it', async () => {
     const pool = new RtpSocketPool(() => performance.now(), { idleCloseMs: 30 });
     const kept = await bound();
     const keptClosed = closed(kept.socket);

@@ -319,13 +319,14 @@ async function bindRtpSocket(bindAddress: string, options: MediaWorkerOptions): 
   throw new BindError('MEDIA_NO_PORT', `no free even UDP port on ${bindAddress} (${where}) after ${attempts} attempts`);
 }
 
+const firstEvenPort = (range: PortRange): number => (range.min % 2 === 0 ? range.min : range.min + 1);
+
 function evenPortCount(range: PortRange): number {
-  const first = range.min % 2 === 0 ? range.min : range.min + 1;
-  return Math.max(0, Math.floor((range.max - first) / 2) + 1);
+  return Math.max(0, Math.floor((range.max - firstEvenPort(range)) / 2) + 1);
 }
 
 function evenPorts(range: PortRange): { count: number; at(index: number): number } {
-  const first = range.min % 2 === 0 ? range.min : range.min + 1;
+  const first = firstEvenPort(range);
   const count = evenPortCount(range);
   const offset = Math.floor(Math.random() * count);
   return { count, at: (index) => first + 2 * ((offset + index) % count) };
